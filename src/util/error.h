@@ -1,0 +1,32 @@
+/* Error values carried up the layers: a kind and one human-readable line. */
+#ifndef NV_UTIL_ERROR_H
+#define NV_UTIL_ERROR_H
+
+#include <stddef.h>
+
+enum nv_err_kind {
+    NV_ERR_NONE = 0,
+    NV_ERR_SYSTEM,   /* a system call failed (errno text is in msg) */
+    NV_ERR_PROTOCOL, /* the peer sent something we cannot accept */
+    NV_ERR_LIBVIRT,  /* the daemon answered with an error */
+    NV_ERR_INPUT,    /* a definition, manifest or argument is invalid */
+    NV_ERR_CONNECT,  /* the daemon could not be reached */
+};
+
+typedef struct nv_err {
+    enum nv_err_kind kind;
+    int code;       /* libvirt error code for NV_ERR_LIBVIRT, errno for SYSTEM */
+    char msg[1024];
+} nv_err;
+
+void nv_err_clear(nv_err *e);
+/* Sets e (if not NULL) and returns -1 so callers can `return nv_err_set(...)`. */
+int nv_err_set(nv_err *e, enum nv_err_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Like nv_err_set with kind SYSTEM, appending ": strerror(errnum)". */
+int nv_err_sys(nv_err *e, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Prepends "prefix: " to an existing message (adds context on the way up). */
+int nv_err_prefix(nv_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,143 @@
+#include "util/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int er = errno;
+        close(fd);
+        return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", path, strerror(er));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: is a directory", path);
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        close(fd);
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap >= max) {
+                free(buf);
+                close(fd);
+                return nv_err_set(e, NV_ERR_INPUT, "%s: file is larger than %zu bytes", path, max);
+            }
+            size_t ncap = cap * 2 > max ? max : cap * 2;
+            char *nb = realloc(buf, ncap + 1);
+            if (!nb) {
+                free(buf);
+                close(fd);
+                return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int er = errno;
+            free(buf);
+            close(fd);
+            return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", path, strerror(er));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    *out = buf;
+    if (len)
+        *len = n;
+    return 0;
+}
+
+int nv_mkdir_p(const char *path, unsigned mode, nv_err *e)
+{
+    char tmp[PATH_MAX];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof tmp)
+        return nv_err_set(e, NV_ERR_INPUT, "invalid directory path '%s'", path);
+    memcpy(tmp, path, n + 1);
+    for (char *p = tmp + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(tmp, (mode_t)mode) < 0 && errno != EEXIST)
+                return nv_err_sys(e, errno, "cannot create directory %s", tmp);
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    return 0;
+}
+
+int nv_write_file_atomic(const char *path, const void *data, size_t len, nv_err *e)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return nv_err_set(e, NV_ERR_INPUT, "path too long: %s", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return nv_err_sys(e, errno, "cannot create %s", tmp);
+    const char *p = data;
+    size_t left = len;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            int er = errno;
+            close(fd);
+            unlink(tmp);
+            return nv_err_sys(e, er, "cannot write %s", tmp);
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) < 0 || close(fd) < 0) {
+        int er = errno;
+        unlink(tmp);
+        return nv_err_sys(e, er, "cannot write %s", tmp);
+    }
+    if (rename(tmp, path) < 0) {
+        int er = errno;
+        unlink(tmp);
+        return nv_err_sys(e, er, "cannot rename %s to %s", tmp, path);
+    }
+    /* make the rename itself durable */
+    char dir[PATH_MAX];
+    memcpy(dir, path, strlen(path) + 1);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        if (slash == dir)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+    } else {
+        strcpy(dir, ".");
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}

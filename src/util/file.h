@@ -1,0 +1,23 @@
+/* Reading whole files with a size bound. */
+#ifndef NV_UTIL_FILE_H
+#define NV_UTIL_FILE_H
+
+#include <stddef.h>
+
+#include "util/error.h"
+
+/* Largest definition or manifest file we read (libvirt's string limit). */
+#define NV_FILE_MAX ((size_t)4 * 1024 * 1024)
+
+/* Reads path into a malloc'd NUL-terminated buffer; *len gets its length.
+ * Fails (NV_ERR_INPUT) if the file is larger than max. */
+int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *e);
+
+/* Writes data to path atomically: a temporary file in the same directory,
+ * fsync, rename, fsync of the directory. */
+int nv_write_file_atomic(const char *path, const void *data, size_t len, nv_err *e);
+
+/* mkdir -p with the given mode for created directories. */
+int nv_mkdir_p(const char *path, unsigned mode, nv_err *e);
+
+#endif

@@ -1,0 +1,72 @@
+/* Runner for the unit tests: runs every registered test (or those whose
+ * name contains argv[1]) and ends with "N passed, M failed". */
+#include "check.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TESTS 2048
+
+static struct {
+    const char *name;
+    const char *file;
+    check_fn fn;
+} tests[MAX_TESTS];
+static int ntests;
+static int current_failed;
+
+void check_register(const char *name, check_fn fn, const char *file)
+{
+    if (ntests == MAX_TESTS) {
+        fprintf(stderr, "too many tests\n");
+        exit(2);
+    }
+    tests[ntests].name = name;
+    tests[ntests].file = file;
+    tests[ntests].fn = fn;
+    ntests++;
+}
+
+void check_fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "  %s:%d: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    current_failed = 1;
+}
+
+const char *check_data_path(const char *rel)
+{
+    static char buf[4096];
+    const char *base = getenv("NV_TEST_DATA");
+    snprintf(buf, sizeof buf, "%s/%s", base ? base : "tests/data", rel);
+    return buf;
+}
+
+
+int main(int argc, char **argv)
+{
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    int passed = 0, failed = 0;
+    for (int i = 0; i < ntests; i++) {
+        if (filter && !strstr(tests[i].name, filter) && !strstr(tests[i].file, filter))
+            continue;
+        current_failed = 0;
+        tests[i].fn();
+        if (current_failed) {
+            printf("FAIL %s (%s)\n", tests[i].name, tests[i].file);
+            failed++;
+        } else {
+            if (getenv("CHECK_VERBOSE"))
+                printf("ok   %s\n", tests[i].name);
+            passed++;
+        }
+    }
+    printf("unit: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,54 @@
+/* A very small unit-test framework: TEST() registers a function at start-up,
+ * CHECK*() records failures without stopping the test. */
+#ifndef NV_TEST_CHECK_H
+#define NV_TEST_CHECK_H
+
+#include <stddef.h>
+#include <string.h>
+
+typedef void (*check_fn)(void);
+void check_register(const char *name, check_fn fn, const char *file);
+void check_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Absolute path of a file under tests/data (NV_TEST_DATA env or ./tests/data). */
+const char *check_data_path(const char *rel);
+
+#define TEST(name)                                                            \
+    static void name(void);                                                   \
+    __attribute__((constructor)) static void check_reg_##name(void)           \
+    {                                                                         \
+        check_register(#name, name, __FILE__);                                \
+    }                                                                         \
+    static void name(void)
+
+#define CHECK(cond)                                                           \
+    do {                                                                      \
+        if (!(cond))                                                          \
+            check_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);               \
+    } while (0)
+
+#define CHECK_INT(a, b)                                                       \
+    do {                                                                      \
+        long long check_a_ = (long long)(a), check_b_ = (long long)(b);       \
+        if (check_a_ != check_b_)                                             \
+            check_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b,  \
+                       check_a_, check_b_);                                   \
+    } while (0)
+
+#define CHECK_STR(a, b)                                                       \
+    do {                                                                      \
+        const char *check_a_ = (a), *check_b_ = (b);                          \
+        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0)        \
+            check_fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", #a,  \
+                       #b, check_a_ ? check_a_ : "(null)",                    \
+                       check_b_ ? check_b_ : "(null)");                       \
+    } while (0)
+
+#define CHECK_MEM(a, b, n)                                                    \
+    do {                                                                      \
+        if (memcmp((a), (b), (n)) != 0)                                       \
+            check_fail(__FILE__, __LINE__, "memcmp(%s, %s, %s) != 0", #a, #b, \
+                       #n);                                                   \
+    } while (0)
+
+#endif
