@@ -159,7 +159,7 @@ fn collectC(b: *std.Build, dir: []const u8, skip: ?[]const u8) []const []const u
 /// cc, AddressSanitizer and UndefinedBehaviorSanitizer, against glibc and
 /// the system libexpat (zig's own clang ships no ASan runtime).
 fn addSanitizeBuild(b: *std.Build, src_files: []const []const u8, test_files: []const []const u8) void {
-    const san_flags = [_][]const u8{ "-g", "-O1", "-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined" };
+    const san_flags = [_][]const u8{ "-g", "-O1", "-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined", "-Wno-format-truncation" };
     const outputs = [_]struct { name: []const u8, with_main: bool }{
         .{ .name = "nixvirt", .with_main = true },
         .{ .name = "unit-tests", .with_main = false },
