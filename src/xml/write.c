@@ -1,0 +1,98 @@
+#include "xml/write.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Escapes s into out. In attribute values, quotes and the whitespace
+ * characters a parser would normalise to spaces are written as references
+ * so they survive a round trip; in text only \r needs that. */
+static int put_escaped(nv_buf *out, const char *s, int in_attr, nv_err *e)
+{
+    const char *run = s;
+    for (const char *p = s;; p++) {
+        unsigned char c = (unsigned char)*p;
+        const char *rep = NULL;
+        switch (c) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = in_attr ? "&quot;" : NULL; break;
+        case '\t': rep = in_attr ? "&#9;" : NULL; break;
+        case '\n': rep = in_attr ? "&#10;" : NULL; break;
+        case '\r': rep = "&#13;"; break;
+        default:
+            if (c != 0 && c < 0x20)
+                return nv_err_set(e, NV_ERR_INPUT,
+                                  "cannot write control character 0x%02x in XML", c);
+            break;
+        }
+        if (!rep && c != 0)
+            continue;
+        nv_buf_append(out, run, (size_t)(p - run));
+        if (c == 0)
+            break;
+        nv_buf_append_str(out, rep);
+        run = p + 1;
+    }
+    return 0;
+}
+
+static int write_node(const nv_xml_node *n, nv_buf *out, nv_err *e)
+{
+    if (n->type == NV_XML_TEXT)
+        return put_escaped(out, n->text, 0, e);
+    nv_buf_append_str(out, "<");
+    nv_buf_append_str(out, n->name);
+    for (size_t i = 0; i < n->nattrs; i++) {
+        nv_buf_append_str(out, " ");
+        nv_buf_append_str(out, n->attrs[i].name);
+        nv_buf_append_str(out, "=\"");
+        if (put_escaped(out, n->attrs[i].value, 1, e) < 0)
+            return -1;
+        nv_buf_append_str(out, "\"");
+    }
+    if (!n->first) {
+        nv_buf_append_str(out, "/>");
+        return 0;
+    }
+    nv_buf_append_str(out, ">");
+    for (const nv_xml_node *c = n->first; c; c = c->next) {
+        if (write_node(c, out, e) < 0)
+            return -1;
+    }
+    nv_buf_append_str(out, "</");
+    nv_buf_append_str(out, n->name);
+    nv_buf_append_str(out, ">");
+    return 0;
+}
+
+int nv_xml_write(const nv_xml_node *n, nv_buf *out, nv_err *e)
+{
+    if (write_node(n, out, e) < 0)
+        return -1;
+    /* appends are sticky on failure, so one check covers them all */
+    if (out->failed)
+        return nv_err_set(e, NV_ERR_SYSTEM,
+                          "XML text exceeds %zu bytes or memory ran out", out->limit);
+    return 0;
+}
+
+char *nv_xml_to_string(const nv_xml_node *n, size_t *len, nv_err *e)
+{
+    nv_buf b;
+    nv_buf_init(&b, 0);
+    if (nv_xml_write(n, &b, e) < 0) {
+        nv_buf_free(&b);
+        return NULL;
+    }
+    size_t l = b.len;
+    char *s = nv_buf_steal(&b);
+    if (!s) {
+        nv_buf_free(&b);
+        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        return NULL;
+    }
+    if (len)
+        *len = l;
+    return s;
+}
