@@ -1,0 +1,34 @@
+/* Canonical form of a definition, for change detection.
+ *
+ * libvirt re-indents what it returns and may regroup devices, so the
+ * canonical form ignores exactly that:
+ *   - text nodes made only of whitespace (space, tab, CR, LF) are dropped:
+ *     between elements they are indentation, and a leaf holding only
+ *     whitespace is treated as empty;
+ *   - every other text is kept byte for byte (names, paths, descriptions
+ *     are data, and libvirt keeps them verbatim); adjacent text nodes are
+ *     merged;
+ *   - attributes are sorted by name;
+ *   - the children of the root's <devices> are sorted by name, then by
+ *     their canonical text; all other children keep their order.
+ * The canonical text is the tree written with nv_xml_write. */
+#ifndef NV_XML_CANON_H
+#define NV_XML_CANON_H
+
+#include "util/error.h"
+#include "xml/doc.h"
+
+/* Rewrites the tree under root into canonical form, in place. */
+int nv_xml_canon(nv_xml_node *root, nv_err *e);
+
+/* Canonical text of n (n itself is left untouched); malloc'd. */
+char *nv_xml_canon_string(const nv_xml_node *n, nv_err *e);
+
+/* 1 when a and b have the same canonical form, 0 when not, -1 on error. */
+int nv_xml_canon_equal(const nv_xml_node *a, const nv_xml_node *b, nv_err *e);
+
+/* Whether the order of el's children carries no meaning (the root's
+ * <devices>); the diff pairs such children by content. */
+int nv_xml_canon_unordered(const nv_xml_node *el);
+
+#endif
