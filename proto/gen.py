@@ -1,0 +1,595 @@
+#!/usr/bin/env python3
+"""Generates src/rpc/proto.h and src/rpc/proto.c from proto/remote.x.
+
+    proto/gen.py            write the two files
+    proto/gen.py --check    exit 1 if the committed files differ from a fresh generation
+
+For every const: a #define. For every enum: the C enum plus a typedef to
+int32_t (so a value the daemon sends that we do not know is not undefined
+behaviour). For every typedef, struct and enum T:
+
+    int  nv_proto_enc_T(nv_buf *b, const T *v);      0, or -1 with b->failed
+    int  nv_proto_dec_T(nv_xdr_dec *d, T *v);        0, or -1 with d failed and *v zeroed
+    void nv_proto_free_T(T *v);                      frees what dec allocated; zeroes *v
+
+Mapping (as rpcgen does it): int/unsigned int/hyper/unsigned hyper ->
+int32_t/uint32_t/int64_t/uint64_t, bool -> int, string<N> -> char *,
+opaque x[N] -> uint8_t x[N], T *x -> T *x (NULL when absent), T x<N> ->
+struct { uint32_t x_len; T *x_val; } x.
+
+A `<prefix>_procedure` enum describes a program: enumerator
+<PREFIX>_PROC_<NAME> takes <prefix>_<name>_args and returns
+<prefix>_<name>_ret when those structs exist, and the program and version
+are the consts <PREFIX>_PROGRAM and <PREFIX>_PROTOCOL_VERSION. These become a
+table, nv_proto_procs[], with type-erased codec functions.
+"""
+
+import os
+import sys
+
+sys.dont_write_bytecode = True  # keep proto/ free of __pycache__
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import xdrparse  # noqa: E402
+from xdrparse import Const, Enum, Struct, Typedef  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INPUT = os.path.join(ROOT, "proto", "remote.x")
+OUT_H = os.path.join(ROOT, "src", "rpc", "proto.h")
+OUT_C = os.path.join(ROOT, "src", "rpc", "proto.c")
+
+C_BUILTIN = {
+    "int": "int32_t",
+    "unsigned int": "uint32_t",
+    "hyper": "int64_t",
+    "unsigned hyper": "uint64_t",
+    "bool": "int",
+}
+MIN_BUILTIN = {"int": 4, "unsigned int": 4, "hyper": 8, "unsigned hyper": 8, "bool": 4}
+PUT = {"int": "nv_xdr_put_i32", "unsigned int": "nv_xdr_put_u32", "hyper": "nv_xdr_put_i64",
+       "unsigned hyper": "nv_xdr_put_u64", "bool": "nv_xdr_put_bool"}
+GET = {"int": "nv_xdr_get_i32", "unsigned int": "nv_xdr_get_u32", "hyper": "nv_xdr_get_i64",
+       "unsigned hyper": "nv_xdr_get_u64", "bool": "nv_xdr_get_bool"}
+
+
+class GenError(Exception):
+    pass
+
+
+def pad4(n):
+    return (4 - n % 4) % 4
+
+
+# Expressions are lvalues built from v: "v->field", "*v", "**v",
+# "v->x.x_val[i_]". Prefix * binds less tightly than postfix operators, so
+# only a dereference that gets a postfix needs parentheses.
+
+def addr(expr):
+    """The address of lvalue expr: &x, or p for *p."""
+    return expr[1:] if expr.startswith("*") else "&" + expr
+
+
+def deref(expr):
+    return "*" + expr
+
+
+def postfix(expr):
+    return "(%s)" % expr if expr.startswith("*") else expr
+
+
+def member(expr, field):
+    """expr.field, or p->field when expr is *p."""
+    if expr.startswith("*") and expr[1:].isidentifier():
+        return "%s->%s" % (expr[1:], field)
+    return "%s.%s" % (postfix(expr), field)
+
+
+class Gen:
+    def __init__(self, spec, path):
+        self.spec = spec
+        self.path = path
+        self.defined = set()
+        self._min = {}
+        self._needs_free = {}
+
+    def err(self, line, msg):
+        raise GenError("%s:%d: %s" % (self.path, line, msg))
+
+    # ---- type properties -------------------------------------------------
+
+    def check_base(self, d):
+        if d.base in C_BUILTIN or d.base in ("string", "opaque"):
+            return
+        if d.base in ("float", "double", "quadruple") or d.base.startswith("unsigned "):
+            self.err(d.line, "type %s is not supported" % d.base)
+        item = self.spec.by_name.get(d.base)
+        if not isinstance(item, (Typedef, Struct, Enum)):
+            self.err(d.line, "unknown type %s" % d.base)
+        if d.base not in self.defined:
+            self.err(d.line, "type %s is used before its definition" % d.base)
+
+    def check_size(self, d):
+        if d.kind in ("fixed", "var"):
+            if d.size == "":
+                self.err(d.line, "%s<> has no maximum: every length must be bounded" % d.name)
+            try:
+                v = self.spec.value(d.size)
+            except xdrparse.ParseError as e:
+                self.err(d.line, str(e))
+            if not 0 <= v <= 0xFFFFFFFF:
+                self.err(d.line, "size %s of %s is out of range" % (d.size, d.name))
+            if d.kind == "fixed" and v == 0:
+                self.err(d.line, "fixed array %s has no elements" % d.name)
+
+    def min_base(self, base):
+        if base in MIN_BUILTIN:
+            return MIN_BUILTIN[base]
+        return self._min[base]
+
+    def min_decl(self, d):
+        if d.kind == "scalar":
+            return self.min_base(d.base)
+        if d.kind in ("optional", "var"):
+            return 4
+        n = self.spec.value(d.size)
+        if d.base == "opaque":
+            return n + pad4(n)
+        return n * self.min_base(d.base)
+
+    def needs_free_base(self, base):
+        return self._needs_free.get(base, False)
+
+    def needs_free_decl(self, d):
+        if d.kind == "scalar":
+            return self.needs_free_base(d.base)
+        if d.kind == "fixed":
+            return d.base != "opaque" and self.needs_free_base(d.base)
+        return True
+
+    def ctype(self, base):
+        return C_BUILTIN.get(base, base)
+
+    def cdecl(self, d, name):
+        if d.kind == "scalar":
+            return "%s %s" % (self.ctype(d.base), name)
+        if d.kind == "optional":
+            return "%s *%s" % (self.ctype(d.base), name)
+        if d.kind == "fixed":
+            elem = "uint8_t" if d.base == "opaque" else self.ctype(d.base)
+            return "%s %s[%s]" % (elem, name, d.size)
+        if d.base == "string":
+            return "char *%s" % name
+        elem = "uint8_t" if d.base == "opaque" else self.ctype(d.base)
+        return "struct {\n        uint32_t %s_len;\n        %s *%s_val;\n    } %s" % (
+            d.name, elem, d.name, name)
+
+    # ---- code for one declaration -----------------------------------------
+
+    def enc_value(self, base, expr):
+        if base in PUT:
+            return "%s(b, %s)" % (PUT[base], expr)
+        return "nv_proto_enc_%s(b, %s)" % (base, addr(expr))
+
+    def dec_value(self, base, expr):
+        if base in GET:
+            return "%s(d, %s)" % (GET[base], addr(expr))
+        return "nv_proto_dec_%s(d, %s)" % (base, addr(expr))
+
+    def free_value(self, base, expr):
+        if self.needs_free_base(base):
+            return ["nv_proto_free_%s(%s);" % (base, addr(expr))]
+        return []
+
+    def enc_decl(self, d, expr):
+        out = []
+        if d.kind == "scalar":
+            out.append("if (%s < 0)" % self.enc_value(d.base, expr))
+            out.append("    return -1;")
+        elif d.kind == "optional":
+            out.append("if (nv_xdr_put_optional(b, %s != NULL) < 0)" % expr)
+            out.append("    return -1;")
+            out.append("if (%s && %s < 0)" % (expr, self.enc_value(d.base, deref(expr))))
+            out.append("    return -1;")
+        elif d.kind == "fixed" and d.base == "opaque":
+            out.append("if (nv_xdr_put_fopaque(b, %s, %s) < 0)" % (expr, d.size))
+            out.append("    return -1;")
+        elif d.kind == "fixed":
+            out.append("for (size_t i_ = 0; i_ < %s; i_++)" % d.size)
+            out.append("    if (%s < 0)" % self.enc_value(d.base, postfix(expr) + "[i_]"))
+            out.append("        return -1;")
+        elif d.base == "string":
+            out.append("if (nv_xdr_put_string(b, %s, %s) < 0)" % (expr, d.size))
+            out.append("    return -1;")
+        else:
+            ln, val = member(expr, d.name + "_len"), member(expr, d.name + "_val")
+            if d.base == "opaque":
+                out.append("if (nv_xdr_put_opaque(b, %s, %s, %s) < 0)" % (val, ln, d.size))
+                out.append("    return -1;")
+            else:
+                out.append("if (nv_xdr_put_array_len(b, %s, %s) < 0)" % (ln, d.size))
+                out.append("    return -1;")
+                out.append("if (%s && !%s) {" % (ln, val))
+                out.append("    b->failed = 1;")
+                out.append("    return -1;")
+                out.append("}")
+                out.append("for (uint32_t i_ = 0; i_ < %s; i_++)" % ln)
+                out.append("    if (%s < 0)" % self.enc_value(d.base, "%s[i_]" % val))
+                out.append("        return -1;")
+        return out
+
+    def dec_decl(self, d, expr):
+        out = []
+        if d.kind == "scalar":
+            out.append("if (%s < 0)" % self.dec_value(d.base, expr))
+            out.append("    goto fail;")
+        elif d.kind == "optional":
+            out.append("{")
+            out.append("    int present_;")
+            out.append("    if (nv_xdr_get_optional(d, &present_) < 0)")
+            out.append("        goto fail;")
+            out.append("    if (present_) {")
+            out.append("        %s = calloc(1, sizeof *%s);" % (expr, expr))
+            out.append("        if (!%s) {" % expr)
+            out.append("            nv_xdr_dec_fail(d, \"out of memory\");")
+            out.append("            goto fail;")
+            out.append("        }")
+            out.append("        if (%s < 0)" % self.dec_value(d.base, deref(expr)))
+            out.append("            goto fail;")
+            out.append("    }")
+            out.append("}")
+        elif d.kind == "fixed" and d.base == "opaque":
+            out.append("if (nv_xdr_get_fopaque(d, %s, %s) < 0)" % (expr, d.size))
+            out.append("    goto fail;")
+        elif d.kind == "fixed":
+            out.append("for (size_t i_ = 0; i_ < %s; i_++)" % d.size)
+            out.append("    if (%s < 0)" % self.dec_value(d.base, postfix(expr) + "[i_]"))
+            out.append("        goto fail;")
+        elif d.base == "string":
+            out.append("if (nv_xdr_get_string(d, %s, %s) < 0)" % (addr(expr), d.size))
+            out.append("    goto fail;")
+        else:
+            ln, val = member(expr, d.name + "_len"), member(expr, d.name + "_val")
+            if d.base == "opaque":
+                out.append("if (nv_xdr_get_opaque(d, &%s, &%s, %s) < 0)" % (val, ln, d.size))
+                out.append("    goto fail;")
+            else:
+                out.append("{")
+                out.append("    uint32_t n_;")
+                out.append("    if (nv_xdr_get_array_len(d, &n_, %s, %d) < 0)" % (
+                    d.size, self.min_base(d.base)))
+                out.append("        goto fail;")
+                out.append("    if (n_) {")
+                out.append("        %s = calloc(n_, sizeof *%s);" % (val, val))
+                out.append("        if (!%s) {" % val)
+                out.append("            nv_xdr_dec_fail(d, \"out of memory\");")
+                out.append("            goto fail;")
+                out.append("        }")
+                out.append("        %s = n_;" % ln)
+                out.append("        for (uint32_t i_ = 0; i_ < n_; i_++)")
+                out.append("            if (%s < 0)" % self.dec_value(d.base, "%s[i_]" % val))
+                out.append("                goto fail;")
+                out.append("    }")
+                out.append("}")
+        return out
+
+    def free_decl(self, d, expr):
+        out = []
+        if d.kind == "scalar":
+            out += self.free_value(d.base, expr)
+        elif d.kind == "optional":
+            out.append("if (%s) {" % expr)
+            out += ["    " + s for s in self.free_value(d.base, deref(expr))]
+            out.append("    free(%s);" % expr)
+            out.append("}")
+        elif d.kind == "fixed":
+            inner = [] if d.base == "opaque" else self.free_value(d.base, postfix(expr) + "[i_]")
+            if inner:
+                out.append("for (size_t i_ = 0; i_ < %s; i_++)" % d.size)
+                out += ["    " + s for s in inner]
+        elif d.base == "string":
+            out.append("free(%s);" % expr)
+        else:
+            ln, val = member(expr, d.name + "_len"), member(expr, d.name + "_val")
+            inner = [] if d.base == "opaque" else self.free_value(d.base, "%s[i_]" % val)
+            if inner:
+                out.append("if (%s)" % val)
+                out.append("    for (uint32_t i_ = 0; i_ < %s; i_++)" % ln)
+                out += ["        " + s for s in inner]
+            out.append("free(%s);" % val)
+        return out
+
+    # ---- whole files -------------------------------------------------------
+
+    def functions(self, name, decls_exprs, needs_free):
+        """C text of the three functions of type `name`."""
+        c = []
+        c.append("int nv_proto_enc_%s(nv_buf *b, const %s *v)" % (name, name))
+        c.append("{")
+        c.append("    if (!v) {")
+        c.append("        b->failed = 1;")
+        c.append("        return -1;")
+        c.append("    }")
+        for d, expr in decls_exprs:
+            c += ["    " + s for s in self.enc_decl(d, expr)]
+        c.append("    return 0;")
+        c.append("}")
+        c.append("")
+        c.append("int nv_proto_dec_%s(nv_xdr_dec *d, %s *v)" % (name, name))
+        c.append("{")
+        c.append("    memset(v, 0, sizeof *v);")
+        for d, expr in decls_exprs:
+            c += ["    " + s for s in self.dec_decl(d, expr)]
+        c.append("    return 0;")
+        c.append("fail:")
+        c.append("    nv_proto_free_%s(v);" % name)
+        c.append("    return -1;")
+        c.append("}")
+        c.append("")
+        c.append("void nv_proto_free_%s(%s *v)" % (name, name))
+        c.append("{")
+        c.append("    if (!v)")
+        c.append("        return;")
+        if needs_free:
+            for d, expr in decls_exprs:
+                c += ["    " + s for s in self.free_decl(d, expr)]
+        c.append("    memset(v, 0, sizeof *v);")
+        c.append("}")
+        c.append("")
+        return c
+
+    def generate(self):
+        h, c = [], []
+        procs = []
+        for item in self.spec.items:
+            if isinstance(item, Const):
+                v = self.spec.value(item.value)
+                if not -0x80000000 <= v <= 0xFFFFFFFF:
+                    self.err(item.line, "const %s does not fit in 32 bits" % item.name)
+                h.append("#define %s %s%s" % (item.name, item.value, "u" if v > 0x7FFFFFFF else ""))
+                continue
+            if h and h[-1].startswith("#define"):
+                h.append("")
+            if isinstance(item, Enum):
+                for m, v in item.members:
+                    val = self.spec.value(v)
+                    if not -0x80000000 <= val <= 0x7FFFFFFF:
+                        self.err(item.line, "%s = %s does not fit in an int" % (m, v))
+                h.append("enum %s {" % item.name)
+                for i, (m, v) in enumerate(item.members):
+                    h.append("    %s = %s%s" % (m, v, "," if i + 1 < len(item.members) else ""))
+                h.append("};")
+                h.append("typedef int32_t %s;" % item.name)
+                self._min[item.name] = 4
+                self._needs_free[item.name] = False
+                self.defined.add(item.name)
+                decls = [(xdrparse.Decl("int", "", "scalar", None, item.line), "*v")]
+                if item.name.endswith("_procedure"):
+                    procs.append(item)
+            elif isinstance(item, Typedef):
+                d = item.decl
+                self.check_base(d)
+                self.check_size(d)
+                h.append("typedef %s;" % self.cdecl(d, item.name).replace("\n    ", "\n"))
+                self._min[item.name] = self.min_decl(d)
+                self._needs_free[item.name] = self.needs_free_decl(d)
+                self.defined.add(item.name)
+                decls = [(d, "*v")]
+            elif isinstance(item, Struct):
+                names = set()
+                for d in item.fields:
+                    self.check_base(d)
+                    self.check_size(d)
+                    if d.name in names:
+                        self.err(d.line, "field %s appears twice in %s" % (d.name, item.name))
+                    names.add(d.name)
+                h.append("typedef struct %s {" % item.name)
+                for d in item.fields:
+                    h.append("    %s;" % self.cdecl(d, d.name))
+                h.append("} %s;" % item.name)
+                self._min[item.name] = sum(self.min_decl(d) for d in item.fields)
+                self._needs_free[item.name] = any(self.needs_free_decl(d) for d in item.fields)
+                self.defined.add(item.name)
+                decls = [(d, "v->%s" % d.name) for d in item.fields]
+            else:
+                self.err(item.line, "unions are not supported")
+            name = item.name
+            h.append("int nv_proto_enc_%s(nv_buf *b, const %s *v);" % (name, name))
+            h.append("int nv_proto_dec_%s(nv_xdr_dec *d, %s *v);" % (name, name))
+            h.append("void nv_proto_free_%s(%s *v);" % (name, name))
+            h.append("")
+            c += self.functions(name, decls, self._needs_free[name])
+        return h, c, self.proc_table(procs)
+
+    def proc_table(self, procs):
+        """Adapters with void pointers (calling through a mismatched function
+        pointer type would be undefined) and the table itself."""
+        adapters, rows = [], []
+        made = set()
+        entries = []
+        for en in procs:
+            prefix = en.name[: -len("_procedure")]
+            up = prefix.upper()
+            for k in (up + "_PROGRAM", up + "_PROTOCOL_VERSION"):
+                if not isinstance(self.spec.by_name.get(k), Const):
+                    self.err(en.line, "%s needs const %s" % (en.name, k))
+            for m, v in sorted(en.members, key=lambda mv: self.spec.value(mv[1])):
+                if not m.startswith(up + "_PROC_"):
+                    self.err(en.line, "%s is not named %s_PROC_*" % (m, up))
+                base = "%s_%s" % (prefix, m[len(up + "_PROC_"):].lower())
+                args, ret = base + "_args", base + "_ret"
+                args = args if isinstance(self.spec.by_name.get(args), Struct) else None
+                ret = ret if isinstance(self.spec.by_name.get(ret), Struct) else None
+                if args and args not in made:
+                    made.add(args)
+                    adapters += [
+                        "static int enc_%s(nv_buf *b, const void *v)" % args,
+                        "{",
+                        "    return nv_proto_enc_%s(b, v);" % args,
+                        "}",
+                        "",
+                    ]
+                if ret and ret not in made:
+                    made.add(ret)
+                    adapters += [
+                        "static int dec_%s(nv_xdr_dec *d, void *v)" % ret,
+                        "{",
+                        "    return nv_proto_dec_%s(d, v);" % ret,
+                        "}",
+                        "",
+                        "static void free_%s(void *v)" % ret,
+                        "{",
+                        "    nv_proto_free_%s(v);" % ret,
+                        "}",
+                        "",
+                    ]
+                entries.append((self.spec.value(up + "_PROGRAM"), self.spec.value(v), [
+                    "    {",
+                    "        .prog = %s_PROGRAM," % up,
+                    "        .vers = %s_PROTOCOL_VERSION," % up,
+                    "        .proc = %s," % m,
+                    "        .name = \"%s\"," % m,
+                    "        .enc_args = %s," % ("enc_" + args if args else "NULL"),
+                    "        .args_size = %s," % ("sizeof(%s)" % args if args else "0"),
+                    "        .dec_ret = %s," % ("dec_" + ret if ret else "NULL"),
+                    "        .free_ret = %s," % ("free_" + ret if ret else "NULL"),
+                    "        .ret_size = %s," % ("sizeof(%s)" % ret if ret else "0"),
+                    "    },",
+                ]))
+        for _, _, lines in sorted(entries, key=lambda e: (e[0], e[1])):
+            rows += lines
+        return adapters, rows
+
+
+HEADER_TOP = """\
+/* Generated by proto/gen.py from proto/remote.x: do not edit.
+ *
+ * libvirt's RPC types in C, with an encoder, a decoder and a free function
+ * per type:
+ *   int  nv_proto_enc_T(nv_buf *b, const T *v);   0, or -1 with b->failed set
+ *                                                 (a string or array over its
+ *                                                 maximum, a NULL non-null string)
+ *   int  nv_proto_dec_T(nv_xdr_dec *d, T *v);     0, or -1 with d failed; *v is
+ *                                                 always initialised, and zeroed
+ *                                                 on failure
+ *   void nv_proto_free_T(T *v);                   frees what dec allocated and
+ *                                                 zeroes *v (NULL is ignored)
+ * Optional data is a pointer (NULL when absent); a variable array x<N> is
+ * struct { uint32_t x_len; T *x_val; }. Enums are int32_t so that unknown
+ * values from a newer daemon are harmless. */
+#ifndef NV_RPC_PROTO_H
+#define NV_RPC_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "xdr/xdr.h"
+
+"""
+
+HEADER_BOTTOM = """\
+/* One procedure of a program: how to encode its arguments and decode its
+ * result without knowing their types. */
+typedef struct nv_proto_proc {
+    uint32_t prog;
+    uint32_t vers;
+    int32_t proc;
+    const char *name;                               /* e.g. "REMOTE_PROC_CONNECT_OPEN" */
+    int (*enc_args)(nv_buf *b, const void *args);   /* NULL: the call has an empty body */
+    size_t args_size;
+    int (*dec_ret)(nv_xdr_dec *d, void *ret);       /* NULL: the reply has an empty body */
+    void (*free_ret)(void *ret);
+    size_t ret_size;
+} nv_proto_proc;
+
+/* Every procedure we speak, sorted by program and procedure number. */
+extern const nv_proto_proc nv_proto_procs[];
+extern const size_t nv_proto_nprocs;
+
+/* The entry for (prog, proc), or NULL when it is not in proto/remote.x. */
+const nv_proto_proc *nv_proto_proc_find(uint32_t prog, int32_t proc);
+
+#endif
+"""
+
+SOURCE_TOP = """\
+/* Generated by proto/gen.py from proto/remote.x: do not edit. */
+#include "rpc/proto.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+"""
+
+SOURCE_BOTTOM = """\
+const size_t nv_proto_nprocs = sizeof nv_proto_procs / sizeof nv_proto_procs[0];
+
+const nv_proto_proc *nv_proto_proc_find(uint32_t prog, int32_t proc)
+{
+    size_t lo = 0, hi = nv_proto_nprocs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const nv_proto_proc *p = &nv_proto_procs[mid];
+        if (p->prog == prog && p->proc == proc)
+            return p;
+        if (p->prog < prog || (p->prog == prog && p->proc < proc))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+"""
+
+
+def render(spec, path):
+    g = Gen(spec, path)
+    h, c, (adapters, rows) = g.generate()
+    header = HEADER_TOP + "\n".join(h).rstrip("\n") + "\n\n" + HEADER_BOTTOM
+    source = SOURCE_TOP + "\n".join(c)
+    source += "\n".join(adapters)
+    source += "const nv_proto_proc nv_proto_procs[] = {\n" + "\n".join(rows) + "\n};\n\n"
+    source += SOURCE_BOTTOM
+    return header, source
+
+
+def main(argv):
+    check = False
+    args = argv[1:]
+    if args and args[0] == "--check":
+        check = True
+        args = args[1:]
+    if args:
+        sys.stderr.write("usage: proto/gen.py [--check]\n")
+        return 2
+    try:
+        spec = xdrparse.parse_file(INPUT)
+        header, source = render(spec, os.path.relpath(INPUT, ROOT))
+    except (xdrparse.ParseError, GenError) as e:
+        sys.stderr.write("gen.py: %s\n" % e)
+        return 1
+    outputs = ((OUT_H, header), (OUT_C, source))
+    if check:
+        stale = []
+        for path, text in outputs:
+            try:
+                with open(path, encoding="utf-8") as f:
+                    if f.read() == text:
+                        continue
+            except OSError:
+                pass
+            stale.append(os.path.relpath(path, ROOT))
+        if stale:
+            sys.stderr.write("gen.py: %s out of date; run proto/gen.py and commit the result\n"
+                             % " and ".join(stale))
+            return 1
+        return 0
+    for path, text in outputs:
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
