@@ -1,0 +1,34 @@
+# Home Manager module: `virtualisation.libvirt` (./options.nix) wired to
+# ./functions.nix. An activation step after `installPackages` runs
+# `nixvirt apply` once per connection (usually qemu:///session; nixvirt
+# starts the session daemon of `package` when none is running).
+{ defaultTool }:
+{ config, lib, pkgs, ... }:
+let
+  cfg = config.virtualisation.libvirt;
+  fns = import ./functions.nix;
+  uris = builtins.attrNames cfg.connections;
+  manifestFile = uri:
+    pkgs.writeText (fns.manifestName uri) (fns.manifest uri cfg.connections.${uri});
+in
+{
+  _file = ./home.nix;
+
+  imports = [ (import ./options.nix { homeManager = true; inherit defaultTool; }) ];
+
+  config = lib.mkIf cfg.enable {
+    home.activation.NixVirt = lib.hm.dag.entryAfter [ "installPackages" ] (fns.script {
+      tool = "${cfg.tool}/bin/nixvirt";
+      manifests = map (uri: { inherit uri; manifest = manifestFile uri; }) uris;
+      inherit (cfg) verbose;
+      homeManager = true;
+      # For a session daemon that nixvirt starts: the daemon itself, and what
+      # NixVirt's module put on its PATH (qemu-img for volumes, swtpm).
+      path = [
+        "${cfg.package}/bin"
+        "${cfg.package}/sbin"
+        "${pkgs.qemu-utils}/bin"
+      ] ++ lib.optional cfg.swtpm.enable "${pkgs.swtpm}/bin";
+    });
+  };
+}
