@@ -1,0 +1,204 @@
+# Evaluates the NixOS and Home Manager modules with nixpkgs' module system
+# (lib.evalModules) against stubs of the few NixOS / Home Manager options
+# and packages they touch. Needs nixpkgs' `lib` only, not the package set:
+# tests/nix/run-modules.sh passes it when it can find one ($NIXPKGS_LIB or
+# <nixpkgs>), the flake's checks pass nixpkgs.lib.
+#
+# Returns a list of { name; ok; expected; actual; } like ../modules.
+{ lib }:
+let
+  inherit (builtins) attrNames filter map readDir readFile match tryEval deepSeq;
+  fns = import ../../../nix/modules/functions.nix;
+  cases = ../modules;
+
+  fakeDrv = name: {
+    type = "derivation";
+    inherit name;
+    outPath = "/nix/store/00000000000000000000000000000000-${name}";
+  };
+  # Its path depends on the text, so equal scripts mean equal manifests.
+  fakeWriteText = name: text: fakeDrv name // {
+    outPath = "/nix/store/${builtins.substring 0 32 (builtins.hashString "sha256" (builtins.unsafeDiscardStringContext text))}-${name}";
+    inherit text;
+  };
+
+  pkgs = {
+    libvirt = fakeDrv "libvirt";
+    openssh = fakeDrv "openssh";
+    qemu-utils = fakeDrv "qemu-utils";
+    swtpm = fakeDrv "swtpm";
+    writeText = fakeWriteText;
+    stdenv.hostPlatform.system = "x86_64-linux";
+    callPackage = _: _: fakeDrv "nixvirt-from-callPackage";
+  };
+  tool = fakeDrv "nixvirt-0.1.0";
+  modules = import ../../../nix/modules { self = { packages.x86_64-linux.default = tool; }; };
+  modulesNoSelf = import ../../../nix/modules { };
+
+  anything = lib.types.anything;
+  nixosStubs = {
+    options = {
+      virtualisation.libvirtd = {
+        enable = lib.mkOption { type = lib.types.bool; default = false; };
+        package = lib.mkOption { type = lib.types.package; default = pkgs.libvirt; };
+        qemu.swtpm.enable = lib.mkOption { type = lib.types.bool; default = false; };
+      };
+      systemd.services = lib.mkOption {
+        type = lib.types.attrsOf (lib.types.submodule { freeformType = lib.types.attrsOf anything; });
+        default = { };
+      };
+      environment.systemPackages = lib.mkOption { type = lib.types.listOf lib.types.package; default = [ ]; };
+    };
+  };
+  hmStubs = {
+    options = {
+      home.activation = lib.mkOption { type = lib.types.attrsOf anything; default = { }; };
+      home.packages = lib.mkOption { type = lib.types.listOf lib.types.package; default = [ ]; };
+    };
+  };
+  # Home Manager extends lib with lib.hm; only dag.entryAfter is used.
+  hmLib = lib // { hm.dag.entryAfter = after: data: { inherit after data; before = [ ]; }; };
+
+  evalNixos = mods: cfg: lib.evalModules {
+    modules = [ nixosStubs mods.nixos { _module.args.pkgs = pkgs; } cfg ];
+  };
+  evalHome = mods: cfg: lib.evalModules {
+    specialArgs.lib = hmLib;
+    modules = [ hmStubs mods.home { _module.args.pkgs = pkgs; } cfg ];
+  };
+  nixos = cfg: (evalNixos modules cfg).config;
+  home = cfg: (evalHome modules cfg).config;
+  enabled = connections: { virtualisation.libvirt = { enable = true; inherit connections; }; };
+
+  safe = x: let r = tryEval (deepSeq x x); in if r.success then r.value else null;
+  show = x: if x == null then "<evaluation error>" else if builtins.isString x then x else builtins.toJSON x;
+  test = name: expected: actual:
+    let a = safe actual; in
+    { inherit name; ok = a != null && a == expected; expected = show expected; actual = show a; };
+  throws = name: x: {
+    inherit name;
+    ok = !(tryEval (deepSeq x x)).success;
+    expected = "an evaluation error";
+    actual = "";
+  };
+
+  # Every case of ../modules through the module: the service script must be
+  # the one made from the expected manifests (only manifests, not the
+  # script.sh files, which are for functions.script's own arguments).
+  caseNames = filter (n: (readDir cases).${n} == "directory" && n != "defs") (attrNames (readDir cases));
+  caseResults = map
+    (case:
+      let
+        dir = cases + "/${case}";
+        input = import (dir + "/input.nix");
+        uris = attrNames input.connections;
+        expectedScript = fns.script {
+          tool = "${tool}/bin/nixvirt";
+          manifests = map
+            (uri: {
+              inherit uri;
+              manifest = fakeWriteText (fns.manifestName uri) (readFile (dir + "/${fns.manifestName uri}"));
+            })
+            uris;
+          stateDir = "/var/lib/nixvirt";
+          wait = 30;
+        };
+      in
+      test "nixos/case/${case}" expectedScript (nixos (enabled input.connections)).systemd.services.nixvirt.script)
+    caseNames;
+
+  web = { definition = "/NIXVIRT_DEFS/dom-web.xml"; active = true; };
+  system1 = enabled { "qemu:///system".domains = [ web ]; };
+  service = (nixos system1).systemd.services.nixvirt;
+
+  # Every option must have a description and an example.
+  undocumented = opts:
+    map (o: o.name)
+      (filter (o: (o.visible or true) && !(o.internal or false) && (!(o ? example) || (o.description or "") == ""))
+        (lib.optionAttrSetToDocList opts));
+in
+caseResults
+++ [
+  (test "nixos/disabled-adds-nothing" { services = [ ]; libvirtd = false; packages = [ ]; }
+    (let c = nixos { }; in {
+      services = attrNames c.systemd.services;
+      libvirtd = c.virtualisation.libvirtd.enable;
+      packages = c.environment.systemPackages;
+    }))
+  (test "nixos/service-unit"
+    {
+      wantedBy = [ "multi-user.target" ];
+      requires = [ "libvirtd.service" ];
+      after = [ "libvirtd.service" ];
+      path = [ ];
+      restartIfChanged = true;
+      serviceConfig = { Type = "oneshot"; RemainAfterExit = true; StateDirectory = "nixvirt"; };
+    }
+    { inherit (service) wantedBy requires after path restartIfChanged serviceConfig; })
+  (test "nixos/script-uses-tool-and-manifest" true
+    (match ".*'/nix/store/[0-9a-z]{32}-nixvirt-0.1.0/bin/nixvirt' apply --wait 30 --state-dir '/var/lib/nixvirt' --connect 'qemu:///system' '/nix/store/[0-9a-f]{32}-nixvirt-qemu-system.xml'.*" service.script != null))
+  (test "nixos/verbose" true
+    (match ".* apply -v --wait.*" (nixos (lib.recursiveUpdate system1 { virtualisation.libvirt.verbose = true; })).systemd.services.nixvirt.script != null))
+  (test "nixos/closure-adds-only-tool-and-manifests" [ ]
+    (let c = nixos system1; in c.environment.systemPackages ++ c.systemd.services.nixvirt.path))
+  (test "nixos/ssh-connection-gets-openssh" [ pkgs.openssh ]
+    (nixos (enabled { "qemu:///system" = { }; "qemu+ssh://root@h/system".domains = [ web ]; })).systemd.services.nixvirt.path)
+  (test "nixos/enables-libvirtd" { enable = true; package = pkgs.libvirt; qemu.swtpm.enable = false; }
+    (nixos system1).virtualisation.libvirtd)
+  (test "nixos/package-is-libvirtd-default" (fakeDrv "libvirt-custom")
+    (nixos (lib.recursiveUpdate system1 { virtualisation.libvirt.package = fakeDrv "libvirt-custom"; })).virtualisation.libvirtd.package)
+  (test "nixos/libvirtd-package-set-by-user-wins" (fakeDrv "libvirt-other")
+    (nixos (lib.recursiveUpdate system1 {
+      virtualisation.libvirt.package = fakeDrv "libvirt-custom";
+      virtualisation.libvirtd.package = fakeDrv "libvirt-other";
+    })).virtualisation.libvirtd.package)
+  (test "nixos/swtpm" true
+    (nixos (lib.recursiveUpdate system1 { virtualisation.libvirt.swtpm.enable = true; })).virtualisation.libvirtd.qemu.swtpm.enable)
+  (test "nixos/tool-option" true
+    (match ".*'/nix/store/[0-9a-z]{32}-my-nixvirt/bin/nixvirt' apply.*"
+      (nixos (lib.recursiveUpdate system1 { virtualisation.libvirt.tool = fakeDrv "my-nixvirt"; })).systemd.services.nixvirt.script != null))
+  (test "nixos/tool-default-without-flake" true
+    (match ".*-nixvirt-from-callPackage/bin/nixvirt' apply.*" (evalNixos modulesNoSelf system1).config.systemd.services.nixvirt.script != null))
+  (test "nixos/no-connections-still-a-valid-service" "# nixvirt: declare libvirt objects, one manifest per connection.\nnixvirt_failed=0\n[ \"$nixvirt_failed\" = 0 ]\n"
+    (nixos (enabled { })).systemd.services.nixvirt.script)
+  (test "nixos/path-definition" true
+    (match ".*-nixvirt-qemu-system.xml'.*"
+      (nixos (enabled { "qemu:///system".networks = [ { definition = ../modules/defs/net-default.xml; } ]; })).systemd.services.nixvirt.script != null))
+  (throws "nixos/rejects-bad-active"
+    (nixos (enabled { "qemu:///system".domains = [ { definition = "/d.xml"; active = "yes"; } ]; })).systemd.services.nixvirt.script)
+  (throws "nixos/rejects-bad-purge"
+    (nixos (enabled { "qemu:///system".purge = "all"; })).systemd.services.nixvirt.script)
+  (throws "nixos/rejects-relative-definition"
+    (nixos (enabled { "qemu:///system".domains = [ { definition = "d.xml"; } ]; })).systemd.services.nixvirt.script)
+  (throws "nixos/rejects-volume-without-name-or-definition"
+    (nixos (enabled { "qemu:///system".pools = [ { definition = "/p.xml"; volumes = [ { present = false; } ]; } ]; })).systemd.services.nixvirt.script)
+  (throws "nixos/rejects-volume-name-mismatch"
+    (nixos (enabled {
+      "qemu:///system".pools = [ { definition = "/p.xml"; volumes = [ { name = "x.raw"; definition = ../modules/defs/vol-disk.xml; } ]; } ];
+    })).systemd.services.nixvirt.script)
+  (throws "nixos/rejects-zero-shutdown-timeout"
+    (nixos (enabled { "qemu:///system".domains = [ { definition = "/d.xml"; shutdownTimeout = 0; } ]; })).systemd.services.nixvirt.script)
+  (test "nixos/options-documented" [ ] (undocumented (evalNixos modules { }).options.virtualisation.libvirt))
+
+  (test "home/disabled-adds-nothing" [ ] (attrNames (home { }).home.activation))
+  (test "home/activation-step"
+    {
+      after = [ "installPackages" ];
+      before = [ ];
+      data = fns.script {
+        tool = "${tool}/bin/nixvirt";
+        manifests = [ { uri = "qemu:///session"; manifest = fakeWriteText "nixvirt-qemu-session.xml" (fns.manifest "qemu:///session" { domains = [ web ]; }); } ];
+        homeManager = true;
+        path = [ "${pkgs.libvirt}/bin" "${pkgs.libvirt}/sbin" "${pkgs.qemu-utils}/bin" ];
+      };
+    }
+    (home (enabled { "qemu:///session".domains = [ web ]; })).home.activation.NixVirt)
+  (test "home/swtpm-on-path" true
+    (match ".*'/nix/store/[0-9a-z]{32}-swtpm/bin':.*"
+      (home (lib.recursiveUpdate (enabled { "qemu:///session" = { }; }) { virtualisation.libvirt.swtpm.enable = true; })).home.activation.NixVirt.data != null))
+  (test "home/adds-no-packages" [ ] (home (enabled { "qemu:///session" = { }; })).home.packages)
+  (test "home/options-documented" [ ] (undocumented (evalHome modules { }).options.virtualisation.libvirt))
+  (test "home/same-options-as-nixos" true
+    (map (o: o.name) (lib.optionAttrSetToDocList (evalHome modules { }).options.virtualisation.libvirt)
+      == map (o: o.name) (lib.optionAttrSetToDocList (evalNixos modules { }).options.virtualisation.libvirt)))
+]

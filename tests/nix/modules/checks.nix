@@ -1,0 +1,79 @@
+# Properties that a fixed expected file cannot express. Each value must
+# evaluate to true.
+let
+  fns = import ../../../nix/modules/functions.nix;
+  m = conn: fns.manifest "qemu:///system" conn;
+  # (match refuses strings with context, so compare without it)
+  contains = needle: hay:
+    builtins.match ".*${builtins.unsafeDiscardStringContext needle}.*" (builtins.unsafeDiscardStringContext hay) != null;
+  # A derivation that is never built: reading its output would be
+  # import-from-derivation, which the functions must avoid.
+  drv = derivation { name = "dom-web.xml"; system = "none"; builder = "/none"; };
+in
+{
+  # A Nix path is copied to the store, as NixVirt's JSON did.
+  path-definition-goes-to-store =
+    let
+      p = "${./defs/net-default.xml}";
+    in
+    builtins.substring 0 (builtins.stringLength builtins.storeDir + 1) p == builtins.storeDir + "/"
+    && m { networks = [ { definition = ./defs/net-default.xml; } ]; }
+    == "<nixvirt version=\"1\">\n  <networks purge=\"undeclared\">\n    <network definition=\"${p}\" restart=\"ifchanged\"/>\n  </networks>\n</nixvirt>\n";
+
+  # Name and Nix-path definition that agree are accepted.
+  path-volume-name-agrees =
+    contains ''<volume name="disk.raw" definition="${builtins.storeDir}/[^"]*-vol-disk.xml"/>''
+      (m { pools = [ { definition = "/NIXVIRT_DEFS/pool-images.xml"; volumes = [ { name = "disk.raw"; definition = ./defs/vol-disk.xml; } ]; } ]; });
+
+  # A derivation's output is referenced (the manifest keeps its context, so
+  # the file ends up in the closure) but never read, even with a name.
+  derivation-definition-kept-not-read =
+    let
+      text = m {
+        domains = [ { definition = drv; } ];
+        pools = [ { definition = "${drv}"; volumes = [ { name = "x.raw"; definition = drv; } ]; } ];
+      };
+    in
+    builtins.hasContext text && contains ''definition="${drv.outPath}"'' text;
+
+  # Plain strings add no store references.
+  string-definition-has-no-context =
+    !builtins.hasContext (m { domains = [ { definition = "/etc/libvirt-defs/dom.xml"; } ]; });
+
+  manifests-keyed-by-uri =
+    builtins.attrNames (fns.manifests { "qemu:///system" = { }; "test:///default" = { domains = [ ]; }; })
+    == [ "qemu:///system" "test:///default" ];
+
+  manifest-names =
+    map fns.manifestName [ "qemu:///system" "qemu:///session" "xen:///" "lxc:///system?mode=direct" "qemu+ssh://u@h:2222/system" "///" ]
+    == [ "nixvirt-qemu-system.xml" "nixvirt-qemu-session.xml" "nixvirt-xen.xml" "nixvirt-lxc-system-mode-direct.xml" "nixvirt-qemu+ssh-u-h-2222-system.xml" "nixvirt-connection.xml" ];
+
+  manifest-name-is-short =
+    builtins.stringLength (fns.manifestName ("qemu+ssh://h/system?keyfile=/" + builtins.concatStringsSep "" (builtins.genList (_: "abcdefghij") 40))) <= 211;
+
+  needs-ssh =
+    map fns.needsSsh [ "qemu+ssh://h/system" "lxc+ssh://root@h/" "qemu:///system" "qemu+tls://h/system" "qemu+libssh2://h/system" ]
+    == [ true true false false false ];
+
+  volume-name-in-definition =
+    fns.volumeNameIn "<volume type='file'>\n  <name>a &amp; b&lt;</name>\n  <key>k</key>\n</volume>" == "a & b<"
+    && fns.volumeNameIn "<volume><name><![CDATA[x]]></name></volume>" == null
+    && fns.volumeNameIn "<volume><name>a&#38;b</name></volume>" == null
+    && fns.volumeNameIn "<volume><capacity>1</capacity></volume>" == null;
+
+  shell-quote = fns.shellQuote "it's" == "'it'\\''s'" && fns.shellQuote "" == "''";
+
+  # The script never exits (it may be a Home Manager activation block).
+  script-never-exits =
+    !(contains "exit" (fns.script { tool = "/t"; manifests = [ { uri = "qemu:///system"; manifest = "/m"; } ]; homeManager = true; }))
+    && !(contains "exit" (fns.script { tool = "/t"; manifests = [ { uri = "qemu:///system"; manifest = "/m"; } ]; }));
+
+  # No connections: nothing to run, the script succeeds.
+  script-without-connections =
+    fns.script { tool = "/t"; manifests = [ ]; }
+    == "# nixvirt: declare libvirt objects, one manifest per connection.\nnixvirt_failed=0\n[ \"$nixvirt_failed\" = 0 ]\n";
+
+  # A manifest given as a derivation is referenced by its output path.
+  script-manifest-derivation =
+    contains "'${drv.outPath}'" (fns.script { tool = "/t"; manifests = [ { uri = "qemu:///system"; manifest = drv; } ]; });
+}

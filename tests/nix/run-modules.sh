@@ -1,0 +1,106 @@
+#!/bin/sh
+# Tests of the Nix side: the pure functions behind the modules
+# (nix/modules/functions.nix) with plain nix-instantiate, and, when a
+# nixpkgs `lib` can be found, the NixOS and Home Manager modules themselves
+# through lib.evalModules with stubbed options (tests/nix/modules-eval).
+#
+#   tests/nix/run-modules.sh            from anywhere
+#   NIXPKGS_LIB=/path/to/nixpkgs/lib tests/nix/run-modules.sh
+#
+# Needs only nix-instantiate (Nix >= 2.8). Ends with
+# "nix-modules: N passed, M failed" and exits 1 if anything failed.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+
+passed=0
+failed=0
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+pass() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; }
+
+# nix-instantiate without the noise of a missing nixbld group (Debian's nix).
+nixi() {
+    nix-instantiate "$@" 2>"$tmp/stderr"
+    rc=$?
+    grep -v "build-users-group" "$tmp/stderr" >"$tmp/stderr.clean"
+    return $rc
+}
+
+# Evaluates an expression that returns a file made by builtins.toFile (its
+# raw text, with no JSON to decode); --read-write-mode makes toFile write it.
+eval_file() { # expr
+    out=$(nixi --read-write-mode --eval --strict -E "$1") || return 1
+    printf '%s' "$out" | tr -d '"'
+}
+
+# Runs an expression that returns a report (tests/nix/modules/report.nix),
+# prints it and adds its counts.
+run_report() { # label expr
+    if file=$(eval_file "$2") && counts=$(sed -n 's/^COUNTS //p' "$file") && [ -n "$counts" ]; then
+        grep -v '^COUNTS ' "$file"
+        set -- $counts
+        passed=$((passed + $1))
+        failed=$((failed + $2))
+    else
+        fail "$1: evaluation failed"
+        cat "$tmp/stderr.clean"
+    fi
+}
+
+if ! command -v nix-instantiate >/dev/null 2>&1; then
+    echo "nix-instantiate not found"
+    echo "nix-modules: 0 passed, 1 failed"
+    exit 1
+fi
+
+# 1. Every Nix file of ours parses (the flake cannot be evaluated here: its
+#    inputs need network and the nix-command/flakes features).
+for f in flake.nix nix/package.nix nix/modules/*.nix tests/nix/modules/*.nix \
+         tests/nix/modules/*/input.nix tests/nix/modules-eval/*.nix; do
+    [ -e "$f" ] || continue
+    if nixi --parse "$f" >/dev/null; then pass "parse $f"; else fail "parse $f"; cat "$tmp/stderr.clean"; fi
+done
+
+# 2. Manifests and scripts against the expected files, and the checks.
+run_report "pure tests" \
+    'import ./tests/nix/modules/report.nix (import ./tests/nix/modules { withErrors = false; })'
+
+# 3. Refused values: each must fail with its message.
+if list=$(eval_file 'let e = import ./tests/nix/modules/errors.nix; in builtins.toFile "nixvirt-error-cases" (builtins.concatStringsSep "" (map (n: "${n}\t${e.${n}.message}\n") (builtins.attrNames e)))'); then
+    tab=$(printf '\t')
+    while IFS="$tab" read -r name message; do
+        if nixi --eval --strict -E "(import ./tests/nix/modules/errors.nix).\"$name\".value" >/dev/null; then
+            fail "errors/$name: evaluated without an error"
+        elif grep -qF -- "$message" "$tmp/stderr.clean"; then
+            pass "errors/$name"
+        else
+            fail "errors/$name: wrong message"
+            echo "----- expected to contain"
+            echo "$message"
+            echo "----- got"
+            cat "$tmp/stderr.clean"
+            echo "-----"
+        fi
+    done <"$list"
+else
+    fail "errors: cannot list the cases"
+    cat "$tmp/stderr.clean"
+fi
+
+# 4. The modules themselves, if a nixpkgs lib is at hand.
+lib=${NIXPKGS_LIB:-}
+if [ -z "$lib" ] && p=$(nix-instantiate --find-file nixpkgs 2>/dev/null); then
+    lib=$p/lib
+fi
+if [ -n "$lib" ] && [ -e "$lib/default.nix" ]; then
+    echo "module tests with nixpkgs lib at $lib"
+    run_report "module tests" \
+        "import ./tests/nix/modules/report.nix (import ./tests/nix/modules-eval { lib = import $lib; })"
+else
+    echo "SKIP module tests: no nixpkgs lib (set NIXPKGS_LIB=/path/to/nixpkgs/lib)"
+fi
+
+echo "nix-modules: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
