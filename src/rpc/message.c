@@ -1,0 +1,272 @@
+#include "rpc/message.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* virterror.h numbers needed to recognise "unknown procedure" errors. */
+enum {
+    VIR_ERR_ERROR_LEVEL = 2,
+    VIR_FROM_RPC_DOMAIN = 7,
+    VIR_FROM_REMOTE_DOMAIN = 13,
+    VIR_ERR_NO_SUPPORT_CODE = 3,
+    VIR_ERR_RPC_CODE = 39,
+};
+
+/* ---- writing ------------------------------------------------------------ */
+
+int nv_rpc_msg_begin(nv_buf *out, const virNetMessageHeader *h)
+{
+    nv_buf_reset(out);
+    if (nv_xdr_put_u32(out, 0) < 0)
+        return -1;
+    return nv_proto_enc_virNetMessageHeader(out, h);
+}
+
+int nv_rpc_msg_finish(nv_buf *out, nv_err *e)
+{
+    if (out->failed)
+        return nv_err_set(e, NV_ERR_PROTOCOL,
+                          "cannot encode the message: a value is missing or too large");
+    if (out->len < NV_RPC_MSG_MIN)
+        return nv_err_set(e, NV_ERR_PROTOCOL, "cannot encode the message: no header");
+    if (out->len > NV_RPC_MSG_MAX)
+        return nv_err_set(e, NV_ERR_PROTOCOL,
+                          "the message is too large (%zu bytes; libvirt accepts at most %d)",
+                          out->len, NV_RPC_MSG_MAX);
+    uint32_t n = (uint32_t)out->len;
+    out->data[0] = (uint8_t)(n >> 24);
+    out->data[1] = (uint8_t)(n >> 16);
+    out->data[2] = (uint8_t)(n >> 8);
+    out->data[3] = (uint8_t)n;
+    return 0;
+}
+
+int nv_rpc_msg_encode_call(nv_buf *out, uint32_t prog, uint32_t vers, int32_t proc,
+                           uint32_t serial, int (*enc)(nv_buf *, const void *),
+                           const void *args, nv_err *e)
+{
+    virNetMessageHeader h = {
+        .prog = prog, .vers = vers, .proc = proc,
+        .type = VIR_NET_CALL, .serial = serial, .status = VIR_NET_OK,
+    };
+    nv_rpc_msg_begin(out, &h);
+    if (enc)
+        enc(out, args);
+    if (nv_rpc_msg_finish(out, e) < 0)
+        return nv_err_prefix(e, "procedure %d", (int)proc);
+    return 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+void nv_rpc_reader_init(nv_rpc_reader *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+void nv_rpc_reader_free(nv_rpc_reader *r)
+{
+    free(r->pkt);
+    nv_rpc_reader_init(r);
+}
+
+int nv_rpc_reader_busy(const nv_rpc_reader *r)
+{
+    return r->have > 0;
+}
+
+int nv_rpc_reader_read(nv_rpc_reader *r, int fd, uint8_t **pkt, size_t *len, nv_err *e)
+{
+    uint8_t *dst;
+    size_t want;
+    if (r->have < 4) {
+        dst = r->lenbuf + r->have;
+        want = 4 - r->have;
+    } else {
+        dst = r->pkt + r->have;
+        want = r->total - r->have;
+    }
+    ssize_t n = read(fd, dst, want);
+    if (n < 0) {
+        if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        int err = errno;
+        nv_rpc_reader_free(r);
+        return nv_err_sys(e, err, "cannot read from the daemon");
+    }
+    if (n == 0) {
+        int partial = r->have > 0;
+        nv_rpc_reader_free(r);
+        return nv_err_set(e, NV_ERR_CONNECT, partial
+                          ? "the daemon closed the connection in the middle of a message"
+                          : "the daemon closed the connection");
+    }
+    r->have += (size_t)n;
+    if (r->have == 4 && !r->pkt) {
+        uint32_t total = (uint32_t)r->lenbuf[0] << 24 | (uint32_t)r->lenbuf[1] << 16 |
+                         (uint32_t)r->lenbuf[2] << 8 | r->lenbuf[3];
+        if (total < NV_RPC_MSG_MIN || total > NV_RPC_MSG_MAX) {
+            nv_rpc_reader_free(r);
+            return nv_err_set(e, NV_ERR_PROTOCOL,
+                              "the daemon sent a message of %u bytes (allowed: %d to %d)",
+                              total, NV_RPC_MSG_MIN, NV_RPC_MSG_MAX);
+        }
+        r->pkt = malloc(total);
+        if (!r->pkt) {
+            nv_rpc_reader_free(r);
+            return nv_err_set(e, NV_ERR_SYSTEM, "out of memory for a %u-byte message", total);
+        }
+        memcpy(r->pkt, r->lenbuf, 4);
+        r->total = total;
+    }
+    if (r->pkt && r->have == r->total) {
+        *pkt = r->pkt;
+        *len = r->total;
+        r->pkt = NULL;
+        nv_rpc_reader_init(r);
+        return 1;
+    }
+    return 0;
+}
+
+int nv_rpc_read_packet(int fd, int timeout_ms, uint8_t **pkt, size_t *len, nv_err *e)
+{
+    nv_rpc_reader r;
+    nv_rpc_reader_init(&r);
+    for (;;) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        int k = poll(&p, 1, timeout_ms < 0 ? -1 : timeout_ms);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            int err = errno;
+            nv_rpc_reader_free(&r);
+            return nv_err_sys(e, err, "cannot wait for the daemon");
+        }
+        if (k == 0) {
+            nv_rpc_reader_free(&r);
+            return nv_err_set(e, NV_ERR_CONNECT, "timed out after %d ms waiting for the daemon",
+                              timeout_ms);
+        }
+        /* POLLHUP/POLLERR: read() reports end of file or the error */
+        int got = nv_rpc_reader_read(&r, fd, pkt, len, e);
+        if (got != 0)
+            return got > 0 ? 0 : -1;
+    }
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+int nv_rpc_msg_decode(const uint8_t *pkt, size_t len, nv_rpc_msg *m, nv_err *e)
+{
+    memset(m, 0, sizeof *m);
+    if (len < NV_RPC_MSG_MIN || len > NV_RPC_MSG_MAX)
+        return nv_err_set(e, NV_ERR_PROTOCOL, "message of %zu bytes (allowed: %d to %d)", len,
+                          NV_RPC_MSG_MIN, NV_RPC_MSG_MAX);
+    nv_xdr_dec d;
+    uint32_t word;
+    nv_xdr_dec_init(&d, pkt, len);
+    nv_xdr_get_u32(&d, &word);
+    if (word != len)
+        return nv_err_set(e, NV_ERR_PROTOCOL, "message length word %u does not match its %zu bytes",
+                          word, len);
+    if (nv_proto_dec_virNetMessageHeader(&d, &m->hdr) < 0)
+        return nv_err_set(e, NV_ERR_PROTOCOL, "cannot decode the message header: %s", d.why);
+    m->body = pkt + NV_RPC_MSG_MIN;
+    m->body_len = len - NV_RPC_MSG_MIN;
+    return 0;
+}
+
+int nv_rpc_body_decode(const uint8_t *body, size_t len, int (*dec)(nv_xdr_dec *, void *),
+                       void (*free_fn)(void *), void *out, nv_err *e)
+{
+    nv_xdr_dec d;
+    nv_xdr_dec_init(&d, body, len);
+    if (dec && dec(&d, out) < 0)
+        return nv_err_set(e, NV_ERR_PROTOCOL, "cannot decode the reply: %s", d.why);
+    if (nv_xdr_dec_finish(&d) < 0) {
+        if (dec && free_fn)
+            free_fn(out);
+        return nv_err_set(e, NV_ERR_PROTOCOL, "cannot decode the reply: %s", d.why);
+    }
+    return 0;
+}
+
+/* ---- errors from the daemon --------------------------------------------- */
+
+/* Moves an optional string out of the decoded struct. */
+static char *take_string(remote_string *s)
+{
+    if (!*s)
+        return NULL;
+    char *v = **s;
+    free(*s);
+    *s = NULL;
+    return v;
+}
+
+static int dec_error(nv_xdr_dec *d, void *v)
+{
+    return nv_proto_dec_remote_error(d, v);
+}
+
+static void free_error(void *v)
+{
+    nv_proto_free_remote_error(v);
+}
+
+int nv_rpc_error_decode(const uint8_t *body, size_t len, nv_rpc_error *out, nv_err *e)
+{
+    remote_error re;
+    memset(out, 0, sizeof *out);
+    if (nv_rpc_body_decode(body, len, dec_error, free_error, &re, e) < 0)
+        return nv_err_prefix(e, "error reply");
+    out->code = re.code;
+    out->domain = re.domain;
+    out->level = re.level;
+    out->int1 = re.int1;
+    out->int2 = re.int2;
+    out->message = take_string(&re.message);
+    out->str1 = take_string(&re.str1);
+    out->str2 = take_string(&re.str2);
+    out->str3 = take_string(&re.str3);
+    nv_proto_free_remote_error(&re);
+
+    if ((out->domain == VIR_FROM_REMOTE_DOMAIN || out->domain == VIR_FROM_RPC_DOMAIN) &&
+        out->code == VIR_ERR_RPC_CODE && out->level == VIR_ERR_ERROR_LEVEL && out->message &&
+        strncmp(out->message, "unknown procedure", 17) == 0)
+        out->code = VIR_ERR_NO_SUPPORT_CODE;
+    return 0;
+}
+
+void nv_rpc_error_free(nv_rpc_error *er)
+{
+    if (!er)
+        return;
+    free(er->message);
+    free(er->str1);
+    free(er->str2);
+    free(er->str3);
+    memset(er, 0, sizeof *er);
+}
+
+const char *nv_rpc_error_format(const nv_rpc_error *er, char *buf, size_t n)
+{
+    if (n == 0)
+        return buf;
+    snprintf(buf, n, "%s", er->message ? er->message : "Unknown error");
+    return buf;
+}
+
+int nv_rpc_error_to_err(const nv_rpc_error *er, nv_err *e)
+{
+    if (!e)
+        return -1;
+    nv_err_set(e, NV_ERR_LIBVIRT, "%s", er->message ? er->message : "Unknown error");
+    e->code = er->code;
+    return -1;
+}
