@@ -94,7 +94,7 @@ static int clean_text(nv_xml_node *el, nv_err *e)
     return 0;
 }
 
-int nv_xml_canon(nv_xml_node *el, nv_err *e)
+static int canon(nv_xml_node *el, int sort, nv_err *e)
 {
     if (el->type != NV_XML_ELEMENT)
         return 0;
@@ -103,12 +103,22 @@ int nv_xml_canon(nv_xml_node *el, nv_err *e)
     if (el->nattrs > 1)
         qsort(el->attrs, el->nattrs, sizeof *el->attrs, cmp_attr);
     for (nv_xml_node *c = el->first; c; c = c->next) {
-        if (nv_xml_canon(c, e) < 0)
+        if (canon(c, sort, e) < 0)
             return -1;
     }
-    if (nv_xml_canon_unordered(el))
+    if (sort && nv_xml_canon_unordered(el))
         return sort_children(el, e);
     return 0;
+}
+
+int nv_xml_canon(nv_xml_node *root, nv_err *e)
+{
+    return canon(root, 1, e);
+}
+
+int nv_xml_canon_keep_order(nv_xml_node *root, nv_err *e)
+{
+    return canon(root, 0, e);
 }
 
 char *nv_xml_canon_string(const nv_xml_node *n, nv_err *e)

@@ -21,6 +21,10 @@
 /* Rewrites the tree under root into canonical form, in place. */
 int nv_xml_canon(nv_xml_node *root, nv_err *e);
 
+/* nv_xml_canon without sorting unordered children: the diff pairs those
+ * itself and so can report their positions in the document. */
+int nv_xml_canon_keep_order(nv_xml_node *root, nv_err *e);
+
 /* Canonical text of n (n itself is left untouched); malloc'd. */
 char *nv_xml_canon_string(const nv_xml_node *n, nv_err *e);
 

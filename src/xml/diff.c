@@ -109,6 +109,15 @@ static int same_sequence(const nv_xml_node *a, const nv_xml_node *b)
     return !x && !y;
 }
 
+static int has_text(const nv_xml_node *el)
+{
+    for (const nv_xml_node *k = el->first; k; k = k->next) {
+        if (k->type == NV_XML_TEXT)
+            return 1;
+    }
+    return 0;
+}
+
 struct kid {
     nv_xml_node *n;
     size_t pos;   /* position among the parent's element children */
@@ -207,34 +216,128 @@ static char *xml_of(const nv_xml_node *n, struct ctx *c)
     return nv_xml_to_string(n, NULL, c->e);
 }
 
+/* Attributes with equal values on x and y themselves, plus on their
+ * first children of each name: a device's identity (type, target, MAC,
+ * address) usually sits there. */
+static unsigned similarity(const nv_xml_node *x, const nv_xml_node *y)
+{
+    unsigned score = 0;
+    for (size_t i = 0; i < x->nattrs; i++) {
+        const char *v = nv_xml_attr(y, x->attrs[i].name);
+        score += v && strcmp(v, x->attrs[i].value) == 0 ? 2 : 0;
+    }
+    for (const nv_xml_node *k = nv_xml_child(x, NULL); k; k = nv_xml_next(k, NULL)) {
+        if (nv_xml_child(x, k->name) != k)
+            continue; /* only the first of each name */
+        const nv_xml_node *m = nv_xml_child(y, k->name);
+        for (size_t i = 0; m && i < k->nattrs; i++) {
+            const char *v = nv_xml_attr(m, k->attrs[i].name);
+            score += v && strcmp(v, k->attrs[i].value) == 0;
+        }
+    }
+    return score;
+}
+
+/* Beyond this many unpaired kids of one name, similarity pairing (quadratic)
+ * is skipped and position decides. */
+#define SIMILAR_MAX 64
+
+/* Pairs each unpaired kid of A with the most similar unpaired kid of B
+ * (earliest on ties), when anything about them matches at all. */
+static void pair_similar(struct kid *A, size_t na, struct kid *B, size_t nb)
+{
+    size_t la = 0, lb = 0;
+    for (size_t i = 0; i < na; i++)
+        la += A[i].peer < 0;
+    for (size_t j = 0; j < nb; j++)
+        lb += B[j].peer < 0;
+    if (la == 0 || lb == 0 || la > SIMILAR_MAX || lb > SIMILAR_MAX)
+        return;
+    for (size_t i = 0; i < na; i++) {
+        if (A[i].peer >= 0)
+            continue;
+        unsigned best = 0;
+        long bj = -1;
+        for (size_t j = 0; j < nb; j++) {
+            if (B[j].peer >= 0)
+                continue;
+            unsigned sc = similarity(A[i].n, B[j].n);
+            if (sc > best) {
+                best = sc;
+                bj = (long)j;
+            }
+        }
+        if (bj >= 0) {
+            A[i].peer = bj;
+            B[bj].peer = (long)i;
+        }
+    }
+}
+
+static int cmp_kid_xml(const void *x, const void *y)
+{
+    const struct kid *a = *(const struct kid *const *)x, *b = *(const struct kid *const *)y;
+    int c = strcmp(a->xml, b->xml);
+    return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* Kids of one group ordered by canonical text (document order on ties). */
+static struct kid **by_xml(struct kid *K, size_t n, struct ctx *c)
+{
+    struct kid **v = calloc(n ? n : 1, sizeof *v);
+    if (!v) {
+        oom(c);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(K[i].xml = xml_of(K[i].n, c))) {
+            free(v);
+            return NULL;
+        }
+        v[i] = &K[i];
+    }
+    qsort(v, n, sizeof *v, cmp_kid_xml);
+    return v;
+}
+
+/* Pairs identical kids of A and B: a merge over both sides in text order. */
+static int pair_identical(struct ctx *c, struct kid *A, size_t na, struct kid *B, size_t nb)
+{
+    struct kid **va = by_xml(A, na, c);
+    struct kid **vb = va ? by_xml(B, nb, c) : NULL;
+    if (!vb) {
+        free(va);
+        return -1;
+    }
+    size_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        int r = strcmp(va[i]->xml, vb[j]->xml);
+        if (r == 0) {
+            va[i]->peer = vb[j] - B;
+            vb[j]->peer = va[i] - A;
+            va[i]->exact = vb[j]->exact = 1;
+            i++;
+            j++;
+        } else if (r < 0) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    free(va);
+    free(vb);
+    return 0;
+}
+
 /* Pairs the kids of one name: under an unordered parent, identical kids
- * first (both sides are sorted by canonical text, so a merge finds them),
- * then the rest by position. */
+ * first, then the most similar ones; the rest by position. */
 static int pair_group(struct ctx *c, struct kid *A, size_t na, struct kid *B, size_t nb,
                       int unordered)
 {
     if (unordered) {
-        for (size_t i = 0; i < na; i++)
-            if (!(A[i].xml = xml_of(A[i].n, c)))
-                return -1;
-        for (size_t j = 0; j < nb; j++)
-            if (!(B[j].xml = xml_of(B[j].n, c)))
-                return -1;
-        size_t i = 0, j = 0;
-        while (i < na && j < nb) {
-            int r = strcmp(A[i].xml, B[j].xml);
-            if (r == 0) {
-                A[i].peer = (long)j;
-                B[j].peer = (long)i;
-                A[i].exact = B[j].exact = 1;
-                i++;
-                j++;
-            } else if (r < 0) {
-                i++;
-            } else {
-                j++;
-            }
-        }
+        if (pair_identical(c, A, na, B, nb) < 0)
+            return -1;
+        pair_similar(A, na, B, nb);
     }
     size_t i = 0, j = 0;
     for (;;) {
@@ -260,28 +363,29 @@ static int diff_group(struct ctx *c, struct kid *A, size_t na, struct kid *B, si
     const char *name = na ? A[0].n->name : B[0].n->name;
     int indexed = na > 1 || nb > 1;
     size_t base = path->len;
-    for (size_t i = 0; i < na; i++) {
-        long p = A[i].peer;
-        if (p >= 0 && A[i].exact)
+    /* Changes and additions in the after tree's order, then removals. */
+    for (size_t j = 0; j < nb; j++) {
+        long p = B[j].peer;
+        if (p >= 0 && B[j].exact)
             continue;
-        push_step(path, name, p >= 0 ? (size_t)p + 1 : i + 1, indexed);
+        push_step(path, name, j + 1, indexed);
         int rc;
         if (p >= 0) {
-            rc = diff_element(c, A[i].n, B[p].n, path);
+            rc = diff_element(c, A[p].n, B[j].n, path);
         } else {
-            char *x = xml_of(A[i].n, c);
-            rc = x ? add_owned(c, NV_XML_DIFF_REMOVED, path, x, NULL) : -1;
+            char *x = xml_of(B[j].n, c);
+            rc = x ? add_owned(c, NV_XML_DIFF_ADDED, path, NULL, x) : -1;
         }
         path->len = base;
         if (rc < 0)
             return -1;
     }
-    for (size_t j = 0; j < nb; j++) {
-        if (B[j].peer >= 0)
+    for (size_t i = 0; i < na; i++) {
+        if (A[i].peer >= 0)
             continue;
-        push_step(path, name, j + 1, indexed);
-        char *x = xml_of(B[j].n, c);
-        int rc = x ? add_owned(c, NV_XML_DIFF_ADDED, path, NULL, x) : -1;
+        push_step(path, name, i + 1, indexed);
+        char *x = xml_of(A[i].n, c);
+        int rc = x ? add_owned(c, NV_XML_DIFF_REMOVED, path, x, NULL) : -1;
         path->len = base;
         if (rc < 0)
             return -1;
@@ -390,10 +494,11 @@ static int diff_element(struct ctx *c, const nv_xml_node *a, const nv_xml_node *
         diff_children(c, a, b, path) < 0)
         return -1;
     /* Nothing differs below, yet the children may sit in another order.
-     * Under an unordered parent, pairing by content hid the order, so the
-     * whole (canonical) subtrees are compared. */
-    int unordered = nv_xml_canon_unordered(a);
-    if (c->out->n == start && (unordered ? !nv_xml_equal(a, b) : !same_sequence(a, b))) {
+     * That matters unless the parent is unordered; but its canonical form
+     * only ignores order when it holds no text (see canon.c). */
+    int reordered = nv_xml_canon_unordered(a) ? (has_text(a) || has_text(b)) && !nv_xml_equal(a, b)
+                                              : !same_sequence(a, b);
+    if (c->out->n == start && reordered) {
         char *x = child_names(a, c);
         char *y = x ? child_names(b, c) : NULL;
         if (!y) {
@@ -426,7 +531,7 @@ int nv_xml_diff(const nv_xml_node *before, const nv_xml_node *after, nv_xml_diff
     nv_buf path;
     nv_buf_init(&path, 0);
     int rc = -1;
-    if (!b || nv_xml_canon(a, e) < 0 || nv_xml_canon(b, e) < 0)
+    if (!b || nv_xml_canon_keep_order(a, e) < 0 || nv_xml_canon_keep_order(b, e) < 0)
         goto out;
     if (strcmp(a->name, b->name) != 0) {
         char *x = xml_of(a, &c);

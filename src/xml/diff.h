@@ -8,10 +8,15 @@
  *     /domain/devices/interface[2]/mac/@address   ([n]: 1-based among
  *                                                  same-named siblings, shown
  *                                                  when there are several)
- * Children with the same name are paired by position; under the root's
- * <devices> identical devices are paired first, so one changed device shows
- * as one change. To ignore parts of a definition (a pool's capacity, say),
- * remove them from both trees first with nv_xml_remove_paths (xml/path.h). */
+ * Indexes are positions in the documents (the after one, except for
+ * removals). Children with the same name are paired by position; under the
+ * root's <devices>, whose order does not count, identical devices are paired
+ * first, then each changed device with the most similar one (equal
+ * attributes on it and its first children: type, target, MAC, ...), so one
+ * changed device shows as changes to that device. Entries come in the after
+ * document's order, removals after their preceding sibling group.
+ * To ignore parts of a definition (a pool's capacity, say), remove them
+ * from both trees first with nv_xml_remove_paths (xml/path.h). */
 #ifndef NV_XML_DIFF_H
 #define NV_XML_DIFF_H
 
@@ -45,7 +50,7 @@ typedef struct nv_xml_diff_list {
 } nv_xml_diff_list;
 
 /* Fills out (which must be zero-initialised or freed) with the differences
- * from before to after, in document order. */
+ * from before to after. On error out may hold some entries: free it anyway. */
 int nv_xml_diff(const nv_xml_node *before, const nv_xml_node *after, nv_xml_diff_list *out,
                 nv_err *e);
 void nv_xml_diff_free(nv_xml_diff_list *d);

@@ -66,9 +66,9 @@ TEST(xml_diff_indexes_and_elements)
                     "<interface type='network'><mac address='52:54:00:00:00:01'/></interface>"
                     "<interface type='network'><mac address='52:54:00:11:22:33'/></interface>"
                     "</devices></domain>";
-    CHECK_STR(diff(a, b), "/domain/devices/disk: <disk device=\"disk\"/> → (absent)\n"
-                          "/domain/devices/interface[2]/mac/@address: 52:54:00:aa:bb:cc → "
-                          "52:54:00:11:22:33\n");
+    CHECK_STR(diff(a, b), "/domain/devices/interface[2]/mac/@address: 52:54:00:aa:bb:cc → "
+                          "52:54:00:11:22:33\n"
+                          "/domain/devices/disk: <disk device=\"disk\"/> → (absent)\n");
     CHECK_STR(diff("<r><x/></r>", "<r><x/><x a='1'/></r>"), "/r/x[2]: (absent) → <x a=\"1\"/>\n");
     CHECK_STR(diff("<r><x/><y/></r>", "<r><y/></r>"), "/r/x: <x/> → (absent)\n");
 }
@@ -86,11 +86,47 @@ TEST(xml_diff_devices_pair_by_content)
                     "<disk><target dev='vda'/></disk>"
                     "</devices></domain>";
     CHECK_STR(diff(a, b), "/domain/devices/disk[2]: <disk><target dev=\"vdb\"/></disk> → (absent)\n");
+    /* positions are those in the documents, not in the sorted form */
+    CHECK_STR(diff("<domain><devices><interface type='user'/><interface type='network'/>"
+                   "</devices></domain>",
+                   "<domain><devices><interface type='user'/><interface type='bridge'/>"
+                   "</devices></domain>"),
+              "/domain/devices/interface[2]/@type: network → bridge\n");
     /* reordering devices is no change at all */
     CHECK_STR(diff(a, "<domain><devices><disk><target dev='vdb'/></disk>"
                       "<disk><target dev='vdc'/></disk><disk><target dev='vda'/></disk>"
                       "</devices></domain>"),
               "");
+}
+
+/* Changed devices pair with the most similar one, not the one in the same
+ * sorted position. */
+TEST(xml_diff_devices_pair_by_similarity)
+{
+    CHECK_STR(diff("<domain><devices>"
+                   "<controller type='usb' index='0'/>"
+                   "<controller type='ide' index='0'/>"
+                   "</devices></domain>",
+                   "<domain><devices>"
+                   "<controller type='ide' index='0'><address slot='1'/></controller>"
+                   "<controller type='pci' index='0' model='pci-root'/>"
+                   "<controller type='usb' index='0' model='piix3-uhci'/>"
+                   "</devices></domain>"),
+              "/domain/devices/controller[1]/address: (absent) → <address slot=\"1\"/>\n"
+              "/domain/devices/controller[2]: (absent) → "
+              "<controller index=\"0\" model=\"pci-root\" type=\"pci\"/>\n"
+              "/domain/devices/controller[3]/@model: (absent) → piix3-uhci\n");
+    /* interfaces are told apart by their MAC */
+    CHECK_STR(diff("<domain><devices>"
+                   "<interface type='network'><mac address='52:54:00:00:00:02'/><model type='e1000'/></interface>"
+                   "<interface type='network'><mac address='52:54:00:00:00:01'/><model type='e1000'/></interface>"
+                   "</devices></domain>",
+                   "<domain><devices>"
+                   "<interface type='network'><mac address='52:54:00:00:00:01'/><model type='virtio'/></interface>"
+                   "<interface type='network'><mac address='52:54:00:00:00:02'/><model type='rtl8139'/></interface>"
+                   "</devices></domain>"),
+              "/domain/devices/interface[1]/model/@type: e1000 → virtio\n"
+              "/domain/devices/interface[2]/model/@type: e1000 → rtl8139\n");
 }
 
 TEST(xml_diff_reorder_outside_devices)
@@ -229,4 +265,102 @@ TEST(xml_diff_empty_iff_canonically_equal)
             nv_xml_free(b);
         }
     }
+}
+
+/* Small random documents in a few shapes: the property above must hold for
+ * every pair, including device reorders and text among devices. */
+static unsigned long rng_state;
+
+static unsigned rnd(unsigned n)
+{
+    rng_state = rng_state * 6364136223846793005UL + 1442695040888963407UL;
+    return (unsigned)((rng_state >> 33) % n);
+}
+
+static void random_element(char *buf, size_t cap, int depth)
+{
+    static const char *const names[] = {"disk", "interface", "boot", "mac"};
+    static const char *const texts[] = {"", "x", " y", "\n  "};
+    const char *name = names[rnd(4)];
+    size_t len = strlen(buf);
+    snprintf(buf + len, cap - len, "<%s%s%s>%s", name, rnd(2) ? " a='1'" : "",
+             rnd(3) == 0 ? " b='2'" : "", texts[rnd(4)]);
+    if (depth < 2) {
+        unsigned kids = rnd(3);
+        for (unsigned i = 0; i < kids; i++)
+            random_element(buf, cap, depth + 1);
+    }
+    len = strlen(buf);
+    snprintf(buf + len, cap - len, "</%s>", name);
+}
+
+static void random_doc(char *buf, size_t cap)
+{
+    snprintf(buf, cap, "<domain><devices>%s", rnd(8) == 0 ? "t" : "");
+    unsigned n = rnd(4);
+    for (unsigned i = 0; i < n; i++)
+        random_element(buf, cap, 1);
+    size_t len = strlen(buf);
+    snprintf(buf + len, cap - len, "</devices><os>");
+    n = rnd(3);
+    for (unsigned i = 0; i < n; i++)
+        random_element(buf, cap, 1);
+    len = strlen(buf);
+    snprintf(buf + len, cap - len, "</os></domain>");
+}
+
+TEST(xml_diff_property_on_random_documents)
+{
+    enum { N = 120 };
+    static char docs[N][2048];
+    nv_xml_node *trees[N];
+    rng_state = 12345;
+    for (int i = 0; i < N; i++) {
+        random_doc(docs[i], sizeof docs[i]);
+        trees[i] = parse(docs[i]);
+    }
+    int equal_pairs = 0, failed = 0;
+    for (int i = 0; i < N && !failed; i++) {
+        for (int j = 0; j < N && !failed; j++) {
+            if (!trees[i] || !trees[j])
+                continue;
+            nv_err e;
+            int eq = nv_xml_canon_equal(trees[i], trees[j], &e);
+            const char *d = diff_text(trees[i], trees[j]);
+            equal_pairs += eq == 1 && i != j;
+            if (eq != (d[0] == '\0')) {
+                check_fail(__FILE__, __LINE__, "%s vs %s: equal=%d, diff \"%s\"", docs[i],
+                           docs[j], eq, d);
+                failed = 1;
+            }
+        }
+    }
+    /* shuffling devices (without text among them) changes nothing */
+    for (int i = 0; i < N && !failed; i++) {
+        nv_err e;
+        nv_xml_node *c = trees[i] ? nv_xml_clone(trees[i], &e) : NULL;
+        nv_xml_node *dev = c ? nv_xml_child(c, "devices") : NULL;
+        if (!dev || (dev->first && dev->first->type == NV_XML_TEXT)) {
+            nv_xml_free(c);
+            continue;
+        }
+        for (size_t k = nv_xml_count(dev, NULL); k > 1; k--) {
+            nv_xml_node *m = nv_xml_child(dev, NULL);
+            for (unsigned r = rnd((unsigned)k); r > 0; r--)
+                m = nv_xml_next(m, NULL);
+            nv_xml_append(dev, m);
+        }
+        const char *d = diff_text(trees[i], c);
+        if (d[0] != '\0' || nv_xml_canon_equal(trees[i], c, &e) != 1) {
+            check_fail(__FILE__, __LINE__, "%s shuffled: diff \"%s\"", docs[i], d);
+            failed = 1;
+        }
+        nv_xml_free(c);
+    }
+    for (int i = 0; i < N; i++)
+        nv_xml_free(trees[i]);
+    /* the generator must produce some canonically equal pairs too */
+    CHECK(equal_pairs > 0);
+    if (getenv("CHECK_VERBOSE"))
+        printf("random documents: %d canonically equal pairs\n", equal_pairs);
 }
