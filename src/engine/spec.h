@@ -1,0 +1,79 @@
+/* Reading one definition file (domain, network, pool or volume XML):
+ * parse, check the parts the engine relies on, and fill in deterministic
+ * MAC addresses so that redefining the same file never changes them.
+ *
+ * Checks: the root element matches the kind; <name> is present and not
+ * blank; <uuid> is present and valid for domains, networks and pools.
+ * Errors are NV_ERR_INPUT with "<file>:<line>: <reason>".
+ *
+ * MAC fill-in: for a domain, each <interface> under <devices> that has no
+ * <mac> (or a <mac> without an address) gets one; for a network whose
+ * forward mode gives it a bridge of its own (no <forward>, or mode nat,
+ * route or open: libvirt would give those a random MAC), a <mac> child of
+ * <network> is added the same way. The address is 52:54:00:XX:YY:ZZ with
+ * XX YY ZZ the first three bytes of SHA-256(the 16 UUID bytes followed by the
+ * interface index as a 4-byte big-endian number). The index counts every
+ * <interface> of the domain in document order, with or without a MAC; a
+ * network uses index 0. */
+#ifndef NV_ENGINE_SPEC_H
+#define NV_ENGINE_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+#include "xml/doc.h"
+
+enum nv_spec_kind {
+    NV_SPEC_DOMAIN,
+    NV_SPEC_NETWORK,
+    NV_SPEC_POOL,
+    NV_SPEC_VOLUME,
+};
+
+#define NV_UUID_LEN 16
+#define NV_UUID_STR_LEN 37 /* 36 characters and the NUL */
+#define NV_MAC_STR_LEN 18  /* "52:54:00:xx:yy:zz" and the NUL */
+
+typedef struct nv_spec_mac {
+    char address[NV_MAC_STR_LEN];
+    uint32_t index;     /* interface index (0 for a network) */
+    unsigned long line; /* line of the <interface> (or <network>) element */
+} nv_spec_mac;
+
+typedef struct nv_spec {
+    enum nv_spec_kind kind;
+    char *file;             /* the path as given, for messages */
+    nv_xml_node *root;      /* the definition, MACs filled in */
+    const char *name;       /* text of <name>, points into root */
+    int has_uuid;           /* always set for domain, network, pool */
+    uint8_t uuid[NV_UUID_LEN];
+    char uuid_str[NV_UUID_STR_LEN]; /* lowercase, 8-4-4-4-12 */
+    nv_spec_mac *macs;      /* MACs the fill-in assigned, in document order */
+    size_t nmacs;
+    char *xml;              /* root serialised: what is sent to the daemon */
+    size_t xml_len;
+} nv_spec;
+
+/* "domain", "network", "pool", "volume" (also the root element names). */
+const char *nv_spec_kind_name(enum nv_spec_kind kind);
+/* The reverse; -1 for an unknown name. */
+int nv_spec_kind_from_name(const char *name, enum nv_spec_kind *kind);
+
+/* Reads path (bounded by NV_XML_MAX_INPUT) into *s. On failure *s holds
+ * nothing that needs freeing; on success release it with nv_spec_free. */
+int nv_spec_read(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_err *e);
+/* The same from memory; `file` names the input in messages. */
+int nv_spec_parse(nv_spec *s, enum nv_spec_kind kind, const char *file, const char *data,
+                  size_t len, nv_err *e);
+void nv_spec_free(nv_spec *s);
+
+/* UUID text as libvirt accepts it: 32 hex digits (either case) in pairs,
+ * '-' or ' ' allowed before any pair, surrounding whitespace allowed.
+ * 0 on success, -1 if invalid. */
+int nv_spec_uuid_parse(const char *text, uint8_t uuid[NV_UUID_LEN]);
+void nv_spec_uuid_format(const uint8_t uuid[NV_UUID_LEN], char out[NV_UUID_STR_LEN]);
+/* The deterministic MAC for interface `index` of the object with `uuid`. */
+void nv_spec_mac_derive(const uint8_t uuid[NV_UUID_LEN], uint32_t index, char out[NV_MAC_STR_LEN]);
+
+#endif
