@@ -59,21 +59,21 @@ static int check_file(const char *path)
     if (!(w = nv_xml_to_string(a, &len, &e)) || !(b = nv_xml_parse(w, len, path, &e)))
         goto out;
     if (!nv_xml_equal(a, b)) {
-        snprintf(e.msg, sizeof e.msg, "%s: round trip changed the tree", path);
+        nv_err_set(&e, NV_ERR_INPUT, "%s: round trip changed the tree", path);
         goto out;
     }
     if (!(c1 = nv_xml_canon_string(a, &e)) || !(c = nv_xml_parse(c1, strlen(c1), path, &e)) ||
         !(c2 = nv_xml_canon_string(c, &e)))
         goto out;
     if (strcmp(c1, c2) != 0) {
-        snprintf(e.msg, sizeof e.msg, "%s: canonical form is not idempotent", path);
+        nv_err_set(&e, NV_ERR_INPUT, "%s: canonical form is not idempotent", path);
         goto out;
     }
     int empty;
     if (diff_is_empty(a, c, &empty, &e) < 0)
         goto out;
     if (!empty) {
-        snprintf(e.msg, sizeof e.msg, "%s: diff against its canonical form is not empty", path);
+        nv_err_set(&e, NV_ERR_INPUT, "%s: diff against its canonical form is not empty", path);
         goto out;
     }
     ok = 1;
