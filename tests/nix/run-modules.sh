@@ -2,7 +2,8 @@
 # Tests of the Nix side: the pure functions behind the modules
 # (nix/modules/functions.nix) with plain nix-instantiate, and, when a
 # nixpkgs `lib` can be found, the NixOS and Home Manager modules themselves
-# through lib.evalModules with stubbed options (tests/nix/modules-eval).
+# through lib.evalModules with stubbed options, and flake.nix's outputs
+# against a stubbed nixpkgs (tests/nix/modules-eval).
 #
 #   tests/nix/run-modules.sh            from anywhere
 #   NIXPKGS_LIB=/path/to/nixpkgs/lib tests/nix/run-modules.sh
@@ -98,8 +99,10 @@ if [ -n "$lib" ] && [ -e "$lib/default.nix" ]; then
     echo "module tests with nixpkgs lib at $lib"
     run_report "module tests" \
         "import ./tests/nix/modules/report.nix (import ./tests/nix/modules-eval { lib = import $lib; })"
+    run_report "flake outputs" \
+        "import ./tests/nix/modules/report.nix (import ./tests/nix/modules-eval/flake-outputs.nix { lib = import $lib; })"
 else
-    echo "SKIP module tests: no nixpkgs lib (set NIXPKGS_LIB=/path/to/nixpkgs/lib)"
+    echo "SKIP module and flake tests: no nixpkgs lib (set NIXPKGS_LIB=/path/to/nixpkgs/lib)"
 fi
 
 echo "nix-modules: $passed passed, $failed failed"
