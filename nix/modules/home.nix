@@ -13,6 +13,9 @@ let
 in
 {
   _file = ./home.nix;
+  # Importing the module twice (say, directly and through another module)
+  # must not declare the options twice.
+  key = "nixvirt#homeModules.default";
 
   imports = [ (import ./options.nix { homeManager = true; inherit defaultTool; }) ];
 

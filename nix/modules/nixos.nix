@@ -14,6 +14,9 @@ let
 in
 {
   _file = ./nixos.nix;
+  # Importing the module twice (say, directly and through another module)
+  # must not declare the options twice.
+  key = "nixvirt#nixosModules.default";
 
   imports = [ (import ./options.nix { homeManager = false; inherit defaultTool; }) ];
 

@@ -178,6 +178,8 @@ caseResults
     })).systemd.services.nixvirt.script)
   (throws "nixos/rejects-zero-shutdown-timeout"
     (nixos (enabled { "qemu:///system".domains = [ { definition = "/d.xml"; shutdownTimeout = 0; } ]; })).systemd.services.nixvirt.script)
+  (test "nixos/imported-twice" (nixos system1).systemd.services.nixvirt.script
+    (evalNixos modules { imports = [ modules.nixos system1 ]; }).config.systemd.services.nixvirt.script)
   (test "nixos/options-documented" [ ] (undocumented (evalNixos modules { }).options.virtualisation.libvirt))
 
   (test "home/disabled-adds-nothing" [ ] (attrNames (home { }).home.activation))
@@ -197,6 +199,8 @@ caseResults
     (match ".*'/nix/store/[0-9a-z]{32}-swtpm/bin':.*"
       (home (lib.recursiveUpdate (enabled { "qemu:///session" = { }; }) { virtualisation.libvirt.swtpm.enable = true; })).home.activation.NixVirt.data != null))
   (test "home/adds-no-packages" [ ] (home (enabled { "qemu:///session" = { }; })).home.packages)
+  (test "home/imported-twice" (home (enabled { "qemu:///session" = { }; })).home.activation.NixVirt
+    (evalHome modules { imports = [ modules.home (enabled { "qemu:///session" = { }; }) ]; }).config.home.activation.NixVirt)
   (test "home/options-documented" [ ] (undocumented (evalHome modules { }).options.virtualisation.libvirt))
   (test "home/same-options-as-nixos" true
     (map (o: o.name) (lib.optionAttrSetToDocList (evalHome modules { }).options.virtualisation.libvirt)
