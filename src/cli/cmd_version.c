@@ -1,11 +1,80 @@
+/* nixvirt version [--connect URI] [--wait SECONDS]: our version, and with a
+ * reachable daemon its libvirt version and hypervisor. */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common.h"
+#include "rpc/proto.h"
+
+static const char usage[] =
+    "usage: nixvirt version [-h] [--connect URI] [--wait SECONDS]\n";
+
+static void print_version(const char *what, uint64_t v)
+{
+    /* libvirt encodes versions as major * 1000000 + minor * 1000 + micro */
+    printf("%s: %llu.%llu.%llu\n", what, (unsigned long long)(v / 1000000),
+           (unsigned long long)(v / 1000 % 1000), (unsigned long long)(v % 1000));
+}
 
 int cmd_version(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    printf("nixvirt %s\n", NV_VERSION);
-    return NV_EXIT_OK;
+    struct nv_opt opts[] = {
+        {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
+        {.name = "connect", .short_name = 'c', .kind = NV_OPT_VALUE},
+        {.name = "wait", .kind = NV_OPT_VALUE},
+    };
+    char err[512];
+    unsigned wait = 0;
+    if (nv_args_parse(argc, argv, opts, 3, NULL, 0, NULL, err, sizeof err) < 0) {
+        fprintf(stderr, "%snixvirt version: error: %s\n", usage, err);
+        return NV_EXIT_USAGE;
+    }
+    if (opts[0].count) {
+        fputs(usage, stdout);
+        return NV_EXIT_OK;
+    }
+    if (opts[2].value && nv_args_seconds(opts[2].value, &wait) < 0) {
+        fprintf(stderr, "%snixvirt version: error: argument --wait: invalid number of seconds '%s'\n",
+                usage, opts[2].value);
+        return NV_EXIT_USAGE;
+    }
+    printf("nixvirt: %s\n", NV_VERSION);
+    fflush(stdout);
+
+    nv_conn *c = nv_cli_connect("nixvirt version", opts[1].value, wait);
+    if (!c)
+        return NV_EXIT_FAIL;
+    nv_err e;
+    nv_err_clear(&e);
+    /* the three questions go out together: one round trip */
+    uint32_t s_lib, s_type, s_ver;
+    remote_connect_get_lib_version_ret lib;
+    remote_connect_get_type_ret type;
+    remote_connect_get_version_ret ver;
+    int rc = NV_EXIT_FAIL;
+    if (nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_GET_LIB_VERSION, NULL, &s_lib, &e) < 0 ||
+        nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_GET_TYPE, NULL, &s_type, &e) < 0 ||
+        nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_GET_VERSION, NULL, &s_ver, &e) < 0)
+        goto out;
+    if (nv_rpc_call_finish(c->rpc, s_lib, &lib, &e) < 0)
+        goto out;
+    print_version("libvirt (daemon)", lib.lib_ver);
+    if (nv_rpc_call_finish(c->rpc, s_type, &type, &e) < 0)
+        goto out;
+    if (nv_rpc_call_finish(c->rpc, s_ver, &ver, &e) < 0) {
+        nv_proto_free_remote_connect_get_type_ret(&type);
+        goto out;
+    }
+    char label[128];
+    snprintf(label, sizeof label, "hypervisor %s", type.type);
+    print_version(label, ver.hv_ver);
+    nv_proto_free_remote_connect_get_type_ret(&type);
+    rc = NV_EXIT_OK;
+out:
+    if (rc != NV_EXIT_OK)
+        nv_cli_report("nixvirt version", &e);
+    nv_connect_close(c);
+    return rc;
 }

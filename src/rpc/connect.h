@@ -1,0 +1,34 @@
+/* An open libvirt connection: transport + RPC calls + the handshake that
+ * libvirt's own client makes (auth list, polkit, connect open). */
+#ifndef NV_RPC_CONNECT_H
+#define NV_RPC_CONNECT_H
+
+#include "rpc/call.h"
+#include "rpc/transport.h"
+#include "rpc/uri.h"
+#include "util/error.h"
+
+typedef struct nv_conn {
+    nv_uri uri;
+    nv_transport transport;
+    nv_rpc_conn *rpc;
+    char *open_name;  /* the name sent in CONNECT_OPEN, e.g. "qemu:///system" */
+    int session;      /* the URI is a session (per-user) connection */
+} nv_conn;
+
+typedef struct nv_connect_opts {
+    unsigned wait_seconds; /* --wait: keep retrying the socket this long */
+    int readonly;
+} nv_connect_opts;
+
+/* Resolves uri (NULL: LIBVIRT_DEFAULT_URI or the default), connects,
+ * authenticates (none or polkit) and opens the driver. */
+nv_conn *nv_connect_open(const char *uri, const nv_connect_opts *o, nv_err *e);
+
+/* Sends CONNECT_CLOSE (best effort) and frees everything. NULL is ignored. */
+void nv_connect_close(nv_conn *c);
+
+/* Names the auth scheme numbers of REMOTE_PROC_AUTH_LIST. */
+const char *nv_connect_auth_name(int type);
+
+#endif

@@ -1,0 +1,210 @@
+/* Domain procedures of libvirt's remote program. */
+#include "virt/domain.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define VIR_ERR_NO_DOMAIN 42
+#define VIR_ERR_NO_SUPPORT 3
+#define VIR_ERR_INVALID_ARG 8
+
+static remote_nonnull_domain handle(const nv_obj *o)
+{
+    remote_nonnull_domain d;
+    d.name = o->name;
+    memcpy(d.uuid, o->uuid, 16);
+    d.id = o->id;
+    return d;
+}
+
+static int from_handle(nv_obj *out, const remote_nonnull_domain *d, nv_err *e)
+{
+    return nv_obj_set(out, d->name, d->uuid, d->id, e);
+}
+
+static int lookup_uuid_start(nv_conn *c, const uint8_t uuid[16], uint32_t *serial, nv_err *e)
+{
+    remote_domain_lookup_by_uuid_args a;
+    memcpy(a.uuid, uuid, 16);
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID, &a, serial, e);
+}
+
+static int lookup_name_start(nv_conn *c, const char *name, uint32_t *serial, nv_err *e)
+{
+    remote_domain_lookup_by_name_args a = {.name = (char *)name};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, serial, e);
+}
+
+/* Both lookups return a struct holding just the handle (same layout). */
+static int lookup_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e)
+{
+    union {
+        remote_domain_lookup_by_uuid_ret by_uuid;
+        remote_domain_lookup_by_name_ret by_name;
+    } r;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return nv_virt_not_found(&nv_domain_ops, e) ? 0 : -1;
+    int rc = from_handle(out, &r.by_uuid.dom, e);
+    nv_proto_free_remote_domain_lookup_by_uuid_ret(&r.by_uuid);
+    return rc < 0 ? -1 : 1;
+}
+
+static int xml_start(nv_conn *c, const nv_obj *o, unsigned flags, uint32_t *serial, nv_err *e)
+{
+    remote_domain_get_xml_desc_args a = {.dom = handle(o), .flags = flags};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_DOMAIN_GET_XML_DESC, &a, serial, e);
+}
+
+static int xml_finish(nv_conn *c, uint32_t serial, char **xml, nv_err *e)
+{
+    remote_domain_get_xml_desc_ret r;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return -1;
+    *xml = r.xml; /* ownership moves to the caller */
+    return 0;
+}
+
+static int is_active_start(nv_conn *c, const nv_obj *o, uint32_t *serial, nv_err *e)
+{
+    remote_domain_is_active_args a = {.dom = handle(o)};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_DOMAIN_IS_ACTIVE, &a, serial, e);
+}
+
+static int is_active_finish(nv_conn *c, uint32_t serial, nv_err *e)
+{
+    remote_domain_is_active_ret r;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return -1;
+    return r.active ? 1 : 0;
+}
+
+static int autostart_start(nv_conn *c, const nv_obj *o, uint32_t *serial, nv_err *e)
+{
+    remote_domain_get_autostart_args a = {.dom = handle(o)};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_DOMAIN_GET_AUTOSTART, &a, serial, e);
+}
+
+static int autostart_finish(nv_conn *c, uint32_t serial, nv_err *e)
+{
+    remote_domain_get_autostart_ret r;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return -1;
+    return r.autostart ? 1 : 0;
+}
+
+static int is_persistent(nv_conn *c, const nv_obj *o, nv_err *e)
+{
+    remote_domain_is_persistent_args a = {.dom = handle(o)};
+    remote_domain_is_persistent_ret r;
+    if (nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_IS_PERSISTENT, &a, &r, e) < 0)
+        return -1;
+    return r.persistent ? 1 : 0;
+}
+
+int nv_domain_define_flags(nv_conn *c, const char *xml, unsigned flags, nv_obj *out, nv_err *e)
+{
+    remote_domain_define_xml_flags_args a = {.xml = (char *)xml, .flags = flags};
+    remote_domain_define_xml_flags_ret r;
+    if (nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, &a, &r, e) < 0)
+        return -1;
+    int rc = out ? from_handle(out, &r.dom, e) : 0;
+    nv_proto_free_remote_domain_define_xml_flags_ret(&r);
+    return rc;
+}
+
+static int define(nv_conn *c, const char *xml, nv_obj *out, nv_err *e)
+{
+    return nv_domain_define_flags(c, xml, 0, out, e);
+}
+
+static int create(nv_conn *c, const nv_obj *o, nv_err *e)
+{
+    remote_domain_create_args a = {.dom = handle(o)};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_CREATE, &a, NULL, e);
+}
+
+static int destroy(nv_conn *c, const nv_obj *o, nv_err *e)
+{
+    remote_domain_destroy_args a = {.dom = handle(o)};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_DESTROY, &a, NULL, e);
+}
+
+int nv_domain_undefine_flags(nv_conn *c, const nv_obj *o, unsigned flags, nv_err *e)
+{
+    remote_domain_undefine_flags_args a = {.dom = handle(o), .flags = flags};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS, &a, NULL, e);
+}
+
+/* QEMU takes the flags that keep NVRAM/TPM state; drivers that reject a
+ * flag (LXC) get the plain undefine. */
+static int undefine(nv_conn *c, const nv_obj *o, nv_err *e)
+{
+    if (nv_domain_undefine_flags(c, o, NV_DOMAIN_UNDEFINE_KEEP_STATE, e) == 0)
+        return 0;
+    if (e->kind == NV_ERR_LIBVIRT && (e->code == VIR_ERR_NO_SUPPORT || e->code == VIR_ERR_INVALID_ARG))
+        return nv_domain_undefine_flags(c, o, 0, e);
+    return -1;
+}
+
+static int set_autostart(nv_conn *c, const nv_obj *o, int on, nv_err *e)
+{
+    remote_domain_set_autostart_args a = {.dom = handle(o), .autostart = on ? 1 : 0};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_SET_AUTOSTART, &a, NULL, e);
+}
+
+static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
+{
+    remote_connect_list_all_domains_args a = {.need_results = 1, .flags = flags};
+    remote_connect_list_all_domains_ret r;
+    if (nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, &a, &r, e) < 0)
+        return -1;
+    out->n = 0;
+    out->v = calloc(r.domains.domains_len ? r.domains.domains_len : 1, sizeof *out->v);
+    int rc = out->v ? 0 : nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    for (uint32_t i = 0; rc == 0 && i < r.domains.domains_len; i++, out->n++)
+        rc = from_handle(&out->v[i], &r.domains.domains_val[i], e);
+    nv_proto_free_remote_connect_list_all_domains_ret(&r);
+    if (rc < 0)
+        nv_obj_list_free(out);
+    return rc;
+}
+
+int nv_domain_shutdown(nv_conn *c, const nv_obj *o, unsigned flags, nv_err *e)
+{
+    remote_domain_shutdown_flags_args a = {.dom = handle(o), .flags = flags};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS, &a, NULL, e);
+}
+
+int nv_domain_get_state(nv_conn *c, const nv_obj *o, int *state, int *reason, nv_err *e)
+{
+    remote_domain_get_state_args a = {.dom = handle(o), .flags = 0};
+    remote_domain_get_state_ret r;
+    if (nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_GET_STATE, &a, &r, e) < 0)
+        return -1;
+    *state = r.state;
+    if (reason)
+        *reason = r.reason;
+    return 0;
+}
+
+const nv_kind_ops nv_domain_ops = {
+    .name = "domain",
+    .err_no_object = VIR_ERR_NO_DOMAIN,
+    .xml_inactive = NV_DOMAIN_XML_INACTIVE,
+    .lookup_uuid_start = lookup_uuid_start,
+    .lookup_name_start = lookup_name_start,
+    .lookup_finish = lookup_finish,
+    .xml_start = xml_start,
+    .xml_finish = xml_finish,
+    .is_active_start = is_active_start,
+    .is_active_finish = is_active_finish,
+    .autostart_start = autostart_start,
+    .autostart_finish = autostart_finish,
+    .is_persistent = is_persistent,
+    .define = define,
+    .create = create,
+    .destroy = destroy,
+    .undefine = undefine,
+    .set_autostart = set_autostart,
+    .list_all = list_all,
+};

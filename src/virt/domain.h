@@ -1,0 +1,21 @@
+/* Domain procedures beyond the common table (virt/object.h). */
+#ifndef NV_VIRT_DOMAIN_H
+#define NV_VIRT_DOMAIN_H
+
+#include "virt/object.h"
+
+#define NV_DOMAIN_XML_INACTIVE 2u
+/* virDomainShutdownFlagValues */
+#define NV_DOMAIN_SHUTDOWN_ACPI 1u
+/* virDomainUndefineFlagsValues: managed save, keep NVRAM, keep TPM */
+#define NV_DOMAIN_UNDEFINE_KEEP_STATE (1u | 8u | 64u)
+/* virDomainState */
+enum { NV_DOMAIN_NOSTATE, NV_DOMAIN_RUNNING, NV_DOMAIN_BLOCKED, NV_DOMAIN_PAUSED,
+       NV_DOMAIN_SHUTDOWN, NV_DOMAIN_SHUTOFF, NV_DOMAIN_CRASHED, NV_DOMAIN_PMSUSPENDED };
+
+int nv_domain_shutdown(nv_conn *c, const nv_obj *o, unsigned flags, nv_err *e);
+int nv_domain_get_state(nv_conn *c, const nv_obj *o, int *state, int *reason, nv_err *e);
+int nv_domain_undefine_flags(nv_conn *c, const nv_obj *o, unsigned flags, nv_err *e);
+int nv_domain_define_flags(nv_conn *c, const char *xml, unsigned flags, nv_obj *out, nv_err *e);
+
+#endif

@@ -1,0 +1,169 @@
+/* Storage pool procedures of libvirt's remote program. */
+#include "virt/pool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define VIR_ERR_NO_STORAGE_POOL 49
+
+static remote_nonnull_storage_pool handle(const nv_obj *o)
+{
+    remote_nonnull_storage_pool n;
+    n.name = o->name;
+    memcpy(n.uuid, o->uuid, 16);
+    return n;
+}
+
+static int from_handle(nv_obj *out, const remote_nonnull_storage_pool *n, nv_err *e)
+{
+    return nv_obj_set(out, n->name, n->uuid, -1, e);
+}
+
+static int lookup_uuid_start(nv_conn *c, const uint8_t uuid[16], uint32_t *serial, nv_err *e)
+{
+    remote_storage_pool_lookup_by_uuid_args a;
+    memcpy(a.uuid, uuid, 16);
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID, &a, serial, e);
+}
+
+static int lookup_name_start(nv_conn *c, const char *name, uint32_t *serial, nv_err *e)
+{
+    remote_storage_pool_lookup_by_name_args a = {.name = (char *)name};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME, &a, serial, e);
+}
+
+static int lookup_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e)
+{
+    union {
+        remote_storage_pool_lookup_by_uuid_ret by_uuid;
+        remote_storage_pool_lookup_by_name_ret by_name;
+    } r;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return nv_virt_not_found(&nv_pool_ops, e) ? 0 : -1;
+    int rc = from_handle(out, &r.by_uuid.pool, e);
+    nv_proto_free_remote_storage_pool_lookup_by_uuid_ret(&r.by_uuid);
+    return rc < 0 ? -1 : 1;
+}
+
+static int xml_start(nv_conn *c, const nv_obj *o, unsigned flags, uint32_t *serial, nv_err *e)
+{
+    remote_storage_pool_get_xml_desc_args a = {.pool = handle(o), .flags = flags};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_GET_XML_DESC, &a, serial, e);
+}
+
+static int xml_finish(nv_conn *c, uint32_t serial, char **xml, nv_err *e)
+{
+    remote_storage_pool_get_xml_desc_ret r;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return -1;
+    *xml = r.xml;
+    return 0;
+}
+
+static int is_active_start(nv_conn *c, const nv_obj *o, uint32_t *serial, nv_err *e)
+{
+    remote_storage_pool_is_active_args a = {.pool = handle(o)};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_IS_ACTIVE, &a, serial, e);
+}
+
+static int is_active_finish(nv_conn *c, uint32_t serial, nv_err *e)
+{
+    remote_storage_pool_is_active_ret r;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return -1;
+    return r.active ? 1 : 0;
+}
+
+static int autostart_start(nv_conn *c, const nv_obj *o, uint32_t *serial, nv_err *e)
+{
+    remote_storage_pool_get_autostart_args a = {.pool = handle(o)};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART, &a, serial, e);
+}
+
+static int autostart_finish(nv_conn *c, uint32_t serial, nv_err *e)
+{
+    remote_storage_pool_get_autostart_ret r;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return -1;
+    return r.autostart ? 1 : 0;
+}
+
+static int define(nv_conn *c, const char *xml, nv_obj *out, nv_err *e)
+{
+    remote_storage_pool_define_xml_args a = {.xml = (char *)xml, .flags = 0};
+    remote_storage_pool_define_xml_ret r;
+    if (nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_DEFINE_XML, &a, &r, e) < 0)
+        return -1;
+    int rc = out ? from_handle(out, &r.pool, e) : 0;
+    nv_proto_free_remote_storage_pool_define_xml_ret(&r);
+    return rc;
+}
+
+static int create(nv_conn *c, const nv_obj *o, nv_err *e)
+{
+    remote_storage_pool_create_args a = {.pool = handle(o), .flags = 0};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_CREATE, &a, NULL, e);
+}
+
+static int destroy(nv_conn *c, const nv_obj *o, nv_err *e)
+{
+    remote_storage_pool_destroy_args a = {.pool = handle(o)};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_DESTROY, &a, NULL, e);
+}
+
+static int undefine(nv_conn *c, const nv_obj *o, nv_err *e)
+{
+    remote_storage_pool_undefine_args a = {.pool = handle(o)};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_UNDEFINE, &a, NULL, e);
+}
+
+static int set_autostart(nv_conn *c, const nv_obj *o, int on, nv_err *e)
+{
+    remote_storage_pool_set_autostart_args a = {.pool = handle(o), .autostart = on ? 1 : 0};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART, &a, NULL, e);
+}
+
+static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
+{
+    remote_connect_list_all_storage_pools_args a = {.need_results = 1, .flags = flags};
+    remote_connect_list_all_storage_pools_ret r;
+    if (nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS, &a, &r, e) < 0)
+        return -1;
+    out->n = 0;
+    out->v = calloc(r.pools.pools_len ? r.pools.pools_len : 1, sizeof *out->v);
+    int rc = out->v ? 0 : nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    for (uint32_t i = 0; rc == 0 && i < r.pools.pools_len; i++, out->n++)
+        rc = from_handle(&out->v[i], &r.pools.pools_val[i], e);
+    nv_proto_free_remote_connect_list_all_storage_pools_ret(&r);
+    if (rc < 0)
+        nv_obj_list_free(out);
+    return rc;
+}
+
+int nv_pool_refresh(nv_conn *c, const nv_obj *o, nv_err *e)
+{
+    remote_storage_pool_refresh_args a = {.pool = handle(o), .flags = 0};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_REFRESH, &a, NULL, e);
+}
+
+const nv_kind_ops nv_pool_ops = {
+    .name = "pool",
+    .err_no_object = VIR_ERR_NO_STORAGE_POOL,
+    .xml_inactive = 1u, /* VIR_STORAGE_XML_INACTIVE */
+    .lookup_uuid_start = lookup_uuid_start,
+    .lookup_name_start = lookup_name_start,
+    .lookup_finish = lookup_finish,
+    .xml_start = xml_start,
+    .xml_finish = xml_finish,
+    .is_active_start = is_active_start,
+    .is_active_finish = is_active_finish,
+    .autostart_start = autostart_start,
+    .autostart_finish = autostart_finish,
+    .is_persistent = NULL, /* not in our protocol subset: pools are treated as persistent */
+    .define = define,
+    .create = create,
+    .destroy = destroy,
+    .undefine = undefine,
+    .set_autostart = set_autostart,
+    .list_all = list_all,
+};
