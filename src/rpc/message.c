@@ -56,8 +56,10 @@ int nv_rpc_msg_encode_call(nv_buf *out, uint32_t prog, uint32_t vers, int32_t pr
     nv_rpc_msg_begin(out, &h);
     if (enc)
         enc(out, args);
-    if (nv_rpc_msg_finish(out, e) < 0)
-        return nv_err_prefix(e, "procedure %d", (int)proc);
+    if (nv_rpc_msg_finish(out, e) < 0) {
+        const nv_proto_proc *p = nv_proto_proc_find(prog, proc);
+        return p ? nv_err_prefix(e, "%s", p->name) : nv_err_prefix(e, "procedure %d", (int)proc);
+    }
     return 0;
 }
 

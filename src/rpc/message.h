@@ -34,7 +34,7 @@ int nv_rpc_msg_finish(nv_buf *out, nv_err *e);
 
 /* A whole CALL packet: header (type VIR_NET_CALL, status VIR_NET_OK), then
  * enc(out, args) unless enc is NULL (an empty body). Errors name the
- * procedure number. */
+ * procedure (REMOTE_PROC_... when it is in proto/remote.x, else its number). */
 int nv_rpc_msg_encode_call(nv_buf *out, uint32_t prog, uint32_t vers, int32_t proc,
                            uint32_t serial, int (*enc)(nv_buf *, const void *),
                            const void *args, nv_err *e);

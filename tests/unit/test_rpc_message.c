@@ -76,7 +76,11 @@ TEST(message_encode_call_bytes)
     CHECK_INT(nv_rpc_msg_encode_call(&b, REMOTE_PROGRAM, 1, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, 9,
                                      enc_lookup, &a, &e), -1);
     CHECK_INT(e.kind, NV_ERR_PROTOCOL);
-    CHECK_STR(e.msg, "procedure 23: cannot encode the message: a value is missing or too large");
+    CHECK_STR(e.msg, "REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME: cannot encode the message: a value is "
+                     "missing or too large");
+    /* a procedure we do not describe is named by its number */
+    CHECK_INT(nv_rpc_msg_encode_call(&b, REMOTE_PROGRAM, 1, 5, 9, enc_lookup, &a, &e), -1);
+    CHECK_STR(e.msg, "procedure 5: cannot encode the message: a value is missing or too large");
     nv_buf_free(&b);
 }
 

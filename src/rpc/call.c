@@ -1,0 +1,572 @@
+#include "rpc/call.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A call in flight. The array of calls is sorted by serial (serials only
+ * grow), so lookups are a binary search; collected calls leave holes that
+ * are squeezed out when the array is full. */
+typedef struct call {
+    uint32_t serial;
+    uint32_t prog;
+    uint32_t vers;
+    int32_t proc;
+    int used;      /* 0: a hole */
+    uint8_t *pkt;  /* the reply, once it has arrived */
+    size_t len;
+} call;
+
+struct nv_rpc_conn {
+    int rfd, wfd;
+    int wsock;        /* wfd is a socket: send() with MSG_NOSIGNAL | MSG_DONTWAIT */
+    int timeout_ms;
+    uint32_t next_serial;
+
+    call *calls;      /* live entries in calls[head..n) */
+    size_t head, n, cap;
+    size_t live;      /* used entries */
+
+    uint32_t *arrived; /* serials in the order their replies came (for wait_any) */
+    size_t ahead, an, acap;
+
+    size_t pending_bytes; /* replies received but not collected */
+    size_t ignored;
+
+    nv_rpc_reader rd;
+    nv_buf out;
+
+    int broken;
+    nv_err fatal;
+};
+
+/* ---- connection state ---------------------------------------------------- */
+
+nv_rpc_conn *nv_rpc_conn_new(int rfd, int wfd, nv_err *e)
+{
+    nv_rpc_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        return NULL;
+    }
+    c->rfd = rfd;
+    c->wfd = wfd;
+    c->timeout_ms = NV_RPC_TIMEOUT_DEFAULT_MS;
+    c->next_serial = 1;
+    nv_rpc_reader_init(&c->rd);
+    nv_buf_init(&c->out, NV_RPC_MSG_MAX);
+    struct stat st;
+    c->wsock = fstat(wfd, &st) == 0 && S_ISSOCK(st.st_mode);
+    if (!c->wsock) {
+        /* a pipe has no MSG_NOSIGNAL: a vanished reader must give EPIPE */
+        struct sigaction old;
+        if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = SIG_IGN;
+            sigemptyset(&sa.sa_mask);
+            sigaction(SIGPIPE, &sa, NULL);
+        }
+    }
+    return c;
+}
+
+void nv_rpc_conn_free(nv_rpc_conn *c)
+{
+    if (!c)
+        return;
+    for (size_t i = c->head; i < c->n; i++)
+        free(c->calls[i].pkt);
+    free(c->calls);
+    free(c->arrived);
+    nv_rpc_reader_free(&c->rd);
+    nv_buf_free(&c->out);
+    free(c);
+}
+
+void nv_rpc_conn_set_timeout(nv_rpc_conn *c, int timeout_ms)
+{
+    c->timeout_ms = timeout_ms < 0 ? -1 : timeout_ms;
+}
+
+int nv_rpc_conn_broken(const nv_rpc_conn *c)
+{
+    return c->broken;
+}
+
+size_t nv_rpc_conn_ignored(const nv_rpc_conn *c)
+{
+    return c->ignored;
+}
+
+size_t nv_rpc_conn_inflight(const nv_rpc_conn *c)
+{
+    return c->live;
+}
+
+/* Records e as the reason the connection is unusable. */
+static int fatal(nv_rpc_conn *c, nv_err *e)
+{
+    c->broken = 1;
+    c->fatal = *e;
+    return -1;
+}
+
+static int check_usable(nv_rpc_conn *c, nv_err *e)
+{
+    if (!c->broken)
+        return 0;
+    *e = c->fatal;
+    return -1;
+}
+
+static int timed_out(nv_rpc_conn *c, const char *what, nv_err *e)
+{
+    if (c->timeout_ms % 1000 == 0)
+        nv_err_set(e, NV_ERR_CONNECT, "timed out after %d s %s", c->timeout_ms / 1000, what);
+    else
+        nv_err_set(e, NV_ERR_CONNECT, "timed out after %d ms %s", c->timeout_ms, what);
+    return fatal(c, e);
+}
+
+/* ---- the table of calls -------------------------------------------------- */
+
+static call *find_call(nv_rpc_conn *c, uint32_t serial)
+{
+    size_t lo = c->head, hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->calls[mid].serial == serial)
+            return c->calls[mid].used ? &c->calls[mid] : NULL;
+        if (c->calls[mid].serial < serial)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static int add_call(nv_rpc_conn *c, const call *cl)
+{
+    if (c->n == c->cap) {
+        /* squeeze out holes first, grow only if that frees nothing */
+        size_t k = 0;
+        for (size_t i = c->head; i < c->n; i++)
+            if (c->calls[i].used)
+                c->calls[k++] = c->calls[i];
+        c->head = 0;
+        c->n = k;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        call *p = realloc(c->calls, cap * sizeof *p);
+        if (!p)
+            return -1;
+        c->calls = p;
+        c->cap = cap;
+    }
+    c->calls[c->n++] = *cl;
+    c->live++;
+    return 0;
+}
+
+static void remove_call(nv_rpc_conn *c, call *cl)
+{
+    cl->used = 0;
+    cl->pkt = NULL;
+    c->live--;
+    while (c->head < c->n && !c->calls[c->head].used)
+        c->head++;
+    while (c->n > c->head && !c->calls[c->n - 1].used)
+        c->n--;
+    if (c->head == c->n)
+        c->head = c->n = 0;
+}
+
+/* Appends to the arrival queue, dropping entries already collected by
+ * nv_rpc_wait when the queue has grown well past what is pending. */
+static int push_arrived(nv_rpc_conn *c, uint32_t serial)
+{
+    if (c->an == c->acap) {
+        size_t k = 0;
+        for (size_t i = c->ahead; i < c->an; i++) {
+            call *cl = find_call(c, c->arrived[i]);
+            if (cl && cl->pkt)
+                c->arrived[k++] = c->arrived[i];
+        }
+        c->ahead = 0;
+        c->an = k;
+    }
+    if (c->an == c->acap) {
+        size_t cap = c->acap ? c->acap * 2 : 16;
+        uint32_t *p = realloc(c->arrived, cap * sizeof *p);
+        if (!p)
+            return -1;
+        c->arrived = p;
+        c->acap = cap;
+    }
+    c->arrived[c->an++] = serial;
+    return 0;
+}
+
+/* Hands the reply of cl to the caller. */
+static void take_reply(nv_rpc_conn *c, call *cl, nv_rpc_reply *out)
+{
+    nv_rpc_msg m;
+    memset(out, 0, sizeof *out);
+    /* already validated by dispatch, so this cannot fail */
+    nv_rpc_msg_decode(cl->pkt, cl->len, &m, NULL);
+    out->hdr = m.hdr;
+    out->pkt = cl->pkt;
+    out->len = cl->len;
+    out->body = m.body;
+    out->body_len = m.body_len;
+    c->pending_bytes -= cl->len;
+    remove_call(c, cl);
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+/* Takes ownership of a complete packet and files it. */
+static int dispatch(nv_rpc_conn *c, uint8_t *pkt, size_t len, nv_err *e)
+{
+    nv_rpc_msg m;
+    if (nv_rpc_msg_decode(pkt, len, &m, e) < 0) {
+        free(pkt);
+        return fatal(c, e);
+    }
+    const virNetMessageHeader *h = &m.hdr;
+    if (h->type != VIR_NET_REPLY && h->type != VIR_NET_REPLY_WITH_FDS) {
+        /* events, keepalive pings, stream data: not ours to answer */
+        c->ignored++;
+        free(pkt);
+        return 0;
+    }
+    call *cl = find_call(c, h->serial);
+    if (!cl)
+        nv_err_set(e, NV_ERR_PROTOCOL, "the daemon sent a reply to serial %u, which no call is waiting for",
+                   h->serial);
+    else if (h->type == VIR_NET_REPLY_WITH_FDS)
+        nv_err_set(e, NV_ERR_PROTOCOL, "the daemon sent file descriptors with the reply to serial %u",
+                   h->serial);
+    else if (cl->pkt)
+        nv_err_set(e, NV_ERR_PROTOCOL, "the daemon sent two replies to serial %u", h->serial);
+    else if (h->prog != cl->prog || h->vers != cl->vers || h->proc != cl->proc)
+        nv_err_set(e, NV_ERR_PROTOCOL,
+                   "the reply to serial %u is for program %#x version %u procedure %d, "
+                   "but the call was %#x version %u procedure %d",
+                   h->serial, h->prog, h->vers, (int)h->proc, cl->prog, cl->vers, (int)cl->proc);
+    else if (len > NV_RPC_PENDING_BYTES_MAX - c->pending_bytes)
+        nv_err_set(e, NV_ERR_PROTOCOL,
+                   "more than %zu MiB of replies are waiting to be collected",
+                   NV_RPC_PENDING_BYTES_MAX >> 20);
+    else if (push_arrived(c, h->serial) < 0)
+        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    else {
+        cl->pkt = pkt;
+        cl->len = len;
+        c->pending_bytes += len;
+        return 0;
+    }
+    free(pkt);
+    return fatal(c, e);
+}
+
+/* One read from the daemon; files the packet if it completes one. */
+static int pump(nv_rpc_conn *c, nv_err *e)
+{
+    uint8_t *pkt;
+    size_t len;
+    int r = nv_rpc_reader_read(&c->rd, c->rfd, &pkt, &len, e);
+    if (r < 0)
+        return fatal(c, e);
+    if (r == 0)
+        return 0;
+    return dispatch(c, pkt, len, e);
+}
+
+/* Reads until the call with serial has its reply (serial 0: until any call
+ * in flight has one that has not been taken). */
+static call *wait_for(nv_rpc_conn *c, uint32_t serial, nv_err *e)
+{
+    for (;;) {
+        if (serial) {
+            call *cl = find_call(c, serial);
+            if (cl && cl->pkt)
+                return cl;
+        } else {
+            while (c->ahead < c->an) {
+                call *cl = find_call(c, c->arrived[c->ahead]);
+                if (cl && cl->pkt) {
+                    c->ahead++;
+                    return cl;
+                }
+                c->ahead++; /* already collected by nv_rpc_wait */
+            }
+            c->ahead = c->an = 0;
+        }
+        struct pollfd p = { .fd = c->rfd, .events = POLLIN };
+        int k = poll(&p, 1, c->timeout_ms);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            nv_err_sys(e, errno, "cannot wait for the daemon");
+            fatal(c, e);
+            return NULL;
+        }
+        if (k == 0) {
+            timed_out(c, "waiting for the daemon's reply", e);
+            return NULL;
+        }
+        if (p.revents & POLLNVAL) {
+            nv_err_set(e, NV_ERR_CONNECT, "the connection to the daemon is not open");
+            fatal(c, e);
+            return NULL;
+        }
+        if (pump(c, e) < 0)
+            return NULL;
+    }
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+/* Writes a whole packet, reading (and filing) whatever the daemon sends
+ * meanwhile so neither side can block the other. */
+static int write_packet(nv_rpc_conn *c, const uint8_t *p, size_t n, nv_err *e)
+{
+    size_t off = 0;
+    while (off < n) {
+        struct pollfd fds[2];
+        int nf = 1;
+        fds[0].fd = c->wfd;
+        fds[0].events = POLLOUT;
+        if (c->rfd == c->wfd) {
+            fds[0].events |= POLLIN;
+        } else {
+            fds[1].fd = c->rfd;
+            fds[1].events = POLLIN;
+            nf = 2;
+        }
+        fds[0].revents = fds[1].revents = 0;
+        int k = poll(fds, (nfds_t)nf, c->timeout_ms);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            nv_err_sys(e, errno, "cannot wait for the daemon");
+            return fatal(c, e);
+        }
+        if (k == 0)
+            return timed_out(c, "sending to the daemon", e);
+        short wre = fds[0].revents;
+        short rre = nf == 2 ? fds[1].revents : fds[0].revents;
+        if ((wre | rre) & POLLNVAL) {
+            nv_err_set(e, NV_ERR_CONNECT, "the connection to the daemon is not open");
+            return fatal(c, e);
+        }
+        if (rre & (POLLIN | POLLHUP | POLLERR)) {
+            if (pump(c, e) < 0)
+                return -1;
+        }
+        if (!(wre & (POLLOUT | POLLERR | POLLHUP)))
+            continue;
+        size_t chunk = n - off;
+        ssize_t w;
+        if (c->wsock) {
+            w = send(c->wfd, p + off, chunk, MSG_NOSIGNAL | MSG_DONTWAIT);
+        } else {
+            /* a pipe that polls writable takes PIPE_BUF bytes without blocking */
+            if (chunk > PIPE_BUF)
+                chunk = PIPE_BUF;
+            w = write(c->wfd, p + off, chunk);
+        }
+        if (w < 0) {
+            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+                continue;
+            if (errno == EPIPE || errno == ECONNRESET) {
+                nv_err_set(e, NV_ERR_CONNECT, "the daemon closed the connection");
+                return fatal(c, e);
+            }
+            nv_err_sys(e, errno, "cannot write to the daemon");
+            return fatal(c, e);
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+/* ---- any program ---------------------------------------------------------- */
+
+void nv_rpc_reply_free(nv_rpc_reply *r)
+{
+    if (!r)
+        return;
+    free(r->pkt);
+    memset(r, 0, sizeof *r);
+}
+
+int nv_rpc_send(nv_rpc_conn *c, uint32_t prog, uint32_t vers, int32_t proc,
+                int (*enc)(nv_buf *, const void *), const void *args, uint32_t *serial,
+                nv_err *e)
+{
+    nv_err local;
+    if (!e)
+        e = &local;
+    if (check_usable(c, e) < 0)
+        return -1;
+    if (c->live >= NV_RPC_INFLIGHT_MAX)
+        return nv_err_set(e, NV_ERR_INPUT, "more than %d calls in flight", NV_RPC_INFLIGHT_MAX);
+    if (c->next_serial == UINT32_MAX) {
+        nv_err_set(e, NV_ERR_PROTOCOL, "serial numbers exhausted on this connection");
+        return fatal(c, e);
+    }
+    uint32_t s = c->next_serial;
+    if (nv_rpc_msg_encode_call(&c->out, prog, vers, proc, s, enc, args, e) < 0)
+        return -1; /* nothing was sent: the connection is still fine */
+    call cl = { .serial = s, .prog = prog, .vers = vers, .proc = proc, .used = 1 };
+    if (add_call(c, &cl) < 0)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    c->next_serial++;
+    int r = write_packet(c, c->out.data, c->out.len, e);
+    /* do not keep a large buffer around after a big call */
+    if (c->out.cap > 1024 * 1024)
+        nv_buf_free(&c->out);
+    if (r < 0)
+        return -1;
+    if (serial)
+        *serial = s;
+    return 0;
+}
+
+int nv_rpc_wait(nv_rpc_conn *c, uint32_t serial, nv_rpc_reply *out, nv_err *e)
+{
+    nv_err local;
+    if (!e)
+        e = &local;
+    memset(out, 0, sizeof *out);
+    if (check_usable(c, e) < 0)
+        return -1;
+    if (!find_call(c, serial))
+        return nv_err_set(e, NV_ERR_INPUT, "no call with serial %u is waiting for a reply", serial);
+    call *cl = wait_for(c, serial, e);
+    if (!cl)
+        return -1;
+    take_reply(c, cl, out);
+    return 0;
+}
+
+int nv_rpc_wait_any(nv_rpc_conn *c, nv_rpc_reply *out, nv_err *e)
+{
+    nv_err local;
+    if (!e)
+        e = &local;
+    memset(out, 0, sizeof *out);
+    if (check_usable(c, e) < 0)
+        return -1;
+    if (c->live == 0)
+        return nv_err_set(e, NV_ERR_INPUT, "no call is waiting for a reply");
+    call *cl = wait_for(c, 0, e);
+    if (!cl)
+        return -1;
+    take_reply(c, cl, out);
+    return 0;
+}
+
+int nv_rpc_reply_decode(const nv_rpc_reply *r, int (*dec)(nv_xdr_dec *, void *),
+                        void (*free_fn)(void *), void *ret, nv_err *e)
+{
+    nv_err local;
+    if (!e)
+        e = &local;
+    if (r->hdr.status == VIR_NET_OK)
+        return nv_rpc_body_decode(r->body, r->body_len, dec, free_fn, ret, e);
+    if (r->hdr.status == VIR_NET_ERROR) {
+        nv_rpc_error er;
+        if (nv_rpc_error_decode(r->body, r->body_len, &er, e) < 0)
+            return -1;
+        nv_rpc_error_to_err(&er, e);
+        nv_rpc_error_free(&er);
+        return -1;
+    }
+    return nv_err_set(e, NV_ERR_PROTOCOL, "reply with unexpected status %d", (int)r->hdr.status);
+}
+
+/* ---- the remote program ---------------------------------------------------- */
+
+int nv_rpc_call_start(nv_rpc_conn *c, int32_t proc, const void *args, uint32_t *serial,
+                      nv_err *e)
+{
+    const nv_proto_proc *p = nv_proto_proc_find(REMOTE_PROGRAM, proc);
+    if (!p)
+        return nv_err_set(e, NV_ERR_INPUT, "procedure %d is not in proto/remote.x", (int)proc);
+    if (p->enc_args && !args)
+        return nv_err_set(e, NV_ERR_INPUT, "%s needs arguments", p->name);
+    return nv_rpc_send(c, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, p->enc_args, args,
+                       serial, e);
+}
+
+int nv_rpc_reply_ret(const nv_rpc_reply *r, void *ret, nv_err *e)
+{
+    nv_err local;
+    if (!e)
+        e = &local;
+    const nv_proto_proc *p = nv_proto_proc_find(r->hdr.prog, r->hdr.proc);
+    if (!p)
+        return nv_err_set(e, NV_ERR_PROTOCOL, "reply to procedure %d of program %#x, "
+                          "which proto/remote.x does not describe", (int)r->hdr.proc, r->hdr.prog);
+    if (ret && p->ret_size)
+        memset(ret, 0, p->ret_size);
+    void *tmp = NULL, *dst = ret;
+    if (p->dec_ret && !ret) {
+        tmp = calloc(1, p->ret_size);
+        if (!tmp)
+            return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        dst = tmp;
+    }
+    int rc = nv_rpc_reply_decode(r, p->dec_ret, p->free_ret, dst, e);
+    if (rc == 0 && tmp)
+        p->free_ret(tmp);
+    free(tmp);
+    if (rc < 0 && e->kind != NV_ERR_LIBVIRT)
+        nv_err_prefix(e, "%s", p->name);
+    return rc;
+}
+
+int nv_rpc_call_finish(nv_rpc_conn *c, uint32_t serial, void *ret, nv_err *e)
+{
+    nv_err local;
+    if (!e)
+        e = &local;
+    call *cl = find_call(c, serial);
+    if (cl && ret) {
+        const nv_proto_proc *p = nv_proto_proc_find(cl->prog, cl->proc);
+        if (p && p->ret_size)
+            memset(ret, 0, p->ret_size);
+    }
+    nv_rpc_reply r;
+    if (nv_rpc_wait(c, serial, &r, e) < 0)
+        return -1;
+    int rc = nv_rpc_reply_ret(&r, ret, e);
+    nv_rpc_reply_free(&r);
+    return rc;
+}
+
+int nv_rpc_call(nv_rpc_conn *c, int32_t proc, const void *args, void *ret, nv_err *e)
+{
+    nv_err local;
+    if (!e)
+        e = &local;
+    const nv_proto_proc *p = nv_proto_proc_find(REMOTE_PROGRAM, proc);
+    if (p && ret && p->ret_size)
+        memset(ret, 0, p->ret_size);
+    uint32_t serial;
+    if (nv_rpc_call_start(c, proc, args, &serial, e) < 0)
+        return -1;
+    return nv_rpc_call_finish(c, serial, ret, e);
+}
