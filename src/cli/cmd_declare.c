@@ -1,11 +1,153 @@
+/* virtdeclare / nixvirt declare: NixVirt's command line for declaring one
+ * domain, network or pool. */
 #include <stdio.h>
+#include <string.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common.h"
+#include "engine/declare.h"
+#include "engine/log.h"
+#include "engine/spec.h"
+
+static const char usage[] =
+    "usage: virtdeclare [-h] [-v] [--wait SECONDS] --connect URI --type {domain,network,pool}\n"
+    "                   (--define PATH | --uuid ID | --name ID)\n"
+    "                   [--state {active,inactive}] [--restart {always,never,ifchanged}] [--auto]\n"
+    "                   [--shutdown-timeout SECONDS]\n";
+
+static const char help[] =
+    "\nDefine and control libvirt objects idempotently.\n\n"
+    "options:\n"
+    "  -h, --help            show this help message and exit\n"
+    "  -v, --verbose         report actions to stderr\n"
+    "  --wait SECONDS        retry connecting to the daemon for up to SECONDS\n"
+    "  --connect URI         connection URI (e.g. qemu:///session)\n"
+    "  --type {domain,network,pool}\n"
+    "                        object type\n"
+    "  --define PATH         XML object definition file path\n"
+    "  --uuid ID             object UUID\n"
+    "  --name ID             object name\n"
+    "  --state {active,inactive}\n"
+    "                        state to put object in\n"
+    "  --restart {always,never,ifchanged}\n"
+    "                        whether to restart the object (default: ifchanged)\n"
+    "  --auto                set autostart to match state\n"
+    "  --shutdown-timeout SECONDS\n"
+    "                        ask a domain to shut down and wait up to SECONDS before\n"
+    "                        powering it off (default: power off at once)\n";
+
+static const char *const kinds[] = {"domain", "network", "pool", NULL};
+static const char *const states[] = {"active", "inactive", NULL};
+static const char *const restarts[] = {"always", "never", "ifchanged", NULL};
+
+enum { O_HELP, O_VERBOSE, O_WAIT, O_CONNECT, O_TYPE, O_DEFINE, O_UUID, O_NAME, O_STATE, O_RESTART,
+       O_AUTO, O_SHUTDOWN, O_COUNT };
+
+static int usage_error(const char *prog, const char *msg)
+{
+    fprintf(stderr, "%s%s: error: %s\n", usage, prog, msg);
+    return NV_EXIT_USAGE;
+}
 
 int cmd_declare(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "nixvirt declare: not implemented yet\n");
-    return NV_EXIT_FAIL;
+    const char *prog = "virtdeclare";
+    struct nv_opt o[O_COUNT] = {
+        [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
+        [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG},
+        [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},
+        [O_CONNECT] = {.name = "connect", .kind = NV_OPT_VALUE},
+        [O_TYPE] = {.name = "type", .kind = NV_OPT_VALUE, .choices = kinds},
+        [O_DEFINE] = {.name = "define", .kind = NV_OPT_VALUE},
+        [O_UUID] = {.name = "uuid", .kind = NV_OPT_VALUE},
+        [O_NAME] = {.name = "name", .kind = NV_OPT_VALUE},
+        [O_STATE] = {.name = "state", .kind = NV_OPT_VALUE, .choices = states},
+        [O_RESTART] = {.name = "restart", .kind = NV_OPT_VALUE, .choices = restarts},
+        [O_AUTO] = {.name = "auto", .kind = NV_OPT_FLAG},
+        [O_SHUTDOWN] = {.name = "shutdown-timeout", .kind = NV_OPT_VALUE},
+    };
+    char err[512];
+    if (nv_args_parse(argc, argv, o, O_COUNT, NULL, 0, NULL, err, sizeof err) < 0)
+        return usage_error(prog, err);
+    if (o[O_HELP].count) {
+        printf("%s%s", usage, help);
+        return NV_EXIT_OK;
+    }
+    if (!o[O_CONNECT].value || !o[O_TYPE].value) {
+        snprintf(err, sizeof err, "the following arguments are required: %s%s%s",
+                 o[O_CONNECT].value ? "" : "--connect", !o[O_CONNECT].value && !o[O_TYPE].value ? ", " : "",
+                 o[O_TYPE].value ? "" : "--type");
+        return usage_error(prog, err);
+    }
+    int selectors = !!o[O_DEFINE].value + !!o[O_UUID].value + !!o[O_NAME].value;
+    if (selectors == 0)
+        return usage_error(prog, "one of the arguments --define --uuid --name is required");
+    if (selectors > 1)
+        return usage_error(prog, "only one of the arguments --define --uuid --name may be given");
+    unsigned wait = 0, shutdown = 0;
+    if (o[O_WAIT].value && nv_args_seconds(o[O_WAIT].value, &wait) < 0) {
+        snprintf(err, sizeof err, "argument --wait: invalid number of seconds: '%s'", o[O_WAIT].value);
+        return usage_error(prog, err);
+    }
+    if (o[O_SHUTDOWN].value && nv_args_seconds(o[O_SHUTDOWN].value, &shutdown) < 0) {
+        snprintf(err, sizeof err, "argument --shutdown-timeout: invalid number of seconds: '%s'",
+                 o[O_SHUTDOWN].value);
+        return usage_error(prog, err);
+    }
+
+    nv_declare_req req = {.state = NV_STATE_KEEP, .restart = NV_RESTART_IFCHANGED, .show_diff = 1};
+    req.kind = strcmp(o[O_TYPE].value, "domain") == 0    ? NV_KIND_DOMAIN
+               : strcmp(o[O_TYPE].value, "network") == 0 ? NV_KIND_NETWORK
+                                                         : NV_KIND_POOL;
+    if (o[O_STATE].value)
+        req.state = strcmp(o[O_STATE].value, "active") == 0 ? NV_STATE_ACTIVE : NV_STATE_INACTIVE;
+    if (o[O_RESTART].value)
+        req.restart = strcmp(o[O_RESTART].value, "always") == 0  ? NV_RESTART_ALWAYS
+                      : strcmp(o[O_RESTART].value, "never") == 0 ? NV_RESTART_NEVER
+                                                                 : NV_RESTART_IFCHANGED;
+    req.autostart = o[O_AUTO].count > 0;
+    req.shutdown_timeout = shutdown;
+    nv_log_verbose = o[O_VERBOSE].count > 0;
+
+    uint8_t uuid[16];
+    if (o[O_UUID].value) {
+        if (nv_spec_uuid_parse(o[O_UUID].value, uuid) < 0) {
+            snprintf(err, sizeof err, "argument --uuid: invalid UUID '%s'", o[O_UUID].value);
+            return usage_error(prog, err);
+        }
+        req.sel_uuid = uuid;
+    }
+    req.sel_name = o[O_NAME].value;
+
+    /* The definition is read and checked before the daemon is contacted:
+     * bad input never changes anything. */
+    nv_err e;
+    nv_err_clear(&e);
+    nv_spec spec;
+    if (o[O_DEFINE].value) {
+        enum nv_spec_kind sk = req.kind == NV_KIND_DOMAIN    ? NV_SPEC_DOMAIN
+                               : req.kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK
+                                                             : NV_SPEC_POOL;
+        if (nv_spec_read(&spec, sk, o[O_DEFINE].value, &e) < 0) {
+            nv_cli_report(prog, &e);
+            return NV_EXIT_FAIL;
+        }
+        req.spec = &spec;
+    }
+
+    int rc = NV_EXIT_FAIL;
+    nv_conn *c = nv_cli_connect(prog, o[O_CONNECT].value, wait);
+    if (c) {
+        nv_declare_result res;
+        if (nv_declare(c, &req, &res, &e) == 0)
+            rc = NV_EXIT_OK;
+        else
+            nv_cli_report(prog, &e);
+        nv_declare_result_free(&res);
+        nv_connect_close(c);
+    }
+    if (req.spec)
+        nv_spec_free(&spec);
+    return rc;
 }

@@ -191,6 +191,7 @@ const nv_kind_ops nv_domain_ops = {
     .name = "domain",
     .err_no_object = VIR_ERR_NO_DOMAIN,
     .xml_inactive = NV_DOMAIN_XML_INACTIVE,
+    .list_active = 1u, /* VIR_CONNECT_LIST_DOMAINS_ACTIVE */
     .lookup_uuid_start = lookup_uuid_start,
     .lookup_name_start = lookup_name_start,
     .lookup_finish = lookup_finish,

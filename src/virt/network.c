@@ -153,6 +153,7 @@ const nv_kind_ops nv_network_ops = {
     .name = "network",
     .err_no_object = VIR_ERR_NO_NETWORK,
     .xml_inactive = 1u, /* VIR_NETWORK_XML_INACTIVE */
+    .list_active = 2u, /* VIR_CONNECT_LIST_NETWORKS_ACTIVE */
     .lookup_uuid_start = lookup_uuid_start,
     .lookup_name_start = lookup_name_start,
     .lookup_finish = lookup_finish,

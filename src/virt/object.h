@@ -32,14 +32,12 @@ void nv_obj_clear(nv_obj *o);
 int nv_obj_set(nv_obj *o, const char *name, const uint8_t uuid[16], int32_t id, nv_err *e);
 void nv_obj_list_free(nv_obj_list *l);
 
-/* libvirt's list-all flags */
-#define NV_LIST_INACTIVE 1u
-#define NV_LIST_ACTIVE 2u
 
 typedef struct nv_kind_ops {
     const char *name;       /* "domain", "network", "pool" */
     int err_no_object;      /* libvirt's "not found" error code for this kind */
     unsigned xml_inactive;  /* the XML flag for the persistent definition */
+    unsigned list_active;   /* list_all flag: only active objects */
 
     /* lookups: finish gives 1 found (out set), 0 no such object, -1 error */
     int (*lookup_uuid_start)(nv_conn *c, const uint8_t uuid[16], uint32_t *serial, nv_err *e);

@@ -150,6 +150,7 @@ const nv_kind_ops nv_pool_ops = {
     .name = "pool",
     .err_no_object = VIR_ERR_NO_STORAGE_POOL,
     .xml_inactive = 1u, /* VIR_STORAGE_XML_INACTIVE */
+    .list_active = 2u, /* VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE */
     .lookup_uuid_start = lookup_uuid_start,
     .lookup_name_start = lookup_name_start,
     .lookup_finish = lookup_finish,

@@ -1,0 +1,50 @@
+#include "engine/compare.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xml/canon.h"
+#include "xml/diff.h"
+#include "xml/path.h"
+
+/* Pools report sizes and the target's permissions, which change by
+ * themselves; they only count when the definition sets them. */
+static const char *const pool_volatile[] = {"capacity", "allocation", "available", "target/permissions"};
+
+static int drop_volatile(nv_xml_node *root, const nv_spec *spec, nv_err *e)
+{
+    for (size_t i = 0; i < sizeof pool_volatile / sizeof pool_volatile[0]; i++) {
+        if (spec && nv_xml_find(spec->root, pool_volatile[i]))
+            continue;
+        if (nv_xml_remove_path(root, pool_volatile[i], e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int nv_compare_defs(enum nv_kind kind, const nv_spec *spec, const char *before,
+                    const char *after, char **diff, nv_err *e)
+{
+    int rc = -1;
+    nv_xml_node *a = nv_xml_parse(before, strlen(before), "daemon XML (before)", e);
+    nv_xml_node *b = a ? nv_xml_parse(after, strlen(after), "daemon XML (after)", e) : NULL;
+    if (!a || !b)
+        goto out;
+    if (kind == NV_KIND_POOL && (drop_volatile(a, spec, e) < 0 || drop_volatile(b, spec, e) < 0))
+        goto out;
+    int eq = nv_xml_canon_equal(a, b, e);
+    if (eq < 0)
+        goto out;
+    rc = !eq;
+    if (rc == 1 && diff) {
+        nv_xml_diff_list d = {0};
+        if (nv_xml_diff(a, b, &d, e) == 0) {
+            *diff = nv_xml_diff_to_string(&d, e);
+            nv_xml_diff_free(&d);
+        }
+    }
+out:
+    nv_xml_free(a);
+    nv_xml_free(b);
+    return rc;
+}

@@ -1,0 +1,18 @@
+/* Change detection: the daemon's inactive XML before and after a define,
+ * compared in canonical form, with what each kind's daemon adds on its own
+ * left out. */
+#ifndef NV_ENGINE_COMPARE_H
+#define NV_ENGINE_COMPARE_H
+
+#include "engine/spec.h"
+#include "util/error.h"
+#include "virt/object.h"
+
+/* 1 changed, 0 unchanged, -1 error. With diff != NULL and a change, *diff
+ * gets readable lines ("/domain/memory: 32768 → 49152\n..."). The spec
+ * (may be NULL) tells which daemon-filled pool fields to ignore: those the
+ * definition does not mention. */
+int nv_compare_defs(enum nv_kind kind, const nv_spec *spec, const char *before,
+                    const char *after, char **diff, nv_err *e);
+
+#endif

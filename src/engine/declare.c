@@ -1,0 +1,211 @@
+#include "engine/declare.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/compare.h"
+#include "engine/log.h"
+#include "engine/power.h"
+
+void nv_declare_result_free(nv_declare_result *r)
+{
+    free(r->after_xml);
+    nv_obj_clear(&r->obj);
+    memset(r, 0, sizeof *r);
+}
+
+/* Finds the object a definition replaces (same UUID) and refuses, before
+ * anything changes, a name already taken by another object. One round trip. */
+static int find_existing(nv_conn *c, const nv_kind_ops *k, const nv_spec *spec, nv_obj *existing,
+                         int *found, nv_err *e)
+{
+    uint32_t s_uuid, s_name;
+    if (k->lookup_uuid_start(c, spec->uuid, &s_uuid, e) < 0 ||
+        k->lookup_name_start(c, spec->name, &s_name, e) < 0)
+        return -1;
+    nv_obj by_name = {0};
+    int f_uuid = k->lookup_finish(c, s_uuid, existing, e);
+    nv_err e2;
+    nv_err_clear(&e2);
+    int f_name = k->lookup_finish(c, s_name, &by_name, &e2);
+    if (f_uuid < 0)
+        goto fail;
+    if (f_name < 0) {
+        *e = e2;
+        goto fail;
+    }
+    if (f_name == 1 && memcmp(by_name.uuid, spec->uuid, 16) != 0) {
+        char other[NV_UUID_STR_LEN];
+        nv_spec_uuid_format(by_name.uuid, other);
+        nv_err_set(e, NV_ERR_INPUT, "%s: a %s named '%s' already exists with UUID %s (the definition has UUID %s)",
+                   spec->file, k->name, spec->name, other, spec->uuid_str);
+        goto fail;
+    }
+    nv_obj_clear(&by_name);
+    *found = f_uuid == 1;
+    return 0;
+fail:
+    nv_obj_clear(&by_name);
+    if (f_uuid == 1)
+        nv_obj_clear(existing);
+    return -1;
+}
+
+/* is-active and the inactive XML of an existing object, in one round trip */
+static int fetch_state(nv_conn *c, const nv_kind_ops *k, const nv_obj *o, int *active, char **xml, nv_err *e)
+{
+    uint32_t s_act, s_xml = 0;
+    if (k->is_active_start(c, o, &s_act, e) < 0)
+        return -1;
+    if (xml && k->xml_start(c, o, k->xml_inactive, &s_xml, e) < 0)
+        return -1;
+    *active = k->is_active_finish(c, s_act, e);
+    if (*active < 0)
+        return -1;
+    if (xml && k->xml_finish(c, s_xml, xml, e) < 0)
+        return -1;
+    return 0;
+}
+
+static int set_autostart(nv_conn *c, const nv_kind_ops *k, const nv_obj *o, int want,
+                         nv_declare_result *res, nv_err *e)
+{
+    int cur = nv_obj_autostart(c, k, o, e);
+    if (cur < 0)
+        return -1;
+    if (cur == want)
+        return 0;
+    nv_log_obj(k->name, o->uuid, "set autostart %s", want ? "on" : "off");
+    if (k->set_autostart(c, o, want, e) < 0)
+        return -1;
+    res->autostart_set = 1;
+    return 0;
+}
+
+int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv_err *e)
+{
+    const nv_kind_ops *k = nv_kind_ops_get(req->kind);
+    const nv_spec *spec = req->spec;
+    nv_power_opts popts = {.shutdown_timeout = req->shutdown_timeout};
+    nv_obj_list dependants = {0};
+    char *before = NULL;
+    int rc = -1, found = 0, active = 0, was_active = 0, changed = 0;
+    memset(res, 0, sizeof *res);
+
+    if (spec) {
+        nv_obj existing = {0};
+        if (find_existing(c, k, spec, &existing, &found, e) < 0)
+            goto out;
+        if (found) {
+            res->obj = existing;
+            if (fetch_state(c, k, &res->obj, &active, &before, e) < 0)
+                goto out;
+            was_active = active;
+        }
+        for (size_t i = 0; i < spec->nmacs; i++)
+            nv_log_obj(k->name, spec->uuid, "assign MAC %s (interface %u)", spec->macs[i].address,
+                       (unsigned)spec->macs[i].index);
+
+        if (found && strcmp(res->obj.name, spec->name) != 0) {
+            /* a rename: the daemon only renames through undefine + define */
+            if (active) {
+                if (nv_power_deactivate(c, req->kind, &res->obj, &popts, &dependants, e) < 0)
+                    goto out;
+                active = 0;
+                res->stopped = 1;
+            }
+            nv_log_obj(k->name, spec->uuid, "undefine (renamed from '%s' to '%s')", res->obj.name, spec->name);
+            if (k->undefine(c, &res->obj, e) < 0)
+                goto out;
+            changed = 1;
+        }
+        nv_log_obj(k->name, spec->uuid, found ? "redefine" : "define new");
+        nv_obj defined = {0};
+        if (k->define(c, spec->xml, &defined, e) < 0)
+            goto out;
+        nv_obj_clear(&res->obj);
+        res->obj = defined;
+        if (nv_err_clear(e), (res->after_xml = nv_obj_xml(c, k, &res->obj, k->xml_inactive, e)) == NULL)
+            goto out;
+        if (!found) {
+            res->defined_new = 1;
+        } else if (!changed) {
+            char *diff = NULL;
+            changed = nv_compare_defs(req->kind, spec, before, res->after_xml,
+                                      req->show_diff && nv_log_verbose ? &diff : NULL, e);
+            if (changed < 0)
+                goto out;
+            if (changed) {
+                nv_log_obj(k->name, spec->uuid, "changed");
+                if (diff && nv_log_verbose)
+                    fputs(diff, stderr);
+            } else {
+                nv_log_obj(k->name, spec->uuid, "unchanged");
+            }
+            free(diff);
+        } else {
+            nv_log_obj(k->name, spec->uuid, "changed");
+        }
+        res->changed = found && changed;
+        res->unchanged = found && !changed;
+    } else {
+        int f = req->sel_uuid ? nv_obj_lookup_uuid(c, k, req->sel_uuid, &res->obj, e)
+                              : nv_obj_lookup_name(c, k, req->sel_name, &res->obj, e);
+        if (f < 0)
+            goto out;
+        if (f == 0) {
+            if (req->sel_uuid) {
+                char u[NV_UUID_STR_LEN];
+                nv_spec_uuid_format(req->sel_uuid, u);
+                nv_err_set(e, NV_ERR_INPUT, "no %s with UUID %s", k->name, u);
+            } else {
+                nv_err_set(e, NV_ERR_INPUT, "no %s named '%s'", k->name, req->sel_name);
+            }
+            goto out;
+        }
+        found = 1;
+        if (fetch_state(c, k, &res->obj, &active, NULL, e) < 0)
+            goto out;
+        was_active = active;
+    }
+
+    /* Without --state the object stays as found (a new one stays off). */
+    int want = req->state == NV_STATE_KEEP ? was_active : req->state == NV_STATE_ACTIVE;
+    int restart = active && want &&
+                  (req->restart == NV_RESTART_ALWAYS || (req->restart == NV_RESTART_IFCHANGED && changed));
+    if (active && want && changed && req->restart == NV_RESTART_NEVER)
+        nv_log_obj(k->name, res->obj.uuid, "changed, not restarted (restart never)");
+    if (active && (!want || restart)) {
+        if (nv_power_deactivate(c, req->kind, &res->obj, &popts, &dependants, e) < 0)
+            goto out;
+        active = 0;
+        res->stopped = 1;
+    }
+    if (!active && want) {
+        if (nv_power_activate(c, req->kind, &res->obj, e) < 0)
+            goto out;
+        res->started = 1;
+        if (res->stopped) {
+            res->stopped = 0;
+            res->restarted = 1;
+        }
+    }
+    if (dependants.n) {
+        if (want) {
+            if (nv_power_restart_dependants(c, &dependants, e) > 0)
+                goto out;
+        } else {
+            for (size_t i = 0; i < dependants.n; i++)
+                nv_log_obj("domain", dependants.v[i].uuid, "stays stopped: network %s is inactive", res->obj.name);
+        }
+    }
+    if (req->autostart && req->state != NV_STATE_KEEP &&
+        set_autostart(c, k, &res->obj, req->state == NV_STATE_ACTIVE, res, e) < 0)
+        goto out;
+    rc = 0;
+out:
+    free(before);
+    nv_obj_list_free(&dependants);
+    return rc;
+}

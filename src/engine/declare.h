@@ -1,0 +1,45 @@
+/* Declaring one domain, network or pool: define it from a definition (or
+ * select an existing one), detect whether the definition changed, and
+ * bring it to the wanted state without restarting what did not change. */
+#ifndef NV_ENGINE_DECLARE_H
+#define NV_ENGINE_DECLARE_H
+
+#include "engine/spec.h"
+#include "rpc/connect.h"
+#include "virt/object.h"
+
+enum nv_restart { NV_RESTART_IFCHANGED, NV_RESTART_ALWAYS, NV_RESTART_NEVER };
+enum nv_state { NV_STATE_KEEP = -1, NV_STATE_INACTIVE = 0, NV_STATE_ACTIVE = 1 };
+
+typedef struct nv_declare_req {
+    enum nv_kind kind;
+    const nv_spec *spec;       /* --define; or NULL and one of: */
+    const uint8_t *sel_uuid;   /* --uuid (16 bytes) */
+    const char *sel_name;      /* --name */
+    enum nv_state state;
+    enum nv_restart restart;
+    int autostart;             /* --auto: set autostart to match state */
+    unsigned shutdown_timeout; /* domains: seconds of ACPI shutdown before power off */
+    int show_diff;             /* print what changed (with -v) */
+} nv_declare_req;
+
+typedef struct nv_declare_result {
+    int defined_new;  /* did not exist before */
+    int changed;      /* existed, and its definition changed */
+    int unchanged;    /* existed, definition identical */
+    int started;      /* was activated (including a restart) */
+    int stopped;      /* was deactivated (and not activated again) */
+    int restarted;    /* deactivated and activated again */
+    int autostart_set;
+    char *after_xml;  /* the daemon's inactive XML after the define (NULL if none) */
+    nv_obj obj;       /* the object, once known */
+} nv_declare_result;
+
+void nv_declare_result_free(nv_declare_result *r);
+
+/* Everything about the declared object happens here; on error e names the
+ * step. The object may have been partly brought along (e.g. defined but not
+ * started): a re-run converges. */
+int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv_err *e);
+
+#endif

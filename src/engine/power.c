@@ -1,0 +1,198 @@
+#include "engine/power.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/log.h"
+#include "virt/domain.h"
+#include "xml/doc.h"
+#include "xml/path.h"
+
+#define VIR_ERR_OPERATION_INVALID 55
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+int nv_power_activate(nv_conn *c, enum nv_kind kind, const nv_obj *o, nv_err *e)
+{
+    const nv_kind_ops *k = nv_kind_ops_get(kind);
+    nv_log_obj(k->name, o->uuid, "activate");
+    return k->create(c, o, e);
+}
+
+int nv_power_stop_domain(nv_conn *c, const nv_obj *o, unsigned timeout, nv_err *e)
+{
+    if (timeout > 0) {
+        nv_log_obj("domain", o->uuid, "shut down (up to %u s)", timeout);
+        if (nv_domain_shutdown(c, o, NV_DOMAIN_SHUTDOWN_ACPI, e) == 0) {
+            long long deadline = now_ms() + (long long)timeout * 1000;
+            for (;;) {
+                int active = nv_obj_is_active(c, &nv_domain_ops, o, e);
+                if (active < 0)
+                    return -1;
+                if (!active)
+                    return 0;
+                if (now_ms() >= deadline)
+                    break;
+                sleep_ms(200);
+            }
+            nv_log_obj("domain", o->uuid, "still running after %u s: power off", timeout);
+        } else if (e->kind != NV_ERR_LIBVIRT) {
+            return -1;
+        } else {
+            nv_log_obj("domain", o->uuid, "shutdown refused (%s): power off", e->msg);
+        }
+    }
+    nv_log_obj("domain", o->uuid, "deactivate");
+    if (nv_domain_ops.destroy(c, o, e) == 0)
+        return 0;
+    /* it stopped by itself between our check and the destroy */
+    if (e->kind == NV_ERR_LIBVIRT && e->code == VIR_ERR_OPERATION_INVALID &&
+        nv_obj_is_active(c, &nv_domain_ops, o, e) == 0)
+        return 0;
+    return -1;
+}
+
+static int uses_network(const nv_xml_node *dom, const char *net_name, const char *bridge)
+{
+    const nv_xml_node *devices = nv_xml_child(dom, "devices");
+    if (!devices)
+        return 0;
+    for (const nv_xml_node *i = nv_xml_child(devices, "interface"); i; i = nv_xml_next(i, "interface")) {
+        const char *type = nv_xml_attr(i, "type");
+        const nv_xml_node *src = nv_xml_child(i, "source");
+        if (!type || !src)
+            continue;
+        const char *v;
+        if (strcmp(type, "network") == 0 && (v = nv_xml_attr(src, "network")) && strcmp(v, net_name) == 0)
+            return 1;
+        if (strcmp(type, "bridge") == 0 && bridge && (v = nv_xml_attr(src, "bridge")) && strcmp(v, bridge) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int nv_power_network_users(nv_conn *c, const nv_obj *net, nv_obj_list *out, nv_err *e)
+{
+    out->v = NULL;
+    out->n = 0;
+    char *net_xml = nv_obj_xml(c, &nv_network_ops, net, 0, e);
+    if (!net_xml)
+        return -1;
+    nv_xml_node *nroot = nv_xml_parse(net_xml, strlen(net_xml), "network XML", e);
+    free(net_xml);
+    if (!nroot)
+        return -1;
+    const char *bridge = nv_xml_find_value(nroot, "bridge/@name");
+
+    nv_obj_list running = {0};
+    int rc = -1;
+    if (nv_domain_ops.list_all(c, nv_domain_ops.list_active, &running, e) < 0)
+        goto out;
+    out->v = calloc(running.n ? running.n : 1, sizeof *out->v);
+    if (!out->v) {
+        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        goto out;
+    }
+    /* fetch every running domain's live XML in one round trip */
+    uint32_t *serials = calloc(running.n ? running.n : 1, sizeof *serials);
+    if (!serials) {
+        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        goto out;
+    }
+    size_t sent = 0;
+    for (; sent < running.n; sent++)
+        if (nv_domain_ops.xml_start(c, &running.v[sent], 0, &serials[sent], e) < 0)
+            break;
+    int failed = sent < running.n;
+    for (size_t i = 0; i < sent; i++) {
+        char *xml = NULL;
+        nv_err de;
+        nv_err_clear(&de);
+        if (nv_domain_ops.xml_finish(c, serials[i], &xml, &de) < 0) {
+            /* a domain that stopped meanwhile no longer matters */
+            if (de.kind != NV_ERR_LIBVIRT && !failed) {
+                *e = de;
+                failed = 1;
+            }
+            continue;
+        }
+        nv_xml_node *d = nv_xml_parse(xml, strlen(xml), "domain XML", &de);
+        free(xml);
+        if (!d)
+            continue;
+        if (uses_network(d, net->name, bridge)) {
+            out->v[out->n] = running.v[i];
+            memset(&running.v[i], 0, sizeof running.v[i]);
+            out->n++;
+        }
+        nv_xml_free(d);
+    }
+    free(serials);
+    rc = failed ? -1 : 0;
+out:
+    nv_obj_list_free(&running);
+    nv_xml_free(nroot);
+    if (rc < 0)
+        nv_obj_list_free(out);
+    return rc;
+}
+
+int nv_power_deactivate(nv_conn *c, enum nv_kind kind, const nv_obj *o, const nv_power_opts *p,
+                        nv_obj_list *dependants, nv_err *e)
+{
+    unsigned timeout = p ? p->shutdown_timeout : 0;
+    if (kind == NV_KIND_DOMAIN)
+        return nv_power_stop_domain(c, o, timeout, e);
+    const nv_kind_ops *k = nv_kind_ops_get(kind);
+    if (kind == NV_KIND_NETWORK && dependants) {
+        nv_obj_list users;
+        if (nv_power_network_users(c, o, &users, e) < 0)
+            return nv_err_prefix(e, "cannot find the domains using network %s", o->name);
+        for (size_t i = 0; i < users.n; i++) {
+            nv_log_obj("network", o->uuid, "stop dependant domain %s", users.v[i].name);
+            if (nv_power_stop_domain(c, &users.v[i], timeout, e) < 0) {
+                nv_obj_list_free(&users);
+                return nv_err_prefix(e, "cannot stop domain %s, which uses network %s", users.v[i].name, o->name);
+            }
+        }
+        /* hand them over so the caller can start them again */
+        nv_obj *grown = realloc(dependants->v, (dependants->n + users.n + 1) * sizeof *grown);
+        if (!grown) {
+            nv_obj_list_free(&users);
+            return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        }
+        dependants->v = grown;
+        for (size_t i = 0; i < users.n; i++)
+            dependants->v[dependants->n++] = users.v[i];
+        free(users.v);
+    }
+    nv_log_obj(k->name, o->uuid, "deactivate");
+    return k->destroy(c, o, e);
+}
+
+int nv_power_restart_dependants(nv_conn *c, const nv_obj_list *dependants, nv_err *e)
+{
+    int failures = 0;
+    for (size_t i = 0; i < dependants->n; i++) {
+        nv_err de;
+        nv_err_clear(&de);
+        nv_log_obj("domain", dependants->v[i].uuid, "activate (was running before its network stopped)");
+        if (nv_domain_ops.create(c, &dependants->v[i], &de) < 0) {
+            failures++;
+            nv_err_set(e, de.kind, "cannot restart domain %s: %s", dependants->v[i].name, de.msg);
+        }
+    }
+    return failures;
+}
