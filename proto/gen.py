@@ -547,8 +547,13 @@ def render(spec, path):
     header = HEADER_TOP + "\n".join(h).rstrip("\n") + "\n\n" + HEADER_BOTTOM
     source = SOURCE_TOP + "\n".join(c)
     source += "\n".join(adapters)
-    source += "const nv_proto_proc nv_proto_procs[] = {\n" + "\n".join(rows) + "\n};\n\n"
-    source += SOURCE_BOTTOM
+    if rows:
+        source += "const nv_proto_proc nv_proto_procs[] = {\n" + "\n".join(rows) + "\n};\n\n"
+        source += SOURCE_BOTTOM
+    else:
+        # C has no empty arrays: one zeroed entry that nv_proto_nprocs hides
+        source += "const nv_proto_proc nv_proto_procs[1];\n\n"
+        source += SOURCE_BOTTOM.replace("sizeof nv_proto_procs / sizeof nv_proto_procs[0]", "0")
     return header, source
 
 
