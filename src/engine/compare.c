@@ -5,6 +5,7 @@
 
 #include "xml/canon.h"
 #include "xml/diff.h"
+#include "util/sha256.h"
 #include "xml/path.h"
 
 /* Pools report sizes and the target's permissions, which change by
@@ -47,4 +48,24 @@ out:
     nv_xml_free(a);
     nv_xml_free(b);
     return rc;
+}
+
+int nv_compare_digest(enum nv_kind kind, const nv_spec *spec, const char *xml, uint8_t out[32], nv_err *e)
+{
+    if (kind != NV_KIND_POOL) {
+        nv_sha256(xml, strlen(xml), out);
+        return 0;
+    }
+    nv_xml_node *t = nv_xml_parse(xml, strlen(xml), "daemon XML", e);
+    if (!t || drop_volatile(t, spec, e) < 0) {
+        nv_xml_free(t);
+        return -1;
+    }
+    char *canon = nv_xml_canon_string(t, e);
+    nv_xml_free(t);
+    if (!canon)
+        return -1;
+    nv_sha256(canon, strlen(canon), out);
+    free(canon);
+    return 0;
 }

@@ -15,4 +15,9 @@
 int nv_compare_defs(enum nv_kind kind, const nv_spec *spec, const char *before,
                     const char *after, char **diff, nv_err *e);
 
+/* A digest of the daemon's inactive XML that changes exactly when the
+ * definition changes: the raw text, except for pools, whose size fields
+ * move by themselves and are left out (as in nv_compare_defs). */
+int nv_compare_digest(enum nv_kind kind, const nv_spec *spec, const char *xml, uint8_t out[32], nv_err *e);
+
 #endif

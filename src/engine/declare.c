@@ -52,6 +52,23 @@ fail:
     return -1;
 }
 
+static int check_name_free(nv_conn *c, const nv_kind_ops *k, const nv_spec *spec, nv_err *e)
+{
+    nv_obj other = {0};
+    int f = nv_obj_lookup_name(c, k, spec->name, &other, e);
+    if (f < 0)
+        return -1;
+    int clash = f == 1 && memcmp(other.uuid, spec->uuid, 16) != 0;
+    if (clash) {
+        char u[NV_UUID_STR_LEN];
+        nv_spec_uuid_format(other.uuid, u);
+        nv_err_set(e, NV_ERR_INPUT, "%s: a %s named '%s' already exists with UUID %s (the definition has UUID %s)",
+                   spec->file, k->name, spec->name, u, spec->uuid_str);
+    }
+    nv_obj_clear(&other);
+    return clash ? -1 : 0;
+}
+
 /* is-active and the inactive XML of an existing object, in one round trip */
 static int fetch_state(nv_conn *c, const nv_kind_ops *k, const nv_obj *o, int *active, char **xml, nv_err *e)
 {
@@ -95,13 +112,35 @@ int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv
 
     if (spec) {
         nv_obj existing = {0};
-        if (find_existing(c, k, spec, &existing, &found, e) < 0)
-            goto out;
-        if (found) {
-            res->obj = existing;
-            if (fetch_state(c, k, &res->obj, &active, &before, e) < 0)
+        if (req->prefetched) {
+            found = req->pre_found;
+            if (found) {
+                if (nv_obj_set(&res->obj, req->pre_name, spec->uuid, -1, e) < 0 ||
+                    !(before = strdup(req->pre_xml))) {
+                    nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+                    goto out;
+                }
+                active = was_active = req->pre_active;
+            }
+            /* the name can only be taken by another object if it is not ours */
+            if ((!found || strcmp(req->pre_name, spec->name) != 0) && check_name_free(c, k, spec, e) < 0)
                 goto out;
-            was_active = active;
+        } else {
+            if (find_existing(c, k, spec, &existing, &found, e) < 0)
+                goto out;
+            if (found) {
+                res->obj = existing;
+                if (fetch_state(c, k, &res->obj, &active, &before, e) < 0)
+                    goto out;
+                was_active = active;
+            }
+        }
+        if (req->skip_define && found) {
+            nv_log_obj(k->name, spec->uuid, "unchanged");
+            res->unchanged = 1;
+            res->after_xml = before;
+            before = NULL;
+            goto state;
         }
         for (size_t i = 0; i < spec->nmacs; i++)
             nv_log_obj(k->name, spec->uuid, "assign MAC %s (interface %u)", spec->macs[i].address,
@@ -170,6 +209,7 @@ int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv
         was_active = active;
     }
 
+state:;
     /* Without --state the object stays as found (a new one stays off). */
     int want = req->state == NV_STATE_KEEP ? was_active : req->state == NV_STATE_ACTIVE;
     int restart = active && want &&

@@ -21,6 +21,15 @@ typedef struct nv_declare_req {
     int autostart;             /* --auto: set autostart to match state */
     unsigned shutdown_timeout; /* domains: seconds of ACPI shutdown before power off */
     int show_diff;             /* print what changed (with -v) */
+
+    /* apply fetches the state of all declared objects in one round trip;
+     * with prefetched set the lookups are skipped and these are used: */
+    int prefetched;
+    int pre_found;             /* an object with the spec's UUID exists */
+    int pre_active;
+    const char *pre_name;      /* its name and inactive XML, when found */
+    const char *pre_xml;
+    int skip_define;           /* digests prove it unchanged: no define */
 } nv_declare_req;
 
 typedef struct nv_declare_result {

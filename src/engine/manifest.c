@@ -1,0 +1,315 @@
+#include "engine/manifest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/file.h"
+#include "xml/doc.h"
+
+static const char *const kind_lists[NV_KIND_COUNT] = {"domains", "networks", "pools"};
+static const char *const kind_items[NV_KIND_COUNT] = {"domain", "network", "pool"};
+
+const char *nv_purge_name(enum nv_purge p)
+{
+    return p == NV_PURGE_UNDECLARED ? "undeclared" : p == NV_PURGE_MANAGED ? "managed" : "none";
+}
+
+/* A number of seconds, at most ten days. */
+static int parse_seconds(const char *s, unsigned *out)
+{
+    unsigned long v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || (v = v * 10 + (unsigned long)(*s - '0')) > 864000)
+            return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int in_list(const char *name, const char *const *allowed)
+{
+    for (; *allowed; allowed++)
+        if (strcmp(name, *allowed) == 0)
+            return 1;
+    return 0;
+}
+
+/* Unknown attributes are errors: a typo must not be silently ignored. */
+static void check_attrs(const char *file, const nv_xml_node *el, const char *const *allowed, nv_errlist *errs)
+{
+    for (size_t i = 0; i < el->nattrs; i++)
+        if (!in_list(el->attrs[i].name, allowed))
+            nv_errlist_add(errs, "%s:%lu: unknown attribute '%s' on <%s>", file, el->line, el->attrs[i].name,
+                           el->name);
+}
+
+/* Text other than whitespace between manifest elements is a mistake. */
+static void check_no_text(const char *file, const nv_xml_node *el, nv_errlist *errs)
+{
+    for (const nv_xml_node *c = el->first; c; c = c->next) {
+        if (c->type != NV_XML_TEXT)
+            continue;
+        for (const char *p = c->text; *p; p++)
+            if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+                nv_errlist_add(errs, "%s:%lu: unexpected text inside <%s>", file, c->line ? c->line : el->line,
+                               el->name);
+                return;
+            }
+    }
+}
+
+static int parse_bool(const char *file, const nv_xml_node *el, const char *attr, int *out, nv_errlist *errs)
+{
+    const char *v = nv_xml_attr(el, attr);
+    if (!v)
+        return 0;
+    if (strcmp(v, "true") == 0)
+        *out = 1;
+    else if (strcmp(v, "false") == 0)
+        *out = 0;
+    else {
+        nv_errlist_add(errs, "%s:%lu: %s=\"%s\" on <%s>: expected true or false", file, el->line, attr, v, el->name);
+        return -1;
+    }
+    return 1;
+}
+
+static void add_spec_error(nv_errlist *errs, const nv_err *e)
+{
+    nv_errlist_add(errs, "%s", e->msg);
+}
+
+static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vol *v, nv_errlist *errs)
+{
+    static const char *const attrs[] = {"definition", "name", "present", NULL};
+    check_attrs(file, el, attrs, errs);
+    check_no_text(file, el, errs);
+    if (el->first && nv_xml_child(el, NULL))
+        nv_errlist_add(errs, "%s:%lu: <volume> has no child elements", file, el->line);
+    v->line = el->line;
+    v->present = 1;
+    parse_bool(file, el, "present", &v->present, errs);
+    const char *def = nv_xml_attr(el, "definition");
+    const char *name = nv_xml_attr(el, "name");
+    if (def) {
+        nv_err e;
+        nv_err_clear(&e);
+        if (nv_spec_read(&v->spec, NV_SPEC_VOLUME, def, &e) < 0) {
+            add_spec_error(errs, &e);
+        } else {
+            v->has_spec = 1;
+            if (name && strcmp(name, v->spec.name) != 0)
+                nv_errlist_add(errs, "%s:%lu: volume name '%s' differs from the name '%s' in %s", file, el->line,
+                               name, v->spec.name, def);
+        }
+    } else if (!name) {
+        nv_errlist_add(errs, "%s:%lu: <volume> needs a definition or a name", file, el->line);
+    } else if (v->present) {
+        nv_errlist_add(errs, "%s:%lu: volume '%s': present=\"true\" needs a definition to create it from", file,
+                       el->line, name);
+    }
+    if (name && !*name)
+        nv_errlist_add(errs, "%s:%lu: <volume> has an empty name", file, el->line);
+    const char *n = name ? name : v->has_spec ? v->spec.name : NULL;
+    if (n)
+        v->name = strdup(n);
+}
+
+static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
+                         nv_errlist *errs)
+{
+    static const char *const dom_attrs[] = {"definition", "active", "restart", "shutdown-timeout", NULL};
+    static const char *const other_attrs[] = {"definition", "active", "restart", NULL};
+    check_attrs(file, el, kind == NV_KIND_DOMAIN ? dom_attrs : other_attrs, errs);
+    check_no_text(file, el, errs);
+    o->line = el->line;
+    o->state = NV_STATE_KEEP;
+    o->restart = NV_RESTART_IFCHANGED;
+    int active;
+    if (parse_bool(file, el, "active", &active, errs) == 1)
+        o->state = active ? NV_STATE_ACTIVE : NV_STATE_INACTIVE;
+    const char *r = nv_xml_attr(el, "restart");
+    if (r) {
+        if (strcmp(r, "always") == 0)
+            o->restart = NV_RESTART_ALWAYS;
+        else if (strcmp(r, "never") == 0)
+            o->restart = NV_RESTART_NEVER;
+        else if (strcmp(r, "ifchanged") != 0)
+            nv_errlist_add(errs, "%s:%lu: restart=\"%s\": expected always, never or ifchanged", file, el->line, r);
+    }
+    const char *t = nv_xml_attr(el, "shutdown-timeout");
+    if (t && parse_seconds(t, &o->shutdown_timeout) < 0)
+        nv_errlist_add(errs, "%s:%lu: shutdown-timeout=\"%s\": expected a number of seconds", file, el->line, t);
+
+    size_t nvol = 0;
+    for (const nv_xml_node *c = nv_xml_child(el, NULL); c; c = nv_xml_next(c, NULL)) {
+        if (kind == NV_KIND_POOL && strcmp(c->name, "volume") == 0)
+            nvol++;
+        else
+            nv_errlist_add(errs, "%s:%lu: unexpected <%s> inside <%s>", file, c->line, c->name, el->name);
+    }
+    if (nvol) {
+        o->vols = calloc(nvol, sizeof *o->vols);
+        if (!o->vols) {
+            nv_errlist_add(errs, "out of memory");
+            return;
+        }
+        for (const nv_xml_node *c = nv_xml_child(el, "volume"); c; c = nv_xml_next(c, "volume"))
+            parse_volume(file, c, &o->vols[o->nvols++], errs);
+    }
+
+    const char *def = nv_xml_attr(el, "definition");
+    if (!def) {
+        nv_errlist_add(errs, "%s:%lu: <%s> needs a definition attribute", file, el->line, el->name);
+        return;
+    }
+    nv_err e;
+    nv_err_clear(&e);
+    enum nv_spec_kind sk = kind == NV_KIND_DOMAIN ? NV_SPEC_DOMAIN : kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK
+                                                                                             : NV_SPEC_POOL;
+    if (nv_spec_read(&o->spec, sk, def, &e) < 0)
+        add_spec_error(errs, &e); /* spec.file stays NULL: not loaded */
+}
+
+/* Two declarations of one UUID or one name within a kind cannot both win. */
+static void check_duplicates(const char *file, enum nv_kind kind, const nv_manifest_kind *mk, nv_errlist *errs)
+{
+    for (size_t i = 0; i < mk->n; i++) {
+        const nv_spec *a = &mk->objs[i].spec;
+        if (!a->file)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            const nv_spec *b = &mk->objs[j].spec;
+            if (!b->file)
+                continue;
+            if (memcmp(a->uuid, b->uuid, 16) == 0)
+                nv_errlist_add(errs, "%s:%lu: %s UUID %s is declared twice (%s and %s)", file, mk->objs[i].line,
+                               kind_items[kind], a->uuid_str, b->file, a->file);
+            else if (strcmp(a->name, b->name) == 0)
+                nv_errlist_add(errs, "%s:%lu: %s name '%s' is declared twice (%s and %s)", file, mk->objs[i].line,
+                               kind_items[kind], a->name, b->file, a->file);
+        }
+        for (size_t v = 0; v < mk->objs[i].nvols; v++)
+            for (size_t w = 0; w < v; w++)
+                if (mk->objs[i].vols[v].name && mk->objs[i].vols[w].name &&
+                    strcmp(mk->objs[i].vols[v].name, mk->objs[i].vols[w].name) == 0)
+                    nv_errlist_add(errs, "%s:%lu: volume '%s' is listed twice in pool %s", file,
+                                   mk->objs[i].vols[v].line, mk->objs[i].vols[v].name, a->file ? a->name : "?");
+    }
+}
+
+int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifest *m, nv_errlist *errs)
+{
+    memset(m, 0, sizeof *m);
+    size_t before = errs->n;
+    nv_err e;
+    nv_err_clear(&e);
+    nv_xml_node *root = nv_xml_parse(data, len, path, &e);
+    if (!root) {
+        nv_errlist_add(errs, "%s", e.msg);
+        return -1;
+    }
+    if (strcmp(root->name, "nixvirt") != 0) {
+        nv_errlist_add(errs, "%s:%lu: expected <nixvirt> as the root element, found <%s>", path, root->line,
+                       root->name);
+        goto out;
+    }
+    static const char *const root_attrs[] = {"version", NULL};
+    check_attrs(path, root, root_attrs, errs);
+    check_no_text(path, root, errs);
+    const char *version = nv_xml_attr(root, "version");
+    if (!version)
+        nv_errlist_add(errs, "%s:%lu: <nixvirt> needs version=\"1\"", path, root->line);
+    else if (strcmp(version, "1") != 0)
+        nv_errlist_add(errs, "%s:%lu: manifest version \"%s\" is not supported (this nixvirt reads version 1)",
+                       path, root->line, version);
+
+    for (const nv_xml_node *list = nv_xml_child(root, NULL); list; list = nv_xml_next(list, NULL)) {
+        int kind = -1;
+        for (int k = 0; k < NV_KIND_COUNT; k++)
+            if (strcmp(list->name, kind_lists[k]) == 0)
+                kind = k;
+        if (kind < 0) {
+            nv_errlist_add(errs, "%s:%lu: unknown element <%s> (expected <networks>, <pools> or <domains>)", path,
+                           list->line, list->name);
+            continue;
+        }
+        nv_manifest_kind *mk = &m->kinds[kind];
+        if (mk->managed) {
+            nv_errlist_add(errs, "%s:%lu: <%s> appears twice", path, list->line, list->name);
+            continue;
+        }
+        mk->managed = 1;
+        static const char *const list_attrs[] = {"purge", NULL};
+        check_attrs(path, list, list_attrs, errs);
+        check_no_text(path, list, errs);
+        const char *purge = nv_xml_attr(list, "purge");
+        mk->purge = NV_PURGE_UNDECLARED; /* NixVirt's behaviour */
+        if (purge) {
+            if (strcmp(purge, "managed") == 0)
+                mk->purge = NV_PURGE_MANAGED;
+            else if (strcmp(purge, "none") == 0)
+                mk->purge = NV_PURGE_NONE;
+            else if (strcmp(purge, "undeclared") != 0)
+                nv_errlist_add(errs, "%s:%lu: purge=\"%s\": expected undeclared, managed or none", path, list->line,
+                               purge);
+        }
+        size_t n = 0;
+        for (const nv_xml_node *c = nv_xml_child(list, NULL); c; c = nv_xml_next(c, NULL)) {
+            if (strcmp(c->name, kind_items[kind]) == 0)
+                n++;
+            else
+                nv_errlist_add(errs, "%s:%lu: unexpected <%s> inside <%s> (expected <%s>)", path, c->line, c->name,
+                               list->name, kind_items[kind]);
+        }
+        mk->objs = calloc(n ? n : 1, sizeof *mk->objs);
+        if (!mk->objs) {
+            nv_errlist_add(errs, "out of memory");
+            continue;
+        }
+        for (const nv_xml_node *c = nv_xml_child(list, kind_items[kind]); c; c = nv_xml_next(c, kind_items[kind]))
+            parse_object(path, (enum nv_kind)kind, c, &mk->objs[mk->n++], errs);
+        check_duplicates(path, (enum nv_kind)kind, mk, errs);
+    }
+out:
+    nv_xml_free(root);
+    return errs->n > before || errs->oom ? -1 : 0;
+}
+
+int nv_manifest_load(const char *path, nv_manifest *m, nv_errlist *errs)
+{
+    char *data;
+    size_t len;
+    nv_err e;
+    nv_err_clear(&e);
+    memset(m, 0, sizeof *m);
+    if (nv_read_file(path, NV_FILE_MAX, &data, &len, &e) < 0) {
+        nv_errlist_add(errs, "%s", e.msg);
+        return -1;
+    }
+    int rc = nv_manifest_parse(path, data, len, m, errs);
+    free(data);
+    return rc;
+}
+
+void nv_manifest_free(nv_manifest *m)
+{
+    for (int k = 0; k < NV_KIND_COUNT; k++) {
+        nv_manifest_kind *mk = &m->kinds[k];
+        for (size_t i = 0; i < mk->n; i++) {
+            nv_manifest_obj *o = &mk->objs[i];
+            if (o->spec.file)
+                nv_spec_free(&o->spec);
+            for (size_t v = 0; v < o->nvols; v++) {
+                if (o->vols[v].has_spec)
+                    nv_spec_free(&o->vols[v].spec);
+                free(o->vols[v].name);
+            }
+            free(o->vols);
+        }
+        free(mk->objs);
+    }
+    memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,68 @@
+/* The apply manifest: which networks, pools (with volumes) and domains a
+ * connection should have. Format (README "Manifest"):
+ *
+ *   <nixvirt version="1">
+ *     <networks purge="undeclared|managed|none">
+ *       <network definition="PATH" active="true|false" restart="always|never|ifchanged"/>
+ *     </networks>
+ *     <pools purge="...">
+ *       <pool definition="PATH" active=".." restart="..">
+ *         <volume definition="PATH"/> <volume name="NAME" present="false"/>
+ *       </pool>
+ *     </pools>
+ *     <domains purge="...">
+ *       <domain definition="PATH" active=".." restart=".." shutdown-timeout="SECONDS"/>
+ *     </domains>
+ *   </nixvirt>
+ *
+ * Loading reads and checks the manifest and every definition it names, and
+ * collects every problem instead of stopping at the first. */
+#ifndef NV_ENGINE_MANIFEST_H
+#define NV_ENGINE_MANIFEST_H
+
+#include "engine/declare.h"
+#include "engine/spec.h"
+#include "util/errlist.h"
+#include "virt/object.h"
+
+enum nv_purge { NV_PURGE_UNDECLARED, NV_PURGE_MANAGED, NV_PURGE_NONE };
+
+typedef struct nv_manifest_vol {
+    char *name;        /* from name= or the definition's <name> */
+    int present;
+    int has_spec;
+    nv_spec spec;      /* when definition= is given */
+    unsigned long line;
+} nv_manifest_vol;
+
+typedef struct nv_manifest_obj {
+    nv_spec spec;
+    enum nv_state state;
+    enum nv_restart restart;
+    unsigned shutdown_timeout;
+    nv_manifest_vol *vols;
+    size_t nvols;
+    unsigned long line;
+} nv_manifest_obj;
+
+typedef struct nv_manifest_kind {
+    int managed;       /* the element is present */
+    enum nv_purge purge;
+    nv_manifest_obj *objs;
+    size_t n;
+} nv_manifest_kind;
+
+typedef struct nv_manifest {
+    nv_manifest_kind kinds[NV_KIND_COUNT]; /* indexed by enum nv_kind */
+} nv_manifest;
+
+/* 0 when the manifest and all definitions are valid; otherwise -1 with
+ * every problem in errs ("<file>:<line>: <reason>"). */
+int nv_manifest_load(const char *path, nv_manifest *m, nv_errlist *errs);
+/* The same from memory (path names it in messages). */
+int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifest *m, nv_errlist *errs);
+void nv_manifest_free(nv_manifest *m);
+
+const char *nv_purge_name(enum nv_purge p);
+
+#endif

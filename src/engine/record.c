@@ -1,0 +1,201 @@
+#include "engine/record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/spec.h"
+#include "util/buf.h"
+#include "util/file.h"
+#include "util/sha256.h"
+
+static const char *const kind_names[NV_KIND_COUNT] = {"domain", "network", "pool"};
+
+int nv_record_path(const char *state_dir, const char *uri, int session, char *out, size_t n, nv_err *e)
+{
+    char dir[4096];
+    if (state_dir) {
+        snprintf(dir, sizeof dir, "%s", state_dir);
+    } else if (!session) {
+        snprintf(dir, sizeof dir, "/var/lib/nixvirt");
+    } else {
+        const char *xdg = getenv("XDG_STATE_HOME");
+        const char *home = getenv("HOME");
+        if (xdg && *xdg == '/')
+            snprintf(dir, sizeof dir, "%s/nixvirt", xdg);
+        else if (home && *home == '/')
+            snprintf(dir, sizeof dir, "%s/.local/state/nixvirt", home);
+        else
+            return nv_err_set(e, NV_ERR_INPUT, "cannot find a state directory: neither XDG_STATE_HOME nor HOME is set (use --state-dir)");
+    }
+    /* readable prefix from the URI, plus a digest so distinct URIs never collide */
+    char readable[64];
+    size_t j = 0;
+    for (const char *p = uri; *p && j < sizeof readable - 1; p++) {
+        char ch = *p;
+        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-';
+        if (ok)
+            readable[j++] = ch;
+        else if (j && readable[j - 1] != '_')
+            readable[j++] = '_';
+    }
+    readable[j] = '\0';
+    uint8_t d[32];
+    nv_sha256(uri, strlen(uri), d);
+    if ((size_t)snprintf(out, n, "%s/%s-%02x%02x%02x%02x%02x%02x.record", dir, readable, d[0], d[1], d[2], d[3], d[4], d[5]) >= n)
+        return nv_err_set(e, NV_ERR_INPUT, "state directory path too long: %s", dir);
+    return 0;
+}
+
+void nv_record_free(nv_record *r)
+{
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}
+
+nv_record_entry *nv_record_find(const nv_record *r, enum nv_kind kind, const uint8_t uuid[16])
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->v[i].kind == kind && memcmp(r->v[i].uuid, uuid, 16) == 0)
+            return &r->v[i];
+    return NULL;
+}
+
+int nv_record_put(nv_record *r, enum nv_kind kind, const uint8_t uuid[16], const uint8_t *def_digest,
+                  const uint8_t *xml_digest, nv_err *e)
+{
+    nv_record_entry *en = nv_record_find(r, kind, uuid);
+    if (!en) {
+        if (r->n == r->cap) {
+            size_t cap = r->cap ? r->cap * 2 : 32;
+            nv_record_entry *v = realloc(r->v, cap * sizeof *v);
+            if (!v)
+                return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+            r->v = v;
+            r->cap = cap;
+        }
+        en = &r->v[r->n++];
+        memset(en, 0, sizeof *en);
+        en->kind = kind;
+        memcpy(en->uuid, uuid, 16);
+    }
+    en->has_digests = def_digest && xml_digest;
+    if (en->has_digests) {
+        memcpy(en->def_digest, def_digest, 32);
+        memcpy(en->xml_digest, xml_digest, 32);
+    }
+    return 0;
+}
+
+static int hex_digest(const char *s, uint8_t out[32])
+{
+    if (strlen(s) != 64)
+        return -1;
+    for (int i = 0; i < 32; i++) {
+        unsigned v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = s[2 * i + k];
+            v <<= 4;
+            if (c >= '0' && c <= '9')
+                v |= (unsigned)(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                v |= (unsigned)(c - 'a' + 10);
+            else
+                return -1;
+        }
+        out[i] = (uint8_t)v;
+    }
+    return 0;
+}
+
+int nv_record_load(const char *path, nv_record *r, nv_err *e)
+{
+    memset(r, 0, sizeof *r);
+    char *data;
+    size_t len;
+    FILE *probe = fopen(path, "r");
+    if (!probe)
+        return 0; /* no record yet: nothing was declared here before */
+    fclose(probe);
+    if (nv_read_file(path, NV_FILE_MAX, &data, &len, e) < 0)
+        return -1;
+    int lineno = 0, rc = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        if (lineno == 1) {
+            if (strcmp(line, "nixvirt-record 1") != 0) {
+                rc = nv_err_set(e, NV_ERR_INPUT, "%s:1: not a nixvirt record (version 1)", path);
+                break;
+            }
+            continue;
+        }
+        if (strncmp(line, "uri ", 4) == 0)
+            continue;
+        char kind[16] = "", uuid[64] = "", defd[80] = "", xmld[80] = "";
+        uint8_t u[16], dd[32], xd[32];
+        int k = -1;
+        if (sscanf(line, "%15s %63s %79s %79s", kind, uuid, defd, xmld) == 4) {
+            for (int i = 0; i < NV_KIND_COUNT; i++)
+                if (strcmp(kind, kind_names[i]) == 0)
+                    k = i;
+        }
+        int digests = strcmp(defd, "-") != 0;
+        if (k < 0 || nv_spec_uuid_parse(uuid, u) < 0 || (!digests && strcmp(xmld, "-") != 0) ||
+            (digests && (hex_digest(defd, dd) < 0 || hex_digest(xmld, xd) < 0))) {
+            rc = nv_err_set(e, NV_ERR_INPUT, "%s:%d: corrupt record line (remove the file to start afresh)", path, lineno);
+            break;
+        }
+        if (nv_record_put(r, (enum nv_kind)k, u, digests ? dd : NULL, digests ? xd : NULL, e) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    if (rc == 0 && lineno == 0)
+        rc = nv_err_set(e, NV_ERR_INPUT, "%s: empty record file (remove it to start afresh)", path);
+    free(data);
+    if (rc < 0)
+        nv_record_free(r);
+    return rc;
+}
+
+static void put_hex(nv_buf *b, const uint8_t d[32])
+{
+    for (int i = 0; i < 32; i++)
+        nv_buf_printf(b, "%02x", d[i]);
+}
+
+int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err *e)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (nv_mkdir_p(dir, 0755, e) < 0)
+            return -1;
+    }
+    nv_buf b;
+    nv_buf_init(&b, 0);
+    nv_buf_printf(&b, "nixvirt-record 1\nuri ");
+    for (const char *p = uri; *p; p++) /* one line, whatever the URI holds */
+        nv_buf_append(&b, *p == '\n' ? " " : p, 1);
+    nv_buf_append_str(&b, "\n");
+    for (size_t i = 0; i < r->n; i++) {
+        char u[NV_UUID_STR_LEN];
+        nv_spec_uuid_format(r->v[i].uuid, u);
+        nv_buf_printf(&b, "%s %s ", kind_names[r->v[i].kind], u);
+        if (r->v[i].has_digests) {
+            put_hex(&b, r->v[i].def_digest);
+            nv_buf_append_str(&b, " ");
+            put_hex(&b, r->v[i].xml_digest);
+        } else {
+            nv_buf_append_str(&b, "- -");
+        }
+        nv_buf_append_str(&b, "\n");
+    }
+    int rc = b.failed ? nv_err_set(e, NV_ERR_SYSTEM, "out of memory")
+                      : nv_write_file_atomic(path, b.data, b.len, e);
+    nv_buf_free(&b);
+    return rc;
+}

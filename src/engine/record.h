@@ -1,0 +1,47 @@
+/* What `nixvirt apply` declared on a connection, kept between runs: for the
+ * "managed" purge (only remove what we made) and for the no-op fast path
+ * (digests of the definition sent and of the daemon's XML right after).
+ *
+ * One text file per connection URI, replaced atomically:
+ *   nixvirt-record 1
+ *   uri <uri>
+ *   <kind> <uuid> <sha256 of definition | -> <sha256 of daemon inactive XML | -> */
+#ifndef NV_ENGINE_RECORD_H
+#define NV_ENGINE_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+#include "virt/object.h"
+
+typedef struct nv_record_entry {
+    enum nv_kind kind;
+    uint8_t uuid[16];
+    int has_digests;
+    uint8_t def_digest[32];
+    uint8_t xml_digest[32];
+} nv_record_entry;
+
+typedef struct nv_record {
+    nv_record_entry *v;
+    size_t n, cap;
+} nv_record;
+
+/* The record file for uri: in state_dir if given, else /var/lib/nixvirt
+ * (system connections) or $XDG_STATE_HOME/nixvirt (~/.local/state/nixvirt)
+ * for session ones. The name is readable and unique per URI. */
+int nv_record_path(const char *state_dir, const char *uri, int session, char *out, size_t n, nv_err *e);
+
+/* A missing file is an empty record; a corrupt one is an error. */
+int nv_record_load(const char *path, nv_record *r, nv_err *e);
+/* Creates the directory if needed and replaces the file atomically. */
+int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err *e);
+void nv_record_free(nv_record *r);
+
+nv_record_entry *nv_record_find(const nv_record *r, enum nv_kind kind, const uint8_t uuid[16]);
+/* Adds or replaces; digests may be NULL (unknown). */
+int nv_record_put(nv_record *r, enum nv_kind kind, const uint8_t uuid[16], const uint8_t *def_digest,
+                  const uint8_t *xml_digest, nv_err *e);
+
+#endif
