@@ -1,11 +1,118 @@
+/* nixvirt apply [-v] [--dry-run] [--wait SECONDS] [--state-dir DIR]
+ *               --connect URI MANIFEST */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common.h"
+#include "engine/apply.h"
+#include "engine/log.h"
+
+static const char usage[] =
+    "usage: nixvirt apply [-h] [-v] [--dry-run] [--wait SECONDS] [--state-dir DIR]\n"
+    "                     --connect URI MANIFEST\n";
+
+static const char help[] =
+    "\nMake a connection's networks, pools (with volumes) and domains match MANIFEST.\n\n"
+    "options:\n"
+    "  -h, --help         show this help message and exit\n"
+    "  -v, --verbose      report every step on stderr\n"
+    "  --dry-run          print the plan and change nothing\n"
+    "  --wait SECONDS     retry connecting to the daemon for up to SECONDS\n"
+    "  --state-dir DIR    where the record of declared objects is kept (default:\n"
+    "                     /var/lib/nixvirt, or $XDG_STATE_HOME/nixvirt for session URIs)\n"
+    "  --connect URI      connection URI (e.g. qemu:///system)\n";
+
+static void print_errors(const nv_errlist *l)
+{
+    size_t stored = l->n < 1000 ? l->n : 1000;
+    for (size_t i = 0; i < stored; i++)
+        fprintf(stderr, "nixvirt: %s\n", l->v[i]);
+    if (l->n > stored)
+        fprintf(stderr, "nixvirt: ... and %zu more\n", l->n - stored);
+}
 
 int cmd_apply(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "nixvirt apply: not implemented yet\n");
-    return NV_EXIT_FAIL;
+    enum { O_HELP, O_VERBOSE, O_DRY, O_WAIT, O_STATE, O_CONNECT, O_COUNT };
+    struct nv_opt o[O_COUNT] = {
+        [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
+        [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG},
+        [O_DRY] = {.name = "dry-run", .kind = NV_OPT_FLAG},
+        [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},
+        [O_STATE] = {.name = "state-dir", .kind = NV_OPT_VALUE},
+        [O_CONNECT] = {.name = "connect", .kind = NV_OPT_VALUE},
+    };
+    const char *pos[1];
+    size_t npos = 0;
+    char err[512];
+    unsigned wait = 0;
+    if (nv_args_parse(argc, argv, o, O_COUNT, pos, 1, &npos, err, sizeof err) < 0) {
+        fprintf(stderr, "%snixvirt apply: error: %s\n", usage, err);
+        return NV_EXIT_USAGE;
+    }
+    if (o[O_HELP].count) {
+        printf("%s%s", usage, help);
+        return NV_EXIT_OK;
+    }
+    if (!o[O_CONNECT].value || npos != 1) {
+        fprintf(stderr, "%snixvirt apply: error: the following arguments are required: %s\n", usage,
+                !o[O_CONNECT].value && npos != 1 ? "--connect, MANIFEST" : !o[O_CONNECT].value ? "--connect" : "MANIFEST");
+        return NV_EXIT_USAGE;
+    }
+    if (o[O_WAIT].value && nv_args_seconds(o[O_WAIT].value, &wait) < 0) {
+        fprintf(stderr, "%snixvirt apply: error: argument --wait: invalid number of seconds: '%s'\n", usage,
+                o[O_WAIT].value);
+        return NV_EXIT_USAGE;
+    }
+    nv_log_verbose = o[O_VERBOSE].count > 0;
+    int dry = o[O_DRY].count > 0;
+
+    /* 1. everything is read and checked before the daemon is touched */
+    nv_manifest m;
+    nv_errlist errs = {0};
+    if (nv_manifest_load(pos[0], &m, &errs) < 0) {
+        print_errors(&errs);
+        fprintf(stderr, "nixvirt: %zu error%s in the manifest or its definitions; nothing was changed\n", errs.n,
+                errs.n == 1 ? "" : "s");
+        nv_errlist_free(&errs);
+        nv_manifest_free(&m);
+        return NV_EXIT_FAIL;
+    }
+
+    int rc = NV_EXIT_FAIL;
+    nv_err e;
+    nv_err_clear(&e);
+    nv_record record = {0};
+    char record_path[4352];
+    nv_conn *c = nv_cli_connect("nixvirt", o[O_CONNECT].value, wait);
+    if (!c)
+        goto out;
+    if (nv_record_path(o[O_STATE].value, c->uri.text, c->session, record_path, sizeof record_path, &e) < 0 ||
+        nv_record_load(record_path, &record, &e) < 0) {
+        nv_cli_report("nixvirt", &e);
+        goto out;
+    }
+    nv_apply_opts ao = {.dry_run = dry};
+    nv_apply_summary sum;
+    int failures = nv_apply(c, &m, &record, &ao, &sum, &errs);
+    if (!dry && nv_record_save(record_path, c->uri.text, &record, &e) < 0) {
+        nv_errlist_add(&errs, "cannot save the record of declared objects: %s", e.msg);
+        failures++;
+    }
+    printf("nixvirt: %s%d defined, %d changed, %d started, %d stopped, %d removed, %d unchanged\n",
+           dry ? "plan: " : "", sum.defined, sum.changed, sum.started, sum.stopped, sum.removed, sum.unchanged);
+    if (failures) {
+        print_errors(&errs);
+        fprintf(stderr, "nixvirt: %d failure%s\n", failures, failures == 1 ? "" : "s");
+    } else {
+        rc = NV_EXIT_OK;
+    }
+out:
+    nv_connect_close(c);
+    nv_record_free(&record);
+    nv_errlist_free(&errs);
+    nv_manifest_free(&m);
+    return rc;
 }

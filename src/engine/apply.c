@@ -1,0 +1,377 @@
+#include "engine/apply.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/compare.h"
+#include "engine/declare.h"
+#include "engine/log.h"
+#include "engine/power.h"
+#include "engine/remove.h"
+#include "engine/volumes.h"
+#include "util/sha256.h"
+#include "virt/domain.h"
+#include "xml/diff.h"
+#include "xml/doc.h"
+
+/* What the daemon has for one declared object, fetched up front. */
+typedef struct prefetch {
+    int found, active;
+    char *xml;
+    char *name;
+    int stopped_by_purge; /* a network removal stopped it */
+} prefetch;
+
+static const enum nv_kind remove_order[] = {NV_KIND_DOMAIN, NV_KIND_POOL, NV_KIND_NETWORK};
+static const enum nv_kind declare_order[] = {NV_KIND_NETWORK, NV_KIND_POOL, NV_KIND_DOMAIN};
+
+static void obj_label(const nv_spec *s, char *out, size_t n)
+{
+    snprintf(out, n, "%s %s (%s)", nv_spec_kind_name(s->kind), s->name, s->uuid_str);
+}
+
+/* Sends is-active and get-XML for every declared object of a kind, then
+ * collects the replies: one round trip however many objects there are. */
+static int prefetch_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, prefetch *pf, nv_err *e)
+{
+    const nv_kind_ops *k = nv_kind_ops_get(kind);
+    uint32_t *serials = calloc(mk->n * 2 + 1, sizeof *serials);
+    nv_obj *handles = calloc(mk->n + 1, sizeof *handles);
+    int rc = -1;
+    size_t sent = 0;
+    if (!serials || !handles) {
+        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        goto out;
+    }
+    for (; sent < mk->n; sent++) {
+        const nv_spec *s = &mk->objs[sent].spec;
+        handles[sent].name = (char *)s->name;
+        memcpy(handles[sent].uuid, s->uuid, 16);
+        handles[sent].id = -1;
+        if (k->xml_start(c, &handles[sent], k->xml_inactive, &serials[2 * sent], e) < 0 ||
+            k->is_active_start(c, &handles[sent], &serials[2 * sent + 1], e) < 0)
+            goto out;
+    }
+    rc = 0;
+    for (size_t i = 0; i < sent; i++) {
+        nv_err oe;
+        nv_err_clear(&oe);
+        char *xml = NULL;
+        if (k->xml_finish(c, serials[2 * i], &xml, &oe) < 0) {
+            if (!nv_virt_not_found(k, &oe) && rc == 0) {
+                *e = oe;
+                rc = -1;
+            }
+            k->is_active_finish(c, serials[2 * i + 1], &oe); /* collect its reply too */
+            continue;
+        }
+        int act = k->is_active_finish(c, serials[2 * i + 1], &oe);
+        if (act < 0) {
+            free(xml);
+            if (!nv_virt_not_found(k, &oe) && rc == 0) {
+                *e = oe;
+                rc = -1;
+            }
+            continue;
+        }
+        /* the daemon's name for it: from its XML */
+        nv_err pe;
+        nv_xml_node *t = nv_xml_parse(xml, strlen(xml), "daemon XML", &pe);
+        const nv_xml_node *nm = t ? nv_xml_child(t, "name") : NULL;
+        pf[i].name = strdup(nm && nv_xml_text(nm) ? nv_xml_text(nm) : "");
+        nv_xml_free(t);
+        pf[i].found = 1;
+        pf[i].active = act;
+        pf[i].xml = xml;
+    }
+out:
+    free(serials);
+    free(handles);
+    return rc;
+}
+
+static int declared(const nv_manifest_kind *mk, const uint8_t uuid[16])
+{
+    for (size_t i = 0; i < mk->n; i++)
+        if (memcmp(mk->objs[i].spec.uuid, uuid, 16) == 0)
+            return 1;
+    return 0;
+}
+
+static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *record, prefetch *pfs[NV_KIND_COUNT],
+                              const nv_apply_opts *o, nv_apply_summary *sum, nv_errlist *errs)
+{
+    for (size_t r = 0; r < 3; r++) {
+        enum nv_kind kind = remove_order[r];
+        const nv_manifest_kind *mk = &m->kinds[kind];
+        if (!mk->managed || mk->purge == NV_PURGE_NONE)
+            continue;
+        const nv_kind_ops *k = nv_kind_ops_get(kind);
+        nv_obj_list all = {0};
+        nv_err e;
+        nv_err_clear(&e);
+        if (k->list_all(c, 0, &all, &e) < 0) {
+            nv_errlist_add(errs, "cannot list %ss: %s", k->name, e.msg);
+            continue;
+        }
+        for (size_t i = 0; i < all.n; i++) {
+            nv_obj *obj = &all.v[i];
+            if (declared(mk, obj->uuid))
+                continue;
+            nv_record_entry *en = nv_record_find(record, kind, obj->uuid);
+            if (mk->purge == NV_PURGE_MANAGED && !en)
+                continue; /* not ours: made by hand or by another tool */
+            char u[NV_UUID_STR_LEN];
+            nv_spec_uuid_format(obj->uuid, u);
+            if (o->dry_run) {
+                printf("remove %s %s (%s)\n", k->name, obj->name, u);
+                sum->removed++;
+                continue;
+            }
+            /* domains that a network removal stops must not look running */
+            if (kind == NV_KIND_NETWORK && pfs[NV_KIND_DOMAIN]) {
+                nv_obj_list users = {0};
+                if (nv_obj_is_active(c, k, obj, &e) == 1 && nv_power_network_users(c, obj, &users, &e) == 0) {
+                    const nv_manifest_kind *dk = &m->kinds[NV_KIND_DOMAIN];
+                    for (size_t u2 = 0; u2 < users.n; u2++)
+                        for (size_t d = 0; d < dk->n; d++)
+                            if (memcmp(dk->objs[d].spec.uuid, users.v[u2].uuid, 16) == 0)
+                                pfs[NV_KIND_DOMAIN][d].stopped_by_purge = 1;
+                }
+                nv_obj_list_free(&users);
+            }
+            if (nv_remove_object(c, kind, obj, &e) < 0) {
+                nv_errlist_add(errs, "%s %s (%s): cannot remove: %s", k->name, obj->name, u, e.msg);
+                continue; /* stays in the record: retried next time */
+            }
+            sum->removed++;
+            if (en) {
+                *en = record->v[record->n - 1];
+                record->n--;
+            }
+        }
+        nv_obj_list_free(&all);
+    }
+}
+
+/* The plan for an object whose digests do not prove it unchanged: what the
+ * definition sets that the daemon has differently (libvirt's own additions
+ * are not shown, since the define has not run). */
+static void plan_redefine(const nv_spec *s, const prefetch *pf)
+{
+    nv_err e;
+    nv_xml_node *cur = nv_xml_parse(pf->xml, strlen(pf->xml), "daemon XML", &e);
+    nv_xml_diff_list d = {0};
+    if (cur && nv_xml_diff(cur, s->root, &d, &e) == 0) {
+        for (size_t i = 0; i < d.n; i++) {
+            if (d.v[i].kind == NV_XML_DIFF_REMOVED || d.v[i].kind == NV_XML_DIFF_REORDERED)
+                continue;
+            nv_buf line;
+            nv_buf_init(&line, 0);
+            if (nv_xml_diff_format(&d.v[i], &line) == 0)
+                printf("  %s\n", nv_buf_cstr(&line));
+            nv_buf_free(&line);
+        }
+    }
+    nv_xml_diff_free(&d);
+    nv_xml_free(cur);
+}
+
+static void plan_object(enum nv_kind kind, const nv_manifest_obj *mo, const prefetch *pf, int unchanged,
+                        nv_apply_summary *sum)
+{
+    const nv_spec *s = &mo->spec;
+    char label[512];
+    obj_label(s, label, sizeof label);
+    int active = pf->found && pf->active && !pf->stopped_by_purge;
+    int want = mo->state == NV_STATE_KEEP ? (pf->found && pf->active) : mo->state == NV_STATE_ACTIVE;
+    int restart = 0;
+    if (!pf->found) {
+        printf("define %s\n", label);
+        sum->defined++;
+    } else if (unchanged) {
+        sum->unchanged++;
+        restart = active && want && mo->restart == NV_RESTART_ALWAYS;
+    } else {
+        printf("redefine %s (changes the definition sets:)\n", label);
+        plan_redefine(s, pf);
+        sum->changed++;
+        restart = active && want && mo->restart != NV_RESTART_NEVER;
+    }
+    (void)kind;
+    if (restart) {
+        printf("restart %s\n", label);
+        sum->started++;
+    } else if (active && !want) {
+        printf("stop %s\n", label);
+        sum->stopped++;
+    } else if (!active && want) {
+        printf("start %s\n", label);
+        sum->started++;
+    }
+}
+
+static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo, prefetch *pf, nv_record *record,
+                        const nv_apply_opts *o, nv_apply_summary *sum, nv_errlist *errs)
+{
+    const nv_spec *s = &mo->spec;
+    char label[512];
+    obj_label(s, label, sizeof label);
+    nv_err e;
+    nv_err_clear(&e);
+
+    uint8_t def_digest[32], cur_digest[32];
+    nv_sha256(s->xml, s->xml_len, def_digest);
+    nv_record_entry *en = nv_record_find(record, kind, s->uuid);
+    int unchanged = 0;
+    if (pf->found && en && en->has_digests && memcmp(en->def_digest, def_digest, 32) == 0 &&
+        strcmp(pf->name, s->name) == 0 && nv_compare_digest(kind, s, pf->xml, cur_digest, &e) == 0 &&
+        memcmp(en->xml_digest, cur_digest, 32) == 0)
+        unchanged = 1;
+
+    if (o->dry_run) {
+        plan_object(kind, mo, pf, unchanged, sum);
+        if (kind == NV_KIND_POOL && mo->nvols) {
+            nv_obj pool = {.name = (char *)s->name, .id = -1};
+            memcpy(pool.uuid, s->uuid, 16);
+            if (pf->found && pf->active) {
+                nv_volume_counts vc = {0};
+                nv_volumes_apply(c, &pool, mo, 1, &vc, errs);
+                sum->defined += vc.created;
+                sum->removed += vc.deleted;
+            } else {
+                for (size_t i = 0; i < mo->nvols; i++)
+                    printf("%s volume %s in pool %s (if %s)\n", mo->vols[i].present ? "create" : "delete",
+                           mo->vols[i].name, s->name, mo->vols[i].present ? "missing" : "present");
+            }
+        }
+        return 0;
+    }
+
+    /* register it before acting: a run cut short still knows it is ours */
+    if (!en && nv_record_put(record, kind, s->uuid, NULL, NULL, &e) < 0) {
+        nv_errlist_add(errs, "%s: %s", label, e.msg);
+        return -1;
+    }
+    nv_declare_req req = {
+        .kind = kind,
+        .spec = s,
+        .state = mo->state,
+        .restart = mo->restart,
+        .shutdown_timeout = mo->shutdown_timeout,
+        .show_diff = 1,
+        .prefetched = 1,
+        .pre_found = pf->found,
+        .pre_active = pf->found && pf->active && !pf->stopped_by_purge,
+        .pre_name = pf->name,
+        .pre_xml = pf->xml,
+        .skip_define = unchanged,
+    };
+    /* a domain stopped only because a removed network went away comes back */
+    if (pf->stopped_by_purge && req.state == NV_STATE_KEEP)
+        req.state = NV_STATE_ACTIVE;
+    nv_declare_result res;
+    int rc = nv_declare(c, &req, &res, &e);
+    if (rc == 0) {
+        sum->defined += res.defined_new;
+        sum->changed += res.changed;
+        sum->unchanged += res.unchanged;
+        sum->started += res.started;
+        sum->stopped += res.stopped;
+        uint8_t after_digest[32];
+        nv_err de;
+        if (res.after_xml && nv_compare_digest(kind, s, res.after_xml, after_digest, &de) == 0)
+            nv_record_put(record, kind, s->uuid, def_digest, after_digest, &de);
+        else
+            nv_record_put(record, kind, s->uuid, NULL, NULL, &de);
+    } else {
+        nv_errlist_add(errs, "%s: %s", label, e.msg);
+        nv_err de;
+        nv_record_put(record, kind, s->uuid, NULL, NULL, &de); /* full check next time */
+    }
+
+    if (rc == 0 && kind == NV_KIND_POOL && mo->nvols) {
+        int active = nv_obj_is_active(c, &nv_pool_ops, &res.obj, &e);
+        int started_here = 0;
+        if (active == 0) {
+            nv_log_obj("pool", s->uuid, "activate (to manage its volumes)");
+            if (nv_pool_ops.create(c, &res.obj, &e) == 0)
+                active = started_here = 1;
+        }
+        if (active == 1) {
+            nv_volume_counts vc = {0};
+            nv_volumes_apply(c, &res.obj, mo, 0, &vc, errs);
+            sum->defined += vc.created;
+            sum->removed += vc.deleted;
+            if (vc.failed)
+                rc = -1;
+            if (started_here) {
+                nv_log_obj("pool", s->uuid, "deactivate (its declared state)");
+                if (nv_pool_ops.destroy(c, &res.obj, &e) < 0) {
+                    nv_errlist_add(errs, "%s: %s", label, e.msg);
+                    rc = -1;
+                }
+            }
+        } else {
+            nv_errlist_add(errs, "%s: cannot start it to manage its volumes: %s", label, e.msg);
+            rc = -1;
+        }
+    }
+    nv_declare_result_free(&res);
+    return rc;
+}
+
+int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply_opts *o, nv_apply_summary *sum,
+             nv_errlist *errs)
+{
+    size_t before = errs->n;
+    prefetch *pfs[NV_KIND_COUNT] = {0};
+    memset(sum, 0, sizeof *sum);
+
+    for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
+        const nv_manifest_kind *mk = &m->kinds[kind];
+        if (!mk->managed)
+            continue;
+        pfs[kind] = calloc(mk->n + 1, sizeof *pfs[kind]);
+        nv_err e;
+        nv_err_clear(&e);
+        if (!pfs[kind]) {
+            nv_errlist_add(errs, "out of memory");
+            goto out;
+        }
+        if (prefetch_kind(c, (enum nv_kind)kind, mk, pfs[kind], &e) < 0) {
+            nv_errlist_add(errs, "cannot read the current %ss: %s", nv_kind_ops_get((enum nv_kind)kind)->name, e.msg);
+            goto out; /* without knowing the current state nothing is safe */
+        }
+    }
+
+    remove_undeclared(c, m, record, pfs, o, sum, errs);
+
+    for (size_t d = 0; d < 3; d++) {
+        enum nv_kind kind = declare_order[d];
+        const nv_manifest_kind *mk = &m->kinds[kind];
+        if (!mk->managed)
+            continue;
+        for (size_t i = 0; i < mk->n; i++) {
+            if (nv_rpc_conn_broken(c->rpc)) {
+                char label[512];
+                obj_label(&mk->objs[i].spec, label, sizeof label);
+                nv_errlist_add(errs, "%s: not applied: the connection to the daemon is lost", label);
+                continue;
+            }
+            apply_object(c, kind, &mk->objs[i], &pfs[kind][i], record, o, sum, errs);
+        }
+    }
+out:
+    for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
+        if (!pfs[kind])
+            continue;
+        for (size_t i = 0; i < m->kinds[kind].n; i++) {
+            free(pfs[kind][i].xml);
+            free(pfs[kind][i].name);
+        }
+        free(pfs[kind]);
+    }
+    return (int)(errs->n - before);
+}

@@ -1,0 +1,29 @@
+/* `nixvirt apply`: make a connection match a whole manifest.
+ *   1. (caller) the manifest and every definition are valid;
+ *   2. remove undeclared objects per purge mode: domains, pools, networks;
+ *   3. declare networks, then pools with their volumes, then domains, each
+ *      with virtdeclare's change detection and restart policy;
+ *   4. record what was declared (digests let the next run skip defines).
+ * A failure on one object does not stop the others. */
+#ifndef NV_ENGINE_APPLY_H
+#define NV_ENGINE_APPLY_H
+
+#include "engine/manifest.h"
+#include "engine/record.h"
+#include "rpc/connect.h"
+#include "util/errlist.h"
+
+typedef struct nv_apply_opts {
+    int dry_run;
+} nv_apply_opts;
+
+typedef struct nv_apply_summary {
+    int defined, changed, started, stopped, removed, unchanged;
+} nv_apply_summary;
+
+/* Failures are added to errs, each naming its object; record is updated
+ * in place (the caller saves it). Returns the number of failures. */
+int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply_opts *o,
+             nv_apply_summary *sum, nv_errlist *errs);
+
+#endif
