@@ -1,11 +1,153 @@
+/* virtpurge / nixvirt purge: remove every object of one type whose UUID is
+ * not among the definitions listed in --keep (NixVirt's command line). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common.h"
+#include "engine/log.h"
+#include "engine/remove.h"
+#include "engine/spec.h"
+#include "util/errlist.h"
+#include "util/file.h"
+
+static const char usage[] =
+    "usage: virtpurge [-h] [-v] [--wait SECONDS] --connect URI --type {domain,network,pool}\n"
+    "                 --keep PATH\n";
+
+static const char help[] =
+    "\nRemove libvirt objects of one type that are not listed.\n\n"
+    "options:\n"
+    "  -h, --help            show this help message and exit\n"
+    "  -v, --verbose         report actions to stderr\n"
+    "  --wait SECONDS        retry connecting to the daemon for up to SECONDS\n"
+    "  --connect URI         connection URI (e.g. qemu:///session)\n"
+    "  --type {domain,network,pool}\n"
+    "                        object type\n"
+    "  --keep PATH           file listing the definition files to keep, one per line\n";
+
+static const char *const kinds[] = {"domain", "network", "pool", NULL};
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "%svirtpurge: error: %s\n", usage, msg);
+    return NV_EXIT_USAGE;
+}
 
 int cmd_purge(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "nixvirt purge: not implemented yet\n");
-    return NV_EXIT_FAIL;
+    enum { O_HELP, O_VERBOSE, O_WAIT, O_CONNECT, O_TYPE, O_KEEP, O_COUNT };
+    struct nv_opt o[O_COUNT] = {
+        [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
+        [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG},
+        [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},
+        [O_CONNECT] = {.name = "connect", .kind = NV_OPT_VALUE},
+        [O_TYPE] = {.name = "type", .kind = NV_OPT_VALUE, .choices = kinds},
+        [O_KEEP] = {.name = "keep", .kind = NV_OPT_VALUE},
+    };
+    char err[512];
+    unsigned wait = 0;
+    if (nv_args_parse(argc, argv, o, O_COUNT, NULL, 0, NULL, err, sizeof err) < 0)
+        return usage_error(err);
+    if (o[O_HELP].count) {
+        printf("%s%s", usage, help);
+        return NV_EXIT_OK;
+    }
+    if (!o[O_CONNECT].value || !o[O_TYPE].value || !o[O_KEEP].value) {
+        snprintf(err, sizeof err, "the following arguments are required:%s%s%s",
+                 o[O_CONNECT].value ? "" : " --connect", o[O_TYPE].value ? "" : " --type",
+                 o[O_KEEP].value ? "" : " --keep");
+        return usage_error(err);
+    }
+    if (o[O_WAIT].value && nv_args_seconds(o[O_WAIT].value, &wait) < 0) {
+        snprintf(err, sizeof err, "argument --wait: invalid number of seconds: '%s'", o[O_WAIT].value);
+        return usage_error(err);
+    }
+    nv_log_verbose = o[O_VERBOSE].count > 0;
+    enum nv_kind kind = strcmp(o[O_TYPE].value, "domain") == 0    ? NV_KIND_DOMAIN
+                        : strcmp(o[O_TYPE].value, "network") == 0 ? NV_KIND_NETWORK
+                                                                  : NV_KIND_POOL;
+    enum nv_spec_kind sk = kind == NV_KIND_DOMAIN ? NV_SPEC_DOMAIN : kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK
+                                                                                             : NV_SPEC_POOL;
+
+    /* Every listed file is read and checked before anything is removed. */
+    nv_err e;
+    nv_err_clear(&e);
+    char *list;
+    size_t len;
+    if (nv_read_file(o[O_KEEP].value, NV_FILE_MAX, &list, &len, &e) < 0) {
+        nv_cli_report("virtpurge", &e);
+        return NV_EXIT_FAIL;
+    }
+    nv_errlist errs = {0};
+    uint8_t (*keep)[16] = NULL;
+    size_t nkeep = 0, lineno = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        size_t l = strlen(line);
+        while (l && (line[l - 1] == '\r' || line[l - 1] == ' ' || line[l - 1] == '\t'))
+            line[--l] = '\0';
+        while (*line == ' ' || *line == '\t')
+            line++;
+        if (!*line)
+            continue;
+        nv_spec s;
+        if (nv_spec_read(&s, sk, line, &e) < 0) {
+            nv_errlist_add(&errs, "%s (listed in %s:%zu)", e.msg, o[O_KEEP].value, lineno);
+            continue;
+        }
+        uint8_t (*grown)[16] = realloc(keep, (nkeep + 1) * sizeof *keep);
+        if (!grown) {
+            nv_errlist_add(&errs, "out of memory");
+            nv_spec_free(&s);
+            break;
+        }
+        keep = grown;
+        memcpy(keep[nkeep++], s.uuid, 16);
+        nv_spec_free(&s);
+    }
+    free(list);
+    int rc = NV_EXIT_FAIL;
+    nv_conn *c = NULL;
+    if (errs.n) {
+        for (size_t i = 0; i < errs.n && i < 1000; i++)
+            fprintf(stderr, "virtpurge: %s\n", errs.v[i]);
+        fprintf(stderr, "virtpurge: nothing was removed\n");
+        goto out;
+    }
+
+    c = nv_cli_connect("virtpurge", o[O_CONNECT].value, wait);
+    if (!c)
+        goto out;
+    const nv_kind_ops *k = nv_kind_ops_get(kind);
+    nv_obj_list all = {0};
+    if (k->list_all(c, 0, &all, &e) < 0) {
+        nv_cli_report("virtpurge", &e);
+        goto out;
+    }
+    int failures = 0;
+    for (size_t i = 0; i < all.n; i++) {
+        int kept = 0;
+        for (size_t j = 0; j < nkeep && !kept; j++)
+            kept = memcmp(keep[j], all.v[i].uuid, 16) == 0;
+        if (kept)
+            continue;
+        if (nv_remove_object(c, kind, &all.v[i], &e) < 0) {
+            char u[NV_UUID_STR_LEN];
+            nv_spec_uuid_format(all.v[i].uuid, u);
+            fprintf(stderr, "virtpurge: %s %s (%s): %s%s\n", k->name, all.v[i].name, u,
+                    e.kind == NV_ERR_LIBVIRT ? "libvirt error: " : "", e.msg);
+            failures++;
+        }
+    }
+    nv_obj_list_free(&all);
+    rc = failures ? NV_EXIT_FAIL : NV_EXIT_OK;
+out:
+    nv_connect_close(c);
+    free(keep);
+    nv_errlist_free(&errs);
+    return rc;
 }
