@@ -6,7 +6,7 @@
 int nv_remove_object(nv_conn *c, enum nv_kind kind, const nv_obj *o, nv_err *e)
 {
     const nv_kind_ops *k = nv_kind_ops_get(kind);
-    int persistent = k->is_persistent ? k->is_persistent(c, o, e) : 1;
+    int persistent = k->is_persistent(c, o, e);
     if (persistent < 0)
         return -1;
     int active = nv_obj_is_active(c, k, o, e);

@@ -2694,6 +2694,65 @@ void nv_proto_free_remote_storage_pool_is_active_ret(remote_storage_pool_is_acti
     memset(v, 0, sizeof *v);
 }
 
+int nv_proto_enc_remote_storage_pool_is_persistent_args(nv_buf *b, const remote_storage_pool_is_persistent_args *v)
+{
+    if (!v) {
+        b->failed = 1;
+        return -1;
+    }
+    if (nv_proto_enc_remote_nonnull_storage_pool(b, &v->pool) < 0)
+        return -1;
+    return 0;
+}
+
+int nv_proto_dec_remote_storage_pool_is_persistent_args(nv_xdr_dec *d, remote_storage_pool_is_persistent_args *v)
+{
+    memset(v, 0, sizeof *v);
+    if (nv_proto_dec_remote_nonnull_storage_pool(d, &v->pool) < 0)
+        goto fail;
+    return 0;
+fail:
+    nv_proto_free_remote_storage_pool_is_persistent_args(v);
+    return -1;
+}
+
+void nv_proto_free_remote_storage_pool_is_persistent_args(remote_storage_pool_is_persistent_args *v)
+{
+    if (!v)
+        return;
+    nv_proto_free_remote_nonnull_storage_pool(&v->pool);
+    memset(v, 0, sizeof *v);
+}
+
+int nv_proto_enc_remote_storage_pool_is_persistent_ret(nv_buf *b, const remote_storage_pool_is_persistent_ret *v)
+{
+    if (!v) {
+        b->failed = 1;
+        return -1;
+    }
+    if (nv_xdr_put_i32(b, v->persistent) < 0)
+        return -1;
+    return 0;
+}
+
+int nv_proto_dec_remote_storage_pool_is_persistent_ret(nv_xdr_dec *d, remote_storage_pool_is_persistent_ret *v)
+{
+    memset(v, 0, sizeof *v);
+    if (nv_xdr_get_i32(d, &v->persistent) < 0)
+        goto fail;
+    return 0;
+fail:
+    nv_proto_free_remote_storage_pool_is_persistent_ret(v);
+    return -1;
+}
+
+void nv_proto_free_remote_storage_pool_is_persistent_ret(remote_storage_pool_is_persistent_ret *v)
+{
+    if (!v)
+        return;
+    memset(v, 0, sizeof *v);
+}
+
 int nv_proto_enc_remote_storage_pool_get_autostart_args(nv_buf *b, const remote_storage_pool_get_autostart_args *v)
 {
     if (!v) {
@@ -3733,6 +3792,21 @@ static void free_remote_storage_pool_is_active_ret(void *v)
     nv_proto_free_remote_storage_pool_is_active_ret(v);
 }
 
+static int enc_remote_storage_pool_is_persistent_args(nv_buf *b, const void *v)
+{
+    return nv_proto_enc_remote_storage_pool_is_persistent_args(b, v);
+}
+
+static int dec_remote_storage_pool_is_persistent_ret(nv_xdr_dec *d, void *v)
+{
+    return nv_proto_dec_remote_storage_pool_is_persistent_ret(d, v);
+}
+
+static void free_remote_storage_pool_is_persistent_ret(void *v)
+{
+    nv_proto_free_remote_storage_pool_is_persistent_ret(v);
+}
+
 static int dec_remote_connect_get_lib_version_ret(nv_xdr_dec *d, void *v)
 {
     return nv_proto_dec_remote_connect_get_lib_version_ret(d, v);
@@ -4330,6 +4404,17 @@ const nv_proto_proc nv_proto_procs[] = {
         .dec_ret = dec_remote_storage_pool_is_active_ret,
         .free_ret = free_remote_storage_pool_is_active_ret,
         .ret_size = sizeof(remote_storage_pool_is_active_ret),
+    },
+    {
+        .prog = REMOTE_PROGRAM,
+        .vers = REMOTE_PROTOCOL_VERSION,
+        .proc = REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT,
+        .name = "REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT",
+        .enc_args = enc_remote_storage_pool_is_persistent_args,
+        .args_size = sizeof(remote_storage_pool_is_persistent_args),
+        .dec_ret = dec_remote_storage_pool_is_persistent_ret,
+        .free_ret = free_remote_storage_pool_is_persistent_ret,
+        .ret_size = sizeof(remote_storage_pool_is_persistent_ret),
     },
     {
         .prog = REMOTE_PROGRAM,

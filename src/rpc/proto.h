@@ -656,6 +656,20 @@ int nv_proto_enc_remote_storage_pool_is_active_ret(nv_buf *b, const remote_stora
 int nv_proto_dec_remote_storage_pool_is_active_ret(nv_xdr_dec *d, remote_storage_pool_is_active_ret *v);
 void nv_proto_free_remote_storage_pool_is_active_ret(remote_storage_pool_is_active_ret *v);
 
+typedef struct remote_storage_pool_is_persistent_args {
+    remote_nonnull_storage_pool pool;
+} remote_storage_pool_is_persistent_args;
+int nv_proto_enc_remote_storage_pool_is_persistent_args(nv_buf *b, const remote_storage_pool_is_persistent_args *v);
+int nv_proto_dec_remote_storage_pool_is_persistent_args(nv_xdr_dec *d, remote_storage_pool_is_persistent_args *v);
+void nv_proto_free_remote_storage_pool_is_persistent_args(remote_storage_pool_is_persistent_args *v);
+
+typedef struct remote_storage_pool_is_persistent_ret {
+    int32_t persistent;
+} remote_storage_pool_is_persistent_ret;
+int nv_proto_enc_remote_storage_pool_is_persistent_ret(nv_buf *b, const remote_storage_pool_is_persistent_ret *v);
+int nv_proto_dec_remote_storage_pool_is_persistent_ret(nv_xdr_dec *d, remote_storage_pool_is_persistent_ret *v);
+void nv_proto_free_remote_storage_pool_is_persistent_ret(remote_storage_pool_is_persistent_ret *v);
+
 typedef struct remote_storage_pool_get_autostart_args {
     remote_nonnull_storage_pool pool;
 } remote_storage_pool_get_autostart_args;
@@ -826,6 +840,7 @@ enum remote_procedure {
     REMOTE_PROC_NETWORK_IS_ACTIVE = 152,
     REMOTE_PROC_NETWORK_IS_PERSISTENT = 153,
     REMOTE_PROC_STORAGE_POOL_IS_ACTIVE = 154,
+    REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT = 155,
     REMOTE_PROC_CONNECT_GET_LIB_VERSION = 157,
     REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS = 196,
     REMOTE_PROC_DOMAIN_GET_STATE = 212,

@@ -88,6 +88,15 @@ static int autostart_finish(nv_conn *c, uint32_t serial, nv_err *e)
     return r.autostart ? 1 : 0;
 }
 
+static int is_persistent(nv_conn *c, const nv_obj *o, nv_err *e)
+{
+    remote_storage_pool_is_persistent_args a = {.pool = handle(o)};
+    remote_storage_pool_is_persistent_ret r;
+    if (nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT, &a, &r, e) < 0)
+        return -1;
+    return r.persistent ? 1 : 0;
+}
+
 static int define(nv_conn *c, const char *xml, nv_obj *out, nv_err *e)
 {
     remote_storage_pool_define_xml_args a = {.xml = (char *)xml, .flags = 0};
@@ -160,7 +169,7 @@ const nv_kind_ops nv_pool_ops = {
     .is_active_finish = is_active_finish,
     .autostart_start = autostart_start,
     .autostart_finish = autostart_finish,
-    .is_persistent = NULL, /* not in our protocol subset: pools are treated as persistent */
+    .is_persistent = is_persistent,
     .define = define,
     .create = create,
     .destroy = destroy,

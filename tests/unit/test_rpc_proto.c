@@ -243,7 +243,7 @@ TEST(proto_message_header_roundtrip)
 
 TEST(proto_proc_table)
 {
-    CHECK_INT(nv_proto_nprocs, 53);
+    CHECK_INT(nv_proto_nprocs, 54);
     for (size_t i = 1; i < nv_proto_nprocs; i++)
         CHECK(nv_proto_procs[i - 1].proc < nv_proto_procs[i].proc);
     for (size_t i = 0; i < nv_proto_nprocs; i++) {
