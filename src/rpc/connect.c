@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *nv_connect_auth_name(int type)
@@ -19,8 +20,12 @@ const char *nv_connect_auth_name(int type)
 static int authenticate(nv_conn *c, nv_err *e)
 {
     remote_auth_list_ret list;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_AUTH_LIST, NULL, &list, e) < 0)
-        return nv_err_prefix(e, "authentication");
+    if (nv_rpc_call(c->rpc, REMOTE_PROC_AUTH_LIST, NULL, &list, e) < 0) {
+        /* a stream that broke is not an authentication problem: keep its message */
+        if (e && (e->kind == NV_ERR_LIBVIRT || e->kind == NV_ERR_PROTOCOL))
+            nv_err_prefix(e, "authentication");
+        return -1;
+    }
     int none = list.types.types_len == 0, polkit = 0, other = -1;
     for (uint32_t i = 0; i < list.types.types_len; i++) {
         int t = list.types.types_val[i];
@@ -83,11 +88,18 @@ nv_conn *nv_connect_open(const char *uri, const nv_connect_opts *o, nv_err *e)
     return c;
 
 fail:
-    if (e && e->kind == NV_ERR_PROTOCOL && c->transport.pid > 0) {
-        /* an ssh/ext child that died explains the closed stream better */
+    if (e && e->kind != NV_ERR_LIBVIRT && e->kind != NV_ERR_INPUT && c->transport.pid > 0) {
+        /* An ssh/ext child that died explains the closed stream better. Its
+         * end of output can reach us before it has exited: give it a moment. */
         char why[256];
-        if (nv_rpc_transport_child_status(&c->transport, why, sizeof why) > 0)
-            nv_err_prefix(e, "%s", why);
+        for (int i = 0; i < 50; i++) {
+            if (nv_rpc_transport_child_status(&c->transport, why, sizeof why) > 0) {
+                nv_err_prefix(e, "%s", why);
+                break;
+            }
+            struct timespec ts = {0, 10 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
     }
     nv_rpc_conn_free(c->rpc);
     c->rpc = NULL;
