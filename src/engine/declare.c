@@ -15,6 +15,12 @@ void nv_declare_result_free(nv_declare_result *r)
     memset(r, 0, sizeof *r);
 }
 
+static unsigned long name_line(const nv_spec *spec)
+{
+    const nv_xml_node *n = nv_xml_child(spec->root, "name");
+    return n ? n->line : spec->root->line;
+}
+
 /* Finds the object a definition replaces (same UUID) and refuses, before
  * anything changes, a name already taken by another object. One round trip. */
 static int find_existing(nv_conn *c, const nv_kind_ops *k, const nv_spec *spec, nv_obj *existing,
@@ -38,8 +44,8 @@ static int find_existing(nv_conn *c, const nv_kind_ops *k, const nv_spec *spec, 
     if (f_name == 1 && memcmp(by_name.uuid, spec->uuid, 16) != 0) {
         char other[NV_UUID_STR_LEN];
         nv_spec_uuid_format(by_name.uuid, other);
-        nv_err_set(e, NV_ERR_INPUT, "%s: a %s named '%s' already exists with UUID %s (the definition has UUID %s)",
-                   spec->file, k->name, spec->name, other, spec->uuid_str);
+        nv_err_set(e, NV_ERR_INPUT, "%s:%lu: a %s named '%s' already exists with UUID %s (the definition has UUID %s)",
+                   spec->file, name_line(spec), k->name, spec->name, other, spec->uuid_str);
         goto fail;
     }
     nv_obj_clear(&by_name);
@@ -62,8 +68,8 @@ static int check_name_free(nv_conn *c, const nv_kind_ops *k, const nv_spec *spec
     if (clash) {
         char u[NV_UUID_STR_LEN];
         nv_spec_uuid_format(other.uuid, u);
-        nv_err_set(e, NV_ERR_INPUT, "%s: a %s named '%s' already exists with UUID %s (the definition has UUID %s)",
-                   spec->file, k->name, spec->name, u, spec->uuid_str);
+        nv_err_set(e, NV_ERR_INPUT, "%s:%lu: a %s named '%s' already exists with UUID %s (the definition has UUID %s)",
+                   spec->file, name_line(spec), k->name, spec->name, u, spec->uuid_str);
     }
     nv_obj_clear(&other);
     return clash ? -1 : 0;
