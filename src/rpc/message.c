@@ -1,6 +1,7 @@
 #include "rpc/message.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,7 +98,15 @@ int nv_rpc_reader_read(nv_rpc_reader *r, int fd, uint8_t **pkt, size_t *len, nv_
         if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
             return 0;
         int err = errno;
+        int partial = r->have > 0;
         nv_rpc_reader_free(r);
+        /* A daemon that dies with our call unread resets the connection: the
+         * same event as end of file, not a local system error. */
+        if (err == ECONNRESET)
+            return nv_err_set(e, NV_ERR_CONNECT, partial
+                              ? "the daemon closed the connection in the middle of a message "
+                                "(connection reset)"
+                              : "the daemon closed the connection (connection reset)");
         return nv_err_sys(e, err, "cannot read from the daemon");
     }
     if (n == 0) {
@@ -256,11 +265,22 @@ void nv_rpc_error_free(nv_rpc_error *er)
     memset(er, 0, sizeof *er);
 }
 
+/* The daemon's message without the newlines some end with (schema
+ * validation errors do): those would leave blank lines after ours. */
+static int message_len(const char *m)
+{
+    size_t n = strlen(m);
+    while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == '\r' || m[n - 1] == ' ' || m[n - 1] == '\t'))
+        n--;
+    return n > INT_MAX ? INT_MAX : (int)n;
+}
+
 const char *nv_rpc_error_format(const nv_rpc_error *er, char *buf, size_t n)
 {
     if (n == 0)
         return buf;
-    snprintf(buf, n, "%s", er->message ? er->message : "Unknown error");
+    const char *m = er->message && message_len(er->message) > 0 ? er->message : "Unknown error";
+    snprintf(buf, n, "%.*s", message_len(m), m);
     return buf;
 }
 
@@ -268,7 +288,8 @@ int nv_rpc_error_to_err(const nv_rpc_error *er, nv_err *e)
 {
     if (!e)
         return -1;
-    nv_err_set(e, NV_ERR_LIBVIRT, "%s", er->message ? er->message : "Unknown error");
+    char buf[sizeof e->msg];
+    nv_err_set(e, NV_ERR_LIBVIRT, "%s", nv_rpc_error_format(er, buf, sizeof buf));
     e->code = er->code;
     return -1;
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int enc_lookup(nv_buf *b, const void *v)
@@ -159,6 +160,35 @@ TEST(message_reader_byte_by_byte)
     close(p[0]);
     nv_buf_free(&b1);
     nv_buf_free(&b2);
+}
+
+/* A peer that closes with our bytes unread resets the connection: reported
+ * like end of file (what a daemon killed in the middle of a call does). */
+TEST(message_reader_connection_reset)
+{
+    nv_err e;
+    uint8_t *pkt = NULL;
+    size_t len = 0;
+    nv_rpc_reader r;
+    for (int partial = 0; partial < 2; partial++) {
+        int sv[2];
+        CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+        nv_rpc_reader_init(&r);
+        if (partial) {
+            static const uint8_t word[] = {0, 0, 0, 40};
+            write_all(sv[1], word, sizeof word);
+            CHECK_INT(nv_rpc_reader_read(&r, sv[0], &pkt, &len, &e), 0);
+        }
+        write_all(sv[0], "call", 4); /* never read by the peer */
+        close(sv[1]);
+        CHECK_INT(nv_rpc_reader_read(&r, sv[0], &pkt, &len, &e), -1);
+        CHECK_INT(e.kind, NV_ERR_CONNECT);
+        CHECK_STR(e.msg, partial ? "the daemon closed the connection in the middle of a message "
+                                   "(connection reset)"
+                                 : "the daemon closed the connection (connection reset)");
+        CHECK_INT(nv_rpc_reader_busy(&r), 0);
+        close(sv[0]);
+    }
 }
 
 /* Feeds bytes through a pipe to nv_rpc_read_packet. */
@@ -325,6 +355,19 @@ TEST(message_error_decode_and_format)
 
     /* no message at all */
     enc_error(&b, 1, 0, NULL, NULL);
+    CHECK_INT(nv_rpc_error_decode(b.data, b.len, &er, &e), 0);
+    CHECK_STR(nv_rpc_error_format(&er, text, sizeof text), "Unknown error");
+    nv_rpc_error_free(&er);
+
+    /* schema errors end with a newline: dropped, inner lines kept */
+    enc_error(&b, 27, 20, "XML failed to validate\nElement has extra content\n\n", NULL);
+    CHECK_INT(nv_rpc_error_decode(b.data, b.len, &er, &e), 0);
+    CHECK_STR(nv_rpc_error_format(&er, text, sizeof text),
+              "XML failed to validate\nElement has extra content");
+    CHECK_INT(nv_rpc_error_to_err(&er, &e), -1);
+    CHECK_STR(e.msg, "XML failed to validate\nElement has extra content");
+    nv_rpc_error_free(&er);
+    enc_error(&b, 1, 0, " \n", NULL);
     CHECK_INT(nv_rpc_error_decode(b.data, b.len, &er, &e), 0);
     CHECK_STR(nv_rpc_error_format(&er, text, sizeof text), "Unknown error");
     nv_rpc_error_free(&er);
