@@ -37,6 +37,7 @@ for d in /tmp/nixvirt-it.*; do
     [ -d "$d" ] || continue
     owner=$(cat "$d/owner" 2>/dev/null) || owner=
     [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null && continue
+    [ -z "$owner" ] && [ -n "$(find "$d" -maxdepth 0 -newermt '-60 seconds' 2>/dev/null)" ] && continue
     nv_sandbox_stop_registered "$d/sandboxes"
     rm -rf "$d"
 done

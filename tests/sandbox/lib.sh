@@ -111,8 +111,7 @@ _nv_spawn() {
     _nv_upid=$!
     echo "$_nv_upid" >"$d/unshare.pid"
     _nv_ipid=
-    local i
-    for i in $(seq 1 250); do
+    for _ in $(seq 1 250); do
         _nv_ipid=$(_nv_child_of "$_nv_upid")
         [ -n "$_nv_ipid" ] && break
         _nv_alive "$_nv_upid" || break
@@ -155,13 +154,13 @@ _nv_wait_ready() {
 # kernel kills the rest of the namespace; KILL after 10 s; reap; remove DIR. (The mount
 # namespace goes away with it, so nothing needs unmounting.)
 _nv_stop_dir() {
-    local d=$1 upid ipid i
+    local d=$1 upid ipid
     [ -n "$d" ] && [ -d "$d" ] || return 0
     upid=$(cat "$d/unshare.pid" 2>/dev/null) || upid=
     ipid=$(cat "$d/init.pid" 2>/dev/null) || ipid=
     [ -n "$ipid" ] || { [ -n "$upid" ] && ipid=$(_nv_child_of "$upid"); }
     if [ -n "$ipid" ] && _nv_alive "$ipid"; then kill -TERM "$ipid" 2>/dev/null || true; fi
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         _nv_alive "$upid" || _nv_alive "$ipid" || break
         sleep 0.05
     done
@@ -169,7 +168,7 @@ _nv_stop_dir() {
         _nv_sbx_log "daemon in $d ignored SIGTERM for 5 s; killing its namespace"
         [ -n "$ipid" ] && kill -KILL "$ipid" 2>/dev/null
         [ -n "$upid" ] && kill -KILL "$upid" 2>/dev/null
-        for i in $(seq 1 100); do
+        for _ in $(seq 1 100); do
             _nv_alive "$upid" || _nv_alive "$ipid" || break
             sleep 0.05
         done
@@ -437,8 +436,10 @@ nv_sandbox_gc() {
         [ -d "$d" ] || continue
         owner=$(cat "$d/owner" 2>/dev/null) || owner=
         if [ -n "$owner" ] && _nv_alive "$owner"; then continue; fi
+        # No owner yet: maybe another run is starting it this very moment.
+        if [ -z "$owner" ] && [ -n "$(find "$d" -maxdepth 0 -newermt '-60 seconds' 2>/dev/null)" ]; then continue; fi
         _nv_sbx_log "removing stale sandbox $d"
-        NV_KEEP_SANDBOX= _nv_stop_dir "$d"
+        NV_KEEP_SANDBOX='' _nv_stop_dir "$d"
     done
     return 0
 }
