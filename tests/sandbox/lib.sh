@@ -45,6 +45,10 @@
 #   nv_sandbox_gc               stop sandboxes whose owning process is gone (left by a run
 #                               that was killed with SIGKILL).
 #
+# Call a start function in the shell that owns the sandbox, not inside $(...) or a pipeline:
+# the process that started a sandbox is its owner, and nv_sandbox_gc removes sandboxes
+# whose owner has exited.
+#
 # A daemon that does not answer `virsh version` within $NV_SANDBOX_TIMEOUT seconds (20) is a
 # failure: the start function prints the daemon's log and returns 1. Nothing is skipped.
 
@@ -174,7 +178,8 @@ _nv_stop_dir() {
         done
     fi
     # Reap unshare if it is our child (no effect otherwise).
-    [ -n "$upid" ] && wait "$upid" 2>/dev/null
+    # (its status is the daemon's: non-zero when a test killed it; callers may run set -e)
+    if [ -n "$upid" ]; then wait "$upid" 2>/dev/null || true; fi
     if [ -n "${NV_KEEP_SANDBOX:-}" ]; then
         _nv_sbx_log "kept $d (NV_KEEP_SANDBOX)"
     else
