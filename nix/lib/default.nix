@@ -1,0 +1,73 @@
+# nixvirt's Nix library: NixVirt's `lib` (XML for libvirt domains, networks,
+# storage pools and volumes from Nix values), checked against libvirt's
+# RelaxNG schemas.  Builtins only:
+#
+#   import ./nix/lib { }                 writeXML uses builtins.toFile
+#   import ./nix/lib { pkgs = ...; }     writeXML uses pkgs.writeText (definitions
+#                                        may then refer to store paths), and the
+#                                        templates use pkgs.qemu / pkgs.OVMFFull
+#
+# Returns { xml; domain; network; pool; volume; guest-install; schema; }, where
+# each object kind has getXML (value -> string) and writeXML (value -> path
+# named NixVirt-<kind>-<name>).  See nix/lib/README.md.
+{
+  pkgs ? null,
+}:
+let
+  xml = import ./xml.nix;
+  generate = import ./generate.nix { inherit xml; };
+
+  schema = {
+    domain = import ./schema/domain.nix;
+    network = import ./schema/network.nix;
+    pool = import ./schema/pool.nix;
+    volume = import ./schema/volume.nix;
+  };
+
+  writeText = if pkgs == null then builtins.toFile else pkgs.writeText;
+
+  # Store path names take [A-Za-z0-9+._?=-] only.
+  storeName =
+    s:
+    builtins.concatStringsSep "" (
+      map (x: if builtins.isList x then "_" else x) (builtins.split "[^A-Za-z0-9+._?=-]" s)
+    );
+
+  objtype =
+    kind:
+    let
+      getXML = generate.toXML kind schema.${kind};
+    in
+    {
+      inherit getXML;
+      writeXML =
+        obj:
+        let
+          name =
+            if builtins.isAttrs obj && obj ? name && builtins.isString obj.name then
+              obj.name
+            else
+              throw "nixvirt: ${kind}.writeXML: the ${kind} needs a name (a string)";
+        in
+        writeText "NixVirt-${kind}-${storeName name}" (getXML obj);
+    };
+
+  guest-install = {
+    virtio-win.iso =
+      if pkgs == null then
+        throw "nixvirt: lib.guest-install needs a package set (import nix/lib { inherit pkgs; }, or the flake's lib.<system>)"
+      else
+        pkgs.runCommand "virtio-win.iso" { } "${pkgs.cdrtools}/bin/mkisofs -J -V VIRTIO-WIN -o $out ${pkgs.virtio-win}";
+  };
+in
+{
+  inherit xml guest-install schema;
+  domain = objtype "domain" // {
+    templates = import ./templates/domain.nix { inherit pkgs guest-install; };
+  };
+  network = objtype "network" // {
+    templates = import ./templates/network.nix;
+  };
+  pool = objtype "pool";
+  volume = objtype "volume";
+}

@@ -1,0 +1,397 @@
+# Nix value -> XML text, driven by the tables tools/rng2nix.py generates
+# from libvirt's RelaxNG schemas (nix/lib/schema/*.nix).
+#
+# How a value is read, at an element of the schema:
+#   null                     the element is left out (also inside lists)
+#   attribute set            keys are the element's attributes and child
+#                            elements (schema names); a key may also be
+#                            - the text key (`count`, `path`, `value`, ...)
+#                            - a folded child's attribute (os.arch -> <type arch=>)
+#                            - `P:name` or `P-name` for a namespaced child
+#                              (qemu:commandline written with a prefix,
+#                               qemu-commandline with xmlns='...')
+#                            - `_attrs` / `_xml`: extra attributes / raw
+#                              lib.xml children, written unchecked
+#   list                     the element repeated (only where the schema repeats it)
+#   string, number, path     the element's text
+#   bool                     yes/no, on/off or true/false text where the
+#                            schema wants that; otherwise true = empty
+#                            element (<acpi/>), false = left out
+# An attribute takes a string, number, path or derivation, or a bool where
+# the schema gives it yes/no, on/off or true/false values.
+# Where a name is both an attribute and a child (os firmware=, <firmware>),
+# a set or list is the child and anything else the attribute.
+{ xml }:
+let
+  inherit (builtins)
+    attrNames
+    concatLists
+    concatMap
+    concatStringsSep
+    elemAt
+    filter
+    genList
+    getAttr
+    hasAttr
+    isAttrs
+    isBool
+    isFloat
+    isFunction
+    isInt
+    isList
+    isPath
+    isString
+    length
+    listToAttrs
+    match
+    sort
+    typeOf
+    ;
+  inherit (xml.internal)
+    escapeText
+    escapeAttr
+    scalarText
+    isFragment
+    isDerivationLike
+    ;
+
+  fail = path: msg: throw "nixvirt: ${path}: ${msg}";
+
+  isScalar = v: isString v || isInt v || isFloat v || isPath v || isDerivationLike v;
+  # A set that is one element's content (not a derivation or lib.xml fragment).
+  isContent = v: isAttrs v && !(isDerivationLike v) && !(isFragment v);
+
+  boolText =
+    kind: v:
+    if kind == "yes" then
+      (if v then "yes" else "no")
+    else if kind == "on" then
+      (if v then "on" else "off")
+    else
+      (if v then "true" else "false");
+
+  describe =
+    v:
+    if isContent v then
+      "an attribute set"
+    else if isList v then
+      "a list"
+    else if isFragment v then
+      "a lib.xml fragment"
+    else
+      "a ${typeOf v}";
+
+  indexed = l: listToAttrs (genList (i: { name = elemAt l i; value = i; }) (length l));
+
+  # Build the per-type lookup tables once per schema (lazily, per type).
+  prepare =
+    schema:
+    let
+      types = map prepType schema.types;
+      prepType = raw: rec {
+        name = raw.n;
+        ns = raw.ns or null;
+        prefix = raw.p or null;
+        attrs = raw.a;
+        attrPos = indexed raw.a;
+        bools = raw.bool or { };
+        children = listToAttrs (
+          genList (
+            i:
+            let
+              c = elemAt raw.c i;
+            in
+            {
+              name = elemAt c 0;
+              value = {
+                pos = i;
+                type = elemAt types (elemAt c 1);
+                many = elemAt c 2 > 1;
+              };
+            }
+          ) (length raw.c)
+        );
+        text = raw.text or null;
+        textbool = raw.textbool or null;
+        any = raw.any or false;
+        fold = raw.fold or null;
+        folded = if fold == null then null else children.${fold}.type;
+        # for messages
+        known = sort (a: b: a < b) (
+          attrs
+          ++ attrNames children
+          ++ (if text != null && !(hasAttr text children) then [ text ] else [ ])
+          ++ (if folded != null then folded.attrs else [ ])
+        );
+      };
+    in
+    elemAt types 0;
+
+  attrValue =
+    t: path: a: v:
+    if isBool v then
+      if hasAttr a t.bools then
+        boolText t.bools.${a} v
+      else
+        fail path "this attribute does not take a boolean (give its value as a string)"
+    else if isScalar v then
+      scalarText path v
+    else
+      fail path "an attribute takes a string, number or path, found ${describe v}";
+
+  # One attribute, rendered ` name='value'`.
+  attrOut = t: path: a: v: " ${a}='${escapeAttr path (attrValue t path a v)}'";
+
+  extraAttrs =
+    path: v:
+    if !isContent v then
+      fail path "_attrs takes an attribute set of extra attributes, found ${describe v}"
+    else
+      concatStringsSep "" (
+        map (
+          a:
+          let
+            x = v.${a};
+          in
+          if x == null then
+            ""
+          else
+            " ${a}='${escapeAttr "${path}.${a}" (if isBool x then (if x then "yes" else "no") else scalarText "${path}.${a}" x)}'"
+        ) (attrNames v)
+      );
+
+  # The lines of one element of type t written as `tag`, from value v.
+  # ctx: { pfx: write namespaced names with their prefix; decl: extra
+  # attribute text for the start tag (xmlns declarations) }.
+  elemLines =
+    t: tag: v: path: ind: ctx:
+    if isBool v then
+      if t.text != null && t.textbool != null then
+        textElem tag ctx.decl (boolText t.textbool v) path ind
+      else if t.text != null && !t.any && t.attrs == [ ] && t.children == { } then
+        fail path "expected text, found a bool"
+      else if v then
+        [ "${ind}<${tag}${ctx.decl}/>" ]
+      else
+        [ ]
+    else if isScalar v then
+      if t.text != null || t.any then
+        textElem tag ctx.decl (scalarText path v) path ind
+      else
+        fail path "<${t.name}> has no text; expected an attribute set (keys: ${concatStringsSep ", " t.known})"
+    else if t.any && (isList v || isFragment v || isFunction v) then
+      let
+        inner = xml.internal.lines (ind + "  ") v;
+      in
+      if inner == [ ] then [ "${ind}<${tag}${ctx.decl}/>" ] else [ "${ind}<${tag}${ctx.decl}>" ] ++ inner ++ [ "${ind}</${tag}>" ]
+    else if isContent v then
+      setLines t tag v path ind ctx
+    else if isList v then
+      fail path "a list is not allowed here"
+    else
+      fail path "expected an attribute set, text or bool for <${t.name}>, found ${describe v}";
+
+  textElem =
+    tag: decl: s: path: ind:
+    if s == "" then [ "${ind}<${tag}${decl}/>" ] else [ "${ind}<${tag}${decl}>${escapeText path s}</${tag}>" ];
+
+  setLines =
+    t: tag: v: path: ind: ctx:
+    let
+      keys = filter (k: v.${k} != null) (attrNames v);
+      sub = k: "${path}.${k}";
+
+      # What each key is.
+      entry =
+        k:
+        let
+          x = v.${k};
+          structured = isContent x || isList x;
+          isAttr = hasAttr k t.attrPos;
+          isChild = hasAttr k t.children;
+          dash = match "([a-z]+)-(.+)" k;
+          nsKey = if t.prefix != null then "${t.prefix}:${k}" else null;
+        in
+        if k == "_attrs" then
+          { kind = "extraAttrs"; }
+        else if k == "_xml" then
+          { kind = "extraXml"; }
+        else if isAttr && !(isChild && structured) then
+          {
+            kind = "attr";
+            pos = t.attrPos.${k};
+          }
+        else if k == t.text && !(isChild && structured) then
+          { kind = "text"; }
+        else if isChild then
+          {
+            kind = "child";
+            name = k;
+            c = t.children.${k};
+          }
+        else if nsKey != null && hasAttr nsKey t.children then
+          {
+            kind = "child";
+            name = nsKey;
+            c = t.children.${nsKey};
+          }
+        else if dash != null && hasAttr "${elemAt dash 0}:${elemAt dash 1}" t.children then
+          {
+            kind = "child";
+            name = "${elemAt dash 0}:${elemAt dash 1}";
+            c = t.children."${elemAt dash 0}:${elemAt dash 1}";
+            defaultNs = true;
+          }
+        else if t.folded != null && hasAttr k t.folded.attrPos then
+          { kind = "fold"; }
+        else
+          fail (sub k) "unknown attribute/element; expected one of: ${concatStringsSep ", " t.known}";
+
+      entries = map (k: { key = k; } // entry k) keys;
+      ofKind = kd: filter (e: e.kind == kd) entries;
+
+      attrEntries = sort (a: b: a.pos < b.pos) (ofKind "attr");
+      childEntries = sort (a: b: a.c.pos < b.c.pos) (ofKind "child");
+      textEntries = ofKind "text";
+      foldKeys = map (e: e.key) (ofKind "fold");
+      extraAttrEntries = ofKind "extraAttrs";
+      extraXmlEntries = ofKind "extraXml";
+
+      attrText =
+        concatStringsSep "" (map (e: attrOut t (sub e.key) e.key v.${e.key}) attrEntries)
+        + concatStringsSep "" (map (e: extraAttrs (sub e.key) v.${e.key}) extraAttrEntries);
+
+      # The folded child gets the attributes written on this element.
+      foldValue =
+        let
+          own = v.${t.fold};
+          extra = listToAttrs (map (k: { name = k; value = v.${k}; }) foldKeys);
+        in
+        if foldKeys == [ ] then
+          own
+        else if !(hasAttr t.fold v) || own == null then
+          fail (sub (builtins.head foldKeys)) "needs ${path}.${t.fold} (it is an attribute of <${t.fold}>)"
+        else if isContent own then
+          let
+            twice = filter (k: hasAttr k own) foldKeys;
+          in
+          if twice != [ ] then
+            fail (sub (builtins.head twice)) "given both here and in ${path}.${t.fold}"
+          else
+            own // extra
+        else if isScalar own then
+          extra // { ${t.folded.text} = own; }
+        else
+          fail (sub t.fold) "expected text or an attribute set, found ${describe own}";
+
+      childLines =
+        e:
+        let
+          x = if e.name == t.fold then foldValue else v.${e.key};
+          c = e.c;
+          ct = c.type;
+          defaultNs = e.defaultNs or false;
+          # How the child and its descendants are named.
+          cctx =
+            if ct.ns == null then
+              {
+                pfx = false;
+                decl = "";
+              }
+            else if ct.ns == t.ns then
+              {
+                pfx = ctx.pfx;
+                decl = "";
+              }
+            else if defaultNs then
+              {
+                pfx = false;
+                decl = " xmlns='${ct.ns}'";
+              }
+            else
+              {
+                pfx = true;
+                decl = if ctx.declared ? ${ct.prefix} then "" else " xmlns:${ct.prefix}='${ct.ns}'";
+              };
+          ctag = if ct.ns != null && cctx.pfx then "${ct.prefix}:${ct.name}" else ct.name;
+          cctx' = cctx // {
+            declared = ctx.declared or { };
+          };
+          one = p: y: elemLines ct ctag y p (ind + "  ") cctx';
+        in
+        if isList x && !(ct.any && !c.many) then
+          if !c.many && length (filter (y: y != null) x) > 1 then
+            fail (sub e.key) "<${ct.name}> may appear only once here, found a list of ${toString (length x)}"
+          else
+            concatLists (
+              genList (
+                i:
+                let
+                  y = elemAt x i;
+                in
+                if y == null then [ ] else one "${sub e.key}[${toString i}]" y
+              ) (length x)
+            )
+        else
+          one (sub e.key) x;
+
+      text =
+        if textEntries == [ ] then
+          null
+        else
+          let
+            x = v.${t.text};
+          in
+          if isBool x && t.textbool != null then
+            boolText t.textbool x
+          else if isScalar x then
+            scalarText (sub t.text) x
+          else
+            fail (sub t.text) "expected text (a string, number or path), found ${describe x}";
+
+      body = concatMap childLines childEntries ++ concatMap (e: xml.internal.lines (ind + "  ") v.${e.key}) extraXmlEntries;
+      head = "${ind}<${tag}${ctx.decl}${attrText}";
+    in
+    if text != null && body != [ ] then
+      fail path "<${t.name}> cannot have both text (${t.text}) and child elements"
+    else if text != null then
+      if text == "" then [ "${head}/>" ] else [ "${head}>${escapeText path text}</${tag}>" ]
+    else if body == [ ] then
+      [ "${head}/>" ]
+    else
+      [ "${head}>" ] ++ body ++ [ "${ind}</${tag}>" ];
+
+  # The whole document.
+  toXML =
+    kind: schema:
+    let
+      root = prepare schema;
+    in
+    obj:
+    if !(isContent obj) then
+      throw "nixvirt: ${kind}: expected an attribute set, found ${describe obj}"
+    else
+      let
+        # Prefixed namespaced children of the root are declared on the root.
+        prefixed = filter (k: match "[a-z]+:.+" k != null && hasAttr k root.children && obj.${k} != null) (attrNames obj);
+        decls = listToAttrs (
+          map (k: {
+            name = root.children.${k}.type.prefix;
+            value = root.children.${k}.type.ns;
+          }) prefixed
+        );
+        declText = concatStringsSep "" (map (p: " xmlns:${p}='${decls.${p}}'") (attrNames decls));
+      in
+      concatStringsSep "" (
+        map (l: l + "\n") (
+          elemLines root root.name obj kind "" {
+            pfx = false;
+            decl = declText;
+            declared = decls;
+          }
+        )
+      );
+in
+{
+  inherit toXML;
+}
