@@ -52,6 +52,34 @@ static int authenticate(nv_conn *c, nv_err *e)
                       c->uri.text ? c->uri.text : "?", nv_connect_auth_name(other));
 }
 
+void nv_connect_explain(nv_conn *c, nv_err *e)
+{
+    if (!c || !e || e->kind == NV_ERR_LIBVIRT || e->kind == NV_ERR_INPUT)
+        return;
+    nv_transport *t = &c->transport;
+    if (t->pid <= 0 && t->errfd < 0 && t->status == -1)
+        return; /* a socket */
+    /* Its end of output can reach us before it has exited: give it a moment. */
+    char why[320] = "", said[600];
+    int ended = 0;
+    for (int i = 0; i < 50 && !ended; i++) {
+        ended = nv_rpc_transport_child_status(t, why, sizeof why) > 0;
+        if (!ended && t->pid > 0) {
+            struct timespec ts = {0, 10 * 1000000L};
+            nanosleep(&ts, NULL);
+        } else if (!ended) {
+            break;
+        }
+    }
+    nv_rpc_transport_stderr(t, said, sizeof said);
+    if (ended && said[0])
+        nv_err_prefix(e, "%s (%s)", why, said);
+    else if (ended)
+        nv_err_prefix(e, "%s", why);
+    else if (said[0])
+        nv_err_prefix(e, "%s (%s)", t->desc, said);
+}
+
 nv_conn *nv_connect_open(const char *uri, const nv_connect_opts *o, nv_err *e)
 {
     nv_conn *c = calloc(1, sizeof *c);
@@ -88,19 +116,7 @@ nv_conn *nv_connect_open(const char *uri, const nv_connect_opts *o, nv_err *e)
     return c;
 
 fail:
-    if (e && e->kind != NV_ERR_LIBVIRT && e->kind != NV_ERR_INPUT && c->transport.pid > 0) {
-        /* An ssh/ext child that died explains the closed stream better. Its
-         * end of output can reach us before it has exited: give it a moment. */
-        char why[256];
-        for (int i = 0; i < 50; i++) {
-            if (nv_rpc_transport_child_status(&c->transport, why, sizeof why) > 0) {
-                nv_err_prefix(e, "%s", why);
-                break;
-            }
-            struct timespec ts = {0, 10 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-    }
+    nv_connect_explain(c, e);
     nv_rpc_conn_free(c->rpc);
     c->rpc = NULL;
     nv_connect_close(c);

@@ -25,6 +25,13 @@ typedef struct nv_connect_opts {
  * authenticates (none or polkit) and opens the driver. */
 nv_conn *nv_connect_open(const char *uri, const nv_connect_opts *o, nv_err *e);
 
+/* For an error of a connection over an ssh/ext child (not a daemon error):
+ * prefixes what the child says, e.g. "ssh to h exited with status 255 (ssh:
+ * connect to host h port 22: Connection refused): the daemon closed the
+ * connection". Waits up to 0.5 s for a child whose output ended to exit.
+ * nv_connect_open does this itself; callers use it for errors of later calls. */
+void nv_connect_explain(nv_conn *c, nv_err *e);
+
 /* Sends CONNECT_CLOSE (best effort) and frees everything. NULL is ignored. */
 void nv_connect_close(nv_conn *c);
 

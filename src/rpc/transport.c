@@ -135,6 +135,7 @@ void nv_rpc_transport_init(nv_transport *t)
     t->rfd = -1;
     t->wfd = -1;
     t->pid = 0;
+    t->errfd = -1;
     t->status = -1;
     t->desc[0] = '\0';
 }
@@ -170,6 +171,9 @@ void nv_rpc_transport_close(nv_transport *t)
     if (t->rfd >= 0)
         close(t->rfd);
     t->rfd = t->wfd = -1;
+    if (t->errfd >= 0)
+        close(t->errfd);
+    t->errfd = -1;
     if (t->pid <= 0)
         return;
     if (reap_within(t, 2000))
@@ -203,6 +207,68 @@ int nv_rpc_transport_child_status(nv_transport *t, char *buf, size_t n)
     else
         snprintf(buf, n, "%s ended (status 0x%x)", t->desc, (unsigned)t->status);
     return 1;
+}
+
+#define STDERR_TAIL 1024 /* bytes of a child's stderr kept for messages */
+
+size_t nv_rpc_transport_stderr(nv_transport *t, char *buf, size_t n)
+{
+    if (n == 0)
+        return 0;
+    buf[0] = '\0';
+    if (t->errfd < 0)
+        return 0;
+    /* keep the tail: the last lines say what went wrong */
+    char raw[STDERR_TAIL], chunk[4096];
+    size_t len = 0;
+    for (;;) {
+        ssize_t r = read(t->errfd, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        size_t k = (size_t)r;
+        const char *src = chunk;
+        if (k >= sizeof raw) {
+            src += k - sizeof raw;
+            k = sizeof raw;
+            len = 0;
+        } else if (len + k > sizeof raw) {
+            size_t drop = len + k - sizeof raw;
+            memmove(raw, raw + drop, len - drop);
+            len -= drop;
+        }
+        memcpy(raw + len, src, k);
+        len += k;
+    }
+    /* one line: newlines become "; ", other control characters spaces */
+    size_t o = 0;
+    int sep = 0; /* a line ended: "; " before the next text */
+    for (size_t i = 0; i < len && o + 1 < n; i++) {
+        unsigned char c = (unsigned char)raw[i];
+        if (c == '\n' || c == '\r') {
+            sep = o > 0;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f)
+            c = ' ';
+        if (c == ' ' && (o == 0 || buf[o - 1] == ' ' || sep))
+            continue; /* no leading or doubled blanks */
+        if (sep) {
+            while (o > 0 && buf[o - 1] == ' ')
+                o--;
+            if (o + 3 >= n)
+                break;
+            buf[o++] = ';';
+            buf[o++] = ' ';
+            sep = 0;
+        }
+        buf[o++] = (char)c;
+    }
+    while (o > 0 && buf[o - 1] == ' ')
+        o--;
+    buf[o] = '\0';
+    return o;
 }
 
 /* ---- socket choice ------------------------------------------------------ */
@@ -584,8 +650,9 @@ int nv_rpc_transport_spawn(char *const argv[], nv_transport *t, nv_err *e)
     if (find_program(argv[0], path, sizeof path) < 0)
         return set_conn_err(e, ENOENT, "cannot run %s: not found in PATH", argv[0]);
 
-    int in[2] = {-1, -1}, out[2] = {-1, -1}, ep[2] = {-1, -1};
-    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, ep[2] = {-1, -1}, er[2] = {-1, -1};
+    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0 ||
+        pipe2(er, O_CLOEXEC) < 0) {
         int err = errno;
         for (int i = 0; i < 2; i++) {
             if (in[i] >= 0)
@@ -594,6 +661,8 @@ int nv_rpc_transport_spawn(char *const argv[], nv_transport *t, nv_err *e)
                 close(out[i]);
             if (ep[i] >= 0)
                 close(ep[i]);
+            if (er[i] >= 0)
+                close(er[i]);
         }
         return set_conn_err(e, err, "cannot run %s: pipe: %s", argv[0], strerror(err));
     }
@@ -604,22 +673,12 @@ int nv_rpc_transport_spawn(char *const argv[], nv_transport *t, nv_err *e)
          * (our stdio may have been closed, making a pipe fd 0, 1 or 2). */
         int r = fcntl(in[0], F_DUPFD_CLOEXEC, 3);
         int w = fcntl(out[1], F_DUPFD_CLOEXEC, 3);
+        int ew = fcntl(er[1], F_DUPFD_CLOEXEC, 3);
         int rep = fcntl(ep[1], F_DUPFD_CLOEXEC, 3);
         if (rep < 0)
             _exit(127);
-        if (r < 0 || w < 0 || dup2(r, 0) < 0 || dup2(w, 1) < 0)
+        if (r < 0 || w < 0 || ew < 0 || dup2(r, 0) < 0 || dup2(w, 1) < 0 || dup2(ew, 2) < 0)
             child_fail(rep);
-        int fds[6] = {in[0], in[1], out[0], out[1], ep[0], ep[1]};
-        for (int i = 0; i < 6; i++) {
-            if (fds[i] == 2) { /* stderr was closed: keep pipes off it */
-                int nul = open("/dev/null", O_WRONLY);
-                if (nul >= 0 && nul != 2) {
-                    dup2(nul, 2);
-                    close(nul);
-                }
-                break;
-            }
-        }
         reset_signals();
         close_from_3(rep, maxfd);
         execve(path, argv, environ);
@@ -629,10 +688,12 @@ int nv_rpc_transport_spawn(char *const argv[], nv_transport *t, nv_err *e)
     close(in[0]);
     close(out[1]);
     close(ep[1]);
+    close(er[1]);
     if (pid < 0) {
         close(in[1]);
         close(out[0]);
         close(ep[0]);
+        close(er[0]);
         return set_conn_err(e, err, "cannot run %s: fork: %s", argv[0], strerror(err));
     }
     err = exec_result(ep[0]);
@@ -640,13 +701,18 @@ int nv_rpc_transport_spawn(char *const argv[], nv_transport *t, nv_err *e)
     if (err) {
         close(in[1]);
         close(out[0]);
+        close(er[0]);
         int st;
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
         }
         return set_conn_err(e, err, "cannot run %s: %s", path, strerror(err));
     }
+    int fl = fcntl(er[0], F_GETFL);
+    if (fl >= 0)
+        fcntl(er[0], F_SETFL, fl | O_NONBLOCK);
     t->wfd = in[1];
     t->rfd = out[0];
+    t->errfd = er[0];
     t->pid = pid;
     set_desc(t, argv[0]);
     return 0;

@@ -11,7 +11,13 @@
  * write() fail with EPIPE instead of killing us. Children get the default
  * SIGPIPE back before exec.
  *
- * Child stderr (ssh's messages, password prompts on the tty) is inherited. */
+ * A child's stderr goes to a pipe that is read only when something went wrong
+ * (nv_rpc_transport_stderr), as libvirt does: ssh's warnings and the remote
+ * virt-ssh-helper's complaint when the daemon closes the connection do not
+ * reach the terminal on success. ssh asks for passwords and host-key
+ * confirmation on /dev/tty, which stays the terminal. Like libvirt, the pipe
+ * is not drained while the stream works: a child writing more than a pipe's
+ * capacity (64 KiB) to stderr blocks. */
 #ifndef NV_RPC_TRANSPORT_H
 #define NV_RPC_TRANSPORT_H
 
@@ -28,6 +34,7 @@ typedef struct nv_transport {
     int rfd;         /* read the daemon's bytes here */
     int wfd;         /* write ours here; == rfd for a socket */
     pid_t pid;       /* ssh/ext child, 0 for a socket or once reaped */
+    int errfd;       /* non-blocking read end of the child's stderr, or -1 */
     int status;      /* waitpid status once reaped, else -1 */
     char desc[300];  /* for messages: "/run/libvirt/libvirt-sock", "ssh host", ... */
 } nv_transport;
@@ -55,6 +62,11 @@ typedef struct nv_transport_opts {
  * NV_ERR_INPUT for a URI that cannot work). */
 int nv_rpc_transport_open(const nv_uri *u, const nv_transport_opts *o, nv_transport *t,
                           nv_err *e);
+
+/* What the child has written to stderr so far (never blocks): its last
+ * n - 1 bytes at most, lines joined with "; ", surrounding blanks dropped.
+ * Returns the length; 0 (buf "") when there is nothing or no child pipe. */
+size_t nv_rpc_transport_stderr(nv_transport *t, char *buf, size_t n);
 
 /* ---- socket choice (pure) ----------------------------------------------- */
 

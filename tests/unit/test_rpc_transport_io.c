@@ -2,6 +2,7 @@
  * --wait, permission errors, session autostart with a fake daemon, ext with
  * /bin/cat, ssh with a fake ssh, and the remote proxy command run by sh. */
 #include "check.h"
+#include "rpc/connect.h"
 #include "rpc/transport.h"
 #include "rpc/uri.h"
 
@@ -630,6 +631,83 @@ TEST(transport_child_status_and_close_escalation)
     long long took = ms_now() - start;
     CHECK(took >= 1900 && took < 4000);
     CHECK(WIFSIGNALED(t.status) && WTERMSIG(t.status) == SIGTERM);
+}
+
+/* A child's stderr is kept for messages, not shown. */
+TEST(transport_child_stderr_is_captured)
+{
+    nv_transport t;
+    nv_err e;
+    char *argv[] = {(char *)"/bin/sh", (char *)"-c",
+                    (char *)"echo ' warn ' >&2; printf 'err\ttwo\r\n\n' >&2; exit 2", NULL};
+    CHECK_INT(nv_rpc_transport_spawn(argv, &t, &e), 0);
+    CHECK(t.errfd >= 0);
+    char buf[64], why[200] = "";
+    read_all(t.rfd, buf, sizeof buf, 2000);
+    long long deadline = ms_now() + 2000;
+    while (!nv_rpc_transport_child_status(&t, why, sizeof why) && ms_now() < deadline)
+        nap(10);
+    CHECK_STR(why, "/bin/sh exited with status 2");
+    char said[128];
+    CHECK_INT(nv_rpc_transport_stderr(&t, said, sizeof said), 13);
+    CHECK_STR(said, "warn; err two");
+    CHECK_INT(nv_rpc_transport_stderr(&t, said, sizeof said), 0); /* read once */
+    nv_rpc_transport_close(&t);
+    CHECK_INT(t.errfd, -1);
+    CHECK_INT(nv_rpc_transport_stderr(&t, said, sizeof said), 0);
+
+    /* much more than is kept: the tail survives, cut to the buffer */
+    char *chatty[] = {(char *)"/bin/sh", (char *)"-c",
+                      (char *)"i=0; while [ $i -lt 2000 ]; do echo \"line $i\" >&2; i=$((i+1)); done",
+                      NULL};
+    CHECK_INT(nv_rpc_transport_spawn(chatty, &t, &e), 0);
+    read_all(t.rfd, buf, sizeof buf, 5000);
+    deadline = ms_now() + 5000;
+    while (!nv_rpc_transport_child_status(&t, why, sizeof why) && ms_now() < deadline)
+        nap(10);
+    char big[2048];
+    size_t n = nv_rpc_transport_stderr(&t, big, sizeof big);
+    CHECK(n > 100 && n < sizeof big);
+    size_t tail = strlen("; line 1998; line 1999");
+    CHECK(n >= tail && strcmp(big + n - tail, "; line 1998; line 1999") == 0);
+    CHECK(strstr(big, "line 1000;") == NULL);
+    nv_rpc_transport_close(&t);
+
+    /* a small buffer, and a socket has none */
+    char *one[] = {(char *)"/bin/sh", (char *)"-c", (char *)"echo abcdefghij >&2", NULL};
+    CHECK_INT(nv_rpc_transport_spawn(one, &t, &e), 0);
+    read_all(t.rfd, buf, sizeof buf, 2000);
+    deadline = ms_now() + 2000;
+    while (!nv_rpc_transport_child_status(&t, why, sizeof why) && ms_now() < deadline)
+        nap(10);
+    char small[5];
+    CHECK_INT(nv_rpc_transport_stderr(&t, small, sizeof small), 4);
+    CHECK_STR(small, "abcd");
+    nv_rpc_transport_close(&t);
+    nv_rpc_transport_init(&t);
+    CHECK_INT(nv_rpc_transport_stderr(&t, small, sizeof small), 0);
+    CHECK_STR(small, "");
+}
+
+/* nv_connect_open names the child and what it said when the stream ends. */
+TEST(transport_connect_open_explains_dead_child)
+{
+    char dir[64], script[128], uri[300];
+    CHECK(make_tmpdir(dir, sizeof dir) != NULL);
+    snprintf(script, sizeof script, "%s/dies", dir);
+    CHECK_INT(write_script(script, "#!/bin/sh\necho 'Permission denied (publickey).' >&2\nexit 255\n"),
+              0);
+    snprintf(uri, sizeof uri, "qemu+ext:///system?command=%s", script);
+    nv_err e;
+    nv_err_clear(&e);
+    CHECK(nv_connect_open(uri, NULL, &e) == NULL);
+    CHECK_INT(e.kind, NV_ERR_CONNECT);
+    char want[400];
+    snprintf(want, sizeof want,
+             "%s exited with status 255 (Permission denied (publickey).): the daemon closed the "
+             "connection", script);
+    CHECK_STR(e.msg, want);
+    rm_rf(dir);
 }
 
 TEST(transport_write_to_dead_child_is_epipe)
