@@ -1,5 +1,6 @@
 //! Builds the multi-call `nixvirt` executable (plus `virtdeclare` and
-//! `virtpurge`), the unit tests, and a sanitizer build with the system cc.
+//! `virtpurge`), the unit tests, the integration-test driver rpcprobe, and a
+//! sanitizer build with the system cc.
 //!
 //!   zig build                                  static musl binary for this machine
 //!   zig build -Dtarget=aarch64-linux-musl      cross build
@@ -25,7 +26,7 @@ pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{ .default_target = .{ .abi = .musl } });
     const optimize = b.standardOptimizeOption(.{});
     const system_expat = b.option(bool, "system-expat", "Link the system's libexpat instead of the bundled 2.5.0") orelse false;
-    const sanitize = b.option(bool, "sanitize", "Also build nixvirt and the unit tests with the host cc, ASan and UBSan (glibc)") orelse false;
+    const sanitize = b.option(bool, "sanitize", "Also build nixvirt, the unit tests and rpcprobe with the host cc, ASan and UBSan (glibc)") orelse false;
 
     const src_files = collectC(b, "src", "cli/main.c");
     const test_files = collectC(b, "tests/unit", null);
@@ -64,6 +65,18 @@ pub fn build(b: *std.Build) void {
     if (b.args) |args| run_unit.addArgs(args);
     const test_step = b.step("test", "Run the C unit tests");
     test_step.dependOn(&run_unit.step);
+
+    // Integration-test driver (tests/integration/rpcprobe.c): every src file but
+    // main.c; installed with the program as zig-out/test/rpcprobe.
+    const probe_mod = makeModule(b, target, optimize, false, system_expat, src_files);
+    probe_mod.addCSourceFile(.{ .file = b.path("tests/integration/rpcprobe.c"), .flags = &c_flags });
+    const probe = b.addExecutable(.{
+        .name = "rpcprobe",
+        .root_module = probe_mod,
+        .linkage = if (target.result.abi.isMusl()) .static else null,
+    });
+    const install_probe = b.addInstallArtifact(probe, .{ .dest_dir = .{ .override = .{ .custom = "test" } } });
+    b.getInstallStep().dependOn(&install_probe.step);
 
     if (sanitize) addSanitizeBuild(b, src_files, test_files);
 }
@@ -155,14 +168,15 @@ fn collectC(b: *std.Build, dir: []const u8, skip: ?[]const u8) []const []const u
     return list.items;
 }
 
-/// Builds zig-out/san/nixvirt and zig-out/san/unit-tests with the host's
+/// Builds zig-out/san/{nixvirt,unit-tests,rpcprobe} with the host's
 /// cc, AddressSanitizer and UndefinedBehaviorSanitizer, against glibc and
 /// the system libexpat (zig's own clang ships no ASan runtime).
 fn addSanitizeBuild(b: *std.Build, src_files: []const []const u8, test_files: []const []const u8) void {
     const san_flags = [_][]const u8{ "-g", "-O1", "-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined", "-Wno-format-truncation" };
-    const outputs = [_]struct { name: []const u8, with_main: bool }{
+    const outputs = [_]struct { name: []const u8, with_main: bool, extra: ?[]const u8 = null }{
         .{ .name = "nixvirt", .with_main = true },
         .{ .name = "unit-tests", .with_main = false },
+        .{ .name = "rpcprobe", .with_main = false, .extra = "tests/integration/rpcprobe.c" },
     };
     for (outputs) |o| {
         const cc = b.addSystemCommand(&.{"cc"});
@@ -172,6 +186,8 @@ fn addSanitizeBuild(b: *std.Build, src_files: []const []const u8, test_files: []
         for (src_files) |f| cc.addFileArg(b.path(b.fmt("src/{s}", .{f})));
         if (o.with_main) {
             cc.addFileArg(b.path("src/cli/main.c"));
+        } else if (o.extra) |f| {
+            cc.addFileArg(b.path(f));
         } else {
             for (test_files) |f| cc.addFileArg(b.path(b.fmt("tests/unit/{s}", .{f})));
         }
