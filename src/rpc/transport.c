@@ -171,22 +171,21 @@ void nv_rpc_transport_close(nv_transport *t)
     if (t->rfd >= 0)
         close(t->rfd);
     t->rfd = t->wfd = -1;
+    if (t->pid > 0 && !reap_within(t, 2000)) {
+        kill(t->pid, SIGTERM);
+        if (!reap_within(t, 1000)) {
+            kill(t->pid, SIGKILL);
+            int st;
+            while (waitpid(t->pid, &st, 0) < 0 && errno == EINTR) {
+            }
+            t->status = st;
+            t->pid = 0;
+        }
+    }
+    /* Only now: a parting message on stderr must not kill the child with SIGPIPE. */
     if (t->errfd >= 0)
         close(t->errfd);
     t->errfd = -1;
-    if (t->pid <= 0)
-        return;
-    if (reap_within(t, 2000))
-        return;
-    kill(t->pid, SIGTERM);
-    if (reap_within(t, 1000))
-        return;
-    kill(t->pid, SIGKILL);
-    int st;
-    while (waitpid(t->pid, &st, 0) < 0 && errno == EINTR) {
-    }
-    t->status = st;
-    t->pid = 0;
 }
 
 int nv_rpc_transport_child_status(nv_transport *t, char *buf, size_t n)
