@@ -55,7 +55,7 @@ ORDER = {
         "xen:commandline", "vmware:datacenterpath",
     ],
     "domain/os": [
-        "type", "loader", "nvram", "boot", "bootmenu", "kernel", "initrd",
+        "type", "firmware", "loader", "nvram", "boot", "bootmenu", "kernel", "initrd",
         "init", "initarg", "initenv", "initdir", "inituser", "initgroup",
         "cmdline", "dtb", "acpi", "smbios", "bios",
     ],
@@ -114,6 +114,8 @@ ATTR_ORDER = {
     "devices/controller": ["type", "index", "model"],
     "devices/disk": ["type", "device"],
     "devices/smartcard": ["mode", "type"],
+    "devices/hostdev": ["mode", "type", "managed"],
+    "domain/seclabel": ["type", "model", "relabel"],
     "devices/video/model": ["type", "ram", "vram", "vram64", "vgamem", "heads", "primary"],
 }
 

@@ -7,6 +7,7 @@
 #                            elements (schema names); a key may also be
 #                            - the text key (`count`, `path`, `value`, ...)
 #                            - a folded child's attribute (os.arch -> <type arch=>)
+#                            - `@name` for the attribute `name`
 #                            - `P:name` or `P-name` for a namespaced child
 #                              (qemu:commandline written with a prefix,
 #                               qemu-commandline with xmlns='...')
@@ -20,7 +21,8 @@
 # An attribute takes a string, number, path or derivation, or a bool where
 # the schema gives it yes/no, on/off or true/false values.
 # Where a name is both an attribute and a child (os firmware=, <firmware>),
-# a set or list is the child and anything else the attribute.
+# a set or list is the child and anything else the attribute; `@name`
+# always means the attribute (for when both are wanted).
 { xml }:
 let
   inherit (builtins)
@@ -210,6 +212,7 @@ let
           isAttr = hasAttr k t.attrPos;
           isChild = hasAttr k t.children;
           dash = match "([a-z]+)-(.+)" k;
+          at = match "@(.+)" k;
           nsKey = if t.prefix != null then "${t.prefix}:${k}" else null;
         in
         if k == "_attrs" then
@@ -219,7 +222,14 @@ let
         else if isAttr && !(isChild && structured) then
           {
             kind = "attr";
+            name = k;
             pos = t.attrPos.${k};
+          }
+        else if at != null && hasAttr (elemAt at 0) t.attrPos then
+          {
+            kind = "attr";
+            name = elemAt at 0;
+            pos = t.attrPos.${elemAt at 0};
           }
         else if k == t.text && !(isChild && structured) then
           { kind = "text"; }
@@ -257,9 +267,17 @@ let
       extraAttrEntries = ofKind "extraAttrs";
       extraXmlEntries = ofKind "extraXml";
 
+      # Every attribute name once (`x` and `@x`, or `_attrs.x`, would repeat it).
+      attrNamesOut =
+        map (e: e.name) attrEntries
+        ++ concatMap (e: if isContent v.${e.key} then filter (a: v.${e.key}.${a} != null) (attrNames v.${e.key}) else [ ]) extraAttrEntries;
+      repeated = filter (a: length (filter (b: b == a) attrNamesOut) > 1) attrNamesOut;
       attrText =
-        concatStringsSep "" (map (e: attrOut t (sub e.key) e.key v.${e.key}) attrEntries)
-        + concatStringsSep "" (map (e: extraAttrs (sub e.key) v.${e.key}) extraAttrEntries);
+        if repeated != [ ] then
+          fail path "attribute ${builtins.head repeated} is given twice"
+        else
+          concatStringsSep "" (map (e: attrOut t (sub e.key) e.name v.${e.key}) attrEntries)
+          + concatStringsSep "" (map (e: extraAttrs (sub e.key) v.${e.key}) extraAttrEntries);
 
       # The folded child gets the attributes written on this element.
       foldValue =
@@ -349,7 +367,12 @@ let
           else
             fail (sub t.text) "expected text (a string, number or path), found ${describe x}";
 
-      body = concatMap childLines childEntries ++ concatMap (e: xml.internal.lines (ind + "  ") v.${e.key}) extraXmlEntries;
+      foldMissing = foldKeys != [ ] && !(builtins.any (e: e.kind == "child" && e.name == t.fold) entries);
+      body =
+        if foldMissing then
+          fail (sub (builtins.head foldKeys)) "needs ${path}.${t.fold} (it is an attribute of <${t.fold}>)"
+        else
+          concatMap childLines childEntries ++ concatMap (e: xml.internal.lines (ind + "  ") v.${e.key}) extraXmlEntries;
       head = "${ind}<${tag}${ctx.decl}${attrText}";
     in
     if text != null && body != [ ] then

@@ -120,7 +120,7 @@
     # 22: domain/bootloader_args
     { n = "bootloader_args"; a = [ ]; c = [ ]; text = "value"; }
     # 23: domain/os
-    { n = "os"; a = [ "firmware" ]; c = [ [ "type" 83 1 ] [ "loader" 84 1 ] [ "nvram" 85 1 ] [ "boot" 86 2 ] [ "bootmenu" 87 1 ] [ "kernel" 88 1 ] [ "initrd" 89 1 ] [ "init" 90 1 ] [ "initarg" 91 2 ] [ "initenv" 92 2 ] [ "initdir" 93 1 ] [ "inituser" 94 1 ] [ "initgroup" 95 1 ] [ "cmdline" 96 1 ] [ "dtb" 97 1 ] [ "acpi" 98 1 ] [ "smbios" 99 1 ] [ "bios" 100 1 ] [ "root" 101 1 ] [ "firmware" 102 1 ] [ "shim" 103 1 ] ]; fold = "type"; }
+    { n = "os"; a = [ "firmware" ]; c = [ [ "type" 83 1 ] [ "firmware" 84 1 ] [ "loader" 85 1 ] [ "nvram" 86 1 ] [ "boot" 87 2 ] [ "bootmenu" 88 1 ] [ "kernel" 89 1 ] [ "initrd" 90 1 ] [ "init" 91 1 ] [ "initarg" 92 2 ] [ "initenv" 93 2 ] [ "initdir" 94 1 ] [ "inituser" 95 1 ] [ "initgroup" 96 1 ] [ "cmdline" 97 1 ] [ "dtb" 98 1 ] [ "acpi" 99 1 ] [ "smbios" 100 1 ] [ "bios" 101 1 ] [ "root" 102 1 ] [ "shim" 103 1 ] ]; fold = "type"; }
     # 24: domain/idmap
     { n = "idmap"; a = [ ]; c = [ [ "uid" 104 2 ] [ "gid" 105 2 ] ]; }
     # 25: domain/memoryBacking
@@ -146,7 +146,7 @@
     # 35: domain/devices
     { n = "devices"; a = [ ]; c = [ [ "emulator" 154 1 ] [ "disk" 155 2 ] [ "filesystem" 156 2 ] [ "controller" 157 2 ] [ "lease" 158 2 ] [ "hostdev" 159 2 ] [ "shmem" 160 2 ] [ "interface" 161 2 ] [ "smartcard" 162 2 ] [ "serial" 163 2 ] [ "parallel" 164 2 ] [ "console" 165 2 ] [ "channel" 166 2 ] [ "input" 167 2 ] [ "tpm" 168 2 ] [ "graphics" 169 2 ] [ "sound" 170 2 ] [ "audio" 171 2 ] [ "video" 172 2 ] [ "redirdev" 173 2 ] [ "redirfilter" 174 2 ] [ "hub" 175 2 ] [ "watchdog" 176 2 ] [ "rng" 177 2 ] [ "memballoon" 178 1 ] [ "nvram" 179 1 ] [ "panic" 180 2 ] [ "memory" 181 2 ] [ "iommu" 182 1 ] [ "vsock" 183 1 ] [ "crypto" 184 2 ] [ "pstore" 185 1 ] ]; }
     # 36: domain/seclabel
-    { n = "seclabel"; a = [ "model" "type" "relabel" ]; bool = { relabel = "yes"; }; c = [ [ "label" 186 1 ] [ "imagelabel" 187 1 ] [ "baselabel" 188 1 ] ]; }
+    { n = "seclabel"; a = [ "type" "model" "relabel" ]; bool = { relabel = "yes"; }; c = [ [ "label" 186 1 ] [ "imagelabel" 187 1 ] [ "baselabel" 188 1 ] ]; }
     # 37: domain/keywrap
     { n = "keywrap"; a = [ ]; c = [ [ "cipher" 189 2 ] ]; }
     # 38: domain/launchSecurity
@@ -241,44 +241,44 @@
     { n = "entry"; a = [ "name" "file" ]; c = [ ]; text = "value"; }
     # 83: domain/os/type
     { n = "type"; a = [ "arch" "machine" ]; c = [ ]; text = "value"; }
-    # 84: domain/os/loader
+    # 84: domain/os/firmware
+    { n = "firmware"; a = [ ]; c = [ [ "feature" 227 2 ] ]; }
+    # 85: domain/os/loader
     { n = "loader"; a = [ "readonly" "secure" "type" "stateless" "format" ]; bool = { readonly = "yes"; secure = "yes"; stateless = "yes"; }; c = [ ]; text = "path"; }
-    # 85: domain/os/nvram
-    { n = "nvram"; a = [ "template" "type" "templateFormat" "format" ]; c = [ [ "source" 227 1 ] ]; text = "path"; }
-    # 86: domain/os/boot
+    # 86: domain/os/nvram
+    { n = "nvram"; a = [ "template" "type" "templateFormat" "format" ]; c = [ [ "source" 228 1 ] ]; text = "path"; }
+    # 87: domain/os/boot
     { n = "boot"; a = [ "dev" ]; c = [ ]; }
-    # 87: domain/os/bootmenu
+    # 88: domain/os/bootmenu
     { n = "bootmenu"; a = [ "enable" "timeout" ]; bool = { enable = "yes"; }; c = [ ]; }
-    # 88: domain/os/kernel
+    # 89: domain/os/kernel
     { n = "kernel"; a = [ ]; c = [ ]; text = "path"; }
-    # 89: domain/os/initrd
+    # 90: domain/os/initrd
     { n = "initrd"; a = [ ]; c = [ ]; text = "path"; }
-    # 90: domain/os/init
+    # 91: domain/os/init
     { n = "init"; a = [ ]; c = [ ]; text = "value"; }
-    # 91: domain/os/initarg
+    # 92: domain/os/initarg
     { n = "initarg"; a = [ ]; c = [ ]; text = "value"; }
-    # 92: domain/os/initenv
+    # 93: domain/os/initenv
     { n = "initenv"; a = [ "name" ]; c = [ ]; text = "value"; }
-    # 93: domain/os/initdir
+    # 94: domain/os/initdir
     { n = "initdir"; a = [ ]; c = [ ]; text = "value"; }
-    # 94: domain/os/inituser
+    # 95: domain/os/inituser
     { n = "inituser"; a = [ ]; c = [ ]; text = "value"; }
-    # 95: domain/os/initgroup
+    # 96: domain/os/initgroup
     { n = "initgroup"; a = [ ]; c = [ ]; text = "value"; }
-    # 96: domain/os/cmdline
+    # 97: domain/os/cmdline
     { n = "cmdline"; a = [ ]; c = [ ]; text = "options"; }
-    # 97: domain/os/dtb
+    # 98: domain/os/dtb
     { n = "dtb"; a = [ ]; c = [ ]; text = "path"; }
-    # 98: domain/os/acpi
-    { n = "acpi"; a = [ ]; c = [ [ "table" 228 2 ] ]; }
-    # 99: domain/os/smbios
+    # 99: domain/os/acpi
+    { n = "acpi"; a = [ ]; c = [ [ "table" 229 2 ] ]; }
+    # 100: domain/os/smbios
     { n = "smbios"; a = [ "mode" ]; c = [ ]; }
-    # 100: domain/os/bios
+    # 101: domain/os/bios
     { n = "bios"; a = [ "useserial" "rebootTimeout" ]; bool = { useserial = "yes"; }; c = [ ]; }
-    # 101: domain/os/root
+    # 102: domain/os/root
     { n = "root"; a = [ ]; c = [ ]; text = "value"; }
-    # 102: domain/os/firmware
-    { n = "firmware"; a = [ ]; c = [ [ "feature" 229 2 ] ]; }
     # 103: domain/os/shim
     { n = "shim"; a = [ ]; c = [ ]; text = "value"; }
     # 104: domain/idmap/uid
@@ -384,7 +384,7 @@
     # 154: domain/devices/emulator
     { n = "emulator"; a = [ ]; c = [ ]; text = "value"; }
     # 155: domain/devices/disk
-    { n = "disk"; a = [ "type" "device" "rawio" "sgio" "model" "snapshot" ]; bool = { rawio = "yes"; snapshot = "yes"; }; c = [ [ "driver" 298 1 ] [ "auth" 299 1 ] [ "source" 227 1 ] [ "backingStore" 300 1 ] [ "geometry" 301 1 ] [ "blockio" 302 1 ] [ "mirror" 303 1 ] [ "target" 304 1 ] [ "iotune" 305 1 ] [ "readonly" 306 1 ] [ "shareable" 307 1 ] [ "transient" 308 1 ] [ "address" 309 1 ] [ "boot" 310 1 ] [ "serial" 311 1 ] [ "wwn" 312 1 ] [ "vendor" 313 1 ] [ "product" 314 1 ] [ "encryption" 315 1 ] [ "alias" 316 1 ] [ "backenddomain" 317 1 ] [ "acpi" 318 1 ] [ "privateData" 319 1 ] [ "throttlefilters" 320 1 ] ]; }
+    { n = "disk"; a = [ "type" "device" "rawio" "sgio" "model" "snapshot" ]; bool = { rawio = "yes"; snapshot = "yes"; }; c = [ [ "driver" 298 1 ] [ "auth" 299 1 ] [ "source" 228 1 ] [ "backingStore" 300 1 ] [ "geometry" 301 1 ] [ "blockio" 302 1 ] [ "mirror" 303 1 ] [ "target" 304 1 ] [ "iotune" 305 1 ] [ "readonly" 306 1 ] [ "shareable" 307 1 ] [ "transient" 308 1 ] [ "address" 309 1 ] [ "boot" 310 1 ] [ "serial" 311 1 ] [ "wwn" 312 1 ] [ "vendor" 313 1 ] [ "product" 314 1 ] [ "encryption" 315 1 ] [ "alias" 316 1 ] [ "backenddomain" 317 1 ] [ "acpi" 318 1 ] [ "privateData" 319 1 ] [ "throttlefilters" 320 1 ] ]; }
     # 156: domain/devices/filesystem
     { n = "filesystem"; a = [ "model" "type" "accessmode" "multidevs" "fmode" "dmode" ]; c = [ [ "driver" 321 1 ] [ "binary" 322 1 ] [ "source" 323 1 ] [ "target" 324 1 ] [ "readonly" 325 1 ] [ "address" 309 1 ] [ "boot" 310 1 ] [ "alias" 316 1 ] [ "acpi" 318 1 ] [ "space_hard_limit" 326 1 ] [ "space_soft_limit" 327 1 ] [ "idmap" 328 1 ] ]; }
     # 157: domain/devices/controller
@@ -392,7 +392,7 @@
     # 158: domain/devices/lease
     { n = "lease"; a = [ ]; c = [ [ "lockspace" 334 1 ] [ "key" 335 1 ] [ "target" 336 1 ] ]; }
     # 159: domain/devices/hostdev
-    { n = "hostdev"; a = [ "mode" "managed" "type" "sgio" "rawio" "model" "ramfb" "display" ]; bool = { managed = "yes"; rawio = "yes"; ramfb = "on"; display = "on"; }; c = [ [ "driver" 337 1 ] [ "source" 338 1 ] [ "boot" 310 1 ] [ "rom" 339 1 ] [ "address" 309 1 ] [ "teaming" 340 1 ] [ "ip" 341 2 ] [ "route" 342 2 ] [ "alias" 316 1 ] [ "acpi" 318 1 ] [ "readonly" 343 1 ] [ "shareable" 344 1 ] ]; }
+    { n = "hostdev"; a = [ "mode" "type" "managed" "sgio" "rawio" "model" "ramfb" "display" ]; bool = { managed = "yes"; rawio = "yes"; ramfb = "on"; display = "on"; }; c = [ [ "driver" 337 1 ] [ "source" 338 1 ] [ "boot" 310 1 ] [ "rom" 339 1 ] [ "address" 309 1 ] [ "teaming" 340 1 ] [ "ip" 341 2 ] [ "route" 342 2 ] [ "alias" 316 1 ] [ "acpi" 318 1 ] [ "readonly" 343 1 ] [ "shareable" 344 1 ] ]; }
     # 160: domain/devices/shmem
     { n = "shmem"; a = [ "name" "role" ]; c = [ [ "model" 345 1 ] [ "size" 346 1 ] [ "server" 347 1 ] [ "msi" 348 1 ] [ "alias" 316 1 ] [ "acpi" 318 1 ] [ "address" 309 1 ] ]; }
     # 161: domain/devices/interface
@@ -527,12 +527,12 @@
     { n = "entry"; a = [ "name" ]; c = [ ]; text = "value"; }
     # 226: domain/sysinfo/oemStrings/entry
     { n = "entry"; a = [ ]; c = [ ]; text = "value"; }
-    # 227: domain/os/nvram/source
-    { n = "source"; a = [ "file" "fdgroup" "index" "startupPolicy" "dev" "dir" "protocol" "name" "query" "tls" "tlsHostname" "pool" "volume" "mode" "type" "namespace" "managed" "path" ]; bool = { tls = "yes"; managed = "yes"; }; c = [ [ "slices" 437 1 ] [ "encryption" 315 1 ] [ "seclabel" 438 2 ] [ "reservations" 439 1 ] [ "host" 440 2 ] [ "snapshot" 441 1 ] [ "config" 442 1 ] [ "auth" 299 1 ] [ "initiator" 443 1 ] [ "ssl" 444 1 ] [ "cookies" 445 1 ] [ "readahead" 446 1 ] [ "timeout" 447 1 ] [ "identity" 448 1 ] [ "address" 449 1 ] [ "reconnect" 450 1 ] [ "dataStore" 451 1 ] [ "privateData" 452 1 ] [ "knownHosts" 453 1 ] ]; }
-    # 228: domain/os/acpi/table
-    { n = "table"; a = [ "type" ]; c = [ ]; text = "value"; }
-    # 229: domain/os/firmware/feature
+    # 227: domain/os/firmware/feature
     { n = "feature"; a = [ "enabled" "name" ]; bool = { enabled = "yes"; }; c = [ ]; }
+    # 228: domain/os/nvram/source
+    { n = "source"; a = [ "file" "fdgroup" "index" "startupPolicy" "dev" "dir" "protocol" "name" "query" "tls" "tlsHostname" "pool" "volume" "mode" "type" "namespace" "managed" "path" ]; bool = { tls = "yes"; managed = "yes"; }; c = [ [ "slices" 437 1 ] [ "encryption" 315 1 ] [ "seclabel" 438 2 ] [ "reservations" 439 1 ] [ "host" 440 2 ] [ "snapshot" 441 1 ] [ "config" 442 1 ] [ "auth" 299 1 ] [ "initiator" 443 1 ] [ "ssl" 444 1 ] [ "cookies" 445 1 ] [ "readahead" 446 1 ] [ "timeout" 447 1 ] [ "identity" 448 1 ] [ "address" 449 1 ] [ "reconnect" 450 1 ] [ "dataStore" 451 1 ] [ "privateData" 452 1 ] [ "knownHosts" 453 1 ] ]; }
+    # 229: domain/os/acpi/table
+    { n = "table"; a = [ "type" ]; c = [ ]; text = "value"; }
     # 230: domain/memoryBacking/hugepages/page
     { n = "page"; a = [ "size" "unit" "nodeset" ]; c = [ ]; }
     # 231: domain/features/hyperv/relaxed
@@ -674,13 +674,13 @@
     # 299: domain/devices/disk/auth
     { n = "auth"; a = [ "username" ]; c = [ [ "secret" 463 1 ] ]; }
     # 300: domain/devices/disk/backingStore
-    { n = "backingStore"; a = [ "index" "type" ]; c = [ [ "format" 464 1 ] [ "source" 227 1 ] [ "backingStore" 300 1 ] ]; }
+    { n = "backingStore"; a = [ "index" "type" ]; c = [ [ "format" 464 1 ] [ "source" 228 1 ] [ "backingStore" 300 1 ] ]; }
     # 301: domain/devices/disk/geometry
     { n = "geometry"; a = [ "cyls" "heads" "secs" "trans" ]; c = [ ]; }
     # 302: domain/devices/disk/blockio
     { n = "blockio"; a = [ "logical_block_size" "physical_block_size" "discard_granularity" ]; c = [ ]; }
     # 303: domain/devices/disk/mirror
-    { n = "mirror"; a = [ "file" "format" "job" "type" "ready" ]; bool = { ready = "yes"; }; c = [ [ "source" 227 1 ] [ "format" 464 1 ] [ "backingStore" 300 1 ] ]; }
+    { n = "mirror"; a = [ "file" "format" "job" "type" "ready" ]; bool = { ready = "yes"; }; c = [ [ "source" 228 1 ] [ "format" 464 1 ] [ "backingStore" 300 1 ] ]; }
     # 304: domain/devices/disk/target
     { n = "target"; a = [ "dev" "bus" "tray" "removable" "rotation_rate" ]; bool = { removable = "on"; }; c = [ ]; }
     # 305: domain/devices/disk/iotune

@@ -1,0 +1,2 @@
+# NixVirt check domain/empty: just a name.
+_lib: { name = "empty"; }

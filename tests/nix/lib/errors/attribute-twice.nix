@@ -1,0 +1,2 @@
+# expect: nixvirt: domain.os: attribute firmware is given twice
+lib: lib.domain.getXML { name = "x"; os = { type = "hvm"; firmware = "efi"; "@firmware" = "bios"; }; }

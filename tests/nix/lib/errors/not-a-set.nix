@@ -1,0 +1,2 @@
+# expect: nixvirt: domain: expected an attribute set, found a string
+lib: lib.domain.getXML "<domain/>"

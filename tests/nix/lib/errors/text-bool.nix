@@ -1,0 +1,2 @@
+# expect: nixvirt: domain.name: expected text, found a bool
+lib: lib.domain.getXML { name = true; }

@@ -1,0 +1,2 @@
+# NixVirt check network/empty.
+_lib: { name = "empty"; }

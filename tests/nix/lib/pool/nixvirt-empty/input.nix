@@ -1,0 +1,2 @@
+# NixVirt check pool/empty.
+_lib: { name = "empty"; }
