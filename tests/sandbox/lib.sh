@@ -39,6 +39,10 @@
 #   nv_sandbox_cleanup          stop everything this shell started (idempotent); the start
 #                               functions install it as EXIT/INT/TERM/HUP trap unless
 #                               NV_SANDBOX_NO_TRAP=1 (then the caller must call it).
+#   NV_SANDBOX_LIBVIRTD_CONF=TEXT  lines put first in the system sandbox's libvirtd.conf,
+#                               overriding its settings (libvirt takes a key's first setting),
+#                               e.g. 'auth_unix_rw = "polkit"'. libvirtd inherits the caller's
+#                               environment (DBUS_SYSTEM_BUS_ADDRESS, say).
 #   NV_SANDBOX_REGISTRY=FILE    every start appends its directory to FILE (exported, so
 #                               child processes too); nv_sandbox_stop_registered stops all
 #                               of them: a test runner's last word, whatever was killed.
@@ -254,7 +258,10 @@ nv_sandbox_system_start() {
     mkdir -p "$d"/run "$d"/etc "$d"/lib "$d"/log "$d"/cache "$d"/data
     # The mount points must exist; they are libvirt's own directories.
     mkdir -p /run/libvirt /etc/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
-    cat >"$d/etc/libvirtd.conf" <<'EOF'
+    {
+        # Settings a caller wants instead (the first setting of a key wins).
+        [ -z "${NV_SANDBOX_LIBVIRTD_CONF:-}" ] || printf '%s\n' "$NV_SANDBOX_LIBVIRTD_CONF"
+        cat <<'EOF'
 # nixvirt test sandbox (system mode, private namespace)
 unix_sock_group = "root"
 unix_sock_ro_perms = "0777"
@@ -264,6 +271,7 @@ auth_unix_ro = "none"
 auth_unix_rw = "none"
 log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
 EOF
+    } >"$d/etc/libvirtd.conf"
     cat >"$d/etc/qemu.conf" <<'EOF'
 # nixvirt test sandbox: TCG guests as root, nothing outside the namespace
 user = "root"
