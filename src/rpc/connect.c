@@ -37,6 +37,7 @@ static int authenticate(nv_conn *c, nv_err *e)
             other = t;
     }
     nv_proto_free_remote_auth_list_ret(&list);
+    c->auth = REMOTE_AUTH_NONE;
     if (none)
         return 0;
     if (polkit) {
@@ -44,6 +45,7 @@ static int authenticate(nv_conn *c, nv_err *e)
         if (nv_rpc_call(c->rpc, REMOTE_PROC_AUTH_POLKIT, NULL, &pk, e) < 0)
             return nv_err_prefix(e, "polkit authentication failed");
         nv_proto_free_remote_auth_polkit_ret(&pk);
+        c->auth = REMOTE_AUTH_POLKIT;
         return 0;
     }
     return nv_err_set(e, NV_ERR_CONNECT,

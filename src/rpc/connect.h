@@ -14,6 +14,7 @@ typedef struct nv_conn {
     nv_rpc_conn *rpc;
     char *open_name;  /* the name sent in CONNECT_OPEN, e.g. "qemu:///system" */
     int session;      /* the URI is a session (per-user) connection */
+    int auth;         /* the scheme the handshake used: REMOTE_AUTH_NONE or _POLKIT */
 } nv_conn;
 
 typedef struct nv_connect_opts {
