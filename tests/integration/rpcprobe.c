@@ -21,7 +21,8 @@
 
 static const char usage[] =
     "usage: rpcprobe [--wait SECONDS] [--readonly] URI OPERATION [ARGS...]\n"
-    "connection:  open                      prints the connect-open name and the transport\n"
+    "connection:  open                      prints the connect-open name, the transport and\n"
+    "                                       the authentication used (none, polkit)\n"
     "             hostname | type | lib-version | hv-version | auth-list | auth-polkit\n"
     "KIND is domain, network or pool:\n"
     "             KIND-define FILE [FLAGS]  prints NAME UUID (FLAGS: domains only)\n"
@@ -167,7 +168,7 @@ static int find(nv_conn *c, const nv_kind_ops *k, const char *name, nv_obj *o, n
 static int op_simple(nv_conn *c, const char *op, nv_err *e)
 {
     if (strcmp(op, "open") == 0) {
-        printf("%s %s\n", c->open_name, c->transport.desc);
+        printf("%s %s %s\n", c->open_name, c->transport.desc, nv_connect_auth_name(c->auth));
         return 0;
     }
     if (strcmp(op, "hostname") == 0) {

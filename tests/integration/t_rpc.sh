@@ -5,12 +5,14 @@
 # call; connection errors; session mode and session-daemon autostart; the ssh and ext
 # transports.
 #
-# Not tested: polkit authentication succeeding. It needs polkitd on a D-Bus system bus,
-# which the sandbox (a private namespace, no D-Bus) does not have. What is tested: the
-# sandbox's auth_unix_rw = "none" makes REMOTE_PROC_AUTH_LIST answer "none" (so the client
-# goes straight to CONNECT_OPEN), and an AUTH_POLKIT call on such a connection reaches the
-# daemon, which refuses it ("client tried invalid PolicyKit init request" in its log) and
-# the refusal arrives as a libvirt error.
+# Authentication: the file's sandbox has auth_unix_rw = "none", so REMOTE_PROC_AUTH_LIST
+# answers "none" and the client goes straight to CONNECT_OPEN; an AUTH_POLKIT call there is
+# refused by the daemon. test_polkit_auth runs polkit for real: a sandbox with
+# auth_unix_rw = "polkit", a private D-Bus system bus and polkitd (Debian's polkitd and
+# dbus-daemon are installed here) with a rule that lets the test user manage libvirt.
+# Limits: polkit identifies the client by its pid as the daemon sees it, so the clients
+# run inside the sandbox's pid namespace (from outside, the daemon sees pid 0 and polkitd
+# refuses); and root is never asked (libvirt bypasses polkit for uid 0).
 #
 # The probe binary: $RPCPROBE_BIN, else rpcprobe next to $NIXVIRT_BIN (zig-out/san for
 # the sanitizer build), else zig-out/test/rpcprobe.
@@ -133,7 +135,7 @@ test_smoke_version_matches_virsh() {
 test_connect_type_version_hostname_auth() {
     # open/close: the name sent in CONNECT_OPEN and the socket it went to
     assert_exit 0 probe open
-    assert_eq "qemu:///system $NV_SOCK" "$OUT"
+    assert_eq "qemu:///system $NV_SOCK none" "$OUT"
     assert_exit 0 probe hostname
     assert_eq "$(virsh_sys hostname)" "$OUT" "hostname"
     local v
@@ -173,6 +175,103 @@ test_connect_open_close_seen_by_daemon() {
     after=$(admin_clients)
     assert_eq "$before" "$after" "clients after close"
     assert_no_crash "$TEST_TMP/hold0.err"
+}
+
+# A sandbox whose read-write socket uses polkit (see the top of the file).
+test_polkit_auth() {
+    stage_bins
+    user_ids
+    local b=$TEST_TMP/polkit
+    mkdir -p "$b/actions" "$b/rules"
+    chmod 0755 "$b" "$b/actions" "$b/rules"
+    # A private system bus (libvirtd connects to it once, at its first use: it must be
+    # there before the daemon starts), with a policy that allows everything on it.
+    cat >"$b/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$b/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+EOF
+    dbus-daemon --config-file="$b/bus.conf" --nofork --nopidfile >"$b/dbus.log" 2>&1 &
+    local buspid=$!
+    trap 'kill '"$buspid"' 2>/dev/null || true; nv_sandbox_cleanup' EXIT
+    wait_for 10 test -S "$b/bus"
+    export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$b/bus
+    NV_SANDBOX_LIBVIRTD_CONF=$'auth_unix_rw = "polkit"\nunix_sock_rw_perms = "0777"' nv_sandbox_system_start
+    local dpid=$NV_DAEMON_PID
+    assert_eq 777 "$(stat -c %a "$NV_SOCK")"
+
+    # libvirt's actions (Debian ships them with libvirt-daemon-system, not installed here)
+    # and the rule, seen only inside the sandbox's mount namespace
+    cp /usr/share/polkit-1/actions/* "$b/actions/" 2>/dev/null || true
+    cat >"$b/actions/org.libvirt.unix.policy" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE policyconfig PUBLIC "-//freedesktop//DTD PolicyKit Policy Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/PolicyKit/1.0/policyconfig.dtd">
+<policyconfig>
+  <action id="org.libvirt.unix.monitor">
+    <description>Monitor local virtualized systems</description>
+    <message>System policy prevents monitoring of local virtualized systems</message>
+    <defaults><allow_any>yes</allow_any><allow_inactive>yes</allow_inactive><allow_active>yes</allow_active></defaults>
+  </action>
+  <action id="org.libvirt.unix.manage">
+    <description>Manage local virtualized systems</description>
+    <message>System policy prevents management of local virtualized systems</message>
+    <defaults><allow_any>auth_admin_keep</allow_any><allow_inactive>auth_admin_keep</allow_inactive><allow_active>auth_admin_keep</allow_active></defaults>
+  </action>
+</policyconfig>
+EOF
+    cat >"$b/rules/50-nixvirt-test.rules" <<EOF
+polkit.addRule(function(action, subject) {
+    if (action.id == "org.libvirt.unix.manage" && subject.user == "$NV_SESSION_USER")
+        return polkit.Result.YES;
+});
+EOF
+    chmod 0644 "$b"/actions/* "$b"/rules/*
+    nsenter --target "$dpid" --mount -- mount --bind "$b/actions" /usr/share/polkit-1/actions
+    nsenter --target "$dpid" --mount -- mount --bind "$b/rules" /etc/polkit-1/rules.d
+    # polkitd inside the sandbox's pid namespace (it reads /proc/PID of the subject); it
+    # dies with the namespace
+    nsenter --target "$dpid" --pid --mount -- /usr/lib/polkit-1/polkitd --no-debug >"$b/polkitd.log" 2>&1 &
+    wait_for 10 dbus-send --system --print-reply --dest=org.freedesktop.PolicyKit1 \
+        /org/freedesktop/PolicyKit1/Authority org.freedesktop.DBus.Peer.Ping
+
+    # root: libvirt lets uid 0 in without asking polkit
+    assert_exit 0 probe open
+    assert_eq "qemu:///system $NV_SOCK none" "$OUT" "root"
+
+    # the test user, allowed by the rule: AUTH_LIST says polkit, AUTH_POLKIT succeeds
+    # (rpcprobe open prints the scheme the handshake used)
+    in_sandbox() {
+        nsenter --target "$dpid" --pid --mount -- setpriv --reuid="$1" --regid="$2" --clear-groups \
+            env -i PATH="$NV_SANDBOX_PATH" "${SAN_ENV[@]}" "${@:3}"
+    }
+    assert_exit 0 in_sandbox "$RPC_UID" "$RPC_GID" "$TEST_TMP/bin/rpcprobe" "$NV_URI" open
+    assert_eq "qemu:///system $NV_SOCK polkit" "$OUT" "$NV_SESSION_USER"
+    assert_exit 0 in_sandbox "$RPC_UID" "$RPC_GID" "$TEST_TMP/bin/rpcprobe" "$NV_URI" hostname
+    assert_eq "$(virsh_sys hostname)" "$OUT"
+    assert_exit 0 in_sandbox "$RPC_UID" "$RPC_GID" "$TEST_TMP/bin/nixvirt" version --connect "$NV_URI"
+    assert_contains "$OUT" "libvirt (daemon): "
+
+    # nobody: no rule, and no agent to ask for a password
+    assert_exit 1 in_sandbox 65534 65534 "$TEST_TMP/bin/rpcprobe" "$NV_URI" hostname
+    assert_eq "rpcprobe: libvirt error: polkit authentication failed: authentication unavailable: no polkit agent available to authenticate action 'org.libvirt.unix.manage'" "$ERR"
+    assert_exit 1 in_sandbox 65534 65534 "$TEST_TMP/bin/nixvirt" version --connect "$NV_URI"
+    assert_contains "$ERR" "nixvirt version: libvirt error: polkit authentication failed: authentication unavailable"
+
+    # the allowed user from outside the pid namespace: the daemon cannot name the process
+    assert_exit 1 as_user "$TEST_TMP/bin/rpcprobe" "$NV_URI" hostname
+    assert_contains "$ERR" "rpcprobe: libvirt error: polkit authentication failed: "
+    nv_sandbox_system_stop
 }
 
 # ---------------------------------------------------------------------------- domains
@@ -588,7 +687,7 @@ test_session_probe_and_version() {
     local p=$NV_SESSION_DIR/bin/rpcprobe
     # the plain session URI, found through XDG_RUNTIME_DIR
     assert_exit 0 as_session "${SAN_ENV[@]}" "$p" qemu:///session open
-    assert_eq "qemu:///session $NV_SESSION_SOCK" "$OUT"
+    assert_eq "qemu:///session $NV_SESSION_SOCK none" "$OUT"
     assert_exit 0 as_session "${SAN_ENV[@]}" "$p" qemu:///session type
     assert_eq QEMU "$OUT"
     xml_domain rpc-sdom 32 >"$NV_SESSION_DATA_DIR/rpc-sdom.xml"
@@ -670,7 +769,7 @@ test_session_autostart() {
     assert_ne "$$" "$(ps -o ppid= -p "$pid" | tr -d ' ')" "parent"
     # a second client uses the running daemon
     assert_exit 0 as_user "${env[@]}" "$TEST_TMP/bin/rpcprobe" qemu:///session open
-    assert_eq "qemu:///session $d/runtime/libvirt/libvirt-sock" "$OUT"
+    assert_eq "qemu:///session $d/runtime/libvirt/libvirt-sock none" "$OUT"
     assert_eq "$pid" "$(autostarted_pids "$d/runtime")" "same daemon"
     # with LIBVIRT_AUTOSTART=0 and the daemon gone, nothing is started
     stop_autostarted "$d/runtime"
@@ -762,7 +861,7 @@ EOF
         assert_exit 0 rpcprobe "$base?$q&$common" domain-list
         assert_contains "$OUT" "rpc-sshdom " "$q"
         assert_exit 0 rpcprobe "$base?$q&$common" open
-        assert_eq "qemu:///system ssh to 127.0.0.1" "$OUT" "$q"
+        assert_eq "qemu:///system ssh to 127.0.0.1 none" "$OUT" "$q"
     done
     assert_exit 0 rpcprobe "$base?socket=$NV_SOCK&proxy=netcat&$common" pipeline 100
     assert_contains "$OUT" "100 replies matched"
@@ -794,7 +893,7 @@ EOF
     [ $((t1 - t0)) -lt 2000 ] || fail "closing the ext transport took $((t1 - t0)) ms"
     assert_contains "$OUT" "libvirt (daemon): "
     assert_exit 0 rpcprobe "qemu+ext:///system?command=$TEST_TMP/to-daemon" open
-    assert_eq "qemu:///system $TEST_TMP/to-daemon" "$OUT"
+    assert_eq "qemu:///system $TEST_TMP/to-daemon none" "$OUT"
     assert_exit 0 rpcprobe "qemu+ext:///system?command=$TEST_TMP/to-daemon" hostname
     assert_eq "$(virsh_sys hostname)" "$OUT"
     # a command that dies: named with its status
