@@ -76,9 +76,11 @@ static int parse_bool(const char *file, const nv_xml_node *el, const char *attr,
     return 1;
 }
 
-static void add_spec_error(nv_errlist *errs, const nv_err *e)
+/* A definition's own problem, with the manifest line that names it (a file
+ * that cannot be read has no line of its own). */
+static void add_spec_error(nv_errlist *errs, const char *file, const nv_xml_node *el, const nv_err *e)
 {
-    nv_errlist_add(errs, "%s", e->msg);
+    nv_errlist_add(errs, "%s:%lu: <%s> definition: %s", file, el->line, el->name, e->msg);
 }
 
 static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vol *v, nv_errlist *errs)
@@ -90,14 +92,15 @@ static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vo
         nv_errlist_add(errs, "%s:%lu: <volume> has no child elements", file, el->line);
     v->line = el->line;
     v->present = 1;
-    parse_bool(file, el, "present", &v->present, errs);
+    /* a bad present= is one error, not also a missing definition */
+    int bad_present = parse_bool(file, el, "present", &v->present, errs) < 0;
     const char *def = nv_xml_attr(el, "definition");
     const char *name = nv_xml_attr(el, "name");
     if (def) {
         nv_err e;
         nv_err_clear(&e);
         if (nv_spec_read(&v->spec, NV_SPEC_VOLUME, def, &e) < 0) {
-            add_spec_error(errs, &e);
+            add_spec_error(errs, file, el, &e);
         } else {
             v->has_spec = 1;
             if (name && strcmp(name, v->spec.name) != 0)
@@ -106,7 +109,7 @@ static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vo
         }
     } else if (!name) {
         nv_errlist_add(errs, "%s:%lu: <volume> needs a definition or a name", file, el->line);
-    } else if (v->present) {
+    } else if (v->present && !bad_present) {
         nv_errlist_add(errs, "%s:%lu: volume '%s': present=\"true\" needs a definition to create it from", file,
                        el->line, name);
     }
@@ -170,7 +173,7 @@ static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node 
     enum nv_spec_kind sk = kind == NV_KIND_DOMAIN ? NV_SPEC_DOMAIN : kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK
                                                                                              : NV_SPEC_POOL;
     if (nv_spec_read(&o->spec, sk, def, &e) < 0)
-        add_spec_error(errs, &e); /* spec.file stays NULL: not loaded */
+        add_spec_error(errs, file, el, &e); /* spec.file stays NULL: not loaded */
 }
 
 /* Two declarations of one UUID or one name within a kind cannot both win. */
