@@ -1,8 +1,10 @@
 #include "engine/record.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine/spec.h"
 #include "util/buf.h"
@@ -113,12 +115,19 @@ int nv_record_load(const char *path, nv_record *r, nv_err *e)
     memset(r, 0, sizeof *r);
     char *data;
     size_t len;
-    FILE *probe = fopen(path, "r");
-    if (!probe)
-        return 0; /* no record yet: nothing was declared here before */
-    fclose(probe);
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        if (errno == ENOENT)
+            return 0; /* no record yet: nothing was declared here before */
+        /* unreadable is not empty: "managed" would forget what is ours */
+        return nv_err_sys(e, errno, "cannot read the record %s", path);
+    }
     if (nv_read_file(path, NV_FILE_MAX, &data, &len, e) < 0)
         return -1;
+    if (strlen(data) != len) { /* a file of zeros, as a crash can leave one */
+        free(data);
+        return nv_err_set(e, NV_ERR_INPUT, "%s: corrupt record: NUL bytes (remove the file to start afresh)", path);
+    }
     int lineno = 0, rc = 0;
     char *save = NULL;
     for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -134,8 +143,8 @@ int nv_record_load(const char *path, nv_record *r, nv_err *e)
             continue;
         char kind[16] = "", uuid[64] = "", defd[80] = "", xmld[80] = "";
         uint8_t u[16], dd[32], xd[32];
-        int k = -1;
-        if (sscanf(line, "%15s %63s %79s %79s", kind, uuid, defd, xmld) == 4) {
+        int k = -1, used = 0;
+        if (sscanf(line, "%15s %63s %79s %79s%n", kind, uuid, defd, xmld, &used) == 4 && line[used] == '\0') {
             for (int i = 0; i < NV_KIND_COUNT; i++)
                 if (strcmp(kind, kind_names[i]) == 0)
                     k = i;
@@ -194,8 +203,21 @@ int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err
         }
         nv_buf_append_str(&b, "\n");
     }
-    int rc = b.failed ? nv_err_set(e, NV_ERR_SYSTEM, "out of memory")
-                      : nv_write_file_atomic(path, b.data, b.len, e);
+    int rc;
+    if (b.failed) {
+        rc = nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    } else {
+        /* a no-op apply leaves the file as it was: no write, no fsync */
+        char *old = NULL;
+        size_t old_len = 0;
+        nv_err ignored;
+        if (nv_read_file(path, NV_FILE_MAX, &old, &old_len, &ignored) == 0 && old_len == b.len &&
+            memcmp(old, b.data, b.len) == 0)
+            rc = 0;
+        else
+            rc = nv_write_file_atomic(path, b.data, b.len, e);
+        free(old);
+    }
     nv_buf_free(&b);
     return rc;
 }
