@@ -8,9 +8,20 @@
 #include "util/sha256.h"
 #include "xml/path.h"
 
-/* Pools report sizes and the target's permissions, which change by
- * themselves; they only count when the definition sets them. */
-static const char *const pool_volatile[] = {"capacity", "allocation", "available", "target/permissions"};
+/* Pools report sizes, which change by themselves, and the target's
+ * permissions: a refresh (every start) overwrites them in the daemon's
+ * definition with the directory's mode, owner and group. Each only counts
+ * when the definition sets it: a definition giving just <mode> must not
+ * see the owner and group the daemon filled in as a change. */
+static const char *const pool_volatile[] = {
+    "capacity",
+    "allocation",
+    "available",
+    "target/permissions/mode",
+    "target/permissions/owner",
+    "target/permissions/group",
+    "target/permissions/label",
+};
 
 static int drop_volatile(nv_xml_node *root, const nv_spec *spec, nv_err *e)
 {
@@ -20,6 +31,11 @@ static int drop_volatile(nv_xml_node *root, const nv_spec *spec, nv_err *e)
         if (nv_xml_remove_path(root, pool_volatile[i], e) < 0)
             return -1;
     }
+    /* what is left of <permissions> once nothing in it counts */
+    nv_xml_node *target = nv_xml_child(root, "target");
+    nv_xml_node *perms = target ? nv_xml_child(target, "permissions") : NULL;
+    if (perms && !nv_xml_child(perms, NULL) && nv_xml_remove_path(root, "target/permissions", e) < 0)
+        return -1;
     return 0;
 }
 
