@@ -106,6 +106,40 @@ static int set_autostart(nv_conn *c, const nv_kind_ops *k, const nv_obj *o, int 
     return 0;
 }
 
+/* The daemon refused the new definition after the old object was undefined
+ * for a rename: define the old one again and bring it back to the state it
+ * had (with the domains its network's stop took down), so a definition the
+ * daemon rejects changes nothing. e keeps the refusal; a failure to restore
+ * is added to it. */
+static void restore_renamed(nv_conn *c, enum nv_kind kind, const char *old_xml, int was_active,
+                            int was_autostart, const nv_obj_list *dependants, nv_err *e)
+{
+    const nv_kind_ops *k = nv_kind_ops_get(kind);
+    nv_obj back = {0};
+    nv_err re;
+    nv_err_clear(&re);
+    const char *step = "define";
+    if (k->define(c, old_xml, &back, &re) == 0) {
+        nv_log_obj(k->name, back.uuid, "define refused: old definition '%s' restored", back.name);
+        step = "set autostart";
+        if (was_autostart && k->set_autostart(c, &back, 1, &re) < 0)
+            goto fail;
+        step = "start";
+        if (!was_active || nv_power_activate(c, kind, &back, &re) == 0) {
+            step = "restart its domains";
+            if (nv_power_restart_dependants(c, dependants, &re) == 0)
+                step = NULL;
+        }
+    }
+fail:
+    if (step) {
+        size_t n = strlen(e->msg);
+        snprintf(e->msg + n, sizeof e->msg - n, " (restoring the old definition failed: %s: %s)", step,
+                 re.msg);
+    }
+    nv_obj_clear(&back);
+}
+
 int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv_err *e)
 {
     const nv_kind_ops *k = nv_kind_ops_get(req->kind);
@@ -152,7 +186,11 @@ int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv
             nv_log_obj(k->name, spec->uuid, "assign MAC %s (interface %u)", spec->macs[i].address,
                        (unsigned)spec->macs[i].index);
 
+        int renamed = 0, was_autostart = 0;
         if (found && strcmp(res->obj.name, spec->name) != 0) {
+            /* the undefine drops autostart: the renamed object keeps it */
+            if ((was_autostart = nv_obj_autostart(c, k, &res->obj, e)) < 0)
+                goto out;
             /* a rename: the daemon only renames through undefine + define */
             if (active) {
                 if (nv_power_deactivate(c, req->kind, &res->obj, &popts, &dependants, e) < 0)
@@ -164,11 +202,22 @@ int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv
             if (k->undefine(c, &res->obj, e) < 0)
                 goto out;
             changed = 1;
+            renamed = 1;
         }
         nv_log_obj(k->name, spec->uuid, found ? "redefine" : "define new");
         nv_obj defined = {0};
-        if (k->define(c, spec->xml, &defined, e) < 0)
+        if (k->define(c, spec->xml, &defined, e) < 0) {
+            if (renamed)
+                restore_renamed(c, req->kind, before, was_active, was_autostart, &dependants, e);
             goto out;
+        }
+        if (was_autostart) {
+            nv_log_obj(k->name, spec->uuid, "set autostart on (as before the rename)");
+            if (k->set_autostart(c, &defined, 1, e) < 0) {
+                nv_obj_clear(&defined);
+                goto out;
+            }
+        }
         nv_obj_clear(&res->obj);
         res->obj = defined;
         if (nv_err_clear(e), (res->after_xml = nv_obj_xml(c, k, &res->obj, k->xml_inactive, e)) == NULL)
