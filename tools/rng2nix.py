@@ -332,8 +332,7 @@ class Content:
 
 
 class Analyzer:
-    def __init__(self, loader, defines):
-        self.loader = loader
+    def __init__(self, defines):
         self.defines = defines
         self.names_memo = {}
         self.occ_memo = {}
@@ -598,7 +597,7 @@ def build(sets, doc, fname, root_name):
         defines.update(defs)
         starts.append(st)
     start = starts[0] if len(starts) == 1 else ("choice", starts)
-    an = Analyzer(None, defines)
+    an = Analyzer(defines)
     patterns = {}
     index_elements(start, patterns, set(), defines)
     an.loader_patterns = patterns

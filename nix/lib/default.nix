@@ -24,7 +24,19 @@ let
     volume = import ./schema/volume.nix;
   };
 
-  writeText = if pkgs == null then builtins.toFile else pkgs.writeText;
+  # builtins.toFile cannot keep references to derivation outputs (firmware,
+  # ISO images): say so, rather than toFile's own message.
+  toFile =
+    kind: name: text:
+    let
+      ctx = builtins.getContext text;
+      built = builtins.filter (p: ctx.${p} ? outputs || ctx.${p} ? allOutputs) (builtins.attrNames ctx);
+    in
+    if built != [ ] then
+      throw "nixvirt: ${kind}.writeXML: ${name} refers to the output of ${builtins.head built}; builtins.toFile cannot write that: use the lib made with a package set (the flake's lib.<system>, or import nix/lib { inherit pkgs; })"
+    else
+      builtins.toFile name text;
+  writeText = kind: if pkgs == null then toFile kind else pkgs.writeText;
 
   # Store path names take [A-Za-z0-9+._?=-] only.
   storeName =
@@ -49,7 +61,7 @@ let
             else
               throw "nixvirt: ${kind}.writeXML: the ${kind} needs a name (a string)";
         in
-        writeText "NixVirt-${kind}-${storeName name}" (getXML obj);
+        writeText kind "NixVirt-${kind}-${storeName name}" (getXML obj);
     };
 
   guest-install = {

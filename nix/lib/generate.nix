@@ -33,7 +33,6 @@ let
     elemAt
     filter
     genList
-    getAttr
     hasAttr
     isAttrs
     isBool

@@ -14,11 +14,9 @@
 # indent level -> text) is also accepted and rendered as it returns.
 let
   inherit (builtins)
-    concatLists
     concatMap
     concatStringsSep
     filter
-    genList
     isAttrs
     isBool
     isFloat
@@ -31,7 +29,6 @@ let
     replaceStrings
     split
     stringLength
-    substring
     typeOf
     ;
 

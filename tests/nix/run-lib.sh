@@ -7,6 +7,7 @@
 #     the other pinned libvirt schema sets found in the rng2nix cache); a case
 #     with a file `invalid` (NixVirt's own minimal checks) must fail it, one
 #     with `libvirt-min` is validated only against that version and later;
+#   - unit: the checks in tests/nix/lib/unit.nix (lib.xml, value forms, templates);
 #   - errors: tests/nix/lib/errors/*.nix must fail with their `# expect:` text;
 #   - rng2nix: tools/rng2nix.sh --check (skipped when the pinned schema sets
 #     cannot be had, e.g. offline);
@@ -149,6 +150,19 @@ for kind in domain network pool volume; do
         fi
     done
 done
+
+# ---- unit checks (tests/nix/lib/unit.nix)
+out=$(nixeval "import $dir/unit.nix")
+if [ -z "$out" ] || [ ! -f "$out" ]; then
+    bad "unit: evaluation failed: $(errtext | head -n 5)"
+else
+    while IFS= read -r l; do
+        case $l in
+        "ok "*) ok "unit: ${l#ok }" ;;
+        *) bad "unit: ${l#FAIL }" ;;
+        esac
+    done <"$out"
+fi
 
 # ---- error cases
 for f in "$dir"/errors/*.nix; do
