@@ -84,8 +84,11 @@ int cmd_purge(int argc, char **argv)
     nv_errlist errs = {0};
     uint8_t (*keep)[16] = NULL;
     size_t nkeep = 0, lineno = 0;
-    char *save = NULL;
-    for (char *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    /* by hand, not strtok: blank lines count for the line numbers in messages */
+    for (char *line = list, *next; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
         lineno++;
         size_t l = strlen(line);
         while (l && (line[l - 1] == '\r' || line[l - 1] == ' ' || line[l - 1] == '\t'))
