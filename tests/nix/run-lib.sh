@@ -15,6 +15,7 @@
 #     our rewrites of them, compared with NixVirt's expected XML
 #     (tests/nix/lib/nixvirt-compat.txt says what each must give).
 # Options: -v (every result), --update (rewrite expected.xml from the outputs).
+# tests/nix/lib/check.nix runs the same cases as one derivation (flake check).
 # Ends with "nix-lib: N passed, M failed"; exit status 1 if anything failed.
 set -u
 
