@@ -139,10 +139,14 @@ int nv_domain_undefine_flags(nv_conn *c, const nv_obj *o, unsigned flags, nv_err
  * flag (LXC) get the plain undefine. */
 static int undefine(nv_conn *c, const nv_obj *o, nv_err *e)
 {
-    if (nv_domain_undefine_flags(c, o, NV_DOMAIN_UNDEFINE_KEEP_STATE, e) == 0)
-        return 0;
-    if (e->kind == NV_ERR_LIBVIRT && (e->code == VIR_ERR_NO_SUPPORT || e->code == VIR_ERR_INVALID_ARG))
-        return nv_domain_undefine_flags(c, o, 0, e);
+    /* libvirt before 8.9 does not know KEEP_TPM: keep NVRAM at least */
+    static const unsigned tries[] = {NV_DOMAIN_UNDEFINE_KEEP_STATE, 1u | 8u, 0u};
+    for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+        if (nv_domain_undefine_flags(c, o, tries[i], e) == 0)
+            return 0;
+        if (e->kind != NV_ERR_LIBVIRT || (e->code != VIR_ERR_NO_SUPPORT && e->code != VIR_ERR_INVALID_ARG))
+            return -1;
+    }
     return -1;
 }
 
