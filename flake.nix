@@ -54,9 +54,11 @@
 
       overlays.default = final: prev: { nixvirt = final.callPackage ./nix/package.nix { }; };
 
-      # XML generation (NixVirt's `lib`): the system-independent functions,
-      # and `lib.<system>` with the ones that need a package set.
-      lib = import ./nix/lib { } // forSystems (system: pkgs: import ./nix/lib { inherit pkgs; });
+      # XML generation (NixVirt's `lib`). As in NixVirt, the top level uses
+      # x86_64-linux packages (templates with OVMF, writeXML with store
+      # paths); `lib.<system>` has the same for each system.
+      lib = import ./nix/lib { pkgs = nixpkgs.legacyPackages.x86_64-linux; }
+        // forSystems (system: pkgs: import ./nix/lib { inherit pkgs; });
 
       checks = forSystems (
         system: pkgs: {
@@ -64,6 +66,8 @@
           unit-tests = self.packages.${system}.nixvirt.overrideAttrs { doCheck = true; };
           # The pure functions behind the modules (also tests/nix/run-modules.sh).
           modules = evalTests pkgs "nixvirt-modules-tests" (import ./tests/nix/modules { });
+          # lib: golden XML per case, validated against libvirt's schemas.
+          lib = import ./tests/nix/lib/check.nix { inherit pkgs; };
           # The modules through nixpkgs' module system, with stubbed options.
           modules-eval = evalTests pkgs "nixvirt-modules-eval-tests" (import ./tests/nix/modules-eval { inherit lib; });
           # Enabling the NixOS module adds only the tool, the manifest and the
