@@ -17,6 +17,7 @@
 # The probe binary: $RPCPROBE_BIN, else rpcprobe next to $NIXVIRT_BIN (zig-out/san for
 # the sanitizer build), else zig-out/test/rpcprobe.
 
+# shellcheck disable=SC2034  # read by run.sh
 TEST_TIMEOUT=180
 
 # ---------------------------------------------------------------------------- helpers
