@@ -103,6 +103,12 @@ int cmd_apply(int argc, char **argv)
     }
     printf("nixvirt: %s%d defined, %d changed, %d started, %d stopped, %d removed, %d unchanged\n",
            dry ? "plan: " : "", sum.defined, sum.changed, sum.started, sum.stopped, sum.removed, sum.unchanged);
+    if (failures && nv_rpc_conn_broken(c->rpc)) {
+        nv_err why;
+        nv_err_set(&why, NV_ERR_CONNECT, "the connection to the daemon was lost");
+        nv_connect_explain(c, &why);
+        nv_errlist_add(&errs, "%s", why.msg);
+    }
     if (failures) {
         print_errors(&errs);
         fprintf(stderr, "nixvirt: %d failure%s\n", failures, failures == 1 ? "" : "s");

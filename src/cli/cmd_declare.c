@@ -140,10 +140,12 @@ int cmd_declare(int argc, char **argv)
     nv_conn *c = nv_cli_connect(prog, o[O_CONNECT].value, wait);
     if (c) {
         nv_declare_result res;
-        if (nv_declare(c, &req, &res, &e) == 0)
+        if (nv_declare(c, &req, &res, &e) == 0) {
             rc = NV_EXIT_OK;
-        else
+        } else {
+            nv_connect_explain(c, &e);
             nv_cli_report(prog, &e);
+        }
         nv_declare_result_free(&res);
         nv_connect_close(c);
     }

@@ -128,6 +128,7 @@ int cmd_purge(int argc, char **argv)
     const nv_kind_ops *k = nv_kind_ops_get(kind);
     nv_obj_list all = {0};
     if (k->list_all(c, 0, &all, &e) < 0) {
+        nv_connect_explain(c, &e);
         nv_cli_report("virtpurge", &e);
         goto out;
     }
@@ -139,6 +140,7 @@ int cmd_purge(int argc, char **argv)
         if (kept)
             continue;
         if (nv_remove_object(c, kind, &all.v[i], &e) < 0) {
+            nv_connect_explain(c, &e);
             char u[NV_UUID_STR_LEN];
             nv_spec_uuid_format(all.v[i].uuid, u);
             fprintf(stderr, "virtpurge: %s %s (%s): %s%s\n", k->name, all.v[i].name, u,

@@ -73,8 +73,10 @@ int cmd_version(int argc, char **argv)
     nv_proto_free_remote_connect_get_type_ret(&type);
     rc = NV_EXIT_OK;
 out:
-    if (rc != NV_EXIT_OK)
+    if (rc != NV_EXIT_OK) {
+        nv_connect_explain(c, &e);
         nv_cli_report("nixvirt version", &e);
+    }
     nv_connect_close(c);
     return rc;
 }
