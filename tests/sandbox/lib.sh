@@ -18,6 +18,8 @@
 #       LIBVIRT_DEFAULT_URI=$NV_URI, LIBVIRT_AUTOSTART=0 (nothing may reach the host's daemons)
 #   nv_sandbox_system_stop      stop the daemon and end its namespace (so every qemu and
 #                               dnsmasq it started dies too), wait, remove the directory
+#   nv_sandbox_system_restart   end the namespace (if the daemon was not killed already) and
+#                               start a new daemon on the same directories, as after a crash
 #
 #   nv_sandbox_session_start    root only. libvirtd --timeout 0 as $NV_SESSION_USER
 #                               (default nixvirt-test) with private XDG_RUNTIME_DIR,
@@ -305,6 +307,35 @@ EOF
     NV_DAEMON_PID=$(_nv_child_of "$NV_INIT_PID")
     export NV_DAEMON_PID
     _nv_caps_save "$d/cache/qemu/capabilities"
+    return 0
+}
+
+# A new daemon on the same sandbox directories (definitions, autostart links, state,
+# logs): the way a host's libvirtd comes back after it crashed. The old namespace, with
+# every qemu and dnsmasq in it, is ended first (it is gone already when its libvirtd was
+# killed: its pid 1 then exits). Updates NV_DAEMON_PID, NV_INIT_PID, NV_UNSHARE_PID.
+nv_sandbox_system_restart() {
+    local d=${NV_SANDBOX_DIR:?no system sandbox} upid ipid
+    upid=$(cat "$d/unshare.pid" 2>/dev/null) || upid=
+    ipid=$(cat "$d/init.pid" 2>/dev/null) || ipid=
+    if [ -n "$ipid" ] && _nv_alive "$ipid"; then kill -TERM "$ipid" 2>/dev/null || true; fi
+    for _ in $(seq 1 200); do
+        _nv_alive "$upid" || _nv_alive "$ipid" || break
+        sleep 0.05
+    done
+    if _nv_alive "$ipid" || _nv_alive "$upid"; then
+        [ -n "$ipid" ] && kill -KILL "$ipid" 2>/dev/null
+        [ -n "$upid" ] && kill -KILL "$upid" 2>/dev/null
+    fi
+    if [ -n "$upid" ]; then wait "$upid" 2>/dev/null || true; fi
+    _nv_spawn "$d" "$_NV_SYSTEM_SCRIPT"
+    NV_INIT_PID=$_nv_ipid
+    NV_UNSHARE_PID=$_nv_upid
+    if ! _nv_wait_ready "$d" "$NV_DAEMON_LOG" virsh -c "$NV_URI" version; then
+        return 1
+    fi
+    NV_DAEMON_PID=$(_nv_child_of "$NV_INIT_PID")
+    export NV_DAEMON_PID NV_INIT_PID NV_UNSHARE_PID
     return 0
 }
 
