@@ -240,7 +240,16 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
                 nv_volumes_apply(c, &pool, mo, 1, &vc, errs);
                 sum->defined += vc.created;
                 sum->removed += vc.deleted;
+            } else if (!pf->found) {
+                /* a new pool has no volumes the daemon knows of yet */
+                for (size_t i = 0; i < mo->nvols; i++) {
+                    if (!mo->vols[i].present)
+                        continue;
+                    printf("create volume %s in pool %s\n", mo->vols[i].name, s->name);
+                    sum->defined++;
+                }
             } else {
+                /* an inactive pool does not list its volumes */
                 for (size_t i = 0; i < mo->nvols; i++)
                     printf("%s volume %s in pool %s (if %s)\n", mo->vols[i].present ? "create" : "delete",
                            mo->vols[i].name, s->name, mo->vols[i].present ? "missing" : "present");
@@ -273,12 +282,13 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
         req.state = NV_STATE_ACTIVE;
     nv_declare_result res;
     int rc = nv_declare(c, &req, &res, &e);
+    /* what was done counts even when a later step failed (defined, not started) */
+    sum->defined += res.defined_new;
+    sum->changed += res.changed;
+    sum->unchanged += res.unchanged;
+    sum->started += res.started;
+    sum->stopped += res.stopped;
     if (rc == 0) {
-        sum->defined += res.defined_new;
-        sum->changed += res.changed;
-        sum->unchanged += res.unchanged;
-        sum->started += res.started;
-        sum->stopped += res.stopped;
         uint8_t after_digest[32];
         nv_err de;
         if (res.after_xml && nv_compare_digest(kind, s, res.after_xml, after_digest, &de) == 0)
