@@ -1,0 +1,722 @@
+# shellcheck shell=bash
+# nixvirt apply against the private daemon. Every outcome is checked with virsh (objects,
+# states, domain ids, qemu and dnsmasq pids, definitions, volumes, the daemon's config
+# files), not only through our exit code and summary line.
+
+TEST_TIMEOUT=300
+
+# shellcheck source=objects.sh
+. "$REPO/tests/integration/objects.sh"
+
+# ---------------------------------------------------------------------------- helpers
+
+# apply with this test's state directory, against the file's daemon
+ap() { nixvirt apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$@"; }
+
+record_file() { ls "$TEST_TMP"/state/*.record; }
+
+# assert_summary "A defined, B changed, C started, D stopped, E removed, F unchanged"
+assert_summary() { assert_eq "nixvirt: $1" "$OUT" "summary line"; }
+
+# When the daemon last wrote each object's config file: it rewrites it on every define
+# (and on autostart changes), so equal stamps prove no define reached it.
+config_stamps() {
+    find "$NV_SANDBOX_DIR/etc/qemu" "$NV_SANDBOX_DIR/etc/storage" -maxdepth 2 -name '*.xml' \
+        -printf '%p %T@ %i\n' 2>/dev/null | sort
+}
+
+# The network, pool with a qcow2 volume and running domain of the basic manifest.
+# make_basic PREFIX SUBNET [MEM]: writes $D/{net,pool,vol,dom}.xml and $D/m.xml; sets
+# D, NET_U, POOL_U, DOM_U.
+make_basic() {
+    local p=$1 n=$2 mem=${3:-32}
+    D=$NV_DATA_DIR/$p
+    mkdir -p "$D/pool"
+    NET_U=${NET_U:-$(new_uuid)} POOL_U=${POOL_U:-$(new_uuid)} DOM_U=${DOM_U:-$(new_uuid)}
+    obj_write_net "$D/net.xml" "$p-net" "$NET_U" "${p}br0" "$n"
+    obj_write_pool "$D/pool.xml" "$p-pool" "$POOL_U" "$D/pool"
+    obj_write_vol "$D/vol.xml" "$p-disk.qcow2" 64
+    obj_write_dom "$D/dom.xml" "$p-dom" "$DOM_U" "$mem" \
+        "$(obj_dev_vol "$p-pool" "$p-disk.qcow2")$(obj_dev_net "$p-net")"
+    cat >"$D/m.xml" <<EOF
+<nixvirt version="1">
+  <networks purge="${PURGE:-managed}">
+    <network definition="$D/net.xml" active="true"/>
+  </networks>
+  <pools purge="${PURGE:-managed}">
+    <pool definition="$D/pool.xml" active="true">
+      <volume definition="$D/vol.xml"/>
+    </pool>
+  </pools>
+  <domains purge="${PURGE:-managed}">
+    <domain definition="$D/dom.xml" active="true"/>
+  </domains>
+</nixvirt>
+EOF
+}
+
+# ---------------------------------------------------------------------------- command line
+
+test_smoke_usage() {
+    assert_exit 0 nixvirt apply -h
+    assert_contains "$OUT" "usage: nixvirt apply [-h] [-v] [--dry-run] [--wait SECONDS] [--state-dir DIR]"
+    assert_exit 2 nixvirt apply /dev/null
+    assert_contains "$ERR" "the following arguments are required: --connect"
+    assert_exit 2 nixvirt apply --connect "$NV_URI"
+    assert_contains "$ERR" "MANIFEST"
+    assert_exit 2 nixvirt apply --connect "$NV_URI" --wait x /dev/null
+    assert_exit 2 nixvirt apply --connect "$NV_URI" --bogus /dev/null
+}
+
+# ---------------------------------------------------------------------------- first apply, no-op
+
+test_first_apply_then_noop() {
+    make_basic aa 181
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "4 defined, 0 changed, 3 started, 0 stopped, 0 removed, 0 unchanged"
+    # the NAT network with DHCP runs (its dnsmasq too)
+    assert_eq yes "$(obj_net_active aa-net)"
+    assert_contains "$(virsh_sys net-dumpxml aa-net)" "<forward mode='nat'"
+    assert_contains "$(virsh_sys net-dumpxml aa-net)" "<range start='192.168.181.2' end='192.168.181.254'"
+    wait_for 5 obj_pgrep "dnsmasq/aa-net.conf"
+    # the dir pool runs and has the qcow2 volume, created by the daemon
+    assert_eq running "$(obj_pool_state aa-pool)"
+    assert_contains "$(virsh_sys vol-list aa-pool)" aa-disk.qcow2
+    assert_contains "$(qemu-img info -U "$D/pool/aa-disk.qcow2")" "file format: qcow2"
+    assert_contains "$(qemu-img info -U "$D/pool/aa-disk.qcow2")" "virtual size: 64 MiB"
+    # the domain runs, on that volume and that network
+    assert_eq running "$(virsh_sys domstate aa-dom)"
+    local live
+    live=$(virsh_sys dumpxml aa-dom)
+    assert_contains "$live" "<source network='aa-net'"
+    assert_contains "$live" "<source pool='aa-pool' volume='aa-disk.qcow2'"
+    # qemu opened the volume's file
+    assert_contains "$(ps -o args= -p "$(obj_qemu_pid aa-dom)")" "$D/pool/aa-disk.qcow2"
+    assert_contains "$(virsh_sys domiflist aa-dom)" aa-net
+    # the record names all three
+    local rec
+    rec=$(record_file)
+    assert_contains "$(cat "$rec")" "network $NET_U "
+    assert_contains "$(cat "$rec")" "pool $POOL_U "
+    assert_contains "$(cat "$rec")" "domain $DOM_U "
+
+    # a second run changes nothing, restarts nothing, defines nothing
+    local id pid dns snap stamps rec_stamp
+    id=$(virsh_sys domid aa-dom)
+    pid=$(obj_qemu_pid aa-dom)
+    dns=$(obj_pgrep "dnsmasq/aa-net.conf" | head -n1)
+    snap=$(obj_snapshot)
+    stamps=$(config_stamps)
+    rec_stamp=$(stat -c '%i %Y' "$rec")
+    assert_exit 0 ap -v "$D/m.xml"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 3 unchanged"
+    assert_not_contains "$ERR" "define"
+    assert_not_contains "$ERR" "activate"
+    assert_not_contains "$ERR" "volume"
+    assert_contains "$ERR" "domain $DOM_U: unchanged"
+    assert_eq "$id" "$(virsh_sys domid aa-dom)" "domain id"
+    assert_eq "$pid" "$(obj_qemu_pid aa-dom)" "qemu pid"
+    assert_eq "$dns" "$(obj_pgrep "dnsmasq/aa-net.conf" | head -n1)" "dnsmasq pid"
+    assert_eq "$snap" "$(obj_snapshot)"
+    assert_eq "$stamps" "$(config_stamps)" "the daemon's config files (no define)"
+    assert_eq "$rec_stamp" "$(stat -c '%i %Y' "$rec")" "the record was not rewritten"
+    # and without -v: only the summary line
+    assert_exit 0 ap "$D/m.xml"
+    assert_eq "" "$ERR"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 3 unchanged"
+}
+
+test_noop_without_record_is_still_noop() {
+    # A lost record (a new state directory): every object is compared by defining it,
+    # found unchanged, and nothing restarts.
+    make_basic ab 182
+    assert_exit 0 ap "$D/m.xml"
+    local pid
+    pid=$(obj_qemu_pid ab-dom)
+    rm -rf "$TEST_TMP/state"
+    assert_exit 0 ap -v "$D/m.xml"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 3 unchanged"
+    assert_contains "$ERR" "domain $DOM_U: redefine"
+    assert_eq "$pid" "$(obj_qemu_pid ab-dom)"
+    # the digests are back: the next one skips the defines
+    assert_exit 0 ap -v "$D/m.xml"
+    assert_not_contains "$ERR" "redefine"
+}
+
+# ---------------------------------------------------------------------------- drift
+
+test_drift_is_reverted() {
+    make_basic ac 183
+    assert_exit 0 ap "$D/m.xml"
+    local pid
+    pid=$(obj_qemu_pid ac-dom)
+    # someone changes the VM behind our back
+    virsh_sys setmaxmem ac-dom 96M --config
+    assert_contains "$(virsh_sys dumpxml --inactive ac-dom)" "<memory unit='KiB'>98304</memory>"
+    assert_exit 0 ap -v "$D/m.xml"
+    assert_summary "0 defined, 1 changed, 1 started, 0 stopped, 0 removed, 2 unchanged"
+    assert_contains "$ERR" "domain $DOM_U: changed"
+    assert_contains "$(virsh_sys dumpxml --inactive ac-dom)" "<memory unit='KiB'>32768</memory>"
+    # restart="ifchanged" (the default): it was restarted with the declared definition
+    assert_eq running "$(virsh_sys domstate ac-dom)"
+    assert_ne "$pid" "$(obj_qemu_pid ac-dom)" "qemu pid"
+    assert_contains "$(virsh_sys dumpxml ac-dom)" "<memory unit='KiB'>32768</memory>"
+
+    # a redefinition with virsh (another vcpu count), and a network edited with virsh
+    virsh_sys dumpxml --inactive ac-dom | sed 's|<vcpu placement=.static.>1</vcpu>|<vcpu placement="static">2</vcpu>|' >"$TEST_TMP/d.xml"
+    assert_contains "$(cat "$TEST_TMP/d.xml")" '<vcpu placement="static">2</vcpu>'
+    virsh_sys define "$TEST_TMP/d.xml" >/dev/null
+    virsh_sys net-dumpxml --inactive ac-net | sed "s|end='192.168.183.254'|end='192.168.183.100'|" >"$TEST_TMP/n.xml"
+    virsh_sys net-define "$TEST_TMP/n.xml" >/dev/null
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 2 changed, 2 started, 0 stopped, 0 removed, 1 unchanged"
+    assert_contains "$(virsh_sys dumpxml --inactive ac-dom)" "<vcpu placement='static'>1</vcpu>"
+    assert_contains "$(virsh_sys net-dumpxml --inactive ac-net)" "end='192.168.183.254'"
+    assert_eq running "$(virsh_sys domstate ac-dom)"
+    assert_eq yes "$(obj_net_active ac-net)"
+
+    # a domain stopped by hand is started again (its state is declared), without a define
+    virsh_sys destroy ac-dom >/dev/null
+    local stamps
+    stamps=$(config_stamps)
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 0 changed, 1 started, 0 stopped, 0 removed, 3 unchanged"
+    assert_eq running "$(virsh_sys domstate ac-dom)"
+    assert_eq "$stamps" "$(config_stamps)"
+
+    # a volume deleted by hand is created again
+    virsh_sys destroy ac-dom >/dev/null
+    virsh_sys vol-delete --pool ac-pool ac-disk.qcow2 >/dev/null
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "1 defined, 0 changed, 1 started, 0 stopped, 0 removed, 3 unchanged"
+    assert_file "$D/pool/ac-disk.qcow2"
+
+    # the definition file itself changes: changed, restarted
+    obj_write_dom "$D/dom.xml" ac-dom "$DOM_U" 48 "$(obj_dev_vol ac-pool ac-disk.qcow2)$(obj_dev_net ac-net)"
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 1 changed, 1 started, 0 stopped, 0 removed, 2 unchanged"
+    assert_contains "$(virsh_sys dumpxml ac-dom)" "<memory unit='KiB'>49152</memory>"
+}
+
+# ---------------------------------------------------------------------------- restart policy
+
+test_restart_policies() {
+    local D=$NV_DATA_DIR/ad u1 u2 u3
+    mkdir -p "$D"
+    u1=$(new_uuid) u2=$(new_uuid) u3=$(new_uuid)
+    obj_write_dom "$D/always.xml" ad-always "$u1"
+    obj_write_dom "$D/never.xml" ad-never "$u2"
+    obj_write_dom "$D/keep.xml" ad-keep "$u3"
+    cat >"$D/m.xml" <<EOF
+<nixvirt version="1">
+  <domains purge="managed">
+    <domain definition="$D/always.xml" active="true" restart="always"/>
+    <domain definition="$D/never.xml" active="true" restart="never"/>
+    <domain definition="$D/keep.xml"/>
+  </domains>
+</nixvirt>
+EOF
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "3 defined, 0 changed, 2 started, 0 stopped, 0 removed, 0 unchanged"
+    # no active= : a new domain stays off
+    assert_eq "shut off" "$(virsh_sys domstate ad-keep)"
+    local pa pn
+    pa=$(obj_qemu_pid ad-always)
+    pn=$(obj_qemu_pid ad-never)
+    # restart="always": restarted by every apply, even with nothing changed
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 0 changed, 1 started, 0 stopped, 0 removed, 3 unchanged"
+    assert_eq running "$(virsh_sys domstate ad-always)"
+    assert_ne "$pa" "$(obj_qemu_pid ad-always)" "restart=always restarts"
+    assert_eq "$pn" "$(obj_qemu_pid ad-never)"
+    # restart="never": a changed definition is defined but the running domain is left alone
+    obj_write_dom "$D/never.xml" ad-never "$u2" 48
+    assert_exit 0 ap -v "$D/m.xml"
+    assert_contains "$OUT" "1 changed"
+    assert_contains "$ERR" "changed, not restarted (restart never)"
+    assert_eq "$pn" "$(obj_qemu_pid ad-never)"
+    assert_contains "$(virsh_sys dumpxml --inactive ad-never)" "<memory unit='KiB'>49152</memory>"
+    assert_contains "$(virsh_sys dumpxml ad-never)" "<memory unit='KiB'>32768</memory>"
+    # no active= : a domain started by hand stays running, one stopped by hand stays off
+    virsh_sys start ad-keep >/dev/null
+    assert_exit 0 ap "$D/m.xml"
+    assert_eq running "$(virsh_sys domstate ad-keep)"
+    virsh_sys destroy ad-keep >/dev/null
+    assert_exit 0 ap "$D/m.xml"
+    assert_eq "shut off" "$(virsh_sys domstate ad-keep)"
+    # active="false" stops it
+    sed -i "s|$D/never.xml\" active=\"true\"|$D/never.xml\" active=\"false\"|" "$D/m.xml"
+    assert_exit 0 ap "$D/m.xml"
+    assert_contains "$OUT" "1 stopped"
+    assert_eq "shut off" "$(virsh_sys domstate ad-never)"
+}
+
+# ---------------------------------------------------------------------------- purge modes
+
+test_purge_modes() {
+    local D=$NV_DATA_DIR/ae h u1 u2 n1 n2 p1 p2
+    mkdir -p "$D/p1" "$D/p2"
+    h=$(new_uuid) u1=$(new_uuid) u2=$(new_uuid) n1=$(new_uuid) n2=$(new_uuid) p1=$(new_uuid) p2=$(new_uuid)
+    # made by hand with virsh: one domain, one network, one pool
+    obj_write_dom "$D/hand.xml" ae-hand "$h"
+    virsh_sys define "$D/hand.xml" >/dev/null
+    obj_write_net "$D/hnet.xml" ae-hnet "$(new_uuid)" aehbr 184
+    virsh_sys net-define "$D/hnet.xml" >/dev/null
+    mkdir -p "$D/hp"
+    obj_write_pool "$D/hpool.xml" ae-hpool "$(new_uuid)" "$D/hp"
+    virsh_sys pool-define "$D/hpool.xml" >/dev/null
+
+    obj_write_dom "$D/d1.xml" ae-d1 "$u1"
+    obj_write_dom "$D/d2.xml" ae-d2 "$u2" 32 "$(obj_dev_net ae-n2)"
+    obj_write_net "$D/n1.xml" ae-n1 "$n1" aebr1 185
+    obj_write_net "$D/n2.xml" ae-n2 "$n2" aebr2 186
+    obj_write_pool "$D/p1.xml" ae-p1 "$p1" "$D/p1"
+    obj_write_pool "$D/p2.xml" ae-p2 "$p2" "$D/p2"
+    obj_write_vol "$D/v.xml" keep.qcow2
+    manifest() { # PURGE with_second_set
+        {
+            echo "<nixvirt version=\"1\">"
+            echo "<networks purge=\"$1\"><network definition=\"$D/n1.xml\"/>"
+            [ "$2" = 1 ] && echo "<network definition=\"$D/n2.xml\" active=\"true\"/>"
+            echo "</networks><pools purge=\"$1\"><pool definition=\"$D/p1.xml\"/>"
+            [ "$2" = 1 ] && echo "<pool definition=\"$D/p2.xml\" active=\"true\"><volume definition=\"$D/v.xml\"/></pool>"
+            echo "</pools><domains purge=\"$1\"><domain definition=\"$D/d1.xml\"/>"
+            [ "$2" = 1 ] && echo "<domain definition=\"$D/d2.xml\" active=\"true\"/>"
+            echo "</domains></nixvirt>"
+        } >"$D/m-$1-$2.xml"
+        echo "$D/m-$1-$2.xml"
+    }
+
+    # managed: what we declare appears, what was made by hand stays
+    assert_exit 0 ap "$(manifest managed 1)"
+    assert_summary "7 defined, 0 changed, 3 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_eq "$(printf '%s\n' ae-d1 ae-d2 ae-hand)" "$(obj_names list | grep '^ae-')"
+    # managed: what an earlier apply declared and is no longer declared goes, in the order
+    # domains, pools, networks; the hand-made objects still stay; the pool's storage stays
+    assert_exit 0 ap -v "$(manifest managed 0)"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 3 removed, 3 unchanged"
+    assert_eq "$(printf '%s\n' ae-d1 ae-hand)" "$(obj_names list | grep '^ae-')"
+    assert_eq "$(printf '%s\n' ae-hnet ae-n1)" "$(obj_names net-list | grep '^ae-')"
+    assert_eq "$(printf '%s\n' ae-hpool ae-p1)" "$(obj_names pool-list | grep '^ae-')"
+    assert_file "$D/p2/keep.qcow2"
+    local ld lp ln
+    ld=$(printf '%s\n' "$ERR" | grep -n "domain $u2: undefine" | cut -d: -f1)
+    lp=$(printf '%s\n' "$ERR" | grep -n "pool $p2: undefine" | cut -d: -f1)
+    ln=$(printf '%s\n' "$ERR" | grep -n "network $n2: undefine" | cut -d: -f1)
+    [ -n "$ld" ] && [ -n "$lp" ] && [ -n "$ln" ] || fail "missing undefine lines: $ERR"
+    [ "$ld" -lt "$lp" ] && [ "$lp" -lt "$ln" ] || fail "removal order is not domains, pools, networks: $ERR"
+    # the record forgot them
+    assert_not_contains "$(cat "$(record_file)")" "$u2"
+
+    # none: nothing is removed, but the record learns what is declared
+    assert_exit 0 ap "$(manifest none 1)"
+    assert_summary "3 defined, 0 changed, 3 started, 0 stopped, 0 removed, 3 unchanged"
+    cat >"$D/m-none-empty.xml" <<EOF
+<nixvirt version="1"><networks purge="none"/><pools purge="none"/><domains purge="none"/></nixvirt>
+EOF
+    local snap
+    snap=$(obj_snapshot)
+    assert_exit 0 ap "$D/m-none-empty.xml"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_eq "$snap" "$(obj_snapshot)"
+    assert_contains "$(cat "$(record_file)")" "domain $u2"
+    # so a later managed apply removes what a "none" apply declared
+    assert_exit 0 ap "$(manifest managed 0)"
+    assert_contains "$OUT" "3 removed"
+    assert_eq "$(printf '%s\n' ae-d1 ae-hand)" "$(obj_names list | grep '^ae-')"
+
+    # undeclared: the hand-made ones go too (every object of a managed kind)
+    assert_exit 0 ap "$(manifest undeclared 0)"
+    assert_eq ae-d1 "$(obj_names list | grep '^ae-')"
+    assert_eq ae-n1 "$(obj_names net-list | grep '^ae-')"
+    assert_eq ae-p1 "$(obj_names pool-list | grep '^ae-')"
+    # a kind the manifest does not mention is not touched at all
+    obj_write_dom "$D/hand.xml" ae-hand "$h"
+    virsh_sys define "$D/hand.xml" >/dev/null
+    echo "<nixvirt version=\"1\"><networks purge=\"undeclared\"><network definition=\"$D/n1.xml\"/></networks></nixvirt>" >"$D/m-net.xml"
+    assert_exit 0 ap "$D/m-net.xml"
+    assert_eq "$(printf '%s\n' ae-d1 ae-hand)" "$(obj_names list | grep '^ae-')"
+}
+
+test_removed_network_stops_declared_domain_then_restarts() {
+    # A declared running domain on a network that is no longer declared: the removal stops
+    # it, and the domain (declared with another network) comes back.
+    local D=$NV_DATA_DIR/af u n1 n2
+    mkdir -p "$D"
+    u=$(new_uuid) n1=$(new_uuid) n2=$(new_uuid)
+    obj_write_net "$D/n1.xml" af-n1 "$n1" afbr1 187
+    obj_write_net "$D/n2.xml" af-n2 "$n2" afbr2 188
+    obj_write_dom "$D/d.xml" af-d "$u" 32 "$(obj_dev_net af-n1)"
+    cat >"$D/m1.xml" <<EOF
+<nixvirt version="1">
+  <networks purge="managed"><network definition="$D/n1.xml" active="true"/></networks>
+  <domains purge="managed"><domain definition="$D/d.xml"/></domains>
+</nixvirt>
+EOF
+    assert_exit 0 ap "$D/m1.xml"
+    virsh_sys start af-d >/dev/null
+    obj_write_dom "$D/d2.xml" af-d "$u" 32 "$(obj_dev_net af-n2)"
+    cat >"$D/m2.xml" <<EOF
+<nixvirt version="1">
+  <networks purge="managed"><network definition="$D/n2.xml" active="true"/></networks>
+  <domains purge="managed"><domain definition="$D/d2.xml"/></domains>
+</nixvirt>
+EOF
+    assert_exit 0 ap "$D/m2.xml"
+    assert_not_contains "$(obj_names net-list)" af-n1
+    assert_eq running "$(virsh_sys domstate af-d)"
+    assert_contains "$(virsh_sys dumpxml af-d)" "<source network='af-n2'"
+}
+
+# ---------------------------------------------------------------------------- volumes
+
+test_volumes() {
+    local D=$NV_DATA_DIR/ag pu
+    mkdir -p "$D/pool"
+    pu=$(new_uuid)
+    obj_write_pool "$D/pool.xml" ag-pool "$pu" "$D/pool"
+    obj_write_vol "$D/v1.xml" v1.qcow2 16
+    obj_write_vol "$D/v2.xml" v2.raw 8 raw
+    # a file already in the pool's directory is a volume once the pool starts
+    qemu-img create -q -f qcow2 "$D/pool/old.qcow2" 1M
+    cat >"$D/m.xml" <<EOF
+<nixvirt version="1">
+  <pools purge="managed">
+    <pool definition="$D/pool.xml" active="false">
+      <volume definition="$D/v1.xml"/>
+      <volume name="v2.raw" definition="$D/v2.xml"/>
+      <volume name="old.qcow2" present="false"/>
+      <volume name="never-there.qcow2" present="false"/>
+    </pool>
+  </pools>
+</nixvirt>
+EOF
+    # an inactive pool is started to manage its volumes, and stopped again
+    assert_exit 0 ap -v "$D/m.xml"
+    assert_summary "3 defined, 0 changed, 0 started, 0 stopped, 1 removed, 0 unchanged"
+    assert_contains "$ERR" "pool $pu: activate (to manage its volumes)"
+    assert_contains "$ERR" "pool $pu: deactivate (its declared state)"
+    assert_eq inactive "$(obj_pool_state ag-pool)"
+    assert_contains "$(qemu-img info "$D/pool/v1.qcow2")" "file format: qcow2"
+    assert_contains "$(qemu-img info "$D/pool/v2.raw")" "file format: raw"
+    [ ! -e "$D/pool/old.qcow2" ] || fail "old.qcow2 was not deleted"
+
+    # existing volumes are never redefined: data stays, a new capacity is not applied
+    echo data | dd of="$D/pool/v2.raw" conv=notrunc status=none
+    local ino
+    ino=$(stat -c %i "$D/pool/v2.raw")
+    obj_write_vol "$D/v2.xml" v2.raw 99 raw
+    sed -i 's/active="false"/active="true"/' "$D/m.xml"
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 0 changed, 1 started, 0 stopped, 0 removed, 1 unchanged"
+    assert_eq running "$(obj_pool_state ag-pool)"
+    assert_eq "$ino" "$(stat -c %i "$D/pool/v2.raw")"
+    assert_eq data "$(head -c 4 "$D/pool/v2.raw")"
+    assert_eq 8388608 "$(stat -c %s "$D/pool/v2.raw")"
+
+    # present="false" for a volume that exists: deleted, the others stay
+    sed -i "s|<volume definition=\"$D/v1.xml\"/>|<volume name=\"v1.qcow2\" present=\"false\"/>|" "$D/m.xml"
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 1 removed, 1 unchanged"
+    assert_not_contains "$(virsh_sys vol-list ag-pool)" v1.qcow2
+    [ ! -e "$D/pool/v1.qcow2" ] || fail "v1.qcow2 was not deleted"
+    assert_contains "$(virsh_sys vol-list ag-pool)" v2.raw
+}
+
+# ---------------------------------------------------------------------------- dry run
+
+test_dry_run() {
+    make_basic ah 189
+    local snap
+    snap=$(obj_snapshot)
+    assert_exit 0 ap --dry-run "$D/m.xml"
+    assert_contains "$OUT" "define network ah-net ($NET_U)"
+    assert_contains "$OUT" "start network ah-net ($NET_U)"
+    assert_contains "$OUT" "define pool ah-pool ($POOL_U)"
+    assert_contains "$OUT" "create volume ah-disk.qcow2 in pool ah-pool"
+    assert_contains "$OUT" "define domain ah-dom ($DOM_U)"
+    assert_contains "$OUT" "start domain ah-dom ($DOM_U)"
+    assert_contains "$OUT" "nixvirt: plan: 4 defined, 0 changed, 3 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_eq "$snap" "$(obj_snapshot)"
+    [ ! -e "$TEST_TMP/state" ] || fail "dry run wrote a record"
+
+    # a changed definition and an object to remove: planned, not done
+    local other
+    other=$(new_uuid)
+    obj_write_dom "$D/other.xml" ah-other "$other"
+    sed "s|<domain definition=\"$D/dom.xml\" active=\"true\"/>|&<domain definition=\"$D/other.xml\"/>|" "$D/m.xml" >"$D/m2.xml"
+    assert_exit 0 ap "$D/m2.xml"
+    assert_summary "5 defined, 0 changed, 3 started, 0 stopped, 0 removed, 0 unchanged"
+    snap=$(obj_snapshot)
+    local rec
+    rec=$(cat "$(record_file)")
+    obj_write_dom "$D/dom.xml" ah-dom "$DOM_U" 64 "$(obj_dev_vol ah-pool ah-disk.qcow2)$(obj_dev_net ah-net)"
+    assert_exit 0 ap --dry-run "$D/m.xml"
+    assert_contains "$OUT" "redefine domain ah-dom ($DOM_U)"
+    assert_contains "$OUT" "/domain/memory: 32768 → 64"
+    assert_contains "$OUT" "restart domain ah-dom ($DOM_U)"
+    assert_contains "$OUT" "remove domain ah-other ($other)"
+    assert_contains "$OUT" "nixvirt: plan: 0 defined, 1 changed, 1 started, 0 stopped, 1 removed, 2 unchanged"
+    assert_eq "$snap" "$(obj_snapshot)"
+    assert_eq "$rec" "$(cat "$(record_file)")"
+}
+
+# ---------------------------------------------------------------------------- invalid input
+
+test_invalid_input_changes_nothing() {
+    make_basic ai 190
+    assert_exit 0 ap "$D/m.xml"
+    # changes that would be applied if the input were valid
+    obj_write_dom "$D/dom.xml" ai-dom "$DOM_U" 48 "$(obj_dev_vol ai-pool ai-disk.qcow2)$(obj_dev_net ai-net)"
+    obj_write_dom "$D/new.xml" ai-new "$(new_uuid)"
+    printf '<domain type="qemu">\n  <name>ai-broken</name>\n  <uuid>%s</uuid>\n' "$(new_uuid)" >"$D/broken.xml"
+    local snap rec
+    snap=$(obj_snapshot)
+    rec=$(cat "$(record_file)")
+    # a broken definition among good ones
+    sed "s|<domain definition=\"$D/dom.xml\" active=\"true\"/>|&\n    <domain definition=\"$D/new.xml\" active=\"true\"/>\n    <domain definition=\"$D/broken.xml\"/>\n    <domain definition=\"$D/missing.xml\"/>|" \
+        "$D/m.xml" >"$D/m-bad-def.xml"
+    assert_exit 1 ap "$D/m-bad-def.xml"
+    assert_contains "$ERR" "$D/m-bad-def.xml:13: <domain> definition: $D/broken.xml:4: no element found"
+    assert_contains "$ERR" "$D/m-bad-def.xml:14: <domain> definition: $D/missing.xml: cannot read"
+    assert_contains "$ERR" "nixvirt: 2 errors in the manifest or its definitions; nothing was changed"
+    assert_eq "" "$OUT"
+    assert_eq "$snap" "$(obj_snapshot)"
+    assert_eq "$rec" "$(cat "$(record_file)")"
+    # a bad manifest: unknown attribute, unknown element, bad values, all reported
+    sed -e 's|<domains purge="managed">|<domains purge="some">|' \
+        -e 's|<network definition="\([^"]*\)" active="true"/>|<network definition="\1" active="yes" colour="red"/>|' \
+        -e 's|</pools>|</pools><volumes/>|' \
+        -e 's|<volume definition=|<volume present="maybe" definition=|' \
+        "$D/m.xml" >"$D/m-bad.xml"
+    assert_exit 1 ap "$D/m-bad.xml"
+    assert_contains "$ERR" "$D/m-bad.xml:3: active=\"yes\" on <network>: expected true or false"
+    assert_contains "$ERR" "$D/m-bad.xml:3: unknown attribute 'colour' on <network>"
+    assert_contains "$ERR" "$D/m-bad.xml:7: present=\"maybe\" on <volume>"
+    assert_contains "$ERR" "$D/m-bad.xml:9: unknown element <volumes>"
+    assert_contains "$ERR" "$D/m-bad.xml:10: purge=\"some\""
+    assert_contains "$ERR" "nixvirt: 5 errors in the manifest or its definitions; nothing was changed"
+    assert_eq "$snap" "$(obj_snapshot)"
+    # not XML at all, a DOCTYPE, another version, no file
+    printf '<nixvirt version="1">\n<domains>\n' >"$D/m-trunc.xml"
+    assert_exit 1 ap "$D/m-trunc.xml"
+    assert_contains "$ERR" "$D/m-trunc.xml:3: no element found"
+    printf '<!DOCTYPE nixvirt>\n<nixvirt version="1"/>\n' >"$D/m-doctype.xml"
+    assert_exit 1 ap "$D/m-doctype.xml"
+    assert_contains "$ERR" "DOCTYPE"
+    echo '<nixvirt version="2"/>' >"$D/m-v2.xml"
+    assert_exit 1 ap "$D/m-v2.xml"
+    assert_contains "$ERR" "$D/m-v2.xml:1: manifest version \"2\" is not supported"
+    assert_exit 1 ap "$D/none.xml"
+    assert_contains "$ERR" "$D/none.xml: cannot read"
+    # a corrupt record: an error, nothing changed
+    cp "$(record_file)" "$TEST_TMP/rec.bak"
+    echo "garbage" >>"$(record_file)"
+    assert_exit 1 ap "$D/m.xml"
+    assert_contains "$ERR" "corrupt record line"
+    cp "$TEST_TMP/rec.bak" "$(record_file)"
+    assert_eq "$snap" "$(obj_snapshot)"
+    assert_eq "$rec" "$(cat "$(record_file)")"
+}
+
+# ---------------------------------------------------------------------------- failures
+
+test_one_failure_does_not_stop_the_others() {
+    local D=$NV_DATA_DIR/aj u1 u2 ub pb nn
+    mkdir -p "$D"
+    u1=$(new_uuid) u2=$(new_uuid) ub=$(new_uuid) pb=$(new_uuid) nn=$(new_uuid)
+    obj_write_dom "$D/ok1.xml" aj-ok1 "$u1"
+    obj_write_dom "$D/bad.xml" aj-bad "$ub" 32 "" /nonexistent/qemu-system-x86_64
+    obj_write_dom "$D/ok2.xml" aj-ok2 "$u2"
+    # a pool whose directory does not exist: defined, but it cannot start
+    obj_write_pool "$D/badpool.xml" aj-badpool "$pb" "$D/no-such-dir"
+    obj_write_net "$D/net.xml" aj-net "$nn" ajbr0 191
+    cat >"$D/m.xml" <<EOF
+<nixvirt version="1">
+  <networks purge="managed"><network definition="$D/net.xml" active="true"/></networks>
+  <pools purge="managed"><pool definition="$D/badpool.xml" active="true"/></pools>
+  <domains purge="managed">
+    <domain definition="$D/ok1.xml" active="true"/>
+    <domain definition="$D/bad.xml" active="true"/>
+    <domain definition="$D/ok2.xml" active="true"/>
+  </domains>
+</nixvirt>
+EOF
+    assert_exit 1 ap "$D/m.xml"
+    assert_summary "4 defined, 0 changed, 3 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_contains "$ERR" "nixvirt: domain aj-bad ($ub): "
+    assert_contains "$ERR" "/nonexistent/qemu-system-x86_64"
+    assert_contains "$ERR" "nixvirt: pool aj-badpool ($pb): "
+    assert_contains "$ERR" "nixvirt: 2 failures"
+    assert_eq running "$(virsh_sys domstate aj-ok1)"
+    assert_eq running "$(virsh_sys domstate aj-ok2)"
+    assert_eq yes "$(obj_net_active aj-net)"
+    assert_not_contains "$(obj_names list)" aj-bad
+    assert_eq inactive "$(obj_pool_state aj-badpool)"
+    # the next run: the good ones are unchanged, the bad ones fail again
+    mkdir -p "$D/no-such-dir"
+    assert_exit 1 ap "$D/m.xml"
+    assert_summary "0 defined, 0 changed, 1 started, 0 stopped, 0 removed, 4 unchanged"
+    assert_contains "$ERR" "nixvirt: 1 failure"
+    assert_eq running "$(obj_pool_state aj-badpool)"
+}
+
+# ---------------------------------------------------------------------------- daemon killed
+
+# at least N domains of the kill test run
+running_at_least() { [ "$(virsh_sys list --name | grep -c '^ak-d')" -ge "$1" ]; }
+
+test_daemon_killed_mid_apply() {
+    # a dedicated daemon: this test kills it
+    nv_sandbox_system_start || fail "no dedicated sandbox"
+    local D=$NV_DATA_DIR/ak i n=30 apid rc
+    mkdir -p "$D"
+    {
+        echo "<nixvirt version=\"1\">"
+        echo "<networks purge=\"managed\"><network definition=\"$D/net.xml\" active=\"true\"/></networks>"
+        echo "<domains purge=\"managed\">"
+        for i in $(seq 1 $n); do
+            obj_write_dom "$D/d$i.xml" "ak-d$i" "$(new_uuid)" 32 "$(obj_dev_net ak-net)"
+            echo "<domain definition=\"$D/d$i.xml\" active=\"true\"/>"
+        done
+        echo "</domains></nixvirt>"
+    } >"$D/m.xml"
+    obj_write_net "$D/net.xml" ak-net "$(new_uuid)" akbr0 192
+    ap "$D/m.xml" >"$TEST_TMP/kill.out" 2>"$TEST_TMP/kill.err" &
+    apid=$!
+    wait_for 60 running_at_least 3
+    kill -9 "$NV_DAEMON_PID"
+    # a clean error, no hang
+    for i in $(seq 1 300); do
+        kill -0 "$apid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$apid" 2>/dev/null && fail "apply still runs 30 s after the daemon died"
+    rc=0
+    wait "$apid" || rc=$?
+    OUT=$(cat "$TEST_TMP/kill.out")
+    ERR=$(cat "$TEST_TMP/kill.err")
+    echo "the interrupted apply (exit $rc): $OUT"
+    printf '%s\n' "$ERR" | head -n 4
+    assert_eq 1 "$rc" "exit code of the interrupted apply"
+    assert_match "$OUT" "^nixvirt: [0-9]+ defined, "
+    assert_contains "$ERR" "not applied: the connection to the daemon is lost"
+    assert_match "$ERR" "nixvirt: [0-9]+ failures"
+    local saved
+    saved=$(grep -c '^domain ' "$(record_file)")
+    [ "$saved" -ge 3 ] || fail "the record holds only $saved domains"
+
+    # the daemon comes back on the same state (its guests died with it)
+    nv_sandbox_system_restart || fail "the daemon did not come back"
+    assert_exit 0 ap "$D/m.xml"
+    echo "after the restart: $OUT"
+    assert_match "$OUT" "^nixvirt: [0-9]+ defined, 0 changed, 3[01] started, 0 stopped, 0 removed, [0-9]+ unchanged$"
+    assert_eq $n "$(virsh_sys list --name | grep -c '^ak-d')"
+    assert_eq yes "$(obj_net_active ak-net)"
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, $((n + 1)) unchanged"
+    # nothing was lost from the record: a manifest that drops half the domains removes
+    # exactly those (purge managed knows them all)
+    head -n 3 "$D/m.xml" >"$D/m-half.xml"
+    grep '<domain definition' "$D/m.xml" | head -n $((n / 2)) >>"$D/m-half.xml"
+    echo "</domains></nixvirt>" >>"$D/m-half.xml"
+    assert_exit 0 ap "$D/m-half.xml"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, $((n / 2)) removed, $((n / 2 + 1)) unchanged"
+    assert_eq $((n / 2)) "$(obj_names list | grep -c '^ak-d')"
+}
+
+# ---------------------------------------------------------------------------- Nix module manifests
+
+# The expected manifests of tests/nix/modules (what the NixOS/Home Manager modules
+# generate), applied for real: /NIXVIRT_DEFS/ and /NIXVIRT_POOL_DIR substituted.
+nix_case() { # CASE FILE: prints the path of the substituted manifest
+    local out=$TEST_TMP/nix-$1-$2
+    sed "s|/NIXVIRT_DEFS/|$NIX_DEFS/|g" "$REPO/tests/nix/modules/$1/$2" >"$out"
+    echo "$out"
+}
+
+test_nix_module_manifests() {
+    NIX_DEFS=$NV_DATA_DIR/nixdefs
+    local pooldir=$NV_DATA_DIR/nixpool
+    mkdir -p "$NIX_DEFS" "$pooldir"
+    cp "$REPO"/tests/nix/modules/defs/*.xml "$NIX_DEFS/"
+    sed -i "s|/NIXVIRT_POOL_DIR|$pooldir|" "$NIX_DEFS/pool-images.xml"
+    qemu-img create -q -f qcow2 "$pooldir/old.qcow2" 1M
+    # empty-lists first: the other tests' objects go (purge undeclared)
+    assert_exit 0 ap "$(nix_case empty-lists nixvirt-qemu-system.xml)"
+    assert_eq "" "$(obj_names list)$(obj_names net-list)$(obj_names pool-list)"
+
+    # all-kinds: every kind, every attribute
+    assert_exit 0 ap "$(nix_case all-kinds nixvirt-qemu-system.xml)"
+    assert_summary "7 defined, 0 changed, 3 started, 0 stopped, 1 removed, 0 unchanged"
+    assert_eq "$(printf '%s\n' nv-mod-isolated nv-mod-net)" "$(obj_names net-list)"
+    assert_eq yes "$(obj_net_active nv-mod-net)"
+    assert_eq no "$(obj_net_active nv-mod-isolated)"
+    assert_eq nv-mod-images "$(obj_names pool-list)"
+    assert_eq running "$(obj_pool_state nv-mod-images)"
+    assert_eq "$(printf '%s\n' data.raw disk.raw)" "$(virsh_sys vol-list nv-mod-images | awk '{print $1}' | sort)"
+    assert_eq 1048576 "$(stat -c %s "$pooldir/disk.raw")"
+    assert_eq 524288 "$(stat -c %s "$pooldir/data.raw")"
+    [ ! -e "$pooldir/old.qcow2" ] || fail "old.qcow2 (present=false) is still there"
+    assert_eq "$(printf '%s\n' nv-mod-build nv-mod-web)" "$(obj_names list)"
+    assert_eq running "$(virsh_sys domstate nv-mod-web)"
+    assert_eq "shut off" "$(virsh_sys domstate nv-mod-build)"
+    assert_eq 6b3c5e1a-2f4d-4c8e-9a7b-1d2e3f4a5b80 "$(virsh_sys domuuid nv-mod-web)"
+    # again: only the pool (restart="always") restarts
+    local web
+    web=$(obj_qemu_pid nv-mod-web)
+    assert_exit 0 ap "$(nix_case all-kinds nixvirt-qemu-system.xml)"
+    assert_summary "0 defined, 0 changed, 1 started, 0 stopped, 0 removed, 5 unchanged"
+    assert_eq "$web" "$(obj_qemu_pid nv-mod-web)"
+
+    # module-shaped: no active= anywhere (states left as found); undeclared goes
+    assert_exit 0 ap "$(nix_case module-shaped nixvirt-qemu-system.xml)"
+    assert_eq nv-mod-net "$(obj_names net-list)"
+    assert_eq nv-mod-web "$(obj_names list)"
+    assert_eq running "$(virsh_sys domstate nv-mod-web)"
+    assert_eq yes "$(obj_net_active nv-mod-net)"
+    assert_contains "$(virsh_sys vol-list nv-mod-images)" disk.raw
+
+    # purge-modes: the session-shaped manifest (managed) leaves a hand-made domain alone,
+    # the test-default one (none) only adds, the system one (undeclared networks) removes
+    obj_write_dom "$TEST_TMP/hand.xml" nv-hand "$(new_uuid)"
+    virsh_sys define "$TEST_TMP/hand.xml" >/dev/null
+    assert_exit 0 ap "$(nix_case purge-modes nixvirt-qemu-session.xml)"
+    assert_eq "$(printf '%s\n' nv-hand nv-mod-web)" "$(obj_names list)"
+    assert_eq running "$(obj_pool_state nv-mod-images)"
+    assert_exit 0 ap "$(nix_case purge-modes nixvirt-test-default.xml)"
+    assert_eq "$(printf '%s\n' nv-hand nv-mod-build nv-mod-web)" "$(obj_names list)"
+    assert_eq "shut off" "$(virsh_sys domstate nv-mod-build)"
+    virsh_sys net-define "$NIX_DEFS/net-isolated.xml" >/dev/null
+    assert_exit 0 ap "$(nix_case purge-modes nixvirt-qemu-system.xml)"
+    assert_eq nv-mod-net "$(obj_names net-list)"
+    assert_eq "$(printf '%s\n' nv-hand nv-mod-build nv-mod-web)" "$(obj_names list)"
+
+    # several-connections and script-nixos (system): domains undeclared, web running;
+    # pools are not mentioned, so not touched
+    assert_exit 0 ap "$(nix_case several-connections nixvirt-qemu-system.xml)"
+    assert_eq nv-mod-web "$(obj_names list)"
+    assert_eq running "$(virsh_sys domstate nv-mod-web)"
+    assert_eq nv-mod-images "$(obj_names pool-list)"
+    assert_exit 0 ap "$(nix_case script-nixos nixvirt-qemu-system.xml)"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 1 unchanged"
+    # script-home (session-shaped): pool with a volume, web running
+    assert_exit 0 ap "$(nix_case script-home nixvirt-qemu-session.xml)"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 2 unchanged"
+
+    # nulls: nothing is managed, nothing changes
+    local snap
+    snap=$(obj_snapshot)
+    assert_exit 0 ap "$(nix_case nulls nixvirt-qemu-system.xml)"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_eq "$snap" "$(obj_snapshot)"
+
+    # empty-lists: everything goes; the pool's storage stays on disk
+    assert_exit 0 ap "$(nix_case empty-lists nixvirt-qemu-system.xml)"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 3 removed, 0 unchanged"
+    assert_eq "" "$(obj_names list)"
+    assert_eq "" "$(obj_names net-list)"
+    assert_eq "" "$(obj_names pool-list)"
+    assert_file "$pooldir/disk.raw"
+    assert_file "$pooldir/data.raw"
+}
