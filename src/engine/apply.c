@@ -75,12 +75,6 @@ static int prefetch_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *
             }
             continue;
         }
-        /* the daemon's name for it: from its XML */
-        nv_err pe;
-        nv_xml_node *t = nv_xml_parse(xml, strlen(xml), "daemon XML", &pe);
-        const nv_xml_node *nm = t ? nv_xml_child(t, "name") : NULL;
-        pf[i].name = strdup(nm && nv_xml_text(nm) ? nv_xml_text(nm) : "");
-        nv_xml_free(t);
         pf[i].found = 1;
         pf[i].active = act;
         pf[i].xml = xml;
@@ -89,6 +83,24 @@ out:
     free(serials);
     free(handles);
     return rc;
+}
+
+/* The daemon's name for a found object, from its XML: only needed when the
+ * digests do not prove it unchanged (they cover the name), so a no-op apply
+ * does not parse a hundred documents. */
+static int prefetch_name(prefetch *pf, nv_err *e)
+{
+    if (pf->name)
+        return 0;
+    nv_xml_node *t = nv_xml_parse(pf->xml, strlen(pf->xml), "daemon XML", e);
+    if (!t)
+        return -1;
+    const nv_xml_node *nm = nv_xml_child(t, "name");
+    pf->name = strdup(nm && nv_xml_text(nm) ? nv_xml_text(nm) : "");
+    nv_xml_free(t);
+    if (!pf->name)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    return 0;
 }
 
 static int declared(const nv_manifest_kind *mk, const uint8_t uuid[16])
@@ -224,11 +236,15 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
     uint8_t def_digest[32], cur_digest[32];
     nv_sha256(s->xml, s->xml_len, def_digest);
     nv_record_entry *en = nv_record_find(record, kind, s->uuid);
+    /* the XML digest covers the name: equal digests mean the name is the declared one */
     int unchanged = 0;
     if (pf->found && en && en->has_digests && memcmp(en->def_digest, def_digest, 32) == 0 &&
-        strcmp(pf->name, s->name) == 0 && nv_compare_digest(kind, s, pf->xml, cur_digest, &e) == 0 &&
-        memcmp(en->xml_digest, cur_digest, 32) == 0)
+        nv_compare_digest(kind, s, pf->xml, cur_digest, &e) == 0 && memcmp(en->xml_digest, cur_digest, 32) == 0)
         unchanged = 1;
+    if (pf->found && !unchanged && prefetch_name(pf, &e) < 0) {
+        nv_errlist_add(errs, "%s: %s", label, e.msg);
+        return -1;
+    }
 
     if (o->dry_run) {
         plan_object(kind, mo, pf, unchanged, sum);
@@ -273,7 +289,7 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
         .prefetched = 1,
         .pre_found = pf->found,
         .pre_active = pf->found && pf->active && !pf->stopped_by_purge,
-        .pre_name = pf->name,
+        .pre_name = pf->name ? pf->name : s->name, /* no name: unchanged, so the declared one */
         .pre_xml = pf->xml,
         .skip_define = unchanged,
     };

@@ -198,6 +198,28 @@ test_drift_is_reverted() {
     assert_contains "$(virsh_sys dumpxml ac-dom)" "<memory unit='KiB'>49152</memory>"
 }
 
+test_rename() {
+    # The name is part of the definition: a new name in the file renames the domain (same
+    # UUID); a rename made by hand is reverted, like any other drift.
+    local D=$NV_DATA_DIR/al u
+    mkdir -p "$D"
+    u=$(new_uuid)
+    obj_write_dom "$D/d.xml" al-old "$u"
+    echo "<nixvirt version=\"1\"><domains purge=\"managed\"><domain definition=\"$D/d.xml\"/></domains></nixvirt>" >"$D/m.xml"
+    assert_exit 0 ap "$D/m.xml"
+    obj_write_dom "$D/d.xml" al-new "$u"
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 1 changed, 0 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_eq al-new "$(obj_names list | grep '^al-')"
+    assert_eq "$u" "$(virsh_sys domuuid al-new)"
+    virsh_sys domrename al-new al-byhand >/dev/null
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 1 changed, 0 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_eq al-new "$(obj_names list | grep '^al-')"
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 1 unchanged"
+}
+
 # ---------------------------------------------------------------------------- restart policy
 
 test_restart_policies() {
