@@ -86,11 +86,12 @@ int cmd_apply(int argc, char **argv)
     nv_err_clear(&e);
     nv_record record = {0};
     char record_path[4352];
+    int lock = -1;
     nv_conn *c = nv_cli_connect("nixvirt", o[O_CONNECT].value, wait);
     if (!c)
         goto out;
     if (nv_record_path(o[O_STATE].value, c->uri.text, c->session, record_path, sizeof record_path, &e) < 0 ||
-        nv_record_load(record_path, &record, &e) < 0) {
+        (!dry && (lock = nv_record_lock(record_path, &e)) < 0) || nv_record_load(record_path, &record, &e) < 0) {
         nv_cli_report("nixvirt", &e);
         goto out;
     }
@@ -116,6 +117,7 @@ int cmd_apply(int argc, char **argv)
         rc = NV_EXIT_OK;
     }
 out:
+    nv_record_unlock(lock);
     nv_connect_close(c);
     nv_record_free(&record);
     nv_errlist_free(&errs);

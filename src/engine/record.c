@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/spec.h"
 #include "util/buf.h"
@@ -168,6 +171,54 @@ int nv_record_load(const char *path, nv_record *r, nv_err *e)
     return rc;
 }
 
+/* The directory part of path (empty when it has none), in dir[n]. */
+static void dir_of(const char *path, char *dir, size_t n)
+{
+    snprintf(dir, n, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        dir[0] = '\0';
+    else if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+}
+
+int nv_record_lock(const char *path, nv_err *e)
+{
+    char lock[4200], dir[4200];
+    if ((size_t)snprintf(lock, sizeof lock, "%s.lock", path) >= sizeof lock)
+        return nv_err_set(e, NV_ERR_INPUT, "path too long: %s", path);
+    dir_of(path, dir, sizeof dir);
+    if (dir[0] && nv_mkdir_p(dir, 0755, e) < 0)
+        return -1;
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return nv_err_sys(e, errno, "cannot open the lock %s", lock);
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+        return fd;
+    if (errno != EWOULDBLOCK) {
+        int er = errno;
+        close(fd);
+        return nv_err_sys(e, er, "cannot lock %s", lock);
+    }
+    fprintf(stderr, "nixvirt: waiting for another apply on this connection to finish (%s)\n", lock);
+    while (flock(fd, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            int er = errno;
+            close(fd);
+            return nv_err_sys(e, er, "cannot lock %s", lock);
+        }
+    }
+    return fd;
+}
+
+void nv_record_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd); /* closing releases the flock */
+}
+
 static void put_hex(nv_buf *b, const uint8_t d[32])
 {
     for (int i = 0; i < 32; i++)
@@ -176,14 +227,6 @@ static void put_hex(nv_buf *b, const uint8_t d[32])
 
 int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err *e)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
-        *slash = '\0';
-        if (nv_mkdir_p(dir, 0755, e) < 0)
-            return -1;
-    }
     nv_buf b;
     nv_buf_init(&b, 0);
     nv_buf_printf(&b, "nixvirt-record 1\nuri ");
@@ -211,9 +254,13 @@ int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err
         char *old = NULL;
         size_t old_len = 0;
         nv_err ignored;
+        char dir[4200];
+        dir_of(path, dir, sizeof dir);
         if (nv_read_file(path, NV_FILE_MAX, &old, &old_len, &ignored) == 0 && old_len == b.len &&
             memcmp(old, b.data, b.len) == 0)
             rc = 0;
+        else if (dir[0] && nv_mkdir_p(dir, 0755, e) < 0)
+            rc = -1;
         else
             rc = nv_write_file_atomic(path, b.data, b.len, e);
         free(old);

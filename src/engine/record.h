@@ -33,6 +33,15 @@ typedef struct nv_record {
  * for session ones. The name is readable and unique per URI. */
 int nv_record_path(const char *state_dir, const char *uri, int session, char *out, size_t n, nv_err *e);
 
+/* Serialises applies on one connection, from loading the record to saving
+ * it, so that two runs cannot lose each other's entries: an exclusive flock
+ * on "<path>.lock" (created with its directory). A run that has to wait says
+ * so on stderr, then blocks. (A dry run needs none: the record is replaced
+ * atomically, so it always reads a whole one.) Returns a descriptor for
+ * nv_record_unlock, or -1 on error. */
+int nv_record_lock(const char *path, nv_err *e);
+void nv_record_unlock(int fd);
+
 /* A missing file is an empty record; a corrupt one is an error. */
 int nv_record_load(const char *path, nv_record *r, nv_err *e);
 /* Creates the directory if needed and replaces the file atomically. */
