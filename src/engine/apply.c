@@ -163,6 +163,20 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
                 record->n--;
             }
         }
+        /* entries for objects that are gone (removed by hand, or never
+         * defined because the daemon refused them) and no longer declared */
+        for (size_t i = 0; i < record->n;) {
+            nv_record_entry *en = &record->v[i];
+            int exists = 0;
+            for (size_t j = 0; j < all.n && !exists; j++)
+                exists = memcmp(all.v[j].uuid, en->uuid, 16) == 0;
+            if (en->kind == kind && !exists && !declared(mk, en->uuid)) {
+                *en = record->v[record->n - 1];
+                record->n--;
+            } else {
+                i++;
+            }
+        }
         nv_obj_list_free(&all);
     }
 }
