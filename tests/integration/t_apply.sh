@@ -583,6 +583,49 @@ EOF
     assert_eq running "$(obj_pool_state aj-badpool)"
 }
 
+test_record_forgets_what_is_gone() {
+    # A domain the daemon refused, and one undefined by hand: once no longer declared,
+    # the record drops them (nothing is left to remove).
+    local D=$NV_DATA_DIR/am ub uh uk
+    mkdir -p "$D"
+    ub=$(new_uuid) uh=$(new_uuid) uk=$(new_uuid)
+    obj_write_dom "$D/bad.xml" am-bad "$ub" 32 "" /nonexistent/qemu
+    obj_write_dom "$D/hand.xml" am-hand "$uh"
+    obj_write_dom "$D/keep.xml" am-keep "$uk"
+    echo "<nixvirt version=\"1\"><domains purge=\"managed\"><domain definition=\"$D/bad.xml\"/><domain definition=\"$D/hand.xml\"/><domain definition=\"$D/keep.xml\"/></domains></nixvirt>" >"$D/m1.xml"
+    echo "<nixvirt version=\"1\"><domains purge=\"managed\"><domain definition=\"$D/keep.xml\"/></domains></nixvirt>" >"$D/m2.xml"
+    assert_exit 1 ap "$D/m1.xml"
+    assert_contains "$(cat "$(record_file)")" "domain $ub"
+    virsh_sys undefine am-hand >/dev/null
+    assert_exit 0 ap "$D/m2.xml"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 1 unchanged"
+    assert_not_contains "$(cat "$(record_file)")" "$ub"
+    assert_not_contains "$(cat "$(record_file)")" "$uh"
+    assert_contains "$(cat "$(record_file)")" "domain $uk"
+}
+
+test_concurrent_applies_wait_for_each_other() {
+    local D=$NV_DATA_DIR/an u apid
+    mkdir -p "$D"
+    u=$(new_uuid)
+    obj_write_dom "$D/d.xml" an-d "$u"
+    echo "<nixvirt version=\"1\"><domains purge=\"managed\"><domain definition=\"$D/d.xml\"/></domains></nixvirt>" >"$D/m.xml"
+    assert_exit 0 ap "$D/m.xml"
+    # another apply holds the lock: this one waits, says so, and goes on when it ends
+    exec {lockfd}<"$(record_file).lock"
+    flock -x "$lockfd"
+    ap "$D/m.xml" {lockfd}<&- >"$TEST_TMP/w.out" 2>"$TEST_TMP/w.err" &
+    apid=$!
+    sleep 1
+    kill -0 "$apid" 2>/dev/null || fail "apply did not wait for the lock"
+    assert_contains "$(cat "$TEST_TMP/w.err")" "nixvirt: waiting for another apply on this connection to finish"
+    # a dry run only reads: it does not wait
+    assert_exit 0 ap --dry-run "$D/m.xml" {lockfd}<&-
+    exec {lockfd}<&-
+    wait "$apid"
+    assert_eq "nixvirt: 0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 1 unchanged" "$(cat "$TEST_TMP/w.out")"
+}
+
 # ---------------------------------------------------------------------------- daemon killed
 
 # at least N domains of the kill test run
