@@ -68,6 +68,21 @@ test_smoke_usage() {
     assert_exit 2 nixvirt apply --connect "$NV_URI" --bogus /dev/null
 }
 
+test_no_daemon() {
+    # the manifest is checked before connecting: its errors come first
+    echo '<nixvirt version="1"><domain/></nixvirt>' >"$TEST_TMP/bad.xml"
+    assert_exit 1 nixvirt apply --state-dir "$TEST_TMP/state" --connect 'qemu:///system?socket=/nonexistent/sock' "$TEST_TMP/bad.xml"
+    assert_contains "$ERR" "bad.xml:1: unknown element <domain>"
+    echo '<nixvirt version="1"/>' >"$TEST_TMP/ok.xml"
+    local t0=$SECONDS
+    assert_exit 1 nixvirt apply --wait 2 --state-dir "$TEST_TMP/state" --connect 'qemu:///system?socket=/nonexistent/sock' "$TEST_TMP/ok.xml"
+    assert_contains "$ERR" "/nonexistent/sock"
+    [ $((SECONDS - t0)) -ge 1 ] || fail "--wait 2 did not wait"
+    [ $((SECONDS - t0)) -le 10 ] || fail "--wait 2 waited too long"
+    assert_eq "" "$OUT"
+    [ ! -e "$TEST_TMP/state" ] || fail "a failed connection wrote a record"
+}
+
 # ---------------------------------------------------------------------------- first apply, no-op
 
 test_first_apply_then_noop() {
@@ -266,10 +281,15 @@ EOF
     virsh_sys destroy ad-keep >/dev/null
     assert_exit 0 ap "$D/m.xml"
     assert_eq "shut off" "$(virsh_sys domstate ad-keep)"
-    # active="false" stops it
-    sed -i "s|$D/never.xml\" active=\"true\"|$D/never.xml\" active=\"false\"|" "$D/m.xml"
-    assert_exit 0 ap "$D/m.xml"
+    # active="false" stops it; with shutdown-timeout, ACPI first (the BIOS ignores it),
+    # then power off
+    sed -i "s|$D/never.xml\" active=\"true\"|$D/never.xml\" active=\"false\" shutdown-timeout=\"2\"|" "$D/m.xml"
+    local t0=$SECONDS
+    assert_exit 0 ap -v "$D/m.xml"
     assert_contains "$OUT" "1 stopped"
+    assert_contains "$ERR" "domain $u2: shut down (up to 2 s)"
+    assert_contains "$ERR" "domain $u2: still running after 2 s: power off"
+    [ $((SECONDS - t0)) -ge 2 ] || fail "the shutdown timeout was not waited for"
     assert_eq "shut off" "$(virsh_sys domstate ad-never)"
 }
 
