@@ -5,6 +5,9 @@
 #include "util/file.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,5 +351,41 @@ TEST(record_save_unchanged_keeps_file)
     CHECK_INT(stat(path, &st2), 0);
     CHECK(st1.st_ino != st2.st_ino);
     nv_record_free(&r);
+    rm_rf(dir);
+}
+
+/* 0 when another process can take the lock on path right now */
+static int lock_free_elsewhere(const char *lockpath)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(lockpath, O_RDWR);
+        _exit(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : 1);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 2;
+}
+
+TEST(record_lock)
+{
+    const char *dir = mkdir_tmp();
+    char path[256], lockpath[300];
+    snprintf(path, sizeof path, "%s/a/b/x.record", dir);
+    snprintf(lockpath, sizeof lockpath, "%s.lock", path);
+    nv_err e;
+    nv_err_clear(&e);
+    int fd = nv_record_lock(path, &e); /* creates the directory and the lock file */
+    CHECK(fd >= 0);
+    CHECK_INT(access(lockpath, F_OK), 0);
+    CHECK_INT(lock_free_elsewhere(lockpath), 1);
+    nv_record_unlock(fd);
+    CHECK_INT(lock_free_elsewhere(lockpath), 0);
+    /* a directory that cannot be made is an error */
+    char bad[300], file[300];
+    snprintf(file, sizeof file, "%s/file", dir);
+    write_text(file, "x", 1);
+    snprintf(bad, sizeof bad, "%s/file/x.record", dir);
+    CHECK_INT(nv_record_lock(bad, &e), -1);
     rm_rf(dir);
 }
