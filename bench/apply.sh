@@ -34,7 +34,7 @@ if [ -z "${NIXVIRT_BIN:-}" ]; then
 fi
 [ -x "$NIXVIRT_BIN" ] || { echo "bench: $NIXVIRT_BIN is not built (run zig build)" >&2; exit 1; }
 
-# shellcheck source=../tests/sandbox/lib.sh
+# shellcheck source=tests/sandbox/lib.sh
 . "$REPO/tests/sandbox/lib.sh"
 nv_sandbox_system_start || exit 1
 trap 'nv_sandbox_cleanup; [ -z "$BUILD_DIR" ] || rm -rf "$BUILD_DIR"' EXIT

@@ -3,9 +3,10 @@
 # states, domain ids, qemu and dnsmasq pids, definitions, volumes, the daemon's config
 # files), not only through our exit code and summary line.
 
+# shellcheck disable=SC2034 # read by run.sh
 TEST_TIMEOUT=300
 
-# shellcheck source=objects.sh
+# shellcheck source=tests/integration/objects.sh
 . "$REPO/tests/integration/objects.sh"
 
 # ---------------------------------------------------------------------------- helpers
@@ -345,8 +346,8 @@ test_purge_modes() {
     ld=$(printf '%s\n' "$ERR" | grep -n "domain $u2: undefine" | cut -d: -f1)
     lp=$(printf '%s\n' "$ERR" | grep -n "pool $p2: undefine" | cut -d: -f1)
     ln=$(printf '%s\n' "$ERR" | grep -n "network $n2: undefine" | cut -d: -f1)
-    [ -n "$ld" ] && [ -n "$lp" ] && [ -n "$ln" ] || fail "missing undefine lines: $ERR"
-    [ "$ld" -lt "$lp" ] && [ "$lp" -lt "$ln" ] || fail "removal order is not domains, pools, networks: $ERR"
+    if [ -z "$ld" ] || [ -z "$lp" ] || [ -z "$ln" ]; then fail "missing undefine lines: $ERR"; fi
+    if [ "$ld" -gt "$lp" ] || [ "$lp" -gt "$ln" ]; then fail "removal order is not domains, pools, networks: $ERR"; fi
     # the record forgot them
     assert_not_contains "$(cat "$(record_file)")" "$u2"
 

@@ -3,7 +3,7 @@
 # unlisted objects go, pools keep their storage, domains keep NVRAM, a bad file in
 # --keep removes nothing.
 
-# shellcheck source=objects.sh
+# shellcheck source=tests/integration/objects.sh
 . "$REPO/tests/integration/objects.sh"
 
 # The binary under test by the name virtpurge (it dispatches on argv[0]).
