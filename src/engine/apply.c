@@ -204,7 +204,11 @@ static void plan_redefine(const nv_spec *s, const prefetch *pf)
     nv_xml_free(cur);
 }
 
-static void plan_object(enum nv_kind kind, const nv_manifest_obj *mo, const prefetch *pf, int unchanged,
+/* known: the record has digests for the object, so a mismatch means it did
+ * change. Without them (a first apply on a host whose objects another tool
+ * made), only the define tells, and the plan says so instead of claiming a
+ * change and a restart for every object. */
+static void plan_object(enum nv_kind kind, const nv_manifest_obj *mo, const prefetch *pf, int unchanged, int known,
                         nv_apply_summary *sum)
 {
     const nv_spec *s = &mo->spec;
@@ -219,6 +223,12 @@ static void plan_object(enum nv_kind kind, const nv_manifest_obj *mo, const pref
     } else if (unchanged) {
         sum->unchanged++;
         restart = active && want && mo->restart == NV_RESTART_ALWAYS;
+    } else if (!known) {
+        printf("compare %s (nothing recorded: it is defined and compared when applied)\n", label);
+        sum->unchanged++;
+        restart = active && want && mo->restart == NV_RESTART_ALWAYS;
+        if (active && want && mo->restart == NV_RESTART_IFCHANGED)
+            printf("restart %s (only if the define shows a change)\n", label);
     } else {
         printf("redefine %s (changes the definition sets:)\n", label);
         plan_redefine(s, pf);
@@ -261,7 +271,9 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
     }
 
     if (o->dry_run) {
-        plan_object(kind, mo, pf, unchanged, sum);
+        /* a new name is a change, recorded or not */
+        int known = (en && en->has_digests) || (pf->found && strcmp(pf->name, s->name) != 0);
+        plan_object(kind, mo, pf, unchanged, known, sum);
         if (kind == NV_KIND_POOL && mo->nvols) {
             nv_obj pool = {.name = (char *)s->name, .id = -1};
             memcpy(pool.uuid, s->uuid, 16);

@@ -502,6 +502,18 @@ test_dry_run() {
     assert_contains "$OUT" "nixvirt: plan: 0 defined, 1 changed, 1 started, 0 stopped, 1 removed, 2 unchanged"
     assert_eq "$snap" "$(obj_snapshot)"
     assert_eq "$rec" "$(cat "$(record_file)")"
+
+    # without a record (objects another tool made, or a lost state directory) the plan
+    # does not claim changes it cannot know of: the define will tell
+    obj_write_dom "$D/dom.xml" ah-dom "$DOM_U" 32 "$(obj_dev_vol ah-pool ah-disk.qcow2)$(obj_dev_net ah-net)"
+    mv "$TEST_TMP/state" "$TEST_TMP/state.away"
+    assert_exit 0 ap --dry-run "$D/m2.xml"
+    assert_contains "$OUT" "compare domain ah-dom ($DOM_U) (nothing recorded: it is defined and compared when applied)"
+    assert_contains "$OUT" "restart domain ah-dom ($DOM_U) (only if the define shows a change)"
+    assert_contains "$OUT" "compare network ah-net ($NET_U)"
+    assert_contains "$OUT" "nixvirt: plan: 0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 4 unchanged"
+    assert_eq "$snap" "$(obj_snapshot)"
+    [ ! -e "$TEST_TMP/state" ] || fail "dry run wrote a record"
 }
 
 # ---------------------------------------------------------------------------- invalid input
