@@ -36,7 +36,11 @@
 #   extended regex, e.g. `run.sh sandbox`, `run.sh 'sandbox\.test_network'`, `run.sh smoke`.
 #
 # What a test has (exported by the runner and the sandbox, see tests/sandbox/lib.sh):
-#   NIXVIRT_BIN        absolute path of the binary under test (default zig-out/bin/nixvirt)
+#   NIXVIRT_BIN        absolute path of the binary under test (default zig-out/bin/nixvirt);
+#                      in the aarch64 smoke run, a /bin/sh wrapper that runs it under
+#                      qemu-aarch64-static with its own $0 as argv[0] (so a symlink to it
+#                      named virtdeclare still acts as virtdeclare); virtdeclare and
+#                      virtpurge sit next to it in every case
 #   NV_URI             qemu:///system?socket=... of the file's private daemon
 #                      (also LIBVIRT_DEFAULT_URI); NV_SOCK, NV_SANDBOX_DIR, NV_DAEMON_PID,
 #                      NV_DAEMON_LOG
