@@ -7,6 +7,8 @@
 # REGEX (extended) selects tests by "NAME.test_fn" for test_fn in t_NAME.sh. Environment:
 #   NIXVIRT_BIN   binary under test (default: zig-out/bin/nixvirt)
 #   NV_VERBOSE=1  show the output of passing tests too
+#   NV_JOBS=N     test files run side by side (default: number of CPUs; each file has its
+#                 own daemons). With N>1 a file's lines appear when the file is done.
 #   NV_LABEL      word before the closing "N passed, M failed" line (default: integration)
 # Exits non-zero when a test fails or a sandbox does not start.
 set -uo pipefail
@@ -61,12 +63,27 @@ stop_child() {
     CHILD=
 }
 
+# NV_JOBS files at once (default: the number of CPUs; 1 streams the output as it comes).
+# With more than one, a file's output is shown when the file is done.
+JOBS=${NV_JOBS:-$(nproc 2>/dev/null || echo 2)}
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || JOBS=2
+declare -A JOB_OUT=()
+RUNNING=()
+
+stop_jobs() {
+    local p
+    for p in "${RUNNING[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${RUNNING[@]}"; do wait "$p" 2>/dev/null || true; done
+    RUNNING=()
+}
+
 on_exit() {
-    stop_child
+    stop_jobs
     nv_sandbox_cleanup
     nv_sandbox_stop_registered
     rm -rf "$RUN_DIR"
 }
+
 trap on_exit EXIT
 trap 'echo "interrupted"; exit 130' INT
 trap 'echo "terminated"; exit 143' TERM
@@ -124,8 +141,10 @@ run_test() {
     fi
 }
 
-# Everything for one file happens in a subshell, so nothing it defines reaches the next.
-run_file() {
+# Everything for one file happens in a subshell (a background job), so nothing it defines
+# reaches the next file; each file has its own daemons, so files can run side by side.
+# Starts the job and sets JOB_PID, or returns 1 when no test of FILE is selected.
+start_file() {
     local file=$1 name fn id tests=() selected=()
     name=$(basename "$file" .sh)
     name=${name#t_}
@@ -134,7 +153,7 @@ run_file() {
         id=$name.$fn
         if [ -z "$FILTER" ] || [[ $id =~ $FILTER ]]; then selected+=("$fn"); fi
     done
-    [ "${#selected[@]}" -gt 0 ] || return 0
+    [ "${#selected[@]}" -gt 0 ] || return 1
     (
         CHILD=
         trap 'stop_child; nv_sandbox_cleanup; exit 143' TERM
@@ -167,18 +186,37 @@ run_file() {
             run_test "$file" "$fn" "$name.$fn" "$TEST_TIMEOUT"
         done
         nv_sandbox_cleanup
-    ) &
-    CHILD=$!
-    wait "$CHILD"
-    CHILD=
-    # Whatever a killed test or subshell left behind.
-    nv_sandbox_stop_registered
+    ) </dev/null >"$RUN_DIR/out.$name" 2>&1 &
+    JOB_PID=$!
+    JOB_OUT[$JOB_PID]=$RUN_DIR/out.$name
+}
+
+# Wait for one job to end and show its output.
+reap_one() {
+    local done_pid='' p keep=()
+    if [ "$JOBS" = 1 ]; then
+        done_pid=${RUNNING[0]}
+        tail -n +1 -s 0.2 -f --pid="$done_pid" "${JOB_OUT[$done_pid]}" &
+        local shown=$!
+        wait "$done_pid" 2>/dev/null || true
+        wait "$shown" 2>/dev/null || true
+    else
+        wait -n -p done_pid "${RUNNING[@]}" 2>/dev/null || true
+        [ -n "$done_pid" ] || done_pid=${RUNNING[0]}
+        cat "${JOB_OUT[$done_pid]}"
+    fi
+    for p in "${RUNNING[@]}"; do [ "$p" = "$done_pid" ] || keep+=("$p"); done
+    RUNNING=("${keep[@]}")
 }
 
 shopt -s nullglob
 for f in "$HERE"/t_*.sh; do
-    run_file "$f"
+    while [ "${#RUNNING[@]}" -ge "$JOBS" ]; do reap_one; done
+    if start_file "$f"; then RUNNING+=("$JOB_PID"); fi
 done
+while [ "${#RUNNING[@]}" -gt 0 ]; do reap_one; done
+# Whatever a killed test left behind.
+nv_sandbox_stop_registered
 
 passed=$(grep -c '^PASS ' "$RESULTS")
 failed=$(grep -c '^FAIL ' "$RESULTS")
