@@ -659,6 +659,28 @@ test_concurrent_applies_wait_for_each_other() {
     assert_eq "nixvirt: 0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 1 unchanged" "$(cat "$TEST_TMP/w.out")"
 }
 
+test_session_record_in_home() {
+    # a session connection as its user, without --state-dir: the record goes to
+    # ~/.local/state/nixvirt (no XDG_STATE_HOME), and a no-op re-apply skips the define
+    require_session
+    local d=$NV_SESSION_DATA_DIR u
+    u=$(new_uuid)
+    obj_write_dom "$d/s.xml" ao-session "$u"
+    echo "<nixvirt version=\"1\"><domains purge=\"managed\"><domain definition=\"$d/s.xml\"/></domains></nixvirt>" >"$d/m.xml"
+    chmod 0644 "$d/s.xml" "$d/m.xml"
+    assert_exit 0 nixvirt_session apply --connect qemu:///session "$d/m.xml"
+    assert_summary "1 defined, 0 changed, 0 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_contains "$(virsh_session list --all --name)" ao-session
+    local rec
+    rec=$(ls "$NV_SESSION_DIR"/home/.local/state/nixvirt/qemu_session-*.record)
+    assert_contains "$(cat "$rec")" "domain $u "
+    assert_eq "$NV_SESSION_USER" "$(stat -c %U "$rec")"
+    assert_exit 0 nixvirt_session apply -v --connect qemu:///session "$d/m.xml"
+    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 1 unchanged"
+    assert_not_contains "$ERR" "define"
+    assert_not_contains "$(virsh_sys list --all --name)" ao-session
+}
+
 # ---------------------------------------------------------------------------- daemon killed
 
 # at least N domains of the kill test run
