@@ -159,25 +159,24 @@ echo
 run_measured "$W/first" "${apply_cmd[@]}"
 echo "first apply:        $(cat "$W/last.out")"
 : >"$W/noop"
+: >"$W/virsh"
+# interleaved, so that a busy machine weighs on both alike
 for _ in $(seq 1 "$RUNS"); do
     run_measured "$W/noop" "${apply_cmd[@]}"
-done
-noop_summary=$(cat "$W/last.out")
-echo "no-op re-apply:     $noop_summary"
-case $noop_summary in
-*" 0 defined, 0 changed, 0 started, 0 stopped, 0 removed, "*) ;;
-*) echo "bench: the re-apply was not a no-op" >&2; exit 1 ;;
-esac
-: >"$W/virsh"
-for _ in $(seq 1 "$RUNS"); do
+    noop_summary=$(cat "$W/last.out")
+    case $noop_summary in
+    *" 0 defined, 0 changed, 0 started, 0 stopped, 0 removed, "*) ;;
+    *) echo "bench: the re-apply was not a no-op: $noop_summary" >&2; exit 1 ;;
+    esac
     run_measured "$W/virsh" virsh -q -c "$URI" define "$W/virsh-dom.xml"
 done
+echo "no-op re-apply:     $noop_summary"
 
 printf '\n%-28s%14s%16s\n' "" "wall (ms)" "peak RSS (KiB)"
 printf '%-28s%14s%16s\n' "first apply" "$(cut -d' ' -f1 "$W/first")" "$(cut -d' ' -f2 "$W/first")"
 printf '%-28s%14s%16s\n' "no-op re-apply (median)" "$(median "$W/noop" 1)" "$(median "$W/noop" 2)"
 printf '%-28s%14s%16s\n' "virsh define (median)" "$(median "$W/virsh" 1)" "$(median "$W/virsh" 2)"
-echo "($RUNS runs each; wall measured around /usr/bin/time)"
+echo "($RUNS runs each, interleaved; wall measured around /usr/bin/time)"
 
 if command -v hyperfine >/dev/null; then
     echo
