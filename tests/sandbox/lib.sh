@@ -176,8 +176,8 @@ _nv_stop_dir() {
     done
     if _nv_alive "$ipid" || _nv_alive "$upid"; then
         _nv_sbx_log "daemon in $d ignored SIGTERM for 5 s; killing its namespace"
-        [ -n "$ipid" ] && kill -KILL "$ipid" 2>/dev/null
-        [ -n "$upid" ] && kill -KILL "$upid" 2>/dev/null
+        [ -n "$ipid" ] && kill -KILL "$ipid" 2>/dev/null || true
+        [ -n "$upid" ] && kill -KILL "$upid" 2>/dev/null || true
         for _ in $(seq 1 100); do
             _nv_alive "$upid" || _nv_alive "$ipid" || break
             sleep 0.05
@@ -324,8 +324,8 @@ nv_sandbox_system_restart() {
         sleep 0.05
     done
     if _nv_alive "$ipid" || _nv_alive "$upid"; then
-        [ -n "$ipid" ] && kill -KILL "$ipid" 2>/dev/null
-        [ -n "$upid" ] && kill -KILL "$upid" 2>/dev/null
+        [ -n "$ipid" ] && kill -KILL "$ipid" 2>/dev/null || true
+        [ -n "$upid" ] && kill -KILL "$upid" 2>/dev/null || true
     fi
     if [ -n "$upid" ]; then wait "$upid" 2>/dev/null || true; fi
     _nv_spawn "$d" "$_NV_SYSTEM_SCRIPT"
