@@ -13,10 +13,9 @@ static const uint32_t K[64] = {
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
-static uint32_t rotr(uint32_t x, unsigned n)
-{
-    return (x >> n) | (x << (32 - n));
-}
+/* A macro, not a function: a Debug build does not inline, and apply hashes
+ * every definition and every daemon XML on each run. (n is 1..31.) */
+#define rotr(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
 static void compress(uint32_t h[8], const uint8_t p[64])
 {
