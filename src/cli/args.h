@@ -29,7 +29,4 @@ int nv_args_parse(int argc, char **argv, struct nv_opt *opts, size_t nopts,
                   const char **positional, size_t max_pos, size_t *npos,
                   char *err, size_t errlen);
 
-/* Parses a non-negative decimal number of seconds (at most 10 days). */
-int nv_args_seconds(const char *s, unsigned *out);
-
 #endif

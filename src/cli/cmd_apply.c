@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cli/args.h"
+#include "util/seconds.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "engine/apply.h"
@@ -61,7 +62,7 @@ int cmd_apply(int argc, char **argv)
                 !o[O_CONNECT].value && npos != 1 ? "--connect, MANIFEST" : !o[O_CONNECT].value ? "--connect" : "MANIFEST");
         return NV_EXIT_USAGE;
     }
-    if (o[O_WAIT].value && nv_args_seconds(o[O_WAIT].value, &wait) < 0) {
+    if (o[O_WAIT].value && nv_parse_seconds(o[O_WAIT].value, &wait) < 0) {
         fprintf(stderr, "%snixvirt apply: error: argument --wait: invalid number of seconds: '%s'\n", usage,
                 o[O_WAIT].value);
         return NV_EXIT_USAGE;

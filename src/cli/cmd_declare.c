@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "util/seconds.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "engine/declare.h"
@@ -86,11 +87,11 @@ int cmd_declare(int argc, char **argv)
     if (selectors > 1)
         return usage_error(prog, "only one of the arguments --define --uuid --name may be given");
     unsigned wait = 0, shutdown = 0;
-    if (o[O_WAIT].value && nv_args_seconds(o[O_WAIT].value, &wait) < 0) {
+    if (o[O_WAIT].value && nv_parse_seconds(o[O_WAIT].value, &wait) < 0) {
         snprintf(err, sizeof err, "argument --wait: invalid number of seconds: '%s'", o[O_WAIT].value);
         return usage_error(prog, err);
     }
-    if (o[O_SHUTDOWN].value && nv_args_seconds(o[O_SHUTDOWN].value, &shutdown) < 0) {
+    if (o[O_SHUTDOWN].value && nv_parse_seconds(o[O_SHUTDOWN].value, &shutdown) < 0) {
         snprintf(err, sizeof err, "argument --shutdown-timeout: invalid number of seconds: '%s'",
                  o[O_SHUTDOWN].value);
         return usage_error(prog, err);

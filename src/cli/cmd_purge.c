@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "util/seconds.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "engine/log.h"
@@ -61,7 +62,7 @@ int cmd_purge(int argc, char **argv)
                  o[O_KEEP].value ? "" : " --keep");
         return usage_error(err);
     }
-    if (o[O_WAIT].value && nv_args_seconds(o[O_WAIT].value, &wait) < 0) {
+    if (o[O_WAIT].value && nv_parse_seconds(o[O_WAIT].value, &wait) < 0) {
         snprintf(err, sizeof err, "argument --wait: invalid number of seconds: '%s'", o[O_WAIT].value);
         return usage_error(err);
     }

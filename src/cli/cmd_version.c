@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cli/args.h"
+#include "util/seconds.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "rpc/proto.h"
@@ -35,7 +36,7 @@ int cmd_version(int argc, char **argv)
         fputs(usage, stdout);
         return NV_EXIT_OK;
     }
-    if (opts[2].value && nv_args_seconds(opts[2].value, &wait) < 0) {
+    if (opts[2].value && nv_parse_seconds(opts[2].value, &wait) < 0) {
         fprintf(stderr, "%snixvirt version: error: argument --wait: invalid number of seconds '%s'\n",
                 usage, opts[2].value);
         return NV_EXIT_USAGE;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/file.h"
+#include "util/seconds.h"
 #include "xml/doc.h"
 
 static const char *const kind_lists[NV_KIND_COUNT] = {"domains", "networks", "pools"};
@@ -12,20 +13,6 @@ static const char *const kind_items[NV_KIND_COUNT] = {"domain", "network", "pool
 const char *nv_purge_name(enum nv_purge p)
 {
     return p == NV_PURGE_UNDECLARED ? "undeclared" : p == NV_PURGE_MANAGED ? "managed" : "none";
-}
-
-/* A number of seconds, at most ten days. */
-static int parse_seconds(const char *s, unsigned *out)
-{
-    unsigned long v = 0;
-    if (!*s)
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || (v = v * 10 + (unsigned long)(*s - '0')) > 864000)
-            return -1;
-    }
-    *out = (unsigned)v;
-    return 0;
 }
 
 static int in_list(const char *name, const char *const *allowed)
@@ -143,7 +130,7 @@ static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node 
             nv_errlist_add(errs, "%s:%lu: restart=\"%s\": expected always, never or ifchanged", file, el->line, r);
     }
     const char *t = nv_xml_attr(el, "shutdown-timeout");
-    if (t && parse_seconds(t, &o->shutdown_timeout) < 0)
+    if (t && nv_parse_seconds(t, &o->shutdown_timeout) < 0)
         nv_errlist_add(errs, "%s:%lu: shutdown-timeout=\"%s\": expected a number of seconds", file, el->line, t);
 
     size_t nvol = 0;

@@ -1,5 +1,6 @@
 #include "check.h"
 #include "cli/args.h"
+#include "util/seconds.h"
 
 static const char *const types[] = {"domain", "network", "pool", NULL};
 
@@ -84,12 +85,12 @@ TEST(args_positional_and_flag_value)
 TEST(args_seconds)
 {
     unsigned s = 0;
-    CHECK_INT(nv_args_seconds("30", &s), 0);
+    CHECK_INT(nv_parse_seconds("30", &s), 0);
     CHECK_INT(s, 30);
-    CHECK_INT(nv_args_seconds("0", &s), 0);
+    CHECK_INT(nv_parse_seconds("0", &s), 0);
     CHECK_INT(s, 0);
-    CHECK_INT(nv_args_seconds("-1", &s), -1);
-    CHECK_INT(nv_args_seconds("1x", &s), -1);
-    CHECK_INT(nv_args_seconds("", &s), -1);
-    CHECK_INT(nv_args_seconds("99999999999999999999", &s), -1);
+    CHECK_INT(nv_parse_seconds("-1", &s), -1);
+    CHECK_INT(nv_parse_seconds("1x", &s), -1);
+    CHECK_INT(nv_parse_seconds("", &s), -1);
+    CHECK_INT(nv_parse_seconds("99999999999999999999", &s), -1);
 }
