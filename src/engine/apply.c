@@ -344,7 +344,8 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
     }
 
     if (rc == 0 && kind == NV_KIND_POOL && mo->nvols) {
-        int active = nv_obj_is_active(c, &nv_pool_ops, &res.obj, &e);
+        /* the declare just set its state: no need to ask the daemon */
+        int active = res.started || (req.pre_active && !res.stopped);
         int started_here = 0;
         if (active == 0) {
             nv_log_obj("pool", s->uuid, "activate (to manage its volumes)");

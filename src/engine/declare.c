@@ -21,6 +21,19 @@ static unsigned long name_line(const nv_spec *spec)
     return n ? n->line : spec->root->line;
 }
 
+/* A lookup by the spec's name found (f == 1) `named`: it is a clash when it
+ * is another object. Sets e and returns 1 then. */
+static int name_clash(const nv_kind_ops *k, const nv_spec *spec, int f, const nv_obj *named, nv_err *e)
+{
+    if (f != 1 || memcmp(named->uuid, spec->uuid, 16) == 0)
+        return 0;
+    char other[NV_UUID_STR_LEN];
+    nv_spec_uuid_format(named->uuid, other);
+    nv_err_set(e, NV_ERR_INPUT, "%s:%lu: a %s named '%s' already exists with UUID %s (the definition has UUID %s)",
+               spec->file, name_line(spec), k->name, spec->name, other, spec->uuid_str);
+    return 1;
+}
+
 /* Finds the object a definition replaces (same UUID) and refuses, before
  * anything changes, a name already taken by another object. One round trip. */
 static int find_existing(nv_conn *c, const nv_kind_ops *k, const nv_spec *spec, nv_obj *existing,
@@ -41,13 +54,8 @@ static int find_existing(nv_conn *c, const nv_kind_ops *k, const nv_spec *spec, 
         *e = e2;
         goto fail;
     }
-    if (f_name == 1 && memcmp(by_name.uuid, spec->uuid, 16) != 0) {
-        char other[NV_UUID_STR_LEN];
-        nv_spec_uuid_format(by_name.uuid, other);
-        nv_err_set(e, NV_ERR_INPUT, "%s:%lu: a %s named '%s' already exists with UUID %s (the definition has UUID %s)",
-                   spec->file, name_line(spec), k->name, spec->name, other, spec->uuid_str);
+    if (name_clash(k, spec, f_name, &by_name, e))
         goto fail;
-    }
     nv_obj_clear(&by_name);
     *found = f_uuid == 1;
     return 0;
@@ -64,13 +72,7 @@ static int check_name_free(nv_conn *c, const nv_kind_ops *k, const nv_spec *spec
     int f = nv_obj_lookup_name(c, k, spec->name, &other, e);
     if (f < 0)
         return -1;
-    int clash = f == 1 && memcmp(other.uuid, spec->uuid, 16) != 0;
-    if (clash) {
-        char u[NV_UUID_STR_LEN];
-        nv_spec_uuid_format(other.uuid, u);
-        nv_err_set(e, NV_ERR_INPUT, "%s:%lu: a %s named '%s' already exists with UUID %s (the definition has UUID %s)",
-                   spec->file, name_line(spec), k->name, spec->name, u, spec->uuid_str);
-    }
+    int clash = name_clash(k, spec, f, &other, e);
     nv_obj_clear(&other);
     return clash ? -1 : 0;
 }
