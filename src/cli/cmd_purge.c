@@ -78,18 +78,21 @@ int cmd_purge(int argc, char **argv)
     nv_err_clear(&e);
     char *list;
     size_t len;
-    if (nv_read_file(o[O_KEEP].value, NV_FILE_MAX, &list, &len, &e) < 0) {
+    if (nv_read_text_file(o[O_KEEP].value, NV_FILE_MAX, &list, &len, &e) < 0) {
         nv_cli_report("virtpurge", &e);
         return NV_EXIT_FAIL;
     }
     nv_errlist errs = {0};
     uint8_t (*keep)[16] = NULL;
     size_t nkeep = 0, lineno = 0;
-    /* by hand, not strtok: blank lines count for the line numbers in messages */
-    for (char *line = list, *next; line; line = next) {
-        next = strchr(line, '\n');
+    /* by hand, not strtok: blank lines count for the line numbers in messages
+     * (the list is text, checked on reading: no NUL can end a line early) */
+    for (char *line = list, *end = list + len, *next; line < end; line = next) {
+        next = memchr(line, '\n', (size_t)(end - line));
         if (next)
             *next++ = '\0';
+        else
+            next = end;
         lineno++;
         size_t l = strlen(line);
         while (l && (line[l - 1] == '\r' || line[l - 1] == ' ' || line[l - 1] == '\t'))

@@ -275,7 +275,7 @@ int nv_manifest_load(const char *path, nv_manifest *m, nv_errlist *errs)
     nv_err e;
     nv_err_clear(&e);
     memset(m, 0, sizeof *m);
-    if (nv_read_file(path, NV_FILE_MAX, &data, &len, &e) < 0) {
+    if (nv_read_text_file(path, NV_FILE_MAX, &data, &len, &e) < 0) {
         nv_errlist_add(errs, "%s", e.msg);
         return -1;
     }

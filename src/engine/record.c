@@ -125,11 +125,14 @@ int nv_record_load(const char *path, nv_record *r, nv_err *e)
         /* unreadable is not empty: "managed" would forget what is ours */
         return nv_err_sys(e, errno, "cannot read the record %s", path);
     }
-    if (nv_read_file(path, NV_FILE_MAX, &data, &len, e) < 0)
-        return -1;
-    if (strlen(data) != len) { /* a file of zeros, as a crash can leave one */
-        free(data);
-        return nv_err_set(e, NV_ERR_INPUT, "%s: corrupt record: NUL bytes (remove the file to start afresh)", path);
+    /* not text (a file of zeros, as a crash can leave one): corrupt */
+    if (nv_read_text_file(path, NV_FILE_MAX, &data, &len, e) < 0)
+    {
+        if (e->kind != NV_ERR_INPUT)
+            return -1;
+        char why[sizeof e->msg];
+        snprintf(why, sizeof why, "%s", e->msg);
+        return nv_err_set(e, NV_ERR_INPUT, "%.900s (a corrupt record: remove the file to start afresh)", why);
     }
     int lineno = 0, rc = 0;
     char *save = NULL;

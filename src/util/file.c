@@ -9,20 +9,35 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/text.h"
+
+static const char *file_type(mode_t m)
+{
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket"
+           : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a regular file";
+}
+
 int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *e)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Only regular files: a FIFO or a device would block the read (or the
+     * open) forever. Checked before opening, so nothing else is ever opened,
+     * and again on the descriptor, opened non-blocking, in case it changed. */
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s, not a regular file", path, file_type(st.st_mode));
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
-    struct stat st;
     if (fstat(fd, &st) < 0) {
         int er = errno;
         close(fd);
         return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", path, strerror(er));
     }
-    if (S_ISDIR(st.st_mode)) {
+    if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: is a directory", path);
+        return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s, not a regular file", path, file_type(st.st_mode));
     }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap + 1);
@@ -63,6 +78,21 @@ int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *
     close(fd);
     buf[n] = '\0';
     *out = buf;
+    if (len)
+        *len = n;
+    return 0;
+}
+
+int nv_read_text_file(const char *path, size_t max, char **out, size_t *len, nv_err *e)
+{
+    size_t n;
+    if (nv_read_file(path, max, out, &n, e) < 0)
+        return -1;
+    if (nv_text_check(path, *out, n, e) < 0) {
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
     if (len)
         *len = n;
     return 0;

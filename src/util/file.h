@@ -10,8 +10,12 @@
 #define NV_FILE_MAX ((size_t)4 * 1024 * 1024)
 
 /* Reads path into a malloc'd NUL-terminated buffer; *len gets its length.
- * Fails (NV_ERR_INPUT) if the file is larger than max. */
+ * Fails (NV_ERR_INPUT) if the file is larger than max, or is not a regular
+ * file (a FIFO, socket or device is refused at once, never waited on). */
 int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *e);
+/* The same, and the content must be text (nv_text_check): every input file
+ * a user gives us is read this way. */
+int nv_read_text_file(const char *path, size_t max, char **out, size_t *len, nv_err *e);
 
 /* Writes data to path atomically: a temporary file in the same directory,
  * fsync, rename, fsync of the directory. */

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/buf.h"
 #include "util/file.h"
+#include "util/text.h"
 
 /* ---- tree ---- */
 
@@ -438,12 +440,59 @@ nv_xml_node *nv_xml_parse(const char *data, size_t len, const char *file, nv_err
     return st.root;
 }
 
+/* The encoding a document declares: 'u' UTF-8 (also when it declares none,
+ * or US-ASCII), 'l' ISO-8859-1, '?' anything else expat may know (UTF-16). */
+static char declared_encoding(const char *data, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)data;
+    if (len >= 2 && (u[0] | u[1]) == 0)
+        return 'u'; /* zeros, not UTF-16: the text check names them */
+    if (len >= 2 && ((u[0] == 0xfe && u[1] == 0xff) || (u[0] == 0xff && u[1] == 0xfe) || !u[0] || !u[1]))
+        return '?'; /* UTF-16, with or without a byte-order mark */
+    if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
+        return 'u';
+    if (len < 5 || memcmp(data, "<?xml", 5) != 0)
+        return 'u';
+    size_t end = 5;
+    while (end + 1 < len && end < 512 && !(data[end] == '?' && data[end + 1] == '>'))
+        end++;
+    for (size_t i = 5; i + 8 < end; i++) {
+        if (memcmp(data + i, "encoding", 8) != 0)
+            continue;
+        size_t j = i + 8;
+        while (j < end && (data[j] == ' ' || data[j] == '\t' || data[j] == '\r' || data[j] == '\n' || data[j] == '='))
+            j++;
+        if (j >= end || (data[j] != '"' && data[j] != '\''))
+            return 'u';
+        char q = data[j++], name[32];
+        size_t n = 0;
+        while (j < end && data[j] != q && n < sizeof name - 1)
+            name[n++] = data[j++];
+        name[n] = '\0';
+        if (!strcasecmp(name, "UTF-8") || !strcasecmp(name, "US-ASCII"))
+            return 'u';
+        if (!strcasecmp(name, "ISO-8859-1") || !strcasecmp(name, "latin1"))
+            return 'l';
+        return '?';
+    }
+    return 'u';
+}
+
 nv_xml_node *nv_xml_parse_file(const char *path, nv_err *e)
 {
     char *data;
     size_t len;
     if (nv_read_file(path, NV_XML_MAX_INPUT, &data, &len, e) < 0)
         return NULL;
+    /* a definition is text: no NUL, no control characters, valid in its
+     * encoding (expat refuses NUL and most controls too, but not all, and
+     * the check gives one message for every input file) */
+    char enc = declared_encoding(data, len);
+    if ((enc == 'u' && nv_text_check(path, data, len, e) < 0) ||
+        (enc == 'l' && nv_text_check_latin1(path, data, len, e) < 0)) {
+        free(data);
+        return NULL;
+    }
     nv_xml_node *root = nv_xml_parse(data, len, path, e);
     free(data);
     return root;

@@ -840,3 +840,52 @@ test_nix_module_manifests() {
     assert_file "$pooldir/disk.raw"
     assert_file "$pooldir/data.raw"
 }
+
+# ---------------------------------------------------------------------------- input files
+
+# The manifest and every definition must be text and regular files: a NUL, a control
+# character or bad UTF-8 is an error naming the file and line; a FIFO is refused at once
+# (it used to block forever). Nothing changes either way.
+test_inputs_not_text_or_not_regular() {
+    local D=$NV_DATA_DIR/in u before
+    mkdir -p "$D"
+    u=$(new_uuid)
+    obj_write_dom "$D/d.xml" in-d "$u"
+    echo "<nixvirt version=\"1\"><domains purge=\"undeclared\"><domain definition=\"$D/d.xml\"/></domains></nixvirt>" >"$D/m.xml"
+    obj_write_dom "$D/other.xml" in-other "$(new_uuid)"
+    virsh_sys define "$D/other.xml" >/dev/null
+    before=$(obj_snapshot)
+    # the manifest
+    { cat "$D/m.xml"; printf '\0'; } >"$D/m-nul.xml"
+    assert_exit 1 ap "$D/m-nul.xml"
+    assert_contains "$ERR" "nixvirt: $D/m-nul.xml:2: not text: a NUL byte"
+    assert_contains "$ERR" "nothing was changed"
+    printf '<nixvirt version="1">\033]0;x\007</nixvirt>\n' >"$D/m-esc.xml"
+    assert_exit 1 ap "$D/m-esc.xml"
+    assert_contains "$ERR" "$D/m-esc.xml:1: not text: control character U+001B"
+    mkfifo "$D/m.fifo"
+    assert_exit 1 timeout 10 "$NIXVIRT_BIN" apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$D/m.fifo"
+    assert_contains "$ERR" "$D/m.fifo: cannot read: a FIFO, not a regular file"
+    # a definition
+    sed 's|<name>in-d|<name>in-d\xc2\x85|' "$D/d.xml" >"$D/d-c1.xml"
+    sed "s|$D/d.xml|$D/d-c1.xml|" "$D/m.xml" >"$D/m-c1.xml"
+    assert_exit 1 ap "$D/m-c1.xml"
+    assert_contains "$ERR" "$D/d-c1.xml:2: not text: control character U+0085"
+    mkfifo "$D/d.fifo"
+    sed "s|$D/d.xml|$D/d.fifo|" "$D/m.xml" >"$D/m-fifo-def.xml"
+    assert_exit 1 timeout 10 "$NIXVIRT_BIN" apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$D/m-fifo-def.xml"
+    assert_contains "$ERR" "$D/d.fifo: cannot read: a FIFO, not a regular file"
+    assert_eq "$before" "$(obj_snapshot)"
+    [ ! -e "$TEST_TMP/state" ] || fail "a refused input wrote a record"
+    # a record that is not text is an error too, and nothing changes
+    assert_exit 0 ap "$D/m.xml"
+    assert_not_contains "$(obj_names list)" in-other
+    local rec after
+    rec=$(record_file)
+    after=$(obj_snapshot)
+    sed -i "3s/^domain /domain\x1b/" "$rec"
+    obj_write_dom "$D/d.xml" in-d "$u" 48
+    assert_exit 1 ap "$D/m.xml"
+    assert_contains "$ERR" "$rec:3: not text: control character U+001B (a corrupt record: remove the file to start afresh)"
+    assert_eq "$after" "$(obj_snapshot)"
+}

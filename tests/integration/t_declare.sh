@@ -942,3 +942,23 @@ test_session_domain() {
     assert_eq "shut off" "$(virsh_session domstate nv-sess)"
     assert_not_contains "$(virsh_sys list --all --name)" nv-sess
 }
+
+# --define must name a regular file that is text: a FIFO is refused at once (it used to
+# block forever), a NUL names its line.
+test_define_fifo_or_not_text() {
+    mkfifo "$TEST_TMP/d.fifo"
+    vd --help >/dev/null
+    local bin=$TEST_TMP/bin/virtdeclare
+    [ -x "$bin" ] || bin=$NIXVIRT_BIN
+    if [ "$bin" = "$NIXVIRT_BIN" ]; then
+        assert_exit 1 timeout 10 "$bin" declare --connect "$NV_URI" --type domain --define "$TEST_TMP/d.fifo"
+    else
+        assert_exit 1 timeout 10 "$bin" --connect "$NV_URI" --type domain --define "$TEST_TMP/d.fifo"
+    fi
+    assert_contains "$ERR" "$TEST_TMP/d.fifo: cannot read: a FIFO, not a regular file"
+    write_dom "$TEST_TMP/d.xml" dn-nul "$(new_uuid)"
+    printf '\0' >>"$TEST_TMP/d.xml"
+    assert_exit 1 vdc --type domain --define "$TEST_TMP/d.xml"
+    assert_match "$ERR" "$TEST_TMP/d.xml:[0-9]+: not text: a NUL byte"
+    assert_not_contains "$(virsh_sys list --all --name)" dn-nul
+}

@@ -190,3 +190,68 @@ EOF
     assert_not_contains "$(obj_names list)" pe-uefi
     assert_eq "uefi variables" "$(cat "$D/vars.fd")"
 }
+
+# A keep list is read whole: a NUL (or any byte that is not text) is an error naming the
+# list and its line, and nothing is removed. (It used to be read up to the first NUL: a
+# list of zeros kept nothing and removed every domain, "d1 NUL d2" removed d2.)
+test_keep_list_not_text_removes_nothing() {
+    local D=$NV_DATA_DIR/pt i before
+    mkdir -p "$D"
+    for i in 1 2 3; do
+        obj_write_dom "$D/d$i.xml" "pt-d$i" "$(new_uuid)"
+        virsh_sys define "$D/d$i.xml" >/dev/null
+    done
+    before=$(obj_names list)
+    assert_contains "$before" pt-d3
+    head -c4096 /dev/zero >"$D/zeros"
+    assert_exit 1 vpc --type domain --keep "$D/zeros"
+    assert_contains "$ERR" "virtpurge: $D/zeros:1: not text: a NUL byte"
+    assert_eq "$before" "$(obj_names list)" "domains after a list of zeros"
+    printf '%s\n\0%s\n' "$D/d1.xml" "$D/d2.xml" >"$D/nul"
+    assert_exit 1 vpc --type domain --keep "$D/nul"
+    assert_contains "$ERR" "$D/nul:2: not text: a NUL byte"
+    assert_eq "$before" "$(obj_names list)" "domains after d1 NUL d2"
+    printf '%s\n%s\033[2K\n' "$D/d1.xml" "$D/d2.xml" >"$D/esc"
+    assert_exit 1 vpc --type domain --keep "$D/esc"
+    assert_contains "$ERR" "$D/esc:2: not text: control character U+001B"
+    printf '%s\n%s\xff\n' "$D/d1.xml" "$D/d2.xml" >"$D/utf"
+    assert_exit 1 vpc --type domain --keep "$D/utf"
+    assert_contains "$ERR" "$D/utf:2: not text: invalid UTF-8 (byte 0xff)"
+    # a listed definition that is not text: named with its own line and the list's
+    sed 's|<vcpu>|<vcpu>\x01|' "$D/d3.xml" >"$D/d3-bad.xml"
+    printf '%s\n%s\n' "$D/d1.xml" "$D/d3-bad.xml" >"$D/keep"
+    assert_exit 1 vpc --type domain --keep "$D/keep"
+    assert_contains "$ERR" "$D/d3-bad.xml:5: not text: control character U+0001 (listed in $D/keep:2)"
+    assert_contains "$ERR" "virtpurge: nothing was removed"
+    assert_eq "$before" "$(obj_names list)" "domains after a bad definition"
+    # the same list, fixed, removes exactly the unlisted
+    printf '%s\n%s\n' "$D/d1.xml" "$D/d3.xml" >"$D/keep"
+    assert_exit 0 vpc --type domain --keep "$D/keep"
+    assert_contains "$(obj_names list)" pt-d1
+    assert_not_contains "$(obj_names list)" pt-d2
+    assert_contains "$(obj_names list)" pt-d3
+}
+
+# A FIFO (or socket, or device) as the list or as a listed definition is refused at
+# once, naming it; it used to block forever.
+vp_bounded() {
+    vp --help >/dev/null # makes the virtpurge link
+    timeout 10 "$TEST_TMP/bin/virtpurge" --connect "$NV_URI" "$@"
+}
+
+test_keep_list_fifo_refused_at_once() {
+    local D=$NV_DATA_DIR/pf before
+    mkdir -p "$D"
+    obj_write_dom "$D/d1.xml" pf-d1 "$(new_uuid)"
+    virsh_sys define "$D/d1.xml" >/dev/null
+    before=$(obj_names list)
+    mkfifo "$D/fifo"
+    assert_exit 1 vp_bounded --type domain --keep "$D/fifo"
+    assert_contains "$ERR" "virtpurge: $D/fifo: cannot read: a FIFO, not a regular file"
+    printf '%s\n' "$D/fifo" >"$D/keep"
+    assert_exit 1 vp_bounded --type domain --keep "$D/keep"
+    assert_contains "$ERR" "$D/fifo: cannot read: a FIFO, not a regular file (listed in $D/keep:1)"
+    assert_exit 1 vp_bounded --type domain --keep /dev/zero
+    assert_contains "$ERR" "/dev/zero: cannot read: a character device, not a regular file"
+    assert_eq "$before" "$(obj_names list)"
+}

@@ -217,9 +217,12 @@ TEST(record_corrupt_files)
         {"nixvirt-record 1\ndomain " UUID_A " - - extra\n", 0, ":2: corrupt record line"},
         {"nixvirt-record 1\nnetwork " UUID_A " - -\npool " UUID_A " - - -\n", 0, ":3: corrupt record line"},
         /* a file of zeros, or zeros after the header */
-        {"\0\0\0\0\0\0\0\0", 8, "NUL bytes"},
+        {"\0\0\0\0\0\0\0\0", 8, ":1: not text: a NUL byte (a corrupt record"},
         {"nixvirt-record 1\ndomain " UUID_A " - -\n\0\0\0\0", sizeof("nixvirt-record 1\ndomain " UUID_A " - -\n") + 3,
-         "NUL bytes"},
+         ":3: not text: a NUL byte"},
+        /* other bytes that are not text */
+        {"nixvirt-record 1\nuri a\033b\n", 0, ":2: not text: control character U+001B"},
+        {"nixvirt-record 1\nuri \xff\n", 0, ":2: not text: invalid UTF-8"},
     };
     const char *dir = mkdir_tmp();
     char path[256];
