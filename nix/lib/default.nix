@@ -7,9 +7,11 @@
 #                                        may then refer to store paths), and the
 #                                        templates use pkgs.qemu / pkgs.OVMFFull
 #
-# Returns { xml; domain; network; pool; volume; guest-install; schema; }, where
-# each object kind has getXML (value -> string) and writeXML (value -> path
-# named NixVirt-<kind>-<name>).  See nix/lib/README.md.
+# Returns { xml; domain; network; pool; volume; strict; guest-install; schema; },
+# where each object kind has getXML (value -> string) and writeXML (value ->
+# path named NixVirt-<kind>-<name>).  A key the schema does not know is left
+# out with a warning; strict.<kind> has the same functions with that an
+# error.  See nix/lib/README.md.
 {
   pkgs ? null,
 }:
@@ -46,9 +48,9 @@ let
     );
 
   objtype =
-    kind:
+    strict: kind:
     let
-      getXML = generate.toXML kind schema.${kind};
+      getXML = generate.toXML { inherit strict; } kind schema.${kind};
     in
     {
       inherit getXML;
@@ -74,12 +76,19 @@ let
 in
 {
   inherit xml guest-install schema;
-  domain = objtype "domain" // {
+  domain = objtype false "domain" // {
     templates = import ./templates/domain.nix { inherit pkgs guest-install; };
   };
-  network = objtype "network" // {
+  network = objtype false "network" // {
     templates = import ./templates/network.nix;
   };
-  pool = objtype "pool";
-  volume = objtype "volume";
+  pool = objtype false "pool";
+  volume = objtype false "volume";
+  # The same, with a key the schema does not know an error, not a warning.
+  strict = builtins.listToAttrs (
+    map (kind: {
+      name = kind;
+      value = objtype true kind;
+    }) [ "domain" "network" "pool" "volume" ]
+  );
 }

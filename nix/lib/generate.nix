@@ -23,6 +23,10 @@
 # Where a name is both an attribute and a child (os firmware=, <firmware>),
 # a set or list is the child and anything else the attribute; `@name`
 # always means the attribute (for when both are wanted).
+#
+# A key the schema does not know is left out with a warning (builtins.trace,
+# once per key, naming its path, the keys valid there and the closest one),
+# as NixVirt leaves it out silently; with strict = true it is an error.
 { xml }:
 let
   inherit (builtins)
@@ -32,6 +36,7 @@ let
     concatStringsSep
     elemAt
     filter
+    foldl'
     genList
     hasAttr
     isAttrs
@@ -46,6 +51,8 @@ let
     listToAttrs
     match
     sort
+    stringLength
+    substring
     typeOf
     ;
   inherit (xml.internal)
@@ -81,6 +88,130 @@ let
       "a lib.xml fragment"
     else
       "a ${typeOf v}";
+
+  # ---- unknown keys: the hint of a warning or error
+
+  chars = s: genList (i: substring i 1 s) (stringLength s);
+  min2 = a: b: if a < b then a else b;
+
+  # Edit distance (optimal string alignment: a swap of two neighbours counts
+  # as one, `hots` -> `host`); only computed for a key that is unknown.
+  distance =
+    a: b:
+    let
+      bs = chars b;
+      m = length bs;
+      nextRow =
+        st: ca:
+        let
+          prev = st.row;
+          row = foldl' (
+            row: j:
+            let
+              cb = elemAt bs (j - 1);
+              cost = if cb == ca then 0 else 1;
+              plain = min2 (min2 (elemAt prev j + 1) (elemAt row (j - 1) + 1)) (elemAt prev (j - 1) + cost);
+              swapped =
+                if st.last != null && j > 1 && ca == elemAt bs (j - 2) && st.last == cb then
+                  min2 plain (elemAt st.before (j - 2) + 1)
+                else
+                  plain;
+            in
+            row ++ [ swapped ]
+          ) [ (elemAt prev 0 + 1) ] (genList (j: j + 1) m);
+        in
+        {
+          before = prev;
+          inherit row;
+          last = ca;
+        };
+      init = {
+        before = null;
+        row = genList (j: j) (m + 1);
+        last = null;
+      };
+    in
+    elemAt (foldl' nextRow init (chars a)).row m;
+
+  lowerFirst =
+    s:
+    let
+      c = substring 0 1 s;
+      upper = chars "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+      lower = chars "abcdefghijklmnopqrstuvwxyz";
+    in
+    builtins.replaceStrings upper lower c + substring 1 (-1) s;
+
+  # Keys of a type that a user can write (prefixed children also without
+  # their prefix inside a parent of the same namespace).
+  writable =
+    t:
+    t.known
+    ++ concatMap (
+      c:
+      let
+        m = match "[a-z]+:(.+)" c;
+      in
+      if m != null && t.prefix != null && t.children.${c}.type.prefix == t.prefix then [ (elemAt m 0) ] else [ ]
+    ) (attrNames t.children);
+
+  # What the user probably meant by key k at type t, as a list of keys
+  # (relative to t): the key one level down (`cacheMode` -> `cache.mode`,
+  # video `type` -> `model.type`, domain `filesystem` -> `devices.filesystem`),
+  # else the nearest known key by edit distance, if near enough.
+  suggest =
+    t: k:
+    let
+      camel = match "([a-z]+)([A-Z].*)" k;
+      camelHint =
+        if camel != null && hasAttr (elemAt camel 0) t.children then
+          let
+            ct = t.children.${elemAt camel 0}.type;
+            rest = lowerFirst (elemAt camel 1);
+          in
+          if builtins.elem rest (writable ct) then [ "${elemAt camel 0}.${rest}" ] else [ ]
+        else
+          [ ];
+      belowAll = filter (c: builtins.elem k (writable t.children.${c}.type)) (attrNames t.children);
+      # Nearly every device has an <address type=...>; it is seldom what was meant.
+      notAddress = filter (c: c != "address") belowAll;
+      below = if notAddress != [ ] then notAddress else belowAll;
+      scored = map (c: {
+        key = c;
+        d = distance (builtins.replaceStrings [ "_" "-" ] [ "" "" ] (lowerAll k)) (builtins.replaceStrings [ "_" "-" ] [ "" "" ] (lowerAll c));
+      }) (writable t);
+      best = foldl' (acc: x: if acc == null || x.d < acc.d then x else acc) null scored;
+      limit = if stringLength k <= 4 then 1 else if stringLength k <= 8 then 2 else 3;
+    in
+    if camelHint != [ ] then
+      camelHint
+    else if below != [ ] then
+      map (c: "${c}.${k}") below
+    else if best != null && best.d <= limit then
+      [ best.key ]
+    else
+      [ ];
+
+  lowerAll = s: builtins.replaceStrings (chars "ABCDEFGHIJKLMNOPQRSTUVWXYZ") (chars "abcdefghijklmnopqrstuvwxyz") s;
+
+  # "did you mean `a`?" / "did you mean `a` or `b`?"
+  meanText =
+    l:
+    let
+      q = map (x: "`${x}`") l;
+      n = length q;
+    in
+    if n == 0 then
+      ""
+    else if n == 1 then
+      "did you mean ${elemAt q 0}? "
+    else
+      "did you mean ${concatStringsSep ", " (genList (i: elemAt q i) (n - 1))} or ${elemAt q (n - 1)}? ";
+
+  # The one line that describes unknown key k at path p of type t.
+  unknownText =
+    t: p: k: left:
+    "${p}: unknown attribute/element${if left then ", left out of the XML" else ""}; ${meanText (suggest t k)}expected one of: ${concatStringsSep ", " t.known}";
 
   indexed = l: listToAttrs (genList (i: { name = elemAt l i; value = i; }) (length l));
 
@@ -212,10 +343,16 @@ let
           isChild = hasAttr k t.children;
           dash = match "([a-z]+)-(.+)" k;
           at = match "@(.+)" k;
+          xmlnsKey = match "xmlns:([A-Za-z_][A-Za-z0-9._-]*)" k;
           nsKey = if t.prefix != null then "${t.prefix}:${k}" else null;
         in
         if k == "_attrs" then
           { kind = "extraAttrs"; }
+        else if xmlnsKey != null then
+          {
+            kind = "xmlns";
+            prefix = elemAt xmlnsKey 0;
+          }
         else if k == "_xml" then
           { kind = "extraXml"; }
         else if isAttr && !(isChild && structured) then
@@ -253,8 +390,10 @@ let
           }
         else if t.folded != null && hasAttr k t.folded.attrPos then
           { kind = "fold"; }
+        else if ctx.strict then
+          throw "nixvirt: ${unknownText t (sub k) k false}"
         else
-          fail (sub k) "unknown attribute/element; expected one of: ${concatStringsSep ", " t.known}";
+          { kind = "unknown"; };
 
       entries = map (k: { key = k; } // entry k) keys;
       ofKind = kd: filter (e: e.kind == kd) entries;
@@ -265,6 +404,26 @@ let
       foldKeys = map (e: e.key) (ofKind "fold");
       extraAttrEntries = ofKind "extraAttrs";
       extraXmlEntries = ofKind "extraXml";
+
+      # `"xmlns:P" = URI` keys: declared here unless an ancestor (or the
+      # root, for namespaced children it has) already declares P as URI.
+      nsDecls = listToAttrs (
+        map (e: {
+          name = e.prefix;
+          value =
+            let
+              x = v.${e.key};
+            in
+            if isString x then x else fail (sub e.key) "a namespace declaration takes a string (the namespace URI), found ${describe x}";
+        }) (ofKind "xmlns")
+      );
+      declaredAbove = ctx.declared or { };
+      nsText = concatStringsSep "" (
+        map (p: if (declaredAbove.${p} or null) == nsDecls.${p} then "" else " xmlns:${p}='${escapeAttr (sub "xmlns:${p}") nsDecls.${p}}'") (
+          attrNames nsDecls
+        )
+      );
+      declaredHere = declaredAbove // nsDecls;
 
       # Every attribute name once (`x` and `@x`, or `_attrs.x`, would repeat it).
       attrNamesOut =
@@ -328,11 +487,13 @@ let
             else
               {
                 pfx = true;
-                decl = if ctx.declared ? ${ct.prefix} then "" else " xmlns:${ct.prefix}='${ct.ns}'";
+                decl = if (declaredHere.${ct.prefix} or null) == ct.ns then "" else " xmlns:${ct.prefix}='${ct.ns}'";
               };
           ctag = if ct.ns != null && cctx.pfx then "${ct.prefix}:${ct.name}" else ct.name;
           cctx' = cctx // {
-            declared = ctx.declared or { };
+            # What the child's own start tag declares counts as declared.
+            declared = declaredHere // (if cctx.pfx && cctx.decl != "" then { ${ct.prefix} = ct.ns; } else { });
+            inherit (ctx) strict;
           };
           one = p: y: elemLines ct ctag y p (ind + "  ") cctx';
         in
@@ -372,8 +533,11 @@ let
           fail (sub (builtins.head foldKeys)) "needs ${path}.${t.fold} (it is an attribute of <${t.fold}>)"
         else
           concatMap childLines childEntries ++ concatMap (e: xml.internal.lines (ind + "  ") v.${e.key}) extraXmlEntries;
-      head = "${ind}<${tag}${ctx.decl}${attrText}";
+      head = "${ind}<${tag}${ctx.decl}${nsText}${attrText}";
+      # One warning per unknown key, printed when the lines are forced.
+      warnUnknown = r: foldl' (acc: e: builtins.trace "warning: nixvirt: ${unknownText t (sub e.key) e.key true}" acc) r (ofKind "unknown");
     in
+    warnUnknown (
     if text != null && body != [ ] then
       fail path "<${t.name}> cannot have both text (${t.text}) and child elements"
     else if text != null then
@@ -381,10 +545,12 @@ let
     else if body == [ ] then
       [ "${head}/>" ]
     else
-      [ "${head}>" ] ++ body ++ [ "${ind}</${tag}>" ];
+      [ "${head}>" ] ++ body ++ [ "${ind}</${tag}>" ]
+    );
 
   # The whole document.
   toXML =
+    { strict }:
     kind: schema:
     let
       root = prepare schema;
@@ -394,8 +560,15 @@ let
       throw "nixvirt: ${kind}: expected an attribute set, found ${describe obj}"
     else
       let
-        # Prefixed namespaced children of the root are declared on the root.
-        prefixed = filter (k: match "[a-z]+:.+" k != null && hasAttr k root.children && obj.${k} != null) (attrNames obj);
+        # Prefixed namespaced children of the root are declared on the root,
+        # unless the value declares that prefix itself ("xmlns:P" = URI).
+        prefixed = filter (
+          k:
+          match "[a-z]+:.+" k != null
+          && hasAttr k root.children
+          && obj.${k} != null
+          && !(hasAttr "xmlns:${root.children.${k}.type.prefix}" obj && obj."xmlns:${root.children.${k}.type.prefix}" != null)
+        ) (attrNames obj);
         decls = listToAttrs (
           map (k: {
             name = root.children.${k}.type.prefix;
@@ -410,6 +583,7 @@ let
             pfx = false;
             decl = declText;
             declared = decls;
+            inherit strict;
           }
         )
       );

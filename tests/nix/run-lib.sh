@@ -9,11 +9,16 @@
 #     with `libvirt-min` is validated only against that version and later;
 #   - unit: the checks in tests/nix/lib/unit.nix (lib.xml, value forms, templates);
 #   - errors: tests/nix/lib/errors/*.nix must fail with their `# expect:` text;
+#   - warnings: tests/nix/lib/warnings/<kind>/<case>/input.nix (keys the schema
+#     does not know) must give expected.xml and print exactly the warnings in
+#     warnings.txt; lib.strict must fail with the first of them; clean.nix
+#     (the input without those keys), through lib.strict, must give the same XML;
 #   - rng2nix: tools/rng2nix.sh --check (skipped when the pinned schema sets
 #     cannot be had, e.g. offline);
 #   - NixVirt: with NIXVIRT_SRC=<NixVirt checkout>, NixVirt's check inputs and
-#     our rewrites of them, compared with NixVirt's expected XML
-#     (tests/nix/lib/nixvirt-compat.txt says what each must give).
+#     our rewrites of them, compared with NixVirt's expected XML less the
+#     keys our lib warned about (tests/nix/lib/nixvirt-compat.txt says what
+#     each must give).
 # Options: -v (every result), --update (rewrite expected.xml from the outputs).
 # tests/nix/lib/check.nix runs the same cases as one derivation (flake check).
 # Ends with "nix-lib: N passed, M failed"; exit status 1 if anything failed.
@@ -60,6 +65,10 @@ nixeval() { # expression -> stdout (a JSON string), stderr in $tmp/err
         sed -e 's/^"//' -e 's/"$//'
 }
 errtext() { grep -v "build-users-group" "$tmp/err"; }
+# The warnings of the last evaluation, without trace's prefix.
+warnings() { sed -n 's/^trace: \(warning: nixvirt: \)/\1/p' "$tmp/err"; }
+# The key path of each warning.
+warned_paths() { warnings | sed -n 's/^warning: nixvirt: \([^:]*\): unknown .*/\1/p'; }
 
 if ! command -v nix-instantiate >/dev/null; then
     echo "nix-lib: nix-instantiate not found"
@@ -183,6 +192,65 @@ for f in "$dir"/errors/*.nix; do
     fi
 done
 
+# ---- unknown keys: warnings by default, errors with lib.strict
+for casedir in "$dir"/warnings/*/*/; do
+    casedir=${casedir%/}
+    [ -f "$casedir/input.nix" ] || continue
+    kind=$(basename "$(dirname "$casedir")")
+    name=warnings/$kind/$(basename "$casedir")
+    out=$(nixeval "let lib = import $dir/testlib.nix; in lib.$kind.writeXML (import $casedir/input.nix lib)")
+    if [ -z "$out" ] || [ ! -f "$out" ]; then
+        bad "$name: evaluation failed: $(errtext | head -n 5)"
+        continue
+    fi
+    warnings >"$tmp/warnings"
+    if [ $update = 1 ]; then
+        cp "$out" "$casedir/expected.xml"
+        chmod 644 "$casedir/expected.xml"
+        cp "$tmp/warnings" "$casedir/warnings.txt"
+    fi
+    if cmp -s "$out" "$casedir/expected.xml"; then
+        ok "$name: output as expected"
+    else
+        bad "$name: output differs from expected.xml:"
+        diff -u "$casedir/expected.xml" "$out" | head -n 30
+    fi
+    if cmp -s "$tmp/warnings" "$casedir/warnings.txt"; then
+        ok "$name: $(wc -l <"$tmp/warnings") warning(s) as expected"
+    else
+        bad "$name: warnings differ from warnings.txt:"
+        diff -u "$casedir/warnings.txt" "$tmp/warnings" | head -n 20
+    fi
+    # strict: the first warning, as an error; no warning: the same output
+    first=$(head -n 1 "$casedir/warnings.txt" | sed -e 's/^warning: //' -e 's/, left out of the XML;/;/')
+    sout=$(nixeval "let lib = import $dir/testlib.nix; in lib.strict.$kind.writeXML (import $casedir/input.nix lib)")
+    if [ -z "$first" ]; then
+        if [ -n "$sout" ] && cmp -s "$sout" "$casedir/expected.xml"; then
+            ok "$name: lib.strict gives the same XML"
+        else
+            bad "$name: lib.strict: $(errtext | head -n 3)"
+        fi
+    elif [ -n "$sout" ]; then
+        bad "$name: lib.strict evaluated, expected: $first"
+    elif errtext | grep -qxF -- "error: $first"; then
+        ok "$name: lib.strict fails with the first warning"
+    else
+        bad "$name: lib.strict: wrong message; expected: error: $first"
+        errtext | head -n 3 | sed 's/^/    /'
+    fi
+    if [ -f "$casedir/clean.nix" ]; then
+        cout=$(nixeval "let lib = import $dir/testlib.nix; in lib.strict.$kind.writeXML (import $casedir/clean.nix lib)")
+        if [ -n "$cout" ] && cmp -s "$cout" "$casedir/expected.xml"; then
+            ok "$name: clean.nix through lib.strict gives the same XML"
+        else
+            bad "$name: clean.nix through lib.strict: $(errtext | head -n 3)"
+            [ -n "$cout" ] && diff -u "$casedir/expected.xml" "$cout" | head -n 20
+        fi
+    elif [ -n "$first" ]; then
+        bad "$name: no clean.nix (the input without the unknown keys)"
+    fi
+done
+
 # ---- generator up to date
 if [ -n "${NIXVIRT_SKIP_RNG_CHECK:-}" ]; then
     skipped "rng2nix --check: NIXVIRT_SKIP_RNG_CHECK is set"
@@ -226,7 +294,12 @@ if [ -n "${NIXVIRT_SRC:-}" ]; then
             fi
             out=$(nixeval "let lib = import $dir/nixvirt-stub.nix; in lib.$kind.writeXML (import $input lib)")
             if [ -n "$out" ] && [ -f "$out" ]; then
-                got=$(python3 "$dir/xmlequiv.py" "$expected" "$out")
+                # Compare with NixVirt's XML less the keys we warned about
+                # (left out): what libvirt knows must be the same.
+                drops=$(warned_paths | sort -u | tr '\n' ' ')
+                # shellcheck disable=SC2046
+                got=$(python3 "$dir/xmlequiv.py" $(for p in $drops; do printf -- '--drop %s ' "$p"; done) "$expected" "$out")
+                [ -n "$drops" ] && got="$got-less:$(echo $drops | tr ' ' ',')"
             else
                 got="rejected:$(errtext | sed -n 's/.*nixvirt: \([^:]*\):.*/\1/p' | head -n1)"
             fi
@@ -242,6 +315,29 @@ if [ -n "${NIXVIRT_SRC:-}" ]; then
         echo "  $case$results"
         [ $caseok = 1 ] && ok "nixvirt $case$results"
     done <"$dir/nixvirt-compat.txt"
+
+    # The warnings cases through NixVirt's own lib (it needs no nixpkgs to
+    # write XML): NixVirt's XML less the keys we warned about must be ours.
+    nvlib="import $NIXVIRT_SRC/lib.nix { packages = { writeTextFile = { name, text }: builtins.toFile \"x.xml\" text; runCommand = n: a: s: \"BUILD \" + n; qemu = \"QEMU_PATH\"; OVMFFull.fd = \"OVMFFull_FD_PATH\"; }; }"
+    echo "warnings cases through NixVirt's lib, against ours less the keys warned about:"
+    for casedir in "$dir"/warnings/*/*/; do
+        casedir=${casedir%/}
+        kind=$(basename "$(dirname "$casedir")")
+        name=warnings/$kind/$(basename "$casedir")
+        out=$(nixeval "let lib = $nvlib; in builtins.toFile \"nixvirt.xml\" (lib.$kind.getXML (import $casedir/input.nix lib))")
+        if [ -z "$out" ] || [ ! -f "$out" ]; then
+            bad "nixvirt $name: NixVirt's lib failed: $(errtext | head -n 3)"
+            continue
+        fi
+        drops=$(sed -n 's/^warning: nixvirt: \([^:]*\): unknown .*/\1/p' "$casedir/warnings.txt" | sort -u)
+        # shellcheck disable=SC2046
+        got=$(python3 "$dir/xmlequiv.py" $(for p in $drops; do printf -- '--drop %s ' "$p"; done) "$out" "$casedir/expected.xml")
+        echo "  $name: $got"
+        case $got in
+        identical | equivalent | reordered) ok "nixvirt $name: NixVirt's XML: $got" ;;
+        *) bad "nixvirt $name: NixVirt's XML: $got" ;;
+        esac
+    done
 else
     skipped "NixVirt's checks: set NIXVIRT_SRC to a NixVirt checkout to compare"
 fi

@@ -1,13 +1,49 @@
 #!/usr/bin/env python3
-"""xmlequiv.py A.xml B.xml: are two XML documents the same up to whitespace
-between elements, attribute order, namespace prefixes and entity spelling?
+"""xmlequiv.py [--drop PATH]... A.xml B.xml: are two XML documents the same
+up to whitespace between elements, attribute order, namespace prefixes and
+entity spelling?
 
-Prints "identical" (same bytes), "equivalent", or "differs: <first
-difference>" and exits 0, 0 or 1.  Text is compared with surrounding
-whitespace stripped; element order matters.
+Prints "identical" (same bytes), "equivalent", "reordered" (equivalent but
+for the order between sibling elements of different names, which libvirt
+does not keep), or "differs: <first difference>" and exits 0, 0, 0 or 1.
+Text is compared with surrounding whitespace stripped.
+
+--drop PATH removes from A what a key path of nix/lib's warnings names
+(`domain.devices.interface[1].driver.mode`: the attribute mode, or the
+element, of the second interface's driver) before comparing: the keys the
+lib left out of B (where A does not have it either, nothing is removed).
 """
+import re
 import sys
 import xml.etree.ElementTree as ET
+
+
+def local(tag):
+    return tag.rsplit("}", 1)[-1]
+
+
+def drop(root, path):
+    """Removes the attribute or elements a key path names; False if absent."""
+    steps = path.split(".")[1:]
+    node = root
+    for n, step in enumerate(steps):
+        m = re.fullmatch(r"(.+?)(?:\[(\d+)\])?", step)
+        name, idx = m.group(1), m.group(2)
+        name = name.split(":", 1)[-1]
+        if n == len(steps) - 1 and idx is None and name in node.attrib:
+            del node.attrib[name]
+            return True
+        same = [c for c in node if local(c.tag) == name]
+        if idx is not None:
+            same = same[int(idx):int(idx) + 1]
+        if not same:
+            return False
+        if n == len(steps) - 1:
+            for c in same:
+                node.remove(c)
+            return True
+        node = same[0]
+    return False
 
 
 def norm(text):
@@ -39,12 +75,26 @@ def compare(a, b, path):
     return None
 
 
+def reorder(e):
+    """Children sorted by name, same-named ones keeping their order."""
+    kids = sorted(list(e), key=lambda c: c.tag)
+    for c in list(e):
+        e.remove(c)
+    for c in kids:
+        reorder(c)
+        e.append(c)
+
+
 def main(argv):
+    drops = []
+    while len(argv) >= 2 and argv[0] == "--drop":
+        drops.append(argv[1])
+        argv = argv[2:]
     if len(argv) != 2:
         print(__doc__.strip(), file=sys.stderr)
         return 2
     raw = [open(p, "rb").read() for p in argv]
-    if raw[0] == raw[1]:
+    if raw[0] == raw[1] and not drops:
         print("identical")
         return 0
     try:
@@ -52,12 +102,19 @@ def main(argv):
     except ET.ParseError as e:
         print(f"differs: not well-formed: {e}")
         return 1
+    for p in drops:
+        drop(docs[0], p)
     d = compare(docs[0], docs[1], "")
-    if d:
-        print(f"differs: {d}")
-        return 1
-    print("equivalent")
-    return 0
+    if not d:
+        print("equivalent")
+        return 0
+    for doc in docs:
+        reorder(doc)
+    if not compare(docs[0], docs[1], ""):
+        print("reordered")
+        return 0
+    print(f"differs: {d}")
+    return 1
 
 
 if __name__ == "__main__":

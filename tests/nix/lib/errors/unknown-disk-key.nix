@@ -1,7 +1,7 @@
-# expect: nixvirt: domain.devices.disk[1].tagret: unknown attribute/element; expected one of: 
+# expect: nixvirt: domain.devices.disk[1].tagret: unknown attribute/element; did you mean `target`? expected one of: 
 # A misspelt key in the second disk: the path names the list index.
 lib:
-lib.domain.getXML {
+lib.strict.domain.getXML {
   type = "kvm";
   name = "typo";
   devices.disk = [

@@ -1,2 +1,2 @@
-# expect: nixvirt: domain.qemu-commandline.args: unknown attribute/element; expected one of: qemu:arg, qemu:env
-lib: lib.domain.getXML { name = "x"; qemu-commandline.args = [ ]; }
+# expect: nixvirt: domain.qemu-commandline.args: unknown attribute/element; did you mean `arg`? expected one of: qemu:arg, qemu:env
+lib: lib.strict.domain.getXML { name = "x"; qemu-commandline.args = [ ]; }

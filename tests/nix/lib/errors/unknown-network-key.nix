@@ -1,6 +1,6 @@
-# expect: nixvirt: network.ip[1].dhcp.hots: unknown attribute/element; expected one of: bootp, host, range
+# expect: nixvirt: network.ip[1].dhcp.hots: unknown attribute/element; did you mean `host`? expected one of: bootp, host, range
 lib:
-lib.network.getXML {
+lib.strict.network.getXML {
   name = "n";
   ip = [
     { address = "10.0.0.1"; prefix = 24; }

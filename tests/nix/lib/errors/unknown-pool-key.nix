@@ -1,2 +1,2 @@
-# expect: nixvirt: pool.source.dirr: unknown attribute/element
-lib: lib.pool.getXML { type = "dir"; name = "p"; source.dirr.path = "/x"; }
+# expect: nixvirt: pool.source.dirr: unknown attribute/element; did you mean `dir`? expected one of: 
+lib: lib.strict.pool.getXML { type = "dir"; name = "p"; source.dirr.path = "/x"; }

@@ -1,2 +1,2 @@
-# expect: nixvirt: domain.memroy: unknown attribute/element; expected one of: 
-lib: lib.domain.getXML { name = "x"; memroy = 4; }
+# expect: nixvirt: domain.memroy: unknown attribute/element; did you mean `memory`? expected one of: 
+lib: lib.strict.domain.getXML { name = "x"; memroy = 4; }

@@ -1,2 +1,2 @@
-# expect: nixvirt: volume.target.formt: unknown attribute/element; expected one of: 
-lib: lib.volume.getXML { name = "v"; capacity = 1; target.formt.type = "qcow2"; }
+# expect: nixvirt: volume.target.formt: unknown attribute/element; did you mean `format`? expected one of: 
+lib: lib.strict.volume.getXML { name = "v"; capacity = 1; target.formt.type = "qcow2"; }

@@ -1,0 +1,5 @@
+lib: {
+  type = "kvm";
+  name = "fast";
+  cpu = { mode = "host-passthrough"; check = "none"; };
+}
