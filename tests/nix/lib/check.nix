@@ -58,6 +58,35 @@ let
       );
     in
     if r.success then "echo 'FAIL errors/${f}: evaluated'; fail=1" else "echo 'ok   errors/${f}: fails'";
+
+  # Keys the schema does not know: the default lib leaves them out (the
+  # warnings themselves are checked by run-lib.sh), lib.strict fails, and the
+  # input without them gives the same XML through lib.strict.
+  warningLines =
+    kind: c:
+    let
+      dir = ./warnings + "/${kind}/${c}";
+      name = "warnings/${kind}/${c}";
+      input = import (dir + "/input.nix") lib;
+      warns = readFile (dir + "/warnings.txt") != "";
+      strictR = tryEval (deepSeq (lib.strict.${kind}.getXML input) true);
+      same = "if diff -u ${dir + "/expected.xml"} $1; then echo 'ok   $2'; else echo 'FAIL $2'; fail=1; fi";
+    in
+    [
+      "set -- ${lib.${kind}.writeXML input} '${name}: output as expected'; ${same}"
+      (
+        if warns == strictR.success then
+          "echo 'FAIL ${name}: lib.strict ${if warns then "evaluated" else "failed"}'; fail=1"
+        else
+          "echo 'ok   ${name}: lib.strict ${if warns then "fails" else "evaluates"}'"
+      )
+    ]
+    ++ (
+      if pathExists (dir + "/clean.nix") then
+        [ "set -- ${lib.strict.${kind}.writeXML (import (dir + "/clean.nix") lib)} '${name}: clean.nix through lib.strict'; ${same}" ]
+      else
+        [ ]
+    );
 in
 pkgs.runCommand "nixvirt-lib-tests" { nativeBuildInputs = [ pkgs.libvirt ]; } ''
   fail=0
@@ -69,6 +98,7 @@ pkgs.runCommand "nixvirt-lib-tests" { nativeBuildInputs = [ pkgs.libvirt ]; } ''
   }
   ${concatStringsSep "\n" (concatMap (kind: map (caseLine kind) (dirs (./. + "/${kind}"))) (attrNames schemas))}
   ${concatStringsSep "\n" (map errorLine (filter (f: match ".*\\.nix" f != null) (attrNames (readDir ./errors))))}
+  ${concatStringsSep "\n" (concatMap (kind: concatMap (warningLines kind) (dirs (./warnings + "/${kind}"))) (dirs ./warnings))}
   if grep '^FAIL' ${import ./unit.nix}; then fail=1; else echo "ok   unit checks"; fi
   [ $fail = 0 ] && touch $out
 ''
