@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "util/file.h"
 #include "util/sha256.h"
+#include "util/strict.h"
 
 static const char *const kind_names[NV_KIND_COUNT] = {"domain", "network", "pool"};
 
@@ -113,18 +114,53 @@ static int hex_digest(const char *s, uint8_t out[32])
     return 0;
 }
 
+/* The directory part of path (empty when it has none), in dir[n]. */
+static void dir_of(const char *path, char *dir, size_t n)
+{
+    snprintf(dir, n, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        dir[0] = '\0';
+    else if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+}
+
+/* The record's directory passes nv_strict_dir. */
+static int check_dir(const char *path, nv_err *e)
+{
+    char dir[4200];
+    dir_of(path, dir, sizeof dir);
+    return nv_strict_dir(dir[0] ? dir : ".", e);
+}
+
+/* The same, created (0700) when missing. */
+static int make_dir(const char *path, nv_err *e)
+{
+    char dir[4200];
+    dir_of(path, dir, sizeof dir);
+    if (dir[0] && nv_mkdir_p(dir, 0700, e) < 0)
+        return -1;
+    return check_dir(path, e);
+}
+
 int nv_record_load(const char *path, nv_record *r, nv_err *e)
 {
     memset(r, 0, sizeof *r);
     char *data;
     size_t len;
     struct stat st;
-    if (stat(path, &st) < 0) {
+    if (lstat(path, &st) < 0) {
         if (errno == ENOENT)
             return 0; /* no record yet: nothing was declared here before */
         /* unreadable is not empty: "managed" would forget what is ours */
         return nv_err_sys(e, errno, "cannot read the record %s", path);
     }
+    /* the directory is checked first: then nobody else can swap the file
+     * between this lstat and the read */
+    if (check_dir(path, e) < 0 || nv_strict_file(path, &st, e) < 0)
+        return -1;
     /* not text (a file of zeros, as a crash can leave one): corrupt */
     if (nv_read_text_file(path, NV_FILE_MAX, &data, &len, e) < 0)
     {
@@ -174,30 +210,39 @@ int nv_record_load(const char *path, nv_record *r, nv_err *e)
     return rc;
 }
 
-/* The directory part of path (empty when it has none), in dir[n]. */
-static void dir_of(const char *path, char *dir, size_t n)
-{
-    snprintf(dir, n, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        dir[0] = '\0';
-    else if (slash == dir)
-        slash[1] = '\0';
-    else
-        *slash = '\0';
-}
-
 int nv_record_lock(const char *path, nv_err *e)
 {
-    char lock[4200], dir[4200];
+    char lock[4200];
     if ((size_t)snprintf(lock, sizeof lock, "%s.lock", path) >= sizeof lock)
         return nv_err_set(e, NV_ERR_INPUT, "path too long: %s", path);
-    dir_of(path, dir, sizeof dir);
-    if (dir[0] && nv_mkdir_p(dir, 0755, e) < 0)
+    if (make_dir(path, e) < 0)
         return -1;
-    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* flock works on any descriptor, read-only too: a lock another user can
+     * open is one they can hold forever. 0600, ours, never through a link. */
+    int fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ELOOP)
+        return nv_err_set(e, NV_ERR_INPUT, "refusing %s: a symbolic link in the state directory", lock);
     if (fd < 0)
         return nv_err_sys(e, errno, "cannot open the lock %s", lock);
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int er = errno;
+        close(fd);
+        return nv_err_sys(e, er, "cannot open the lock %s", lock);
+    }
+    if (nv_strict_file(lock, &st, e) < 0 || (st.st_uid != geteuid() && (st.st_mode & 077))) {
+        close(fd);
+        if (e->kind == NV_ERR_INPUT)
+            return -1;
+        return nv_err_set(e, NV_ERR_INPUT, "refusing %s: other users can open it (mode %04o)", lock,
+                          (unsigned)(st.st_mode & 07777));
+    }
+    /* older versions made it 0644 */
+    if ((st.st_mode & 077) && fchmod(fd, 0600) < 0) {
+        int er = errno;
+        close(fd);
+        return nv_err_sys(e, er, "cannot make the lock %s private", lock);
+    }
     if (flock(fd, LOCK_EX | LOCK_NB) == 0)
         return fd;
     if (errno != EWOULDBLOCK) {
@@ -257,13 +302,14 @@ int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err
         char *old = NULL;
         size_t old_len = 0;
         nv_err ignored;
-        char dir[4200];
-        dir_of(path, dir, sizeof dir);
-        if (nv_read_file(path, NV_FILE_MAX, &old, &old_len, &ignored) == 0 && old_len == b.len &&
-            memcmp(old, b.data, b.len) == 0)
-            rc = 0;
-        else if (dir[0] && nv_mkdir_p(dir, 0755, e) < 0)
+        struct stat st;
+        if (make_dir(path, e) < 0)
             rc = -1;
+        else if (lstat(path, &st) == 0 && nv_strict_file(path, &st, e) < 0)
+            rc = -1;
+        else if (nv_read_file(path, NV_FILE_MAX, &old, &old_len, &ignored) == 0 && old_len == b.len &&
+                 memcmp(old, b.data, b.len) == 0)
+            rc = 0;
         else
             rc = nv_write_file_atomic(path, b.data, b.len, e);
         free(old);

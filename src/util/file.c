@@ -124,7 +124,19 @@ int nv_write_file_atomic(const char *path, const void *data, size_t len, nv_err 
     char tmp[PATH_MAX];
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
         return nv_err_set(e, NV_ERR_INPUT, "path too long: %s", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* a new file of our own, never one that was there (nor a symlink's
+     * target): O_EXCL; a regular file left by a crashed run with our pid is
+     * removed first, a symlink is refused */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) {
+        struct stat st;
+        if (lstat(tmp, &st) == 0 && S_ISLNK(st.st_mode))
+            return nv_err_set(e, NV_ERR_INPUT, "refusing %s: a symbolic link where the temporary file goes", tmp);
+        if (lstat(tmp, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && unlink(tmp) == 0)
+            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        else
+            errno = EEXIST;
+    }
     if (fd < 0)
         return nv_err_sys(e, errno, "cannot create %s", tmp);
     const char *p = data;

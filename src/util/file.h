@@ -17,8 +17,9 @@ int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *
  * a user gives us is read this way. */
 int nv_read_text_file(const char *path, size_t max, char **out, size_t *len, nv_err *e);
 
-/* Writes data to path atomically: a temporary file in the same directory,
- * fsync, rename, fsync of the directory. */
+/* Writes data to path atomically: a temporary file "<path>.tmp.<pid>" in the
+ * same directory (created 0600 with O_EXCL|O_NOFOLLOW: a symlink there is
+ * refused, never followed), fsync, rename, fsync of the directory. */
 int nv_write_file_atomic(const char *path, const void *data, size_t len, nv_err *e);
 
 /* mkdir -p with the given mode for created directories. */

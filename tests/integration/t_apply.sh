@@ -889,3 +889,78 @@ test_inputs_not_text_or_not_regular() {
     assert_contains "$ERR" "$rec:3: not text: control character U+001B (a corrupt record: remove the file to start afresh)"
     assert_eq "$after" "$(obj_snapshot)"
 }
+
+# ---------------------------------------------------------------------------- state directory
+
+# Another local user, as an attacker would.
+as_other() {
+    setpriv --reuid="$(id -u "$NV_SESSION_USER")" --regid="$(id -g "$NV_SESSION_USER")" --clear-groups "$@"
+}
+
+# The state directory (StrictModes-like rules): the lock is 0600 (another user used to
+# open the 0644 lock read-only and hold its flock forever, blocking every apply); a
+# state directory or record writable by another user, or a symlinked record, is refused
+# naming the path, and nothing changes.
+test_state_dir_strict() {
+    local D=$NV_DATA_DIR/sd st=$TEST_TMP/st u rec holder before
+    mkdir -p "$D"
+    u=$(new_uuid)
+    obj_write_dom "$D/d.xml" sd-d "$u"
+    echo "<nixvirt version=\"1\"><domains purge=\"managed\"><domain definition=\"$D/d.xml\"/></domains></nixvirt>" >"$D/m.xml"
+    assert_exit 0 nixvirt apply --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
+    rec=$(ls "$st"/*.record)
+    assert_eq 700 "$(stat -c %a "$st")" "a state directory apply creates"
+    assert_eq 600 "$(stat -c %a "$rec")" "the record"
+    assert_eq 600 "$(stat -c %a "$rec.lock")" "the lock"
+    # readable by all is allowed (NixOS's StateDirectory is 0755): the lock still is not
+    chmod 0755 "$st"
+    as_other flock -n "$rec.lock" sleep 30 >"$TEST_TMP/holder.err" 2>&1 &
+    holder=$!
+    sleep 0.5
+    obj_write_dom "$D/d.xml" sd-d "$u" 48
+    assert_exit 0 timeout 20 "$NIXVIRT_BIN" apply --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
+    assert_eq "nixvirt: 0 defined, 1 changed, 0 started, 0 stopped, 0 removed, 0 unchanged" "$OUT"
+    kill "$holder" 2>/dev/null || true
+    wait "$holder" 2>/dev/null || true
+    assert_contains "$(cat "$TEST_TMP/holder.err")" "Permission denied"
+
+    # a state directory another user can write to
+    obj_write_dom "$D/d.xml" sd-d "$u" 64
+    before=$(obj_snapshot)
+    chmod 0777 "$st"
+    assert_exit 1 nixvirt apply --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
+    assert_contains "$ERR" "refusing the state directory $st: writable by others (mode 0777"
+    chmod 0775 "$st"
+    assert_exit 1 nixvirt apply --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
+    assert_contains "$ERR" "refusing the state directory $st: writable by its group"
+    # a dry run reads the record: the same rules
+    assert_exit 1 nixvirt apply --dry-run --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
+    assert_contains "$ERR" "refusing the state directory $st"
+    chmod 0755 "$st"
+    # the directory owned by another user
+    chown "$NV_SESSION_USER" "$st"
+    assert_exit 1 nixvirt apply --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
+    assert_contains "$ERR" "refusing the state directory $st: owned by uid $(id -u "$NV_SESSION_USER")"
+    chown root "$st"
+    # a record writable by others
+    chmod 0666 "$rec"
+    assert_exit 1 nixvirt apply --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
+    assert_contains "$ERR" "refusing $rec: writable by others"
+    chmod 0600 "$rec"
+    # a symlinked record, or lock
+    mv "$rec" "$TEST_TMP/elsewhere"
+    ln -s "$TEST_TMP/elsewhere" "$rec"
+    assert_exit 1 nixvirt apply --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
+    assert_contains "$ERR" "refusing $rec: a symbolic link in the state directory"
+    rm "$rec"
+    mv "$TEST_TMP/elsewhere" "$rec"
+    mv "$rec.lock" "$TEST_TMP/lock-elsewhere"
+    ln -s "$TEST_TMP/lock-elsewhere" "$rec.lock"
+    assert_exit 1 nixvirt apply --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
+    assert_contains "$ERR" "refusing $rec.lock: a symbolic link in the state directory"
+    assert_eq "$before" "$(obj_snapshot)" "nothing changed while refused"
+    rm "$rec.lock"
+    # all fixed: it applies
+    assert_exit 0 nixvirt apply --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
+    assert_eq "nixvirt: 0 defined, 1 changed, 0 started, 0 stopped, 0 removed, 0 unchanged" "$OUT"
+}
