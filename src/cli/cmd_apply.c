@@ -1,4 +1,4 @@
-/* nixvirt apply [-v] [--dry-run] [--wait SECONDS] [--state-dir DIR]
+/* nixvirt apply [-v] [--dry-run] [--wait SECONDS] [--timeout SECONDS] [--state-dir DIR]
  *               --connect URI MANIFEST */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +11,8 @@
 #include "engine/log.h"
 
 static const char usage[] =
-    "usage: nixvirt apply [-h] [-v] [--dry-run] [--wait SECONDS] [--state-dir DIR]\n"
-    "                     --connect URI MANIFEST\n";
+    "usage: nixvirt apply [-h] [-v] [--dry-run] [--wait SECONDS] [--timeout SECONDS]\n"
+    "                     [--state-dir DIR] --connect URI MANIFEST\n";
 
 static const char help[] =
     "\nMake a connection's networks, pools (with volumes) and domains match MANIFEST.\n\n"
@@ -21,6 +21,9 @@ static const char help[] =
     "  -v, --verbose      report every step on stderr\n"
     "  --dry-run          print the plan and change nothing\n"
     "  --wait SECONDS     retry connecting to the daemon for up to SECONDS\n"
+    "  --timeout SECONDS  fail a daemon call that has not been answered after SECONDS;\n"
+    "                     the object fails, the others go on (default: none; a dead\n"
+    "                     daemon is found by keepalive)\n"
     "  --state-dir DIR    where the record of declared objects is kept (default:\n"
     "                     /var/lib/nixvirt, or $XDG_STATE_HOME/nixvirt for session URIs)\n"
     "  --connect URI      connection URI (e.g. qemu:///system)\n";
@@ -36,19 +39,20 @@ static void print_errors(const nv_errlist *l)
 
 int cmd_apply(int argc, char **argv)
 {
-    enum { O_HELP, O_VERBOSE, O_DRY, O_WAIT, O_STATE, O_CONNECT, O_COUNT };
+    enum { O_HELP, O_VERBOSE, O_DRY, O_WAIT, O_TIMEOUT, O_STATE, O_CONNECT, O_COUNT };
     struct nv_opt o[O_COUNT] = {
         [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
         [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG},
         [O_DRY] = {.name = "dry-run", .kind = NV_OPT_FLAG},
         [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},
+        [O_TIMEOUT] = {.name = "timeout", .kind = NV_OPT_VALUE},
         [O_STATE] = {.name = "state-dir", .kind = NV_OPT_VALUE},
         [O_CONNECT] = {.name = "connect", .kind = NV_OPT_VALUE},
     };
     const char *pos[1];
     size_t npos = 0;
     char err[512];
-    unsigned wait = 0;
+    unsigned wait = 0, timeout = 0;
     if (nv_args_parse(argc, argv, o, O_COUNT, pos, 1, &npos, err, sizeof err) < 0) {
         fprintf(stderr, "%snixvirt apply: error: %s\n", usage, err);
         return NV_EXIT_USAGE;
@@ -65,6 +69,10 @@ int cmd_apply(int argc, char **argv)
     if (o[O_WAIT].value && nv_parse_seconds(o[O_WAIT].value, &wait) < 0) {
         fprintf(stderr, "%snixvirt apply: error: argument --wait: invalid number of seconds: '%s'\n", usage,
                 o[O_WAIT].value);
+        return NV_EXIT_USAGE;
+    }
+    if (nv_cli_timeout(o[O_TIMEOUT].value, &timeout, err, sizeof err) < 0) {
+        fprintf(stderr, "%snixvirt apply: error: %s\n", usage, err);
         return NV_EXIT_USAGE;
     }
     nv_log_verbose = o[O_VERBOSE].count > 0;
@@ -88,7 +96,7 @@ int cmd_apply(int argc, char **argv)
     nv_record record = {0};
     char record_path[4352];
     int lock = -1;
-    nv_conn *c = nv_cli_connect("nixvirt", o[O_CONNECT].value, wait);
+    nv_conn *c = nv_cli_connect("nixvirt", o[O_CONNECT].value, wait, timeout);
     if (!c)
         goto out;
     if (nv_record_path(o[O_STATE].value, c->uri.text, c->session, record_path, sizeof record_path, &e) < 0 ||

@@ -12,7 +12,7 @@
 #include "engine/spec.h"
 
 static const char usage[] =
-    "usage: virtdeclare [-h] [-v] [--wait SECONDS] --connect URI --type {domain,network,pool}\n"
+    "usage: virtdeclare [-h] [-v] [--wait SECONDS] [--timeout SECONDS] --connect URI --type {domain,network,pool}\n"
     "                   (--define PATH | --uuid ID | --name ID)\n"
     "                   [--state {active,inactive}] [--restart {always,never,ifchanged}] [--auto]\n"
     "                   [--shutdown-timeout SECONDS]\n";
@@ -23,6 +23,8 @@ static const char help[] =
     "  -h, --help            show this help message and exit\n"
     "  -v, --verbose         report actions to stderr\n"
     "  --wait SECONDS        retry connecting to the daemon for up to SECONDS\n"
+    "  --timeout SECONDS     fail a daemon call that has not been answered after SECONDS\n"
+    "                        (default: none; a dead daemon is found by keepalive)\n"
     "  --connect URI         connection URI (e.g. qemu:///session)\n"
     "  --type {domain,network,pool}\n"
     "                        object type\n"
@@ -42,7 +44,7 @@ static const char *const kinds[] = {"domain", "network", "pool", NULL};
 static const char *const states[] = {"active", "inactive", NULL};
 static const char *const restarts[] = {"always", "never", "ifchanged", NULL};
 
-enum { O_HELP, O_VERBOSE, O_WAIT, O_CONNECT, O_TYPE, O_DEFINE, O_UUID, O_NAME, O_STATE, O_RESTART,
+enum { O_HELP, O_VERBOSE, O_WAIT, O_TIMEOUT, O_CONNECT, O_TYPE, O_DEFINE, O_UUID, O_NAME, O_STATE, O_RESTART,
        O_AUTO, O_SHUTDOWN, O_COUNT };
 
 static int usage_error(const char *prog, const char *msg)
@@ -58,6 +60,7 @@ int cmd_declare(int argc, char **argv)
         [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
         [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG},
         [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},
+        [O_TIMEOUT] = {.name = "timeout", .kind = NV_OPT_VALUE},
         [O_CONNECT] = {.name = "connect", .kind = NV_OPT_VALUE},
         [O_TYPE] = {.name = "type", .kind = NV_OPT_VALUE, .choices = kinds},
         [O_DEFINE] = {.name = "define", .kind = NV_OPT_VALUE},
@@ -86,11 +89,13 @@ int cmd_declare(int argc, char **argv)
         return usage_error(prog, "one of the arguments --define --uuid --name is required");
     if (selectors > 1)
         return usage_error(prog, "only one of the arguments --define --uuid --name may be given");
-    unsigned wait = 0, shutdown = 0;
+    unsigned wait = 0, shutdown = 0, timeout = 0;
     if (o[O_WAIT].value && nv_parse_seconds(o[O_WAIT].value, &wait) < 0) {
         snprintf(err, sizeof err, "argument --wait: invalid number of seconds: '%s'", o[O_WAIT].value);
         return usage_error(prog, err);
     }
+    if (nv_cli_timeout(o[O_TIMEOUT].value, &timeout, err, sizeof err) < 0)
+        return usage_error(prog, err);
     if (o[O_SHUTDOWN].value && nv_parse_seconds(o[O_SHUTDOWN].value, &shutdown) < 0) {
         snprintf(err, sizeof err, "argument --shutdown-timeout: invalid number of seconds: '%s'",
                  o[O_SHUTDOWN].value);
@@ -138,7 +143,7 @@ int cmd_declare(int argc, char **argv)
     }
 
     int rc = NV_EXIT_FAIL;
-    nv_conn *c = nv_cli_connect(prog, o[O_CONNECT].value, wait);
+    nv_conn *c = nv_cli_connect(prog, o[O_CONNECT].value, wait, timeout);
     if (c) {
         nv_declare_result res;
         if (nv_declare(c, &req, &res, &e) == 0) {

@@ -15,8 +15,8 @@
 #include "util/file.h"
 
 static const char usage[] =
-    "usage: virtpurge [-h] [-v] [--wait SECONDS] --connect URI --type {domain,network,pool}\n"
-    "                 --keep PATH\n";
+    "usage: virtpurge [-h] [-v] [--wait SECONDS] [--timeout SECONDS] --connect URI\n"
+    "                 --type {domain,network,pool} --keep PATH\n";
 
 static const char help[] =
     "\nRemove libvirt objects of one type that are not listed.\n\n"
@@ -24,6 +24,8 @@ static const char help[] =
     "  -h, --help            show this help message and exit\n"
     "  -v, --verbose         report actions to stderr\n"
     "  --wait SECONDS        retry connecting to the daemon for up to SECONDS\n"
+    "  --timeout SECONDS     fail a daemon call that has not been answered after SECONDS\n"
+    "                        (default: none; a dead daemon is found by keepalive)\n"
     "  --connect URI         connection URI (e.g. qemu:///session)\n"
     "  --type {domain,network,pool}\n"
     "                        object type\n"
@@ -39,17 +41,18 @@ static int usage_error(const char *msg)
 
 int cmd_purge(int argc, char **argv)
 {
-    enum { O_HELP, O_VERBOSE, O_WAIT, O_CONNECT, O_TYPE, O_KEEP, O_COUNT };
+    enum { O_HELP, O_VERBOSE, O_WAIT, O_TIMEOUT, O_CONNECT, O_TYPE, O_KEEP, O_COUNT };
     struct nv_opt o[O_COUNT] = {
         [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
         [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG},
         [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},
+        [O_TIMEOUT] = {.name = "timeout", .kind = NV_OPT_VALUE},
         [O_CONNECT] = {.name = "connect", .kind = NV_OPT_VALUE},
         [O_TYPE] = {.name = "type", .kind = NV_OPT_VALUE, .choices = kinds},
         [O_KEEP] = {.name = "keep", .kind = NV_OPT_VALUE},
     };
     char err[512];
-    unsigned wait = 0;
+    unsigned wait = 0, timeout = 0;
     if (nv_args_parse(argc, argv, o, O_COUNT, NULL, 0, NULL, err, sizeof err) < 0)
         return usage_error(err);
     if (o[O_HELP].count) {
@@ -66,6 +69,8 @@ int cmd_purge(int argc, char **argv)
         snprintf(err, sizeof err, "argument --wait: invalid number of seconds: '%s'", o[O_WAIT].value);
         return usage_error(err);
     }
+    if (nv_cli_timeout(o[O_TIMEOUT].value, &timeout, err, sizeof err) < 0)
+        return usage_error(err);
     nv_log_verbose = o[O_VERBOSE].count > 0;
     enum nv_kind kind = strcmp(o[O_TYPE].value, "domain") == 0    ? NV_KIND_DOMAIN
                         : strcmp(o[O_TYPE].value, "network") == 0 ? NV_KIND_NETWORK
@@ -126,7 +131,7 @@ int cmd_purge(int argc, char **argv)
         goto out;
     }
 
-    c = nv_cli_connect("virtpurge", o[O_CONNECT].value, wait);
+    c = nv_cli_connect("virtpurge", o[O_CONNECT].value, wait, timeout);
     if (!c)
         goto out;
     const nv_kind_ops *k = nv_kind_ops_get(kind);

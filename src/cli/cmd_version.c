@@ -10,7 +10,7 @@
 #include "rpc/proto.h"
 
 static const char usage[] =
-    "usage: nixvirt version [-h] [--connect URI] [--wait SECONDS]\n";
+    "usage: nixvirt version [-h] [--connect URI] [--wait SECONDS] [--timeout SECONDS]\n";
 
 static void print_version(const char *what, uint64_t v)
 {
@@ -25,10 +25,11 @@ int cmd_version(int argc, char **argv)
         {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
         {.name = "connect", .short_name = 'c', .kind = NV_OPT_VALUE},
         {.name = "wait", .kind = NV_OPT_VALUE},
+        {.name = "timeout", .kind = NV_OPT_VALUE},
     };
     char err[512];
-    unsigned wait = 0;
-    if (nv_args_parse(argc, argv, opts, 3, NULL, 0, NULL, err, sizeof err) < 0) {
+    unsigned wait = 0, timeout = 0;
+    if (nv_args_parse(argc, argv, opts, 4, NULL, 0, NULL, err, sizeof err) < 0) {
         fprintf(stderr, "%snixvirt version: error: %s\n", usage, err);
         return NV_EXIT_USAGE;
     }
@@ -41,10 +42,14 @@ int cmd_version(int argc, char **argv)
                 usage, opts[2].value);
         return NV_EXIT_USAGE;
     }
+    if (nv_cli_timeout(opts[3].value, &timeout, err, sizeof err) < 0) {
+        fprintf(stderr, "%snixvirt version: error: %s\n", usage, err);
+        return NV_EXIT_USAGE;
+    }
     printf("nixvirt: %s\n", NV_VERSION);
     fflush(stdout);
 
-    nv_conn *c = nv_cli_connect("nixvirt version", opts[1].value, wait);
+    nv_conn *c = nv_cli_connect("nixvirt version", opts[1].value, wait, timeout);
     if (!c)
         return NV_EXIT_FAIL;
     nv_err e;

@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "util/seconds.h"
+
 void nv_cli_report(const char *prog, const nv_err *e)
 {
     if (e->kind == NV_ERR_LIBVIRT)
@@ -10,11 +12,23 @@ void nv_cli_report(const char *prog, const nv_err *e)
         fprintf(stderr, "%s: %s\n", prog, e->msg);
 }
 
-nv_conn *nv_cli_connect(const char *prog, const char *uri, unsigned wait_seconds)
+int nv_cli_timeout(const char *value, unsigned *out, char *err, size_t n)
+{
+    if (!value)
+        return 0;
+    if (nv_parse_seconds(value, out) < 0 || *out == 0) {
+        snprintf(err, n, "argument --timeout: invalid number of seconds: '%s' (1 or more)", value);
+        return -1;
+    }
+    return 0;
+}
+
+nv_conn *nv_cli_connect(const char *prog, const char *uri, unsigned wait_seconds,
+                        unsigned timeout_seconds)
 {
     nv_err e;
     nv_err_clear(&e);
-    nv_connect_opts o = {.wait_seconds = wait_seconds};
+    nv_connect_opts o = {.wait_seconds = wait_seconds, .timeout_seconds = timeout_seconds};
     nv_conn *c = nv_connect_open(uri, &o, &e);
     if (!c)
         nv_cli_report(prog, &e);

@@ -10,7 +10,13 @@
  * "<prog>: <msg>" otherwise. */
 void nv_cli_report(const char *prog, const nv_err *e);
 
-/* Opens uri (NULL: default) with --wait seconds; reports failures. */
-nv_conn *nv_cli_connect(const char *prog, const char *uri, unsigned wait_seconds);
+/* Opens uri (NULL: default) with --wait and --timeout seconds (0: none);
+ * reports failures. */
+nv_conn *nv_cli_connect(const char *prog, const char *uri, unsigned wait_seconds,
+                        unsigned timeout_seconds);
+
+/* Parses --timeout's value: whole seconds, at least 1. Writes the usage
+ * error into err. */
+int nv_cli_timeout(const char *value, unsigned *out, char *err, size_t n);
 
 #endif

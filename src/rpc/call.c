@@ -9,7 +9,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "rpc/keepalive.h"
 
 /* A call in flight. The array of calls is sorted by serial (serials only
  * grow), so lookups are a binary search; collected calls leave holes that
@@ -20,6 +23,7 @@ typedef struct call {
     uint32_t vers;
     int32_t proc;
     int used;      /* 0: a hole */
+    long long deadline; /* --timeout: when it fails, ms on CLOCK_MONOTONIC; -1 never */
     uint8_t *pkt;  /* the reply, once it has arrived */
     size_t len;
 } call;
@@ -27,7 +31,8 @@ typedef struct call {
 struct nv_rpc_conn {
     int rfd, wfd;
     int wsock;        /* wfd is a socket: send() with MSG_NOSIGNAL | MSG_DONTWAIT */
-    int timeout_ms;
+    int timeout_ms;   /* bound on one call from when it is sent; -1 none */
+    nv_rpc_keepalive ka;
     uint32_t next_serial;
 
     call *calls;      /* live entries in calls[head..n) */
@@ -41,11 +46,20 @@ struct nv_rpc_conn {
     size_t ignored;
 
     nv_rpc_reader rd;
-    nv_buf out;
+    nv_buf out;       /* bytes to send: out.data[out_off..out.len) */
+    size_t out_off;
+    size_t pings_sent, pongs_sent;
 
     int broken;
     nv_err fatal;
 };
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* ---- connection state ---------------------------------------------------- */
 
@@ -58,10 +72,11 @@ nv_rpc_conn *nv_rpc_conn_new(int rfd, int wfd, nv_err *e)
     }
     c->rfd = rfd;
     c->wfd = wfd;
-    c->timeout_ms = NV_RPC_TIMEOUT_DEFAULT_MS;
+    c->timeout_ms = -1;
     c->next_serial = 1;
+    nv_rpc_keepalive_init(&c->ka);
     nv_rpc_reader_init(&c->rd);
-    nv_buf_init(&c->out, NV_RPC_MSG_MAX);
+    nv_buf_init(&c->out, NV_RPC_MSG_MAX + 1024 * 1024); /* a call, then pings/pongs */
     struct stat st;
     c->wsock = fstat(wfd, &st) == 0 && S_ISSOCK(st.st_mode);
     if (!c->wsock) {
@@ -96,9 +111,33 @@ void nv_rpc_conn_set_timeout(nv_rpc_conn *c, int timeout_ms)
     c->timeout_ms = timeout_ms < 0 ? -1 : timeout_ms;
 }
 
+int nv_rpc_conn_timeout(const nv_rpc_conn *c)
+{
+    return c->timeout_ms;
+}
+
+void nv_rpc_conn_keepalive(nv_rpc_conn *c, int interval_ms, unsigned count)
+{
+    nv_rpc_keepalive_start(&c->ka, interval_ms, count, now_ms());
+}
+
+void nv_rpc_conn_keepalive_counts(const nv_rpc_conn *c, size_t *pings, size_t *pongs)
+{
+    if (pings)
+        *pings = c->pings_sent;
+    if (pongs)
+        *pongs = c->pongs_sent;
+}
+
 int nv_rpc_conn_broken(const nv_rpc_conn *c)
 {
     return c->broken;
+}
+
+void nv_rpc_conn_fail(nv_rpc_conn *c, const nv_err *why)
+{
+    c->broken = 1;
+    c->fatal = *why;
 }
 
 size_t nv_rpc_conn_ignored(const nv_rpc_conn *c)
@@ -127,13 +166,26 @@ static int check_usable(nv_rpc_conn *c, nv_err *e)
     return -1;
 }
 
-static int timed_out(nv_rpc_conn *c, const char *what, nv_err *e)
+/* "DOMAIN_CREATE" for REMOTE_PROC_DOMAIN_CREATE, as messages name calls. */
+static const char *proc_label(uint32_t prog, int32_t proc, char *buf, size_t n)
 {
-    if (c->timeout_ms % 1000 == 0)
-        nv_err_set(e, NV_ERR_CONNECT, "timed out after %d s %s", c->timeout_ms / 1000, what);
+    const nv_proto_proc *p = nv_proto_proc_find(prog, proc);
+    if (p) {
+        const char *name = p->name;
+        if (strncmp(name, "REMOTE_PROC_", 12) == 0)
+            name += 12;
+        return name;
+    }
+    snprintf(buf, n, "procedure %d of program %#x", (int)proc, prog);
+    return buf;
+}
+
+static void format_ms(long long ms, char *buf, size_t n)
+{
+    if (ms % 1000 == 0)
+        snprintf(buf, n, "%lld s", ms / 1000);
     else
-        nv_err_set(e, NV_ERR_CONNECT, "timed out after %d ms %s", c->timeout_ms, what);
-    return fatal(c, e);
+        snprintf(buf, n, "%lld ms", ms);
 }
 
 /* ---- the table of calls -------------------------------------------------- */
@@ -243,10 +295,20 @@ static int dispatch(nv_rpc_conn *c, uint8_t *pkt, size_t len, nv_err *e)
         return fatal(c, e);
     }
     const virNetMessageHeader *h = &m.hdr;
+    /* any whole message shows the daemon is alive */
+    nv_rpc_keepalive_received(&c->ka, now_ms());
     if (h->type != VIR_NET_REPLY && h->type != VIR_NET_REPLY_WITH_FDS) {
-        /* events, keepalive pings, stream data: not ours to answer */
+        /* events, stream data: not ours to answer; a ping gets its pong */
         c->ignored++;
+        int ping = nv_rpc_keepalive_is(h->prog, h->vers, h->type) && h->proc == NV_KEEPALIVE_PING;
         free(pkt);
+        if (ping) {
+            if (nv_rpc_keepalive_packet(&c->out, NV_KEEPALIVE_PONG) < 0) {
+                nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+                return fatal(c, e);
+            }
+            c->pongs_sent++;
+        }
         return 0;
     }
     call *cl = find_call(c, h->serial);
@@ -292,70 +354,128 @@ static int pump(nv_rpc_conn *c, nv_err *e)
     return dispatch(c, pkt, len, e);
 }
 
-/* Reads until the call with serial has its reply (serial 0: until any call
- * in flight has one that has not been taken). */
-static call *wait_for(nv_rpc_conn *c, uint32_t serial, nv_err *e)
+/* Writes what the socket or pipe takes now of the queued bytes. */
+static int write_some(nv_rpc_conn *c, nv_err *e)
 {
-    for (;;) {
-        if (serial) {
-            call *cl = find_call(c, serial);
-            if (cl && cl->pkt)
-                return cl;
-        } else {
-            while (c->ahead < c->an) {
-                call *cl = find_call(c, c->arrived[c->ahead]);
-                if (cl && cl->pkt) {
-                    c->ahead++;
-                    return cl;
-                }
-                c->ahead++; /* already collected by nv_rpc_wait */
-            }
-            c->ahead = c->an = 0;
-        }
-        struct pollfd p = { .fd = c->rfd, .events = POLLIN };
-        int k = poll(&p, 1, c->timeout_ms);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            nv_err_sys(e, errno, "cannot wait for the daemon");
-            fatal(c, e);
-            return NULL;
-        }
-        if (k == 0) {
-            timed_out(c, "waiting for the daemon's reply", e);
-            return NULL;
-        }
-        if (p.revents & POLLNVAL) {
-            nv_err_set(e, NV_ERR_CONNECT, "the connection to the daemon is not open");
-            fatal(c, e);
-            return NULL;
-        }
-        if (pump(c, e) < 0)
-            return NULL;
+    size_t chunk = c->out.len - c->out_off;
+    const uint8_t *p = c->out.data + c->out_off;
+    ssize_t w;
+    if (c->wsock) {
+        w = send(c->wfd, p, chunk, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } else {
+        /* a pipe that polls writable takes PIPE_BUF bytes without blocking */
+        if (chunk > PIPE_BUF)
+            chunk = PIPE_BUF;
+        w = write(c->wfd, p, chunk);
     }
+    if (w < 0) {
+        if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        if (errno == EPIPE || errno == ECONNRESET) {
+            nv_err_set(e, NV_ERR_CONNECT, "the daemon closed the connection");
+            return fatal(c, e);
+        }
+        nv_err_sys(e, errno, "cannot write to the daemon");
+        return fatal(c, e);
+    }
+    c->out_off += (size_t)w;
+    if (c->out_off == c->out.len) {
+        c->out_off = 0;
+        c->out.len = 0;
+        /* do not keep a large buffer around after a big call */
+        if (c->out.cap > 1024 * 1024)
+            nv_buf_free(&c->out);
+    }
+    return 0;
 }
 
-/* ---- writing ------------------------------------------------------------- */
-
-/* Writes a whole packet, reading (and filing) whatever the daemon sends
- * meanwhile so neither side can block the other. */
-static int write_packet(nv_rpc_conn *c, const uint8_t *p, size_t n, nv_err *e)
+static int out_pending(const nv_rpc_conn *c)
 {
-    size_t off = 0;
-    while (off < n) {
-        struct pollfd fds[2];
-        int nf = 1;
-        fds[0].fd = c->wfd;
-        fds[0].events = POLLOUT;
-        if (c->rfd == c->wfd) {
-            fds[0].events |= POLLIN;
-        } else {
-            fds[1].fd = c->rfd;
-            fds[1].events = POLLIN;
-            nf = 2;
+    return c->out.len > c->out_off;
+}
+
+/* What the I/O loop waits for. */
+enum until { UNTIL_SENT, UNTIL_REPLY, UNTIL_ANY };
+
+/* The call whose reply is collected next by wait_any (serial 0), or serial's. */
+static call *ready_call(nv_rpc_conn *c, uint32_t serial)
+{
+    if (serial) {
+        call *cl = find_call(c, serial);
+        return cl && cl->pkt ? cl : NULL;
+    }
+    while (c->ahead < c->an) {
+        call *cl = find_call(c, c->arrived[c->ahead]);
+        if (cl && cl->pkt)
+            return cl;
+        c->ahead++; /* already collected by nv_rpc_wait */
+    }
+    c->ahead = c->an = 0;
+    return NULL;
+}
+
+/* The one loop: reads and files whatever the daemon sends, writes what is
+ * queued, answers and sends keepalive pings, until the condition holds.
+ * deadline (-1: none) is the --timeout of the call named by label; doing
+ * says what we were at ("waiting for", "sending"). Every failure breaks
+ * the connection. */
+static int run_until(nv_rpc_conn *c, enum until u, uint32_t serial, long long deadline,
+                     const char *doing, const char *label, nv_err *e)
+{
+    for (;;) {
+        if (u == UNTIL_SENT ? !out_pending(c) : ready_call(c, u == UNTIL_REPLY ? serial : 0) != NULL)
+            return 0;
+        long long now = now_ms();
+        switch (nv_rpc_keepalive_check(&c->ka, now)) {
+        case NV_KEEPALIVE_DEAD: {
+            char grace[32];
+            format_ms(nv_rpc_keepalive_grace_ms(&c->ka), grace, sizeof grace);
+            nv_err_set(e, NV_ERR_CONNECT,
+                       "the daemon sent nothing for %s and did not answer %u keepalive pings "
+                       "(%s %s): connection closed", grace, c->ka.count, doing, label);
+            return fatal(c, e);
         }
+        case NV_KEEPALIVE_SEND_PING:
+            if (nv_rpc_keepalive_packet(&c->out, NV_KEEPALIVE_PING) < 0) {
+                nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+                return fatal(c, e);
+            }
+            c->pings_sent++;
+            break;
+        default:
+            break;
+        }
+        if (deadline >= 0 && now >= deadline) {
+            char t[32];
+            format_ms(c->timeout_ms, t, sizeof t);
+            nv_err_set(e, NV_ERR_CONNECT, "timed out after %s %s %s", t, doing, label);
+            return fatal(c, e);
+        }
+        long long wake = deadline, ka = nv_rpc_keepalive_deadline(&c->ka);
+        if (ka >= 0 && (wake < 0 || ka < wake))
+            wake = ka;
+        int ms = -1;
+        if (wake >= 0)
+            ms = wake - now > INT_MAX ? INT_MAX : (int)(wake - now);
+
+        struct pollfd fds[2];
+        nfds_t nf = 1;
+        fds[0].fd = c->rfd;
+        fds[0].events = POLLIN;
         fds[0].revents = fds[1].revents = 0;
-        int k = poll(fds, (nfds_t)nf, c->timeout_ms);
+        int wi = -1;
+        if (out_pending(c)) {
+            if (c->wfd == c->rfd) {
+                fds[0].events |= POLLOUT;
+                wi = 0;
+            } else {
+                fds[1].fd = c->wfd;
+                fds[1].events = POLLOUT;
+                wi = 1;
+                nf = 2;
+            }
+        }
+        int k = poll(fds, nf, ms);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
@@ -363,42 +483,35 @@ static int write_packet(nv_rpc_conn *c, const uint8_t *p, size_t n, nv_err *e)
             return fatal(c, e);
         }
         if (k == 0)
-            return timed_out(c, "sending to the daemon", e);
-        short wre = fds[0].revents;
-        short rre = nf == 2 ? fds[1].revents : fds[0].revents;
-        if ((wre | rre) & POLLNVAL) {
+            continue; /* a timer: handled at the top */
+        if ((fds[0].revents | (nf == 2 ? fds[1].revents : 0)) & POLLNVAL) {
             nv_err_set(e, NV_ERR_CONNECT, "the connection to the daemon is not open");
             return fatal(c, e);
         }
-        if (rre & (POLLIN | POLLHUP | POLLERR)) {
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             if (pump(c, e) < 0)
                 return -1;
         }
-        if (!(wre & (POLLOUT | POLLERR | POLLHUP)))
-            continue;
-        size_t chunk = n - off;
-        ssize_t w;
-        if (c->wsock) {
-            w = send(c->wfd, p + off, chunk, MSG_NOSIGNAL | MSG_DONTWAIT);
-        } else {
-            /* a pipe that polls writable takes PIPE_BUF bytes without blocking */
-            if (chunk > PIPE_BUF)
-                chunk = PIPE_BUF;
-            w = write(c->wfd, p + off, chunk);
+        if (wi >= 0 && out_pending(c) && (fds[wi].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            if (write_some(c, e) < 0)
+                return -1;
         }
-        if (w < 0) {
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-                continue;
-            if (errno == EPIPE || errno == ECONNRESET) {
-                nv_err_set(e, NV_ERR_CONNECT, "the daemon closed the connection");
-                return fatal(c, e);
-            }
-            nv_err_sys(e, errno, "cannot write to the daemon");
-            return fatal(c, e);
-        }
-        off += (size_t)w;
     }
-    return 0;
+}
+
+/* After a reply: a pong queued meanwhile goes out now if it can, without
+ * waiting (the next call sends it otherwise). */
+static void flush_now(nv_rpc_conn *c)
+{
+    nv_err ignore;
+    while (out_pending(c) && !c->broken) {
+        struct pollfd p = {.fd = c->wfd, .events = POLLOUT};
+        if (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
+            return;
+        size_t before = c->out.len - c->out_off;
+        if (write_some(c, &ignore) < 0 || c->out.len - c->out_off == before)
+            return;
+    }
 }
 
 /* ---- any program ---------------------------------------------------------- */
@@ -426,22 +539,44 @@ int nv_rpc_send(nv_rpc_conn *c, uint32_t prog, uint32_t vers, int32_t proc,
         nv_err_set(e, NV_ERR_PROTOCOL, "serial numbers exhausted on this connection");
         return fatal(c, e);
     }
+    char buf[64];
+    const char *label = proc_label(prog, proc, buf, sizeof buf);
+    /* the bound runs from the moment the call is sent */
+    long long deadline = c->timeout_ms >= 0 ? now_ms() + c->timeout_ms : -1;
+    /* a pong still queued goes first: the call is encoded into an empty queue */
+    if (out_pending(c) && run_until(c, UNTIL_SENT, 0, deadline, "sending", label, e) < 0)
+        return -1;
     uint32_t s = c->next_serial;
-    if (nv_rpc_msg_encode_call(&c->out, prog, vers, proc, s, enc, args, e) < 0)
+    if (nv_rpc_msg_encode_call(&c->out, prog, vers, proc, s, enc, args, e) < 0) {
+        nv_buf_reset(&c->out);
         return -1; /* nothing was sent: the connection is still fine */
-    call cl = { .serial = s, .prog = prog, .vers = vers, .proc = proc, .used = 1 };
-    if (add_call(c, &cl) < 0)
+    }
+    call cl = { .serial = s, .prog = prog, .vers = vers, .proc = proc, .used = 1,
+                .deadline = deadline };
+    if (add_call(c, &cl) < 0) {
+        nv_buf_reset(&c->out);
         return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    }
     c->next_serial++;
-    int r = write_packet(c, c->out.data, c->out.len, e);
-    /* do not keep a large buffer around after a big call */
-    if (c->out.cap > 1024 * 1024)
-        nv_buf_free(&c->out);
-    if (r < 0)
+    if (run_until(c, UNTIL_SENT, 0, deadline, "sending", label, e) < 0)
         return -1;
     if (serial)
         *serial = s;
     return 0;
+}
+
+/* Waits until cl (or, for wait_any, any call) has its reply. */
+static call *wait_reply(nv_rpc_conn *c, uint32_t serial, const call *cl, nv_err *e)
+{
+    char buf[64];
+    if (run_until(c, serial ? UNTIL_REPLY : UNTIL_ANY, serial, cl->deadline, "waiting for",
+                  proc_label(cl->prog, cl->proc, buf, sizeof buf), e) < 0)
+        return NULL;
+    flush_now(c);
+    call *got = ready_call(c, serial);
+    if (!serial)
+        c->ahead++;
+    return got;
 }
 
 int nv_rpc_wait(nv_rpc_conn *c, uint32_t serial, nv_rpc_reply *out, nv_err *e)
@@ -452,9 +587,10 @@ int nv_rpc_wait(nv_rpc_conn *c, uint32_t serial, nv_rpc_reply *out, nv_err *e)
     memset(out, 0, sizeof *out);
     if (check_usable(c, e) < 0)
         return -1;
-    if (!find_call(c, serial))
+    call *cl = find_call(c, serial);
+    if (!cl)
         return nv_err_set(e, NV_ERR_INPUT, "no call with serial %u is waiting for a reply", serial);
-    call *cl = wait_for(c, serial, e);
+    cl = wait_reply(c, serial, cl, e);
     if (!cl)
         return -1;
     take_reply(c, cl, out);
@@ -471,7 +607,8 @@ int nv_rpc_wait_any(nv_rpc_conn *c, nv_rpc_reply *out, nv_err *e)
         return -1;
     if (c->live == 0)
         return nv_err_set(e, NV_ERR_INPUT, "no call is waiting for a reply");
-    call *cl = wait_for(c, 0, e);
+    /* the oldest call in flight has the earliest deadline */
+    call *cl = wait_reply(c, 0, &c->calls[c->head], e);
     if (!cl)
         return -1;
     take_reply(c, cl, out);

@@ -2,14 +2,22 @@
  * calls, several calls in flight at once.
  *
  * The connection works over a read fd and a write fd (the same fd for a
- * socket, two pipes for an ssh child); it does not own them. Every wait is
- * a poll(2) with the connection's timeout, restarted whenever bytes move, so
- * a silent daemon cannot hang us. While a call is being written, replies
- * that arrive are read and kept, so a peer that answers before it has read
+ * socket, two pipes for an ssh child); it does not own them. One poll loop
+ * reads, writes and keeps time: while a call is being written, replies that
+ * arrive are read and kept, so a peer that answers before it has read
  * everything cannot deadlock us.
  *
+ * Whether the daemon is alive is decided by libvirt's keepalive protocol
+ * (rpc/keepalive.h) once nv_rpc_conn_keepalive has started it: the daemon's
+ * PINGs are always answered with PONGs, and after an interval without any
+ * message we send our own PINGs; too many unanswered ones break the
+ * connection. A long call of a live daemon (a domain whose start hook takes
+ * minutes) therefore completes. Separately, an optional timeout
+ * (nv_rpc_conn_set_timeout, --timeout) bounds each call from the moment it is
+ * sent until its reply, however many bytes or events trickle in meanwhile.
+ *
  * Messages that are not replies (events, keepalive, stream data) are
- * counted and dropped. A reply to a serial that is not in flight, a reply
+ * counted and dropped (a PING after its PONG is queued). A reply to a serial that is not in flight, a reply
  * whose program / version / procedure differs from its call's, or any
  * framing error is a protocol error.
  *
@@ -30,7 +38,6 @@
 #include "rpc/proto.h"
 #include "util/error.h"
 
-#define NV_RPC_TIMEOUT_DEFAULT_MS 60000
 /* Most calls in flight at once, and most bytes of replies that have
  * arrived but not been collected. Beyond either, send / read fails. */
 #define NV_RPC_INFLIGHT_MAX 65536
@@ -38,15 +45,27 @@
 
 typedef struct nv_rpc_conn nv_rpc_conn;
 
-/* A connection over rfd / wfd (not closed by nv_rpc_conn_free). Timeout
- * NV_RPC_TIMEOUT_DEFAULT_MS. NULL on out of memory. */
+/* A connection over rfd / wfd (not closed by nv_rpc_conn_free), without a
+ * timeout and without keepalive. NULL on out of memory. */
 nv_rpc_conn *nv_rpc_conn_new(int rfd, int wfd, nv_err *e);
 /* Frees the connection and any replies not collected. NULL is ignored. */
 void nv_rpc_conn_free(nv_rpc_conn *c);
-/* Longest wait without progress, in milliseconds; negative waits forever. */
+/* Bound on each call sent from now on, in milliseconds from the moment it is
+ * sent until its reply has arrived; negative: none. A call that exceeds it
+ * fails with "timed out after 600 s waiting for DOMAIN_CREATE" (or "sending
+ * ...") and breaks the connection (its reply could still come). */
 void nv_rpc_conn_set_timeout(nv_rpc_conn *c, int timeout_ms);
+int nv_rpc_conn_timeout(const nv_rpc_conn *c);
+/* Starts keepalive: a PING after interval_ms without a message from the
+ * daemon, dead after count unanswered ones (libvirt: 5000, 5). Only for a
+ * daemon that said it speaks the protocol (CONNECT_SUPPORTS_FEATURE). */
+void nv_rpc_conn_keepalive(nv_rpc_conn *c, int interval_ms, unsigned count);
+/* Keepalive PINGs and PONGs queued so far; for tests. */
+void nv_rpc_conn_keepalive_counts(const nv_rpc_conn *c, size_t *pings, size_t *pongs);
 /* 1 once a connection error has made the connection unusable. */
 int nv_rpc_conn_broken(const nv_rpc_conn *c);
+/* Marks the connection unusable: every later call fails with *why. */
+void nv_rpc_conn_fail(nv_rpc_conn *c, const nv_err *why);
 /* Messages dropped so far (events, keepalive, streams); for tests. */
 size_t nv_rpc_conn_ignored(const nv_rpc_conn *c);
 /* Calls sent whose reply has not been collected. */

@@ -1,5 +1,7 @@
 #include "rpc/connect.h"
 
+#include "rpc/keepalive.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -82,6 +84,47 @@ void nv_connect_explain(nv_conn *c, nv_err *e)
         nv_err_prefix(e, "%s (%s)", t->desc, said);
 }
 
+/* Transport, authentication, keepalive and open, into c (uri resolved). */
+static int open_stream(nv_conn *c, nv_err *e)
+{
+    nv_transport_opts to = {0};
+    to.readonly = c->readonly;
+    to.wait_ms = c->wait_seconds > 2000000 ? 2000000000 : (int)c->wait_seconds * 1000;
+    if (nv_rpc_transport_open(&c->uri, &to, &c->transport, e) < 0)
+        return -1;
+    c->rpc = nv_rpc_conn_new(c->transport.rfd, c->transport.wfd, e);
+    if (!c->rpc)
+        return -1;
+    if (c->timeout_seconds)
+        nv_rpc_conn_set_timeout(c->rpc, c->timeout_seconds > 2000000 ? 2000000000
+                                                                      : (int)c->timeout_seconds * 1000);
+    if (authenticate(c, e) < 0)
+        return -1;
+
+    /* Both go out together: keepalive costs no round trip. The daemon
+     * answers this feature before any driver is open, and starts pinging. */
+    remote_connect_supports_feature_args fa = {.feature = NV_KEEPALIVE_FEATURE};
+    remote_connect_supports_feature_ret fr = {0};
+    remote_connect_open_args oa = {.name = &c->open_name, .flags = c->readonly ? 1u : 0u};
+    uint32_t s_feat, s_open;
+    if (nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_SUPPORTS_FEATURE, &fa, &s_feat, e) < 0 ||
+        nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_OPEN, &oa, &s_open, e) < 0)
+        return -1;
+    nv_err fe;
+    nv_err_clear(&fe);
+    if (nv_rpc_call_finish(c->rpc, s_feat, &fr, &fe) == 0) {
+        c->keepalive = fr.supported == 1;
+        if (c->keepalive)
+            nv_rpc_conn_keepalive(c->rpc, NV_KEEPALIVE_INTERVAL_MS, NV_KEEPALIVE_COUNT);
+    } else if (fe.kind != NV_ERR_LIBVIRT) {
+        *e = fe; /* the stream broke; a refusal only means no keepalive */
+        return -1;
+    }
+    if (nv_rpc_call_finish(c->rpc, s_open, NULL, e) < 0)
+        return nv_err_prefix(e, "cannot open %s", c->open_name);
+    return 0;
+}
+
 nv_conn *nv_connect_open(const char *uri, const nv_connect_opts *o, nv_err *e)
 {
     nv_conn *c = calloc(1, sizeof *c);
@@ -90,31 +133,19 @@ nv_conn *nv_connect_open(const char *uri, const nv_connect_opts *o, nv_err *e)
         return NULL;
     }
     nv_rpc_transport_init(&c->transport);
+    if (o) {
+        c->readonly = o->readonly;
+        c->wait_seconds = o->wait_seconds;
+        c->timeout_seconds = o->timeout_seconds;
+    }
     if (nv_rpc_uri_resolve(uri, &c->uri, e) < 0)
         goto fail;
     c->session = nv_rpc_uri_is_session(&c->uri, (unsigned)geteuid());
     c->open_name = nv_rpc_uri_open_name(&c->uri, e);
     if (!c->open_name)
         goto fail;
-
-    nv_transport_opts to = {0};
-    if (o) {
-        to.readonly = o->readonly;
-        to.wait_ms = o->wait_seconds > 2000000 ? 2000000000 : (int)o->wait_seconds * 1000;
-    }
-    if (nv_rpc_transport_open(&c->uri, &to, &c->transport, e) < 0)
+    if (open_stream(c, e) < 0)
         goto fail;
-    c->rpc = nv_rpc_conn_new(c->transport.rfd, c->transport.wfd, e);
-    if (!c->rpc)
-        goto fail;
-    if (authenticate(c, e) < 0)
-        goto fail;
-
-    remote_connect_open_args oa = {.name = &c->open_name, .flags = o && o->readonly ? 1u : 0u};
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_OPEN, &oa, NULL, e) < 0) {
-        nv_err_prefix(e, "cannot open %s", c->open_name);
-        goto fail;
-    }
     return c;
 
 fail:
@@ -125,6 +156,26 @@ fail:
     return NULL;
 }
 
+int nv_connect_reopen(nv_conn *c, nv_err *e)
+{
+    /* the old stream is broken: no CONNECT_CLOSE on it */
+    nv_rpc_conn_free(c->rpc);
+    c->rpc = NULL;
+    if (c->transport.rfd >= 0 || c->transport.pid > 0)
+        nv_rpc_transport_close(&c->transport);
+    nv_rpc_transport_init(&c->transport);
+    c->keepalive = 0;
+    if (open_stream(c, e) == 0)
+        return 0;
+    nv_connect_explain(c, e);
+    if (!c->rpc)
+        c->rpc = nv_rpc_conn_new(-1, -1, NULL);
+    /* every later call fails at once, with this reason */
+    if (c->rpc)
+        nv_rpc_conn_fail(c->rpc, e);
+    return -1;
+}
+
 void nv_connect_close(nv_conn *c)
 {
     if (!c)
@@ -132,7 +183,9 @@ void nv_connect_close(nv_conn *c)
     if (c->rpc) {
         if (!nv_rpc_conn_broken(c->rpc)) {
             nv_err ignore;
-            nv_rpc_conn_set_timeout(c->rpc, 5000);
+            int t = nv_rpc_conn_timeout(c->rpc);
+            if (t < 0 || t > 5000)
+                nv_rpc_conn_set_timeout(c->rpc, 5000);
             nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_CLOSE, NULL, NULL, &ignore);
         }
         nv_rpc_conn_free(c->rpc);

@@ -15,16 +15,27 @@ typedef struct nv_conn {
     char *open_name;  /* the name sent in CONNECT_OPEN, e.g. "qemu:///system" */
     int session;      /* the URI is a session (per-user) connection */
     int auth;         /* the scheme the handshake used: REMOTE_AUTH_NONE or _POLKIT */
+    int keepalive;    /* the daemon speaks the keepalive protocol: it is running */
+    unsigned wait_seconds, timeout_seconds;
+    int readonly;     /* as opened: nv_connect_reopen opens the same way */
 } nv_conn;
 
 typedef struct nv_connect_opts {
-    unsigned wait_seconds; /* --wait: keep retrying the socket this long */
+    unsigned wait_seconds;    /* --wait: keep retrying the socket this long */
+    unsigned timeout_seconds; /* --timeout: bound on each call; 0 none */
     int readonly;
 } nv_connect_opts;
 
 /* Resolves uri (NULL: LIBVIRT_DEFAULT_URI or the default), connects,
- * authenticates (none or polkit) and opens the driver. */
+ * authenticates (none or polkit), asks whether the daemon speaks keepalive
+ * (in the same round trip as the driver's open) and, if so, starts it with
+ * libvirt's defaults: a PING after 5 s of silence, dead after 5 unanswered. */
 nv_conn *nv_connect_open(const char *uri, const nv_connect_opts *o, nv_err *e);
+
+/* After the connection broke (a timeout, the daemon closed it, keepalive):
+ * drops it and opens a new one to the same URI with the same options. On
+ * failure c stays broken and e says why. */
+int nv_connect_reopen(nv_conn *c, nv_err *e);
 
 /* For an error of a connection over an ssh/ext child (not a daemon error):
  * prefixes what the child says, e.g. "ssh to h exited with status 255 (ssh:

@@ -621,7 +621,7 @@ TEST(call_timeout)
     remote_domain_lookup_by_name_args a = { .name = "vm1" };
     CHECK_INT(nv_rpc_call(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, NULL, &e), -1);
     CHECK_INT(e.kind, NV_ERR_CONNECT);
-    CHECK_STR(e.msg, "timed out after 150 ms waiting for the daemon's reply");
+    CHECK_STR(e.msg, "timed out after 150 ms waiting for DOMAIN_LOOKUP_BY_NAME");
     CHECK(nv_rpc_conn_broken(c));
     nv_rpc_conn_free(c);
     finish(&r);
@@ -641,7 +641,7 @@ TEST(call_write_timeout)
     xml[n] = '\0';
     remote_network_define_xml_args a = { .xml = xml };
     CHECK_INT(nv_rpc_call(c, REMOTE_PROC_NETWORK_DEFINE_XML, &a, NULL, &e), -1);
-    CHECK_STR(e.msg, "timed out after 100 ms sending to the daemon");
+    CHECK_STR(e.msg, "timed out after 100 ms sending NETWORK_DEFINE_XML");
     free(xml);
     nv_rpc_conn_free(c);
     close(r.rfd);
