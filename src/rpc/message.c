@@ -1,5 +1,7 @@
 #include "rpc/message.h"
 
+#include "util/escape.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -280,7 +282,9 @@ const char *nv_rpc_error_format(const nv_rpc_error *er, char *buf, size_t n)
     if (n == 0)
         return buf;
     const char *m = er->message && message_len(er->message) > 0 ? er->message : "Unknown error";
-    snprintf(buf, n, "%.*s", message_len(m), m);
+    /* the daemon's text reaches terminals and the journal: one line, no
+     * control characters (schema errors come in several lines) */
+    nv_escape_ctrl(m, (size_t)message_len(m), "; ", buf, n);
     return buf;
 }
 

@@ -111,7 +111,8 @@ void nv_rpc_error_free(nv_rpc_error *er);
 
 /* What virsh prints after "error: ": the daemon's message, which already
  * starts with its category ("Domain not found: ..."), or "Unknown error"
- * when the daemon sent none. Truncates to n - 1 bytes; returns buf. */
+ * when the daemon sent none, on one line ("; " between its lines) and with
+ * control characters escaped (nv_escape_ctrl: ESC as \x1b, CR as \r). Truncates to n - 1 bytes; returns buf. */
 const char *nv_rpc_error_format(const nv_rpc_error *er, char *buf, size_t n);
 
 /* Fills e with kind NV_ERR_LIBVIRT, code er->code and the formatted text;

@@ -359,13 +359,23 @@ TEST(message_error_decode_and_format)
     CHECK_STR(nv_rpc_error_format(&er, text, sizeof text), "Unknown error");
     nv_rpc_error_free(&er);
 
-    /* schema errors end with a newline: dropped, inner lines kept */
+    /* schema errors end with a newline: dropped; inner lines joined */
     enc_error(&b, 27, 20, "XML failed to validate\nElement has extra content\n\n", NULL);
     CHECK_INT(nv_rpc_error_decode(b.data, b.len, &er, &e), 0);
     CHECK_STR(nv_rpc_error_format(&er, text, sizeof text),
-              "XML failed to validate\nElement has extra content");
+              "XML failed to validate; Element has extra content");
     CHECK_INT(nv_rpc_error_to_err(&er, &e), -1);
-    CHECK_STR(e.msg, "XML failed to validate\nElement has extra content");
+    CHECK_STR(e.msg, "XML failed to validate; Element has extra content");
+    nv_rpc_error_free(&er);
+
+    /* a hostile daemon's terminal escapes, carriage return and forged log line */
+    enc_error(&b, 1, 10, "bad\x1b[2J\x1b]0;title\x07 x\rok\nnixvirt: forged \x7f\xc2\x9b" "1m\xc3\xa9", NULL);
+    CHECK_INT(nv_rpc_error_decode(b.data, b.len, &er, &e), 0);
+    CHECK_INT(nv_rpc_error_to_err(&er, &e), -1);
+    CHECK_STR(e.msg, "bad\\x1b[2J\\x1b]0;title\\x07 x\\rok; nixvirt: forged \\x7f\\xc2\\x9b1m\xc3\xa9");
+    CHECK(strchr(e.msg, '\x1b') == NULL && strchr(e.msg, '\r') == NULL && strchr(e.msg, '\n') == NULL);
+    /* an escape is never cut in half */
+    CHECK_STR(nv_rpc_error_format(&er, text, 6), "bad");
     nv_rpc_error_free(&er);
     enc_error(&b, 1, 0, " \n", NULL);
     CHECK_INT(nv_rpc_error_decode(b.data, b.len, &er, &e), 0);
