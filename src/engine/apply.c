@@ -20,7 +20,7 @@ typedef struct prefetch {
     int found, active;
     char *xml;
     char *name;
-    int stopped_by_purge; /* a network removal stopped it */
+    int stopped_by_purge; /* a network's removal or restart stopped it: it starts when declared */
 } prefetch;
 
 static const enum nv_kind remove_order[] = {NV_KIND_DOMAIN, NV_KIND_POOL, NV_KIND_NETWORK};
@@ -248,8 +248,51 @@ static void plan_object(enum nv_kind kind, const nv_manifest_obj *mo, const pref
     }
 }
 
+/* The declared domains, for a network's declare: those it stops are left
+ * for their own declare to start, once (with a new definition if it changed),
+ * instead of being started here and restarted there. */
+typedef struct domains_ctx {
+    const nv_manifest_kind *mk;
+    prefetch *pf;
+} domains_ctx;
+
+static int defer_declared_domain(void *ctx, const nv_obj *dom)
+{
+    const domains_ctx *d = ctx;
+    for (size_t i = 0; i < d->mk->n; i++) {
+        if (memcmp(d->mk->objs[i].spec.uuid, dom->uuid, 16) == 0) {
+            d->pf[i].stopped_by_purge = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A domain its network stopped whose own declare failed before starting
+ * it: started again as it is (old definition if the new one was refused). */
+static void start_again(nv_conn *c, const nv_spec *s, nv_err *e)
+{
+    if (nv_rpc_conn_broken(c->rpc))
+        return;
+    nv_obj o = {.name = (char *)s->name, .id = -1};
+    memcpy(o.uuid, s->uuid, 16);
+    nv_err se;
+    nv_err_clear(&se);
+    int active = nv_obj_is_active(c, &nv_domain_ops, &o, &se);
+    if (active == 0) {
+        nv_log_obj("domain", s->uuid, "activate (was running before its network stopped)");
+        if (nv_domain_ops.create(c, &o, &se) == 0)
+            return;
+    } else if (active == 1) {
+        return;
+    }
+    size_t n = strlen(e->msg);
+    snprintf(e->msg + n, sizeof e->msg - n, "; it was running before its network stopped and cannot start again: %s",
+             se.msg);
+}
+
 static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo, prefetch *pf, nv_record *record,
-                        const nv_apply_opts *o, nv_apply_summary *sum, nv_errlist *errs)
+                        const nv_apply_opts *o, nv_apply_summary *sum, nv_errlist *errs, domains_ctx *doms)
 {
     const nv_spec *s = &mo->spec;
     char label[512];
@@ -319,6 +362,10 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
         .pre_xml = pf->xml,
         .skip_define = unchanged,
     };
+    if (kind == NV_KIND_NETWORK && doms->pf) {
+        req.defer = defer_declared_domain;
+        req.defer_ctx = doms;
+    }
     /* a domain stopped only because a removed network went away comes back */
     if (pf->stopped_by_purge && req.state == NV_STATE_KEEP)
         req.state = NV_STATE_ACTIVE;
@@ -338,6 +385,8 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
         else
             nv_record_put(record, kind, s->uuid, NULL, NULL, &de);
     } else {
+        if (kind == NV_KIND_DOMAIN && pf->stopped_by_purge && req.state == NV_STATE_ACTIVE)
+            start_again(c, s, &e);
         nv_errlist_add(errs, "%s: %s", label, e.msg);
         nv_err de;
         nv_record_put(record, kind, s->uuid, NULL, NULL, &de); /* full check next time */
@@ -401,19 +450,30 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
 
     remove_undeclared(c, m, record, pfs, o, sum, errs);
 
+    domains_ctx doms = {&m->kinds[NV_KIND_DOMAIN], pfs[NV_KIND_DOMAIN]};
+    int gave_up = 0;
+    nv_err lost;
+    nv_err_clear(&lost);
     for (size_t d = 0; d < 3; d++) {
         enum nv_kind kind = declare_order[d];
         const nv_manifest_kind *mk = &m->kinds[kind];
         if (!mk->managed)
             continue;
         for (size_t i = 0; i < mk->n; i++) {
-            if (nv_rpc_conn_broken(c->rpc)) {
+            /* an object that broke the connection (a timeout, a daemon
+             * restart) has its error; the others get a new connection */
+            if (!gave_up && nv_rpc_conn_broken(c->rpc)) {
+                nv_log_obj(nv_kind_ops_get(kind)->name, mk->objs[i].spec.uuid, "connect again");
+                if (nv_connect_reopen(c, &lost) < 0)
+                    gave_up = 1; /* once: a daemon that is gone stays gone */
+            }
+            if (gave_up) {
                 char label[512];
                 obj_label(&mk->objs[i].spec, label, sizeof label);
-                nv_errlist_add(errs, "%s: not applied: the connection to the daemon is lost", label);
+                nv_errlist_add(errs, "%s: not applied: cannot connect to the daemon again: %s", label, lost.msg);
                 continue;
             }
-            apply_object(c, kind, &mk->objs[i], &pfs[kind][i], record, o, sum, errs);
+            apply_object(c, kind, &mk->objs[i], &pfs[kind][i], record, o, sum, errs, &doms);
         }
     }
 out:

@@ -114,7 +114,8 @@ static int set_autostart(nv_conn *c, const nv_kind_ops *k, const nv_obj *o, int 
  * daemon rejects changes nothing. e keeps the refusal; a failure to restore
  * is added to it. */
 static void restore_renamed(nv_conn *c, enum nv_kind kind, const char *old_xml, int was_active,
-                            int was_autostart, const nv_obj_list *dependants, nv_err *e)
+                            int was_autostart, const nv_obj_list *dependants, const nv_declare_req *req,
+                            nv_err *e)
 {
     const nv_kind_ops *k = nv_kind_ops_get(kind);
     nv_obj back = {0};
@@ -129,7 +130,7 @@ static void restore_renamed(nv_conn *c, enum nv_kind kind, const char *old_xml, 
         step = "start";
         if (!was_active || nv_power_activate(c, kind, &back, &re) == 0) {
             step = "restart its domains";
-            if (nv_power_restart_dependants(c, dependants, &re) == 0)
+            if (nv_power_restart_some(c, dependants->v, dependants->n, req->defer, req->defer_ctx, &re) == 0)
                 step = NULL;
         }
     }
@@ -150,6 +151,7 @@ int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv
     nv_obj_list dependants = {0};
     char *before = NULL;
     int rc = -1, found = 0, active = 0, was_active = 0, changed = 0;
+    int deps_done = 0; /* the dependants were started again, or stay stopped on purpose */
     memset(res, 0, sizeof *res);
 
     if (spec) {
@@ -209,8 +211,10 @@ int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv
         nv_log_obj(k->name, spec->uuid, found ? "redefine" : "define new");
         nv_obj defined = {0};
         if (k->define(c, spec->xml, &defined, e) < 0) {
-            if (renamed)
-                restore_renamed(c, req->kind, before, was_active, was_autostart, &dependants, e);
+            if (renamed) {
+                restore_renamed(c, req->kind, before, was_active, was_autostart, &dependants, req, e);
+                deps_done = 1;
+            }
             goto out;
         }
         if (was_autostart) {
@@ -289,9 +293,14 @@ state:;
         }
     }
     if (dependants.n) {
+        deps_done = 1;
         if (want) {
-            if (nv_power_restart_dependants(c, &dependants, e) > 0)
+            nv_err de;
+            nv_err_clear(&de);
+            if (nv_power_restart_some(c, dependants.v, dependants.n, req->defer, req->defer_ctx, &de) > 0) {
+                *e = de;
                 goto out;
+            }
         } else {
             for (size_t i = 0; i < dependants.n; i++)
                 nv_log_obj("domain", dependants.v[i].uuid, "stays stopped: network %s is inactive", res->obj.name);
@@ -302,6 +311,9 @@ state:;
         goto out;
     rc = 0;
 out:
+    /* whatever failed after a network stopped its domains, they start again */
+    if (rc < 0 && dependants.n && !deps_done)
+        nv_power_restart_some(c, dependants.v, dependants.n, req->defer, req->defer_ctx, e);
     free(before);
     nv_obj_list_free(&dependants);
     return rc;

@@ -4,6 +4,7 @@
 #ifndef NV_ENGINE_DECLARE_H
 #define NV_ENGINE_DECLARE_H
 
+#include "engine/power.h"
 #include "engine/spec.h"
 #include "rpc/connect.h"
 #include "virt/object.h"
@@ -30,6 +31,10 @@ typedef struct nv_declare_req {
     const char *pre_name;      /* its name and inactive XML, when found */
     const char *pre_xml;
     int skip_define;           /* digests prove it unchanged: no define */
+
+    /* a network's domains that the caller starts itself (see nv_power_defer_fn) */
+    nv_power_defer_fn defer;
+    void *defer_ctx;
 } nv_declare_req;
 
 typedef struct nv_declare_result {

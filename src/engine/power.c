@@ -1,5 +1,6 @@
 #include "engine/power.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -149,6 +150,39 @@ out:
     return rc;
 }
 
+/* Appends "; <more>" to e->msg (as much as fits). */
+static void add_to_err(nv_err *e, const char *more)
+{
+    size_t n = strlen(e->msg);
+    snprintf(e->msg + n, sizeof e->msg - n, "%s%s", n ? "; " : "", more);
+}
+
+int nv_power_restart_some(nv_conn *c, const nv_obj *doms, size_t n, nv_power_defer_fn defer, void *ctx,
+                          nv_err *e)
+{
+    int failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (defer && defer(ctx, &doms[i])) {
+            nv_log_obj("domain", doms[i].uuid, "stays stopped until it is declared");
+            continue;
+        }
+        nv_err de;
+        nv_err_clear(&de);
+        nv_log_obj("domain", doms[i].uuid, "activate (was running before its network stopped)");
+        if (nv_domain_ops.create(c, &doms[i], &de) < 0) {
+            char line[sizeof de.msg + 300];
+            snprintf(line, sizeof line, "cannot start domain %s again: %s", doms[i].name, de.msg);
+            if (failures == 0 && e->kind == NV_ERR_NONE) {
+                nv_err_clear(e);
+                e->kind = de.kind;
+            }
+            add_to_err(e, line);
+            failures++;
+        }
+    }
+    return failures;
+}
+
 int nv_power_deactivate(nv_conn *c, enum nv_kind kind, const nv_obj *o, const nv_power_opts *p,
                         nv_obj_list *dependants, nv_err *e)
 {
@@ -156,43 +190,49 @@ int nv_power_deactivate(nv_conn *c, enum nv_kind kind, const nv_obj *o, const nv
     if (kind == NV_KIND_DOMAIN)
         return nv_power_stop_domain(c, o, timeout, e);
     const nv_kind_ops *k = nv_kind_ops_get(kind);
-    if (kind == NV_KIND_NETWORK && dependants) {
-        nv_obj_list users;
-        if (nv_power_network_users(c, o, &users, e) < 0)
-            return nv_err_prefix(e, "cannot find the domains using network %s", o->name);
-        for (size_t i = 0; i < users.n; i++) {
-            nv_log_obj("network", o->uuid, "stop dependant domain %s", users.v[i].name);
-            if (nv_power_stop_domain(c, &users.v[i], timeout, e) < 0) {
-                nv_obj_list_free(&users);
-                return nv_err_prefix(e, "cannot stop domain %s, which uses network %s", users.v[i].name, o->name);
-            }
-        }
-        /* hand them over so the caller can start them again */
-        nv_obj *grown = realloc(dependants->v, (dependants->n + users.n + 1) * sizeof *grown);
-        if (!grown) {
-            nv_obj_list_free(&users);
-            return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-        }
-        dependants->v = grown;
-        for (size_t i = 0; i < users.n; i++)
-            dependants->v[dependants->n++] = users.v[i];
-        free(users.v);
+    if (kind != NV_KIND_NETWORK || !dependants) {
+        nv_log_obj(k->name, o->uuid, "deactivate");
+        return k->destroy(c, o, e);
     }
-    nv_log_obj(k->name, o->uuid, "deactivate");
-    return k->destroy(c, o, e);
+    nv_obj_list users;
+    if (nv_power_network_users(c, o, &users, e) < 0)
+        return nv_err_prefix(e, "cannot find the domains using network %s", o->name);
+    size_t stopped = 0;
+    int rc = 0;
+    for (; stopped < users.n; stopped++) {
+        nv_log_obj("network", o->uuid, "stop dependant domain %s", users.v[stopped].name);
+        if (nv_power_stop_domain(c, &users.v[stopped], timeout, e) < 0) {
+            nv_err_prefix(e, "cannot stop domain %s, which uses network %s", users.v[stopped].name, o->name);
+            rc = -1;
+            break;
+        }
+    }
+    if (rc == 0) {
+        nv_log_obj(k->name, o->uuid, "deactivate");
+        rc = k->destroy(c, o, e);
+    }
+    if (rc < 0) {
+        /* the network stays up: what was stopped for it starts again */
+        nv_power_restart_some(c, users.v, stopped, NULL, NULL, e);
+        nv_obj_list_free(&users);
+        return -1;
+    }
+    /* hand them over so the caller can start them again */
+    nv_obj *grown = realloc(dependants->v, (dependants->n + users.n + 1) * sizeof *grown);
+    if (!grown) {
+        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        nv_power_restart_some(c, users.v, users.n, NULL, NULL, e);
+        nv_obj_list_free(&users);
+        return -1;
+    }
+    dependants->v = grown;
+    for (size_t i = 0; i < users.n; i++)
+        dependants->v[dependants->n++] = users.v[i];
+    free(users.v);
+    return 0;
 }
 
 int nv_power_restart_dependants(nv_conn *c, const nv_obj_list *dependants, nv_err *e)
 {
-    int failures = 0;
-    for (size_t i = 0; i < dependants->n; i++) {
-        nv_err de;
-        nv_err_clear(&de);
-        nv_log_obj("domain", dependants->v[i].uuid, "activate (was running before its network stopped)");
-        if (nv_domain_ops.create(c, &dependants->v[i], &de) < 0) {
-            failures++;
-            nv_err_set(e, de.kind, "cannot restart domain %s: %s", dependants->v[i].name, de.msg);
-        }
-    }
-    return failures;
+    return nv_power_restart_some(c, dependants->v, dependants->n, NULL, NULL, e);
 }
