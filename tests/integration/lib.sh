@@ -48,6 +48,7 @@
 #                      namespace: pool targets, volume files, anything the daemon must open
 #   TEST_TMP           a fresh empty directory for this test (the test's cwd)
 #   REPO               the repository; NV_TEST_DATA=$REPO/tests/data; NV_LIBVIRT_SRC when set
+#   NV_GUEST           the test guest's build (a kernel and initramfs; helpers in guest.sh)
 #   after require_session (or SANDBOX_SESSION=1): NV_SESSION_URI, NV_SESSION_USER,
 #   NV_SESSION_DIR, NV_SESSION_RUNTIME_DIR, NV_SESSION_DATA_DIR (owned by that user)
 #

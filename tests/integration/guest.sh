@@ -1,0 +1,69 @@
+# shellcheck shell=bash
+# The real test guest (tests/guest/: a Debian kernel and a busybox initramfs, built by
+# ./dev setup) for the integration tests that need a running OS: shutdown, hot-plug,
+# balloon, vCPUs. Source it from a test file; NV_GUEST is its build directory.
+#
+#   guest_available            fail the test unless the guest is built
+#   xml_guest NAME [MEM_MIB] [VCPUS_CUR/MAX] [CMDLINE_EXTRA] [EXTRA_DEVICES_XML]
+#                              a q35 domain booting the guest directly, serial console to
+#                              $NV_DATA_DIR/NAME.serial, spare pcie-root-ports for hot-plug
+#   guest_wait NAME REGEX [SECS]   wait until the guest's serial log has a line
+#                              "nvguest: ..." matching REGEX (default 60 s); prints it
+#   guest_last NAME WHAT       the guest's latest "nvguest: WHAT ..." line (nics, disks,
+#                              cpus, mem)
+#   guest_log NAME             the serial log's path
+# Each guest costs ~250 MB of host memory: tests keep them few, and destroy them at the end.
+
+guest_available() {
+    [ -n "${NV_GUEST:-}" ] && [ -f "$NV_GUEST/vmlinux" ] && [ -f "$NV_GUEST/initrd.gz" ] ||
+        fail "no test guest (NV_GUEST='${NV_GUEST:-}'): run ./dev setup"
+}
+
+guest_log() { printf '%s/%s.serial\n' "${NV_DATA_DIR:?}" "$1"; }
+
+xml_guest() {
+    local name=$1 mem=${2:-128} vc=${3:-1/2} extra=${4:-} devices=${5:-}
+    local cur=${vc%/*} max=${vc#*/} ports="<controller type='pci' index='0' model='pcie-root'/>" i
+    # the balloon takes the first root port; the rest are free for hot-plugged devices
+    for i in 1 2 3 4 5 6; do ports+="<controller type='pci' model='pcie-root-port'/>"; done
+    cat <<XML
+<domain type='qemu'>
+  <name>$name</name>
+  <memory unit='MiB'>$mem</memory>
+  <currentMemory unit='MiB'>$mem</currentMemory>
+  <vcpu current='$cur'>$max</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>$NV_GUEST/vmlinux</kernel>
+    <initrd>$NV_GUEST/initrd.gz</initrd>
+    <cmdline>console=ttyS0 panic=-1 quiet loglevel=1 $extra</cmdline>
+  </os>
+  <features><acpi/></features>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    $ports
+    <serial type='file'><source path='$(guest_log "$name")'/></serial>
+    <memballoon model='virtio'/>
+    $devices
+  </devices>
+</domain>
+XML
+}
+
+guest_wait() {
+    local name=$1 re=$2 secs=${3:-60} log t0=$SECONDS line
+    log=$(guest_log "$name")
+    while :; do
+        line=$(grep -a -E "^nvguest: ($re)" "$log" 2>/dev/null | tail -n1 || true)
+        if [ -n "$line" ]; then
+            printf '%s\n' "$line"
+            return 0
+        fi
+        [ $((SECONDS - t0)) -lt "$secs" ] || fail "guest $name: no line matching '$re' in ${secs}s (log: $(tail -c 600 "$log" 2>/dev/null | tr -d '\r'))"
+        sleep 0.2
+    done
+}
+
+guest_last() { grep -a "^nvguest: $2" "$(guest_log "$1")" | tail -n1 | tr -d '\r'; }
