@@ -1256,6 +1256,199 @@ void nv_proto_free_remote_domain_shutdown_flags_args(remote_domain_shutdown_flag
     memset(v, 0, sizeof *v);
 }
 
+int nv_proto_enc_remote_domain_set_memory_flags_args(nv_buf *b, const remote_domain_set_memory_flags_args *v)
+{
+    if (!v) {
+        b->failed = 1;
+        return -1;
+    }
+    if (nv_proto_enc_remote_nonnull_domain(b, &v->dom) < 0)
+        return -1;
+    if (nv_xdr_put_u64(b, v->memory) < 0)
+        return -1;
+    if (nv_xdr_put_u32(b, v->flags) < 0)
+        return -1;
+    return 0;
+}
+
+int nv_proto_dec_remote_domain_set_memory_flags_args(nv_xdr_dec *d, remote_domain_set_memory_flags_args *v)
+{
+    memset(v, 0, sizeof *v);
+    if (nv_proto_dec_remote_nonnull_domain(d, &v->dom) < 0)
+        goto fail;
+    if (nv_xdr_get_u64(d, &v->memory) < 0)
+        goto fail;
+    if (nv_xdr_get_u32(d, &v->flags) < 0)
+        goto fail;
+    return 0;
+fail:
+    nv_proto_free_remote_domain_set_memory_flags_args(v);
+    return -1;
+}
+
+void nv_proto_free_remote_domain_set_memory_flags_args(remote_domain_set_memory_flags_args *v)
+{
+    if (!v)
+        return;
+    nv_proto_free_remote_nonnull_domain(&v->dom);
+    memset(v, 0, sizeof *v);
+}
+
+int nv_proto_enc_remote_domain_set_vcpus_flags_args(nv_buf *b, const remote_domain_set_vcpus_flags_args *v)
+{
+    if (!v) {
+        b->failed = 1;
+        return -1;
+    }
+    if (nv_proto_enc_remote_nonnull_domain(b, &v->dom) < 0)
+        return -1;
+    if (nv_xdr_put_u32(b, v->nvcpus) < 0)
+        return -1;
+    if (nv_xdr_put_u32(b, v->flags) < 0)
+        return -1;
+    return 0;
+}
+
+int nv_proto_dec_remote_domain_set_vcpus_flags_args(nv_xdr_dec *d, remote_domain_set_vcpus_flags_args *v)
+{
+    memset(v, 0, sizeof *v);
+    if (nv_proto_dec_remote_nonnull_domain(d, &v->dom) < 0)
+        goto fail;
+    if (nv_xdr_get_u32(d, &v->nvcpus) < 0)
+        goto fail;
+    if (nv_xdr_get_u32(d, &v->flags) < 0)
+        goto fail;
+    return 0;
+fail:
+    nv_proto_free_remote_domain_set_vcpus_flags_args(v);
+    return -1;
+}
+
+void nv_proto_free_remote_domain_set_vcpus_flags_args(remote_domain_set_vcpus_flags_args *v)
+{
+    if (!v)
+        return;
+    nv_proto_free_remote_nonnull_domain(&v->dom);
+    memset(v, 0, sizeof *v);
+}
+
+int nv_proto_enc_remote_domain_attach_device_flags_args(nv_buf *b, const remote_domain_attach_device_flags_args *v)
+{
+    if (!v) {
+        b->failed = 1;
+        return -1;
+    }
+    if (nv_proto_enc_remote_nonnull_domain(b, &v->dom) < 0)
+        return -1;
+    if (nv_proto_enc_remote_nonnull_string(b, &v->xml) < 0)
+        return -1;
+    if (nv_xdr_put_u32(b, v->flags) < 0)
+        return -1;
+    return 0;
+}
+
+int nv_proto_dec_remote_domain_attach_device_flags_args(nv_xdr_dec *d, remote_domain_attach_device_flags_args *v)
+{
+    memset(v, 0, sizeof *v);
+    if (nv_proto_dec_remote_nonnull_domain(d, &v->dom) < 0)
+        goto fail;
+    if (nv_proto_dec_remote_nonnull_string(d, &v->xml) < 0)
+        goto fail;
+    if (nv_xdr_get_u32(d, &v->flags) < 0)
+        goto fail;
+    return 0;
+fail:
+    nv_proto_free_remote_domain_attach_device_flags_args(v);
+    return -1;
+}
+
+void nv_proto_free_remote_domain_attach_device_flags_args(remote_domain_attach_device_flags_args *v)
+{
+    if (!v)
+        return;
+    nv_proto_free_remote_nonnull_domain(&v->dom);
+    nv_proto_free_remote_nonnull_string(&v->xml);
+    memset(v, 0, sizeof *v);
+}
+
+int nv_proto_enc_remote_domain_detach_device_flags_args(nv_buf *b, const remote_domain_detach_device_flags_args *v)
+{
+    if (!v) {
+        b->failed = 1;
+        return -1;
+    }
+    if (nv_proto_enc_remote_nonnull_domain(b, &v->dom) < 0)
+        return -1;
+    if (nv_proto_enc_remote_nonnull_string(b, &v->xml) < 0)
+        return -1;
+    if (nv_xdr_put_u32(b, v->flags) < 0)
+        return -1;
+    return 0;
+}
+
+int nv_proto_dec_remote_domain_detach_device_flags_args(nv_xdr_dec *d, remote_domain_detach_device_flags_args *v)
+{
+    memset(v, 0, sizeof *v);
+    if (nv_proto_dec_remote_nonnull_domain(d, &v->dom) < 0)
+        goto fail;
+    if (nv_proto_dec_remote_nonnull_string(d, &v->xml) < 0)
+        goto fail;
+    if (nv_xdr_get_u32(d, &v->flags) < 0)
+        goto fail;
+    return 0;
+fail:
+    nv_proto_free_remote_domain_detach_device_flags_args(v);
+    return -1;
+}
+
+void nv_proto_free_remote_domain_detach_device_flags_args(remote_domain_detach_device_flags_args *v)
+{
+    if (!v)
+        return;
+    nv_proto_free_remote_nonnull_domain(&v->dom);
+    nv_proto_free_remote_nonnull_string(&v->xml);
+    memset(v, 0, sizeof *v);
+}
+
+int nv_proto_enc_remote_domain_update_device_flags_args(nv_buf *b, const remote_domain_update_device_flags_args *v)
+{
+    if (!v) {
+        b->failed = 1;
+        return -1;
+    }
+    if (nv_proto_enc_remote_nonnull_domain(b, &v->dom) < 0)
+        return -1;
+    if (nv_proto_enc_remote_nonnull_string(b, &v->xml) < 0)
+        return -1;
+    if (nv_xdr_put_u32(b, v->flags) < 0)
+        return -1;
+    return 0;
+}
+
+int nv_proto_dec_remote_domain_update_device_flags_args(nv_xdr_dec *d, remote_domain_update_device_flags_args *v)
+{
+    memset(v, 0, sizeof *v);
+    if (nv_proto_dec_remote_nonnull_domain(d, &v->dom) < 0)
+        goto fail;
+    if (nv_proto_dec_remote_nonnull_string(d, &v->xml) < 0)
+        goto fail;
+    if (nv_xdr_get_u32(d, &v->flags) < 0)
+        goto fail;
+    return 0;
+fail:
+    nv_proto_free_remote_domain_update_device_flags_args(v);
+    return -1;
+}
+
+void nv_proto_free_remote_domain_update_device_flags_args(remote_domain_update_device_flags_args *v)
+{
+    if (!v)
+        return;
+    nv_proto_free_remote_nonnull_domain(&v->dom);
+    nv_proto_free_remote_nonnull_string(&v->xml);
+    memset(v, 0, sizeof *v);
+}
+
 int nv_proto_enc_remote_domain_undefine_flags_args(nv_buf *b, const remote_domain_undefine_flags_args *v)
 {
     if (!v) {
@@ -3817,6 +4010,21 @@ static void free_remote_connect_get_lib_version_ret(void *v)
     nv_proto_free_remote_connect_get_lib_version_ret(v);
 }
 
+static int enc_remote_domain_attach_device_flags_args(nv_buf *b, const void *v)
+{
+    return nv_proto_enc_remote_domain_attach_device_flags_args(b, v);
+}
+
+static int enc_remote_domain_detach_device_flags_args(nv_buf *b, const void *v)
+{
+    return nv_proto_enc_remote_domain_detach_device_flags_args(b, v);
+}
+
+static int enc_remote_domain_update_device_flags_args(nv_buf *b, const void *v)
+{
+    return nv_proto_enc_remote_domain_update_device_flags_args(b, v);
+}
+
 static int enc_remote_domain_create_with_flags_args(nv_buf *b, const void *v)
 {
     return nv_proto_enc_remote_domain_create_with_flags_args(b, v);
@@ -3830,6 +4038,16 @@ static int dec_remote_domain_create_with_flags_ret(nv_xdr_dec *d, void *v)
 static void free_remote_domain_create_with_flags_ret(void *v)
 {
     nv_proto_free_remote_domain_create_with_flags_ret(v);
+}
+
+static int enc_remote_domain_set_vcpus_flags_args(nv_buf *b, const void *v)
+{
+    return nv_proto_enc_remote_domain_set_vcpus_flags_args(b, v);
+}
+
+static int enc_remote_domain_set_memory_flags_args(nv_buf *b, const void *v)
+{
+    return nv_proto_enc_remote_domain_set_memory_flags_args(b, v);
 }
 
 static int enc_remote_domain_get_state_args(nv_buf *b, const void *v)
@@ -4430,6 +4648,39 @@ const nv_proto_proc nv_proto_procs[] = {
     {
         .prog = REMOTE_PROGRAM,
         .vers = REMOTE_PROTOCOL_VERSION,
+        .proc = REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS,
+        .name = "REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS",
+        .enc_args = enc_remote_domain_attach_device_flags_args,
+        .args_size = sizeof(remote_domain_attach_device_flags_args),
+        .dec_ret = NULL,
+        .free_ret = NULL,
+        .ret_size = 0,
+    },
+    {
+        .prog = REMOTE_PROGRAM,
+        .vers = REMOTE_PROTOCOL_VERSION,
+        .proc = REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS,
+        .name = "REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS",
+        .enc_args = enc_remote_domain_detach_device_flags_args,
+        .args_size = sizeof(remote_domain_detach_device_flags_args),
+        .dec_ret = NULL,
+        .free_ret = NULL,
+        .ret_size = 0,
+    },
+    {
+        .prog = REMOTE_PROGRAM,
+        .vers = REMOTE_PROTOCOL_VERSION,
+        .proc = REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS,
+        .name = "REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS",
+        .enc_args = enc_remote_domain_update_device_flags_args,
+        .args_size = sizeof(remote_domain_update_device_flags_args),
+        .dec_ret = NULL,
+        .free_ret = NULL,
+        .ret_size = 0,
+    },
+    {
+        .prog = REMOTE_PROGRAM,
+        .vers = REMOTE_PROTOCOL_VERSION,
         .proc = REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS,
         .name = "REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS",
         .enc_args = enc_remote_domain_create_with_flags_args,
@@ -4437,6 +4688,28 @@ const nv_proto_proc nv_proto_procs[] = {
         .dec_ret = dec_remote_domain_create_with_flags_ret,
         .free_ret = free_remote_domain_create_with_flags_ret,
         .ret_size = sizeof(remote_domain_create_with_flags_ret),
+    },
+    {
+        .prog = REMOTE_PROGRAM,
+        .vers = REMOTE_PROTOCOL_VERSION,
+        .proc = REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS,
+        .name = "REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS",
+        .enc_args = enc_remote_domain_set_vcpus_flags_args,
+        .args_size = sizeof(remote_domain_set_vcpus_flags_args),
+        .dec_ret = NULL,
+        .free_ret = NULL,
+        .ret_size = 0,
+    },
+    {
+        .prog = REMOTE_PROGRAM,
+        .vers = REMOTE_PROTOCOL_VERSION,
+        .proc = REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS,
+        .name = "REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS",
+        .enc_args = enc_remote_domain_set_memory_flags_args,
+        .args_size = sizeof(remote_domain_set_memory_flags_args),
+        .dec_ret = NULL,
+        .free_ret = NULL,
+        .ret_size = 0,
     },
     {
         .prog = REMOTE_PROGRAM,

@@ -322,6 +322,51 @@ int nv_proto_enc_remote_domain_shutdown_flags_args(nv_buf *b, const remote_domai
 int nv_proto_dec_remote_domain_shutdown_flags_args(nv_xdr_dec *d, remote_domain_shutdown_flags_args *v);
 void nv_proto_free_remote_domain_shutdown_flags_args(remote_domain_shutdown_flags_args *v);
 
+typedef struct remote_domain_set_memory_flags_args {
+    remote_nonnull_domain dom;
+    uint64_t memory;
+    uint32_t flags;
+} remote_domain_set_memory_flags_args;
+int nv_proto_enc_remote_domain_set_memory_flags_args(nv_buf *b, const remote_domain_set_memory_flags_args *v);
+int nv_proto_dec_remote_domain_set_memory_flags_args(nv_xdr_dec *d, remote_domain_set_memory_flags_args *v);
+void nv_proto_free_remote_domain_set_memory_flags_args(remote_domain_set_memory_flags_args *v);
+
+typedef struct remote_domain_set_vcpus_flags_args {
+    remote_nonnull_domain dom;
+    uint32_t nvcpus;
+    uint32_t flags;
+} remote_domain_set_vcpus_flags_args;
+int nv_proto_enc_remote_domain_set_vcpus_flags_args(nv_buf *b, const remote_domain_set_vcpus_flags_args *v);
+int nv_proto_dec_remote_domain_set_vcpus_flags_args(nv_xdr_dec *d, remote_domain_set_vcpus_flags_args *v);
+void nv_proto_free_remote_domain_set_vcpus_flags_args(remote_domain_set_vcpus_flags_args *v);
+
+typedef struct remote_domain_attach_device_flags_args {
+    remote_nonnull_domain dom;
+    remote_nonnull_string xml;
+    uint32_t flags;
+} remote_domain_attach_device_flags_args;
+int nv_proto_enc_remote_domain_attach_device_flags_args(nv_buf *b, const remote_domain_attach_device_flags_args *v);
+int nv_proto_dec_remote_domain_attach_device_flags_args(nv_xdr_dec *d, remote_domain_attach_device_flags_args *v);
+void nv_proto_free_remote_domain_attach_device_flags_args(remote_domain_attach_device_flags_args *v);
+
+typedef struct remote_domain_detach_device_flags_args {
+    remote_nonnull_domain dom;
+    remote_nonnull_string xml;
+    uint32_t flags;
+} remote_domain_detach_device_flags_args;
+int nv_proto_enc_remote_domain_detach_device_flags_args(nv_buf *b, const remote_domain_detach_device_flags_args *v);
+int nv_proto_dec_remote_domain_detach_device_flags_args(nv_xdr_dec *d, remote_domain_detach_device_flags_args *v);
+void nv_proto_free_remote_domain_detach_device_flags_args(remote_domain_detach_device_flags_args *v);
+
+typedef struct remote_domain_update_device_flags_args {
+    remote_nonnull_domain dom;
+    remote_nonnull_string xml;
+    uint32_t flags;
+} remote_domain_update_device_flags_args;
+int nv_proto_enc_remote_domain_update_device_flags_args(nv_buf *b, const remote_domain_update_device_flags_args *v);
+int nv_proto_dec_remote_domain_update_device_flags_args(nv_xdr_dec *d, remote_domain_update_device_flags_args *v);
+void nv_proto_free_remote_domain_update_device_flags_args(remote_domain_update_device_flags_args *v);
+
 typedef struct remote_domain_undefine_flags_args {
     remote_nonnull_domain dom;
     uint32_t flags;
@@ -842,7 +887,12 @@ enum remote_procedure {
     REMOTE_PROC_STORAGE_POOL_IS_ACTIVE = 154,
     REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT = 155,
     REMOTE_PROC_CONNECT_GET_LIB_VERSION = 157,
+    REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS = 160,
+    REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS = 161,
+    REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS = 174,
     REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS = 196,
+    REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS = 199,
+    REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS = 204,
     REMOTE_PROC_DOMAIN_GET_STATE = 212,
     REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS = 231,
     REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS = 258,

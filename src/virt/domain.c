@@ -191,6 +191,36 @@ int nv_domain_get_state(nv_conn *c, const nv_obj *o, int *state, int *reason, nv
     return 0;
 }
 
+int nv_domain_attach_device(nv_conn *c, const nv_obj *o, const char *xml, unsigned flags, nv_err *e)
+{
+    remote_domain_attach_device_flags_args a = {.dom = handle(o), .xml = (char *)xml, .flags = flags};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS, &a, NULL, e);
+}
+
+int nv_domain_detach_device(nv_conn *c, const nv_obj *o, const char *xml, unsigned flags, nv_err *e)
+{
+    remote_domain_detach_device_flags_args a = {.dom = handle(o), .xml = (char *)xml, .flags = flags};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS, &a, NULL, e);
+}
+
+int nv_domain_update_device(nv_conn *c, const nv_obj *o, const char *xml, unsigned flags, nv_err *e)
+{
+    remote_domain_update_device_flags_args a = {.dom = handle(o), .xml = (char *)xml, .flags = flags};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS, &a, NULL, e);
+}
+
+int nv_domain_set_memory(nv_conn *c, const nv_obj *o, uint64_t kib, unsigned flags, nv_err *e)
+{
+    remote_domain_set_memory_flags_args a = {.dom = handle(o), .memory = kib, .flags = flags};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS, &a, NULL, e);
+}
+
+int nv_domain_set_vcpus(nv_conn *c, const nv_obj *o, unsigned n, unsigned flags, nv_err *e)
+{
+    remote_domain_set_vcpus_flags_args a = {.dom = handle(o), .nvcpus = n, .flags = flags};
+    return nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS, &a, NULL, e);
+}
+
 const nv_kind_ops nv_domain_ops = {
     .name = "domain",
     .err_no_object = VIR_ERR_NO_DOMAIN,

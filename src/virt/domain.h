@@ -13,9 +13,21 @@
 enum { NV_DOMAIN_NOSTATE, NV_DOMAIN_RUNNING, NV_DOMAIN_BLOCKED, NV_DOMAIN_PAUSED,
        NV_DOMAIN_SHUTDOWN, NV_DOMAIN_SHUTOFF, NV_DOMAIN_CRASHED, NV_DOMAIN_PMSUSPENDED };
 
+/* virDomainModificationImpact: the running domain only (the persistent
+ * definition is declared separately) */
+#define NV_DOMAIN_AFFECT_LIVE 1u
+
 int nv_domain_shutdown(nv_conn *c, const nv_obj *o, unsigned flags, nv_err *e);
 int nv_domain_get_state(nv_conn *c, const nv_obj *o, int *state, int *reason, nv_err *e);
 int nv_domain_undefine_flags(nv_conn *c, const nv_obj *o, unsigned flags, nv_err *e);
 int nv_domain_define_flags(nv_conn *c, const char *xml, unsigned flags, nv_obj *out, nv_err *e);
+
+/* Changes to a running domain (flags: NV_DOMAIN_AFFECT_LIVE). xml is one
+ * <devices> child; memory in KiB. */
+int nv_domain_attach_device(nv_conn *c, const nv_obj *o, const char *xml, unsigned flags, nv_err *e);
+int nv_domain_detach_device(nv_conn *c, const nv_obj *o, const char *xml, unsigned flags, nv_err *e);
+int nv_domain_update_device(nv_conn *c, const nv_obj *o, const char *xml, unsigned flags, nv_err *e);
+int nv_domain_set_memory(nv_conn *c, const nv_obj *o, uint64_t kib, unsigned flags, nv_err *e);
+int nv_domain_set_vcpus(nv_conn *c, const nv_obj *o, unsigned n, unsigned flags, nv_err *e);
 
 #endif
