@@ -243,7 +243,7 @@ TEST(proto_message_header_roundtrip)
 
 TEST(proto_proc_table)
 {
-    CHECK_INT(nv_proto_nprocs, 54);
+    CHECK_INT(nv_proto_nprocs, 59);
     for (size_t i = 1; i < nv_proto_nprocs; i++)
         CHECK(nv_proto_procs[i - 1].proc < nv_proto_procs[i].proc);
     for (size_t i = 0; i < nv_proto_nprocs; i++) {
@@ -256,6 +256,11 @@ TEST(proto_proc_table)
     }
     const nv_proto_proc *p = nv_proto_proc_find(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_OPEN);
     CHECK(p && p->enc_args && !p->dec_ret);
+    /* live changes: arguments, no result */
+    p = nv_proto_proc_find(REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS);
+    CHECK(p && p->proc == 204 && p->enc_args && !p->dec_ret);
+    p = nv_proto_proc_find(REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS);
+    CHECK(p && p->proc == 174 && p->enc_args && !p->dec_ret);
     p = nv_proto_proc_find(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_CLOSE);
     CHECK(p && !p->enc_args && !p->dec_ret);
     p = nv_proto_proc_find(REMOTE_PROGRAM, REMOTE_PROC_AUTH_LIST);
@@ -294,5 +299,23 @@ TEST(proto_proc_table_codecs_work_untyped)
     CHECK_STR(((remote_network_lookup_by_name_ret *)ret)->net.name, "default");
     p->free_ret(ret);
     free(ret);
+    nv_buf_free(&b);
+}
+
+/* remote_domain_set_memory_flags_args: the handle, an unsigned hyper, flags */
+TEST(proto_set_memory_flags_layout)
+{
+    remote_domain_set_memory_flags_args a = {0};
+    a.dom.name = "d";
+    a.dom.id = -1;
+    a.memory = 0x100000002ull;
+    a.flags = 1;
+    nv_buf b;
+    nv_buf_init(&b, 0);
+    CHECK_INT(nv_proto_enc_remote_domain_set_memory_flags_args(&b, &a), 0);
+    /* name (4 + 4 padded) + uuid 16 + id 4, then 8 + 4 */
+    CHECK_INT((int)b.len, 8 + 16 + 4 + 8 + 4);
+    static const uint8_t tail[] = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 1};
+    CHECK_MEM(b.data + b.len - sizeof tail, tail, sizeof tail);
     nv_buf_free(&b);
 }
