@@ -78,6 +78,18 @@ pub fn build(b: *std.Build) void {
     const install_probe = b.addInstallArtifact(probe, .{ .dest_dir = .{ .override = .{ .custom = "test" } } });
     b.getInstallStep().dependOn(&install_probe.step);
 
+    // bench/floor: the minimal client bench/apply.sh compares a no-op apply
+    // with; installed with the program as zig-out/bench/floor.
+    const floor_mod = makeModule(b, target, optimize, strip, system_expat, src_files);
+    floor_mod.addCSourceFile(.{ .file = b.path("bench/floor.c"), .flags = &c_flags });
+    const floor = b.addExecutable(.{
+        .name = "floor",
+        .root_module = floor_mod,
+        .linkage = if (target.result.abi.isMusl()) .static else null,
+    });
+    const install_floor = b.addInstallArtifact(floor, .{ .dest_dir = .{ .override = .{ .custom = "bench" } } });
+    b.getInstallStep().dependOn(&install_floor.step);
+
     if (sanitize) addSanitizeBuild(b, src_files, test_files);
 }
 
