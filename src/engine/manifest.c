@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/file.h"
+#include "util/hmap.h"
 #include "util/seconds.h"
 #include "xml/doc.h"
 
@@ -163,31 +164,60 @@ static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node 
         add_spec_error(errs, file, el, &e); /* spec.file stays NULL: not loaded */
 }
 
-/* Two declarations of one UUID or one name within a kind cannot both win. */
+static int same_uuid(const void *ctx, size_t pos, const void *key)
+{
+    return memcmp(((const nv_manifest_obj *)ctx)[pos].spec.uuid, key, 16) == 0;
+}
+
+static int same_name(const void *ctx, size_t pos, const void *key)
+{
+    return strcmp(((const nv_manifest_obj *)ctx)[pos].spec.name, key) == 0;
+}
+
+static int same_vol(const void *ctx, size_t pos, const void *key)
+{
+    return strcmp(((const nv_manifest_vol *)ctx)[pos].name, key) == 0;
+}
+
+/* Two declarations of one UUID or one name within a kind cannot both win.
+ * Hash maps of UUIDs and names: linear in the number of declarations. */
 static void check_duplicates(const char *file, enum nv_kind kind, const nv_manifest_kind *mk, nv_errlist *errs)
 {
+    nv_hmap uuids = {0}, names = {0}, vols = {0};
+    nv_err e;
     for (size_t i = 0; i < mk->n; i++) {
         const nv_spec *a = &mk->objs[i].spec;
-        if (!a->file)
-            continue;
-        for (size_t j = 0; j < i; j++) {
-            const nv_spec *b = &mk->objs[j].spec;
-            if (!b->file)
-                continue;
-            if (memcmp(a->uuid, b->uuid, 16) == 0)
+        if (a->file) {
+            uint64_t hu = nv_hash(a->uuid, 16), hn = nv_hash(a->name, strlen(a->name));
+            size_t j = nv_hmap_find(&uuids, hu, same_uuid, mk->objs, a->uuid);
+            size_t k = j == NV_HMAP_NONE ? nv_hmap_find(&names, hn, same_name, mk->objs, a->name) : NV_HMAP_NONE;
+            if (j != NV_HMAP_NONE)
                 nv_errlist_add(errs, "%s:%lu: %s UUID %s is declared twice (%s and %s)", file, mk->objs[i].line,
-                               kind_items[kind], a->uuid_str, b->file, a->file);
-            else if (strcmp(a->name, b->name) == 0)
+                               kind_items[kind], a->uuid_str, mk->objs[j].spec.file, a->file);
+            else if (k != NV_HMAP_NONE)
                 nv_errlist_add(errs, "%s:%lu: %s name '%s' is declared twice (%s and %s)", file, mk->objs[i].line,
-                               kind_items[kind], a->name, b->file, a->file);
+                               kind_items[kind], a->name, mk->objs[k].spec.file, a->file);
+            else if (nv_hmap_put(&uuids, hu, i, &e) < 0 || nv_hmap_put(&names, hn, i, &e) < 0) {
+                nv_errlist_add(errs, "out of memory");
+                break;
+            }
         }
-        for (size_t v = 0; v < mk->objs[i].nvols; v++)
-            for (size_t w = 0; w < v; w++)
-                if (mk->objs[i].vols[v].name && mk->objs[i].vols[w].name &&
-                    strcmp(mk->objs[i].vols[v].name, mk->objs[i].vols[w].name) == 0)
-                    nv_errlist_add(errs, "%s:%lu: volume '%s' is listed twice in pool %s", file,
-                                   mk->objs[i].vols[v].line, mk->objs[i].vols[v].name, a->file ? a->name : "?");
+        const nv_manifest_obj *o = &mk->objs[i];
+        for (size_t v = 0; v < o->nvols; v++) {
+            const char *vn = o->vols[v].name;
+            if (!vn)
+                continue;
+            uint64_t h = nv_hash(vn, strlen(vn));
+            if (nv_hmap_find(&vols, h, same_vol, o->vols, vn) != NV_HMAP_NONE)
+                nv_errlist_add(errs, "%s:%lu: volume '%s' is listed twice in pool %s", file, o->vols[v].line, vn,
+                               a->file ? a->name : "?");
+            else if (nv_hmap_put(&vols, h, v, &e) < 0)
+                nv_errlist_add(errs, "out of memory");
+        }
+        nv_hmap_free(&vols);
     }
+    nv_hmap_free(&uuids);
+    nv_hmap_free(&names);
 }
 
 int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifest *m, nv_errlist *errs)

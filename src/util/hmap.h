@@ -1,0 +1,44 @@
+/* An index from keys to positions in the caller's own array, for duplicate
+ * checks and lookups in linear time. The map keeps only (hash, position)
+ * pairs; the caller compares keys through a callback, so one map type serves
+ * UUIDs, names and (kind, UUID) pairs alike. Open addressing with linear
+ * probing, at most half full; removal shifts the following entries back, so
+ * there are no tombstones. Hashes are SipHash-1-3 with a key drawn once per
+ * process, so inputs cannot be crafted to collide. */
+#ifndef NV_UTIL_HMAP_H
+#define NV_UTIL_HMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+#define NV_HMAP_NONE ((size_t)-1)
+
+typedef struct nv_hmap_slot {
+    uint64_t hash;
+    size_t pos1; /* position + 1; 0: empty */
+} nv_hmap_slot;
+
+typedef struct nv_hmap {
+    nv_hmap_slot *s;
+    size_t mask; /* capacity - 1 (a power of two), 0 before the first put */
+    size_t n;
+} nv_hmap;
+
+/* Key equality: does the key at position pos equal key? */
+typedef int (*nv_hmap_eq)(const void *ctx, size_t pos, const void *key);
+
+uint64_t nv_hash(const void *p, size_t n);
+
+/* The position of an entry with this hash whose key eq accepts, or NV_HMAP_NONE. */
+size_t nv_hmap_find(const nv_hmap *m, uint64_t hash, nv_hmap_eq eq, const void *ctx, const void *key);
+/* Adds (the caller has checked that the key is not there). */
+int nv_hmap_put(nv_hmap *m, uint64_t hash, size_t pos, nv_err *e);
+/* Removes the entry for position pos (with that hash), if any. */
+void nv_hmap_del(nv_hmap *m, uint64_t hash, size_t pos);
+/* The entry for position from (with that hash) now points at to. */
+void nv_hmap_move(nv_hmap *m, uint64_t hash, size_t from, size_t to);
+void nv_hmap_free(nv_hmap *m);
+
+#endif
