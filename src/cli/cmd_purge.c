@@ -13,6 +13,7 @@
 #include "engine/spec.h"
 #include "util/errlist.h"
 #include "util/file.h"
+#include "util/hmap.h"
 
 static const char usage[] =
     "usage: virtpurge [-h] [-v] [--wait SECONDS] [--timeout SECONDS] --connect URI\n"
@@ -32,6 +33,11 @@ static const char help[] =
     "  --keep PATH           file listing the definition files to keep, one per line\n";
 
 static const char *const kinds[] = {"domain", "network", "pool", NULL};
+
+static int same_uuid(const void *keep, size_t pos, const void *uuid)
+{
+    return memcmp(((const uint8_t (*)[16])keep)[pos], uuid, 16) == 0;
+}
 
 static int usage_error(const char *msg)
 {
@@ -89,7 +95,8 @@ int cmd_purge(int argc, char **argv)
     }
     nv_errlist errs = {0};
     uint8_t (*keep)[16] = NULL;
-    size_t nkeep = 0, lineno = 0;
+    size_t nkeep = 0, cap = 0, lineno = 0;
+    nv_hmap kept_set = {0};
     /* by hand, not strtok: blank lines count for the line numbers in messages
      * (the list is text, checked on reading: no NUL can end a line early) */
     for (char *line = list, *end = list + len, *next; line < end; line = next) {
@@ -111,13 +118,16 @@ int cmd_purge(int argc, char **argv)
             nv_errlist_add(&errs, "%s (listed in %s:%zu)", e.msg, o[O_KEEP].value, lineno);
             continue;
         }
-        uint8_t (*grown)[16] = realloc(keep, (nkeep + 1) * sizeof *keep);
-        if (!grown) {
-            nv_errlist_add(&errs, "out of memory");
-            nv_spec_free(&s);
-            break;
+        if (nkeep == cap) { /* doubling: a long list is not copied once per line */
+            cap = cap ? cap * 2 : 64;
+            uint8_t (*grown)[16] = realloc(keep, cap * sizeof *keep);
+            if (!grown) {
+                nv_errlist_add(&errs, "out of memory");
+                nv_spec_free(&s);
+                break;
+            }
+            keep = grown;
         }
-        keep = grown;
         memcpy(keep[nkeep++], s.uuid, 16);
         nv_spec_free(&s);
     }
@@ -141,12 +151,17 @@ int cmd_purge(int argc, char **argv)
         nv_cli_report("virtpurge", &e);
         goto out;
     }
+    /* a hash set of the kept UUIDs: linear, however long both lists are */
+    for (size_t j = 0; j < nkeep; j++) {
+        if (nv_hmap_put(&kept_set, nv_hash(keep[j], 16), j, &e) < 0) {
+            nv_cli_report("virtpurge", &e);
+            nv_obj_list_free(&all);
+            goto out;
+        }
+    }
     int failures = 0;
     for (size_t i = 0; i < all.n; i++) {
-        int kept = 0;
-        for (size_t j = 0; j < nkeep && !kept; j++)
-            kept = memcmp(keep[j], all.v[i].uuid, 16) == 0;
-        if (kept)
+        if (nv_hmap_find(&kept_set, nv_hash(all.v[i].uuid, 16), same_uuid, keep, all.v[i].uuid) != NV_HMAP_NONE)
             continue;
         if (nv_remove_object(c, kind, &all.v[i], &e) < 0) {
             nv_connect_explain(c, &e);
@@ -162,6 +177,7 @@ int cmd_purge(int argc, char **argv)
 out:
     nv_connect_close(c);
     free(keep);
+    nv_hmap_free(&kept_set);
     nv_errlist_free(&errs);
     return rc;
 }

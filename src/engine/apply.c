@@ -158,10 +158,8 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
                 continue; /* stays in the record: retried next time */
             }
             sum->removed++;
-            if (en) {
-                *en = record->v[record->n - 1];
-                record->n--;
-            }
+            if (en)
+                nv_record_remove(record, en);
         }
         /* entries for objects that are gone (removed by hand, or never
          * defined because the daemon refused them) and no longer declared */
@@ -171,8 +169,7 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
             for (size_t j = 0; j < all.n && !exists; j++)
                 exists = memcmp(all.v[j].uuid, en->uuid, 16) == 0;
             if (en->kind == kind && !exists && !declared(mk, en->uuid)) {
-                *en = record->v[record->n - 1];
-                record->n--;
+                nv_record_remove(record, en);
             } else {
                 i++;
             }

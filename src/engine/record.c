@@ -56,15 +56,44 @@ int nv_record_path(const char *state_dir, const char *uri, int session, char *ou
 void nv_record_free(nv_record *r)
 {
     free(r->v);
+    nv_hmap_free(&r->index);
     memset(r, 0, sizeof *r);
+}
+
+/* The index key: the kind's byte, then the UUID. */
+static uint64_t entry_hash(enum nv_kind kind, const uint8_t uuid[16])
+{
+    uint8_t k[17];
+    k[0] = (uint8_t)kind;
+    memcpy(k + 1, uuid, 16);
+    return nv_hash(k, sizeof k);
+}
+
+static int same_entry(const void *ctx, size_t pos, const void *key)
+{
+    const nv_record_entry *en = &((const nv_record *)ctx)->v[pos];
+    const uint8_t *k = key;
+    return en->kind == (enum nv_kind)k[0] && memcmp(en->uuid, k + 1, 16) == 0;
 }
 
 nv_record_entry *nv_record_find(const nv_record *r, enum nv_kind kind, const uint8_t uuid[16])
 {
-    for (size_t i = 0; i < r->n; i++)
-        if (r->v[i].kind == kind && memcmp(r->v[i].uuid, uuid, 16) == 0)
-            return &r->v[i];
-    return NULL;
+    uint8_t k[17];
+    k[0] = (uint8_t)kind;
+    memcpy(k + 1, uuid, 16);
+    size_t pos = nv_hmap_find(&r->index, entry_hash(kind, uuid), same_entry, r, k);
+    return pos == NV_HMAP_NONE ? NULL : &r->v[pos];
+}
+
+void nv_record_remove(nv_record *r, nv_record_entry *en)
+{
+    size_t pos = (size_t)(en - r->v), last = r->n - 1;
+    nv_hmap_del(&r->index, entry_hash(en->kind, en->uuid), pos);
+    if (pos != last) {
+        nv_hmap_move(&r->index, entry_hash(r->v[last].kind, r->v[last].uuid), last, pos);
+        r->v[pos] = r->v[last];
+    }
+    r->n--;
 }
 
 int nv_record_put(nv_record *r, enum nv_kind kind, const uint8_t uuid[16], const uint8_t *def_digest,
@@ -80,6 +109,8 @@ int nv_record_put(nv_record *r, enum nv_kind kind, const uint8_t uuid[16], const
             r->v = v;
             r->cap = cap;
         }
+        if (nv_hmap_put(&r->index, entry_hash(kind, uuid), r->n, e) < 0)
+            return -1;
         en = &r->v[r->n++];
         memset(en, 0, sizeof *en);
         en->kind = kind;
@@ -267,10 +298,16 @@ void nv_record_unlock(int fd)
         close(fd); /* closing releases the flock */
 }
 
+/* a table, not a printf per byte: a record of 10k objects has 640k of them */
 static void put_hex(nv_buf *b, const uint8_t d[32])
 {
-    for (int i = 0; i < 32; i++)
-        nv_buf_printf(b, "%02x", d[i]);
+    static const char digits[] = "0123456789abcdef";
+    char hex[64];
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = digits[d[i] >> 4];
+        hex[2 * i + 1] = digits[d[i] & 15];
+    }
+    nv_buf_append(b, hex, sizeof hex);
 }
 
 int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err *e)
@@ -284,7 +321,10 @@ int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err
     for (size_t i = 0; i < r->n; i++) {
         char u[NV_UUID_STR_LEN];
         nv_spec_uuid_format(r->v[i].uuid, u);
-        nv_buf_printf(&b, "%s %s ", kind_names[r->v[i].kind], u);
+        nv_buf_append_str(&b, kind_names[r->v[i].kind]);
+        nv_buf_append_str(&b, " ");
+        nv_buf_append(&b, u, NV_UUID_STR_LEN - 1);
+        nv_buf_append_str(&b, " ");
         if (r->v[i].has_digests) {
             put_hex(&b, r->v[i].def_digest);
             nv_buf_append_str(&b, " ");

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "util/error.h"
+#include "util/hmap.h"
 #include "virt/object.h"
 
 typedef struct nv_record_entry {
@@ -26,6 +27,7 @@ typedef struct nv_record_entry {
 typedef struct nv_record {
     nv_record_entry *v;
     size_t n, cap;
+    nv_hmap index; /* (kind, UUID) -> position in v */
 } nv_record;
 
 /* The record file for uri: in state_dir if given, else /var/lib/nixvirt
@@ -48,7 +50,10 @@ int nv_record_load(const char *path, nv_record *r, nv_err *e);
 int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err *e);
 void nv_record_free(nv_record *r);
 
+/* Lookups, additions and removals take constant time (a hash index). */
 nv_record_entry *nv_record_find(const nv_record *r, enum nv_kind kind, const uint8_t uuid[16]);
+/* Removes en (from nv_record_find); the last entry takes its place. */
+void nv_record_remove(nv_record *r, nv_record_entry *en);
 /* Adds or replaces; digests may be NULL (unknown). */
 int nv_record_put(nv_record *r, enum nv_kind kind, const uint8_t uuid[16], const uint8_t *def_digest,
                   const uint8_t *xml_digest, nv_err *e);

@@ -77,10 +77,15 @@ int nv_spec_uuid_parse(const char *text, uint8_t uuid[NV_UUID_LEN])
 
 void nv_spec_uuid_format(const uint8_t u[NV_UUID_LEN], char out[NV_UUID_STR_LEN])
 {
-    snprintf(out, NV_UUID_STR_LEN,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
-             u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
-             u[15]);
+    static const char digits[] = "0123456789abcdef";
+    char *o = out;
+    for (int i = 0; i < NV_UUID_LEN; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = digits[u[i] >> 4];
+        *o++ = digits[u[i] & 15];
+    }
+    *o = '\0';
 }
 
 void nv_spec_mac_derive(const uint8_t uuid[NV_UUID_LEN], uint32_t index, char out[NV_MAC_STR_LEN])
