@@ -8,6 +8,7 @@
 let
   inherit (builtins)
     attrNames
+    concatLists
     concatStringsSep
     elem
     filter
@@ -30,6 +31,7 @@ let
   concatMap = f: l: concatStringsSep "" (map f l);
   imap0 = f: l: genList (i: f i (builtins.elemAt l i)) (length l);
   optionalString = c: s: if c then s else "";
+  optionalAttrs = c: a: if c then a else { };
 
   show = x: if isString x then "\"${x}\"" else if x == null then "null" else builtins.toJSON x;
 
@@ -234,6 +236,30 @@ let
     in
     "nixvirt-${if short == "" then "connection" else short}.xml";
 
+  # A definition given as a Nix value (an attribute set that is not a
+  # derivation) is written with the library's writeXML: xmlLib is the
+  # flake's `lib` (keys libvirt does not know: warnings) or `lib.strict`
+  # (errors). Paths, strings and derivations stay as they are.
+  isNixValue = d: isAttrs d && !(d ? outPath);
+  renderDefinition = xmlLib: kind: d: if isNixValue d then xmlLib.${kind}.writeXML d else d;
+  renderObject = xmlLib: kind: o:
+    if !isAttrs o then
+      o
+    else
+      o
+      // optionalAttrs (o ? definition) { definition = renderDefinition xmlLib kind o.definition; }
+      // optionalAttrs (kind == "pool" && isList (o.volumes or null)) {
+        volumes = map (v: if isAttrs v && v ? definition then v // { definition = renderDefinition xmlLib "volume" v.definition; } else v) o.volumes;
+      };
+  renderDefinitions = xmlLib: connections:
+    builtins.mapAttrs (uri: c:
+      if !isAttrs c then c
+      else c // builtins.listToAttrs (concatLists (map (kind:
+        let plural = "${kind}s"; in
+        if isList (c.${plural} or null) then [ { name = plural; value = map (renderObject xmlLib kind) c.${plural}; } ] else [ ])
+        [ "network" "pool" "domain" ])))
+      connections;
+
   # Every connection's manifest: { "<uri>" = "<manifest text>"; ... }.
   manifests = connections:
     builtins.mapAttrs manifest (checkAttrs "virtualisation.libvirt.connections" (attrNames connections) connections);
@@ -303,6 +329,7 @@ in
     manifests
     needsSsh
     purgeModes
+    renderDefinitions
     script
     shellQuote
     volumeNameIn

@@ -7,9 +7,13 @@
 let
   cfg = config.virtualisation.libvirt;
   fns = import ./functions.nix;
-  uris = builtins.attrNames cfg.connections;
+  # Definitions given as Nix values are written with the library (lib.strict
+  # with `strict`: a key libvirt does not know is then an error).
+  nvlib = import ../lib { inherit pkgs; };
+  connections = fns.renderDefinitions (if cfg.strict then nvlib.strict else nvlib) cfg.connections;
+  uris = builtins.attrNames connections;
   manifestFile = uri:
-    pkgs.writeText (fns.manifestName uri) (fns.manifest uri cfg.connections.${uri});
+    pkgs.writeText (fns.manifestName uri) (fns.manifest uri connections.${uri});
 in
 {
   _file = ./home.nix;
@@ -20,6 +24,9 @@ in
   imports = [ (import ./options.nix { homeManager = true; inherit defaultTool; }) ];
 
   config = lib.mkIf cfg.enable {
+    # As NixVirt's module: qemu-img (volumes) and, with swtpm, swtpm for the user.
+    home.packages = [ pkgs.qemu-utils ] ++ lib.optional cfg.swtpm.enable pkgs.swtpm;
+
     home.activation.NixVirt = lib.hm.dag.entryAfter [ "installPackages" ] (fns.script {
       tool = "${cfg.tool}/bin/nixvirt";
       manifests = map (uri: { inherit uri; manifest = manifestFile uri; }) uris;

@@ -11,16 +11,22 @@ let
 
   defaultUri = if homeManager then "qemu:///session" else "qemu:///system";
 
+  # A definition: a path to its XML, or the Nix value the flake's
+  # lib.<kind>.writeXML takes (written with it; see `strict`).
+  definitionType = types.either types.path (types.attrsOf types.anything);
+
   definitionOption = kind: link: example:
     mkOption {
-      type = types.path;
+      type = definitionType;
       example = literalExpression example;
       description = ''
         Path to the ${kind} definition XML (${link}). A Nix path is copied to
         the store; a string or a derivation (for example the result of the
         flake's `lib` functions) is used as it is. `virsh ${
           if kind == "domain" then "dumpxml" else if kind == "network" then "net-dumpxml" else "pool-dumpxml"
-        }` gives it for an existing ${kind}.
+        }` gives it for an existing ${kind}. An attribute set is the ${kind}
+        as a Nix value, written with the flake's `lib.${kind}.writeXML` (or
+        `lib.strict.${kind}.writeXML` with `strict`).
       '';
     };
 
@@ -106,13 +112,15 @@ let
       '';
     };
     definition = mkOption {
-      type = types.nullOr types.path;
+      type = types.nullOr definitionType;
       default = null;
       example = literalExpression "./volumes/web-disk.xml";
       description = ''
         Path to the volume definition XML
         (<https://libvirt.org/formatstorage.html#storage-volume-xml>), needed to
-        create the volume. At least one of `name` and `definition` must be set.
+        create the volume, or the volume as a Nix value (written with the
+        flake's `lib.volume.writeXML`). At least one of `name` and
+        `definition` must be set.
       '';
     };
   };
@@ -252,14 +260,29 @@ in
       '';
     };
 
+    strict = mkOption {
+      type = types.bool;
+      default = false;
+      example = true;
+      description = ''
+        For definitions given as Nix values (attribute sets), which the module
+        writes with the flake's `lib`: whether a key that libvirt's schema does
+        not know fails the evaluation (`lib.strict`). By default such a key is
+        left out of the XML with a warning naming it and the closest valid
+        key, as NixVirt leaves it out (silently). Definitions made by calling
+        `lib.<kind>.writeXML` yourself follow the function you called.
+      '';
+    };
+
     swtpm.enable = mkOption {
       type = types.bool;
       default = false;
       example = true;
       description =
-        "Make the swtpm software TPM emulator available to libvirt."
-        + (if homeManager then " (on the PATH of the session daemon that nixvirt starts)."
-        else " (sets `virtualisation.libvirtd.qemu.swtpm.enable`).");
+        "Make the swtpm software TPM emulator available to libvirt"
+        + (if homeManager then " (on the PATH of the session daemon that nixvirt starts)"
+        else " (sets `virtualisation.libvirtd.qemu.swtpm.enable`)")
+        + " and put it in ${if homeManager then "`home.packages`" else "`environment.systemPackages`"}, as NixVirt's module does (`qemu-img` is always put there).";
     };
 
     connections = mkOption {

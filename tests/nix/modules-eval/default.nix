@@ -139,8 +139,15 @@ caseResults
     (match ".*'/nix/store/[0-9a-z]{32}-nixvirt-0.1.0/bin/nixvirt' apply --wait 30 --state-dir '/var/lib/nixvirt' --connect 'qemu:///system' '/nix/store/[0-9a-f]{32}-nixvirt-qemu-system.xml'.*" service.script != null))
   (test "nixos/verbose" true
     (match ".* apply -v --wait.*" (nixos (lib.recursiveUpdate system1 { virtualisation.libvirt.verbose = true; })).systemd.services.nixvirt.script != null))
-  (test "nixos/closure-adds-only-tool-and-manifests" [ ]
+  (test "nixos/closure-adds-only-tool-manifests-and-qemu-img" [ pkgs.qemu-utils ]
     (let c = nixos system1; in c.environment.systemPackages ++ c.systemd.services.nixvirt.path))
+  (test "nixos/swtpm-in-system-packages" [ pkgs.qemu-utils pkgs.swtpm ]
+    (nixos (lib.recursiveUpdate system1 { virtualisation.libvirt.swtpm.enable = true; })).environment.systemPackages)
+  (test "nixos/nix-value-definition-written" true
+    (match ".*-nixvirt-qemu-system.xml'.*"
+      (nixos (enabled { "qemu:///system".domains = [ { definition = { type = "kvm"; name = "v"; devices.interfaces = [ ]; }; } ]; })).systemd.services.nixvirt.script != null))
+  (throws "nixos/strict-rejects-unknown-key"
+    (nixos (lib.recursiveUpdate (enabled { "qemu:///system".domains = [ { definition = { type = "kvm"; name = "v"; devices.interfaces = [ ]; }; } ]; }) { virtualisation.libvirt.strict = true; })).systemd.services.nixvirt.script)
   (test "nixos/ssh-connection-gets-openssh" [ pkgs.openssh ]
     (nixos (enabled { "qemu:///system" = { }; "qemu+ssh://root@h/system".domains = [ web ]; })).systemd.services.nixvirt.path)
   (test "nixos/enables-libvirtd" { enable = true; package = pkgs.libvirt; qemu.swtpm.enable = false; }
@@ -198,7 +205,9 @@ caseResults
   (test "home/swtpm-on-path" true
     (match ".*'/nix/store/[0-9a-z]{32}-swtpm/bin':.*"
       (home (lib.recursiveUpdate (enabled { "qemu:///session" = { }; }) { virtualisation.libvirt.swtpm.enable = true; })).home.activation.NixVirt.data != null))
-  (test "home/adds-no-packages" [ ] (home (enabled { "qemu:///session" = { }; })).home.packages)
+  (test "home/packages-qemu-img" [ pkgs.qemu-utils ] (home (enabled { "qemu:///session" = { }; })).home.packages)
+  (test "home/packages-swtpm" [ pkgs.qemu-utils pkgs.swtpm ]
+    (home (lib.recursiveUpdate (enabled { "qemu:///session" = { }; }) { virtualisation.libvirt.swtpm.enable = true; })).home.packages)
   (test "home/imported-twice" (home (enabled { "qemu:///session" = { }; })).home.activation.NixVirt
     (evalHome modules { imports = [ modules.home (enabled { "qemu:///session" = { }; }) ]; }).config.home.activation.NixVirt)
   (test "home/options-documented" [ ] (undocumented (evalHome modules { }).options.virtualisation.libvirt))

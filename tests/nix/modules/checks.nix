@@ -9,8 +9,103 @@ let
   # A derivation that is never built: reading its output would be
   # import-from-derivation, which the functions must avoid.
   drv = derivation { name = "dom-web.xml"; system = "none"; builder = "/none"; };
+
+  # The library as the modules use it, with stand-in packages.
+  pkgs = {
+    writeText = builtins.toFile;
+    qemu-utils = { type = "derivation"; name = "qemu-utils"; outPath = "/nix/store/00000000000000000000000000000000-qemu-utils"; };
+    swtpm = { type = "derivation"; name = "swtpm"; outPath = "/nix/store/00000000000000000000000000000000-swtpm"; };
+    openssh = { type = "derivation"; name = "openssh"; outPath = "/nix/store/00000000000000000000000000000000-openssh"; };
+    libvirt = { type = "derivation"; name = "libvirt"; outPath = "/nix/store/00000000000000000000000000000000-libvirt"; };
+  };
+  nvlib = import ../../../nix/lib { inherit pkgs; };
+  fails = x: !(builtins.tryEval (builtins.deepSeq x x)).success;
+  dom = extra: { type = "kvm"; name = "web"; memory = { count = 1; unit = "GiB"; }; } // extra;
+  render = lib: conns: fns.renderDefinitions lib conns;
+
+  # The modules' config functions, called directly with a minimal stand-in
+  # for nixpkgs' lib (mkIf, mkDefault, optional): what they put in the
+  # package lists, without nixpkgs' module system (tests/nix/modules-eval
+  # checks the same through lib.evalModules where nixpkgs is at hand).
+  stubLib = {
+    mkIf = c: x: if c then x else { };
+    mkDefault = x: x;
+    optional = c: x: if c then [ x ] else [ ];
+    hm.dag.entryAfter = after: data: { inherit after data; };
+  };
+  moduleConfig = file: cfg:
+    ((import file { defaultTool = _: pkgs.libvirt; }) {
+      config.virtualisation.libvirt = {
+        enable = true;
+        package = pkgs.libvirt;
+        tool = pkgs.libvirt;
+        verbose = false;
+        strict = false;
+        swtpm.enable = false;
+        connections = { };
+      } // cfg;
+      lib = stubLib;
+      inherit pkgs;
+    }).config;
 in
 {
+  # NixVirt's modules put qemu-img (and swtpm with swtpm.enable) in the
+  # system's or the user's packages; so do ours.
+  nixos-packages =
+    (moduleConfig ../../../nix/modules/nixos.nix { }).environment.systemPackages == [ pkgs.qemu-utils ]
+    && (moduleConfig ../../../nix/modules/nixos.nix { swtpm.enable = true; }).environment.systemPackages == [ pkgs.qemu-utils pkgs.swtpm ]
+    && (moduleConfig ../../../nix/modules/nixos.nix { enable = false; }) == { };
+  home-packages =
+    (moduleConfig ../../../nix/modules/home.nix { }).home.packages == [ pkgs.qemu-utils ]
+    && (moduleConfig ../../../nix/modules/home.nix { swtpm.enable = true; }).home.packages == [ pkgs.qemu-utils pkgs.swtpm ]
+    && (moduleConfig ../../../nix/modules/home.nix { enable = false; }) == { };
+
+  # A definition given as a Nix value is written with the library; with
+  # `strict`, a key libvirt does not know fails the evaluation.
+  module-renders-nix-definitions =
+    let
+      conns = { "qemu:///system".domains = [ { definition = dom { devices.interfaces = [ ]; }; } ]; };
+      script = cfg: (moduleConfig ../../../nix/modules/nixos.nix cfg).systemd.services.nixvirt.script;
+    in
+    contains "-nixvirt-qemu-system.xml" (script { connections = conns; })
+    && fails (script { connections = conns; strict = true; })
+    && !(fails (script { connections = { "qemu:///system".domains = [ { definition = dom { }; } ]; }; strict = true; }));
+
+  render-nix-definitions =
+    let
+      r = render nvlib {
+        "qemu:///system" = {
+          purge = "none";
+          domains = [ { definition = dom { }; active = true; } { definition = "/x.xml"; } ];
+          pools = [ { definition = { type = "dir"; name = "p"; target.path = "/p"; }; volumes = [ { definition = { name = "v.raw"; capacity = 1; }; } { name = "old"; present = false; } ]; } ];
+        };
+      };
+      c = r."qemu:///system";
+    in
+    builtins.readFile (builtins.head c.domains).definition == nvlib.domain.getXML (dom { })
+    && (builtins.elemAt c.domains 1).definition == "/x.xml"
+    && (builtins.head c.domains).active == true
+    && c.purge == "none"
+    && builtins.readFile (builtins.head c.pools).definition == nvlib.pool.getXML { type = "dir"; name = "p"; target.path = "/p"; }
+    && builtins.readFile (builtins.head (builtins.head c.pools).volumes).definition == nvlib.volume.getXML { name = "v.raw"; capacity = 1; }
+    && (builtins.elemAt (builtins.head c.pools).volumes 1) == { name = "old"; present = false; }
+    && contains "definition=\"${(builtins.head c.domains).definition}\"" (fns.manifest "qemu:///system" c);
+
+  render-strict-fails-default-leaves-out =
+    let
+      conns = { "qemu:///system".networks = [ { definition = { name = "n"; bridge.nmae = "virbr0"; }; } ]; };
+    in
+    fails (builtins.readFile (builtins.head (render nvlib.strict conns)."qemu:///system".networks).definition)
+    && builtins.readFile (builtins.head (render nvlib conns)."qemu:///system".networks).definition
+      == "<network>\n  <name>n</name>\n  <bridge/>\n</network>\n";
+
+  # Paths, strings and derivations are not touched.
+  render-keeps-paths =
+    let
+      conns = { "qemu:///system".domains = [ { definition = ./defs/net-default.xml; } { definition = drv; } ]; };
+    in
+    render nvlib.strict conns == conns;
+
   # A Nix path is copied to the store, as NixVirt's JSON did.
   path-definition-goes-to-store =
     let
