@@ -87,7 +87,7 @@ in
   (test "formatter" "nixfmt" out.formatter.x86_64-linux.name)
   (test "devshell-has-zig-libvirt-qemu-nix" true
     (lib.all (n: builtins.elem n (map (p: p.name) out.devShells.x86_64-linux.default.packages)) [ "zig-0.15.2" "libvirt" "qemu" "nix" ]))
-  (test "checks" [ "modules" "modules-eval" "nixos-closure" "package" "unit-tests" ] (attrNames out.checks.x86_64-linux))
+  (test "checks" [ "lib" "modules" "modules-eval" "nixos-closure" "package" "unit-tests" ] (attrNames out.checks.x86_64-linux))
   (test "check-modules-evaluates" true (builtins.isString out.checks.x86_64-linux.modules.script))
   (test "check-modules-eval-evaluates" true (builtins.isString out.checks.x86_64-linux.modules-eval.script))
 ]
