@@ -1,0 +1,673 @@
+#include "xml/tonix.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Nix keywords cannot be bare attribute names. */
+static const char *const keywords[] = {"if", "then", "else", "assert", "with", "let",
+                                       "in", "rec", "inherit", "or", NULL};
+
+struct ctx {
+    const nv_xml_schema *s;
+    const char *file;
+    unsigned flags;
+    nv_errlist *warnings;
+    nv_buf *out;
+    nv_err *e;
+};
+
+#define STR(c, off) NV_XML_SCHEMA_STR((c)->s, off)
+#define TYPE(c, i) (&(c)->s->types[i])
+#define CHILD(c, t, i) (&(c)->s->children[(t)->child0 + (i)])
+
+/* Why an element cannot be written as a schema value (its own level only). */
+struct shape {
+    size_t nelem;   /* element children */
+    size_t ntext;   /* text nodes that are not only whitespace */
+    const char *problem;
+};
+
+/* ---- output helpers ---- */
+
+static void indent(nv_buf *b, int level)
+{
+    for (int i = 0; i < level; i++)
+        nv_buf_append(b, "  ", 2);
+}
+
+int nv_xml_nix_string(nv_buf *out, const char *s)
+{
+    nv_buf_append(out, "\"", 1);
+    for (const char *p = s; *p; p++) {
+        switch (*p) {
+        case '"': nv_buf_append(out, "\\\"", 2); break;
+        case '\\': nv_buf_append(out, "\\\\", 2); break;
+        case '\n': nv_buf_append(out, "\\n", 2); break;
+        case '\r': nv_buf_append(out, "\\r", 2); break;
+        case '\t': nv_buf_append(out, "\\t", 2); break;
+        case '$':
+            /* "${" would start an interpolation */
+            nv_buf_append(out, p[1] == '{' ? "\\$" : "$", p[1] == '{' ? 2 : 1);
+            break;
+        default: nv_buf_append(out, p, 1);
+        }
+    }
+    return nv_buf_append(out, "\"", 1);
+}
+
+static int bare_key(const char *k)
+{
+    if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || *k == '_'))
+        return 0;
+    for (const char *p = k + 1; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '\'' || *p == '-'))
+            return 0;
+    for (size_t i = 0; keywords[i]; i++)
+        if (strcmp(k, keywords[i]) == 0)
+            return 0;
+    return 1;
+}
+
+/* `key = ` at the start of a line. */
+static void key_start(struct ctx *c, int level, const char *prefix, const char *k)
+{
+    indent(c->out, level);
+    if (!prefix && bare_key(k)) {
+        nv_buf_append_str(c->out, k);
+    } else {
+        nv_buf key;
+        nv_buf_init(&key, 0);
+        if (prefix)
+            nv_buf_append_str(&key, prefix);
+        nv_buf_append_str(&key, k);
+        nv_xml_nix_string(c->out, nv_buf_cstr(&key));
+        nv_buf_free(&key);
+    }
+    nv_buf_append(c->out, " = ", 3);
+}
+
+static void str_entry(struct ctx *c, int level, const char *prefix, const char *k, const char *v)
+{
+    key_start(c, level, prefix, k);
+    nv_xml_nix_string(c->out, v);
+    nv_buf_append(c->out, ";\n", 2);
+}
+
+/* ---- looking at the XML ---- */
+
+static int only_space(const char *t)
+{
+    for (; *t; t++)
+        if (*t != ' ' && *t != '\t' && *t != '\n' && *t != '\r')
+            return 0;
+    return 1;
+}
+
+static int is_xmlns(const char *name)
+{
+    return strcmp(name, "xmlns") == 0 || strncmp(name, "xmlns:", 6) == 0;
+}
+
+/* The namespace URI a prefix (NULL: the default namespace) has at el;
+ * NULL when the prefix is not declared. */
+static const char *ns_lookup(const nv_xml_node *el, const char *prefix, size_t plen)
+{
+    if (prefix && plen == 3 && strncmp(prefix, "xml", 3) == 0)
+        return "http://www.w3.org/XML/1998/namespace";
+    for (const nv_xml_node *n = el; n && n->type == NV_XML_ELEMENT; n = n->parent) {
+        for (size_t i = 0; i < n->nattrs; i++) {
+            const char *a = n->attrs[i].name;
+            if (!prefix ? strcmp(a, "xmlns") == 0
+                        : strncmp(a, "xmlns:", 6) == 0 && strlen(a + 6) == plen && strncmp(a + 6, prefix, plen) == 0)
+                return n->attrs[i].value;
+        }
+    }
+    return prefix ? NULL : "";
+}
+
+/* The child slot of type t that element ch is, or -1. */
+static int find_slot(struct ctx *c, const nv_xml_schema_type *t, const nv_xml_node *ch)
+{
+    const char *colon = strchr(ch->name, ':');
+    const char *local = colon ? colon + 1 : ch->name;
+    const char *uri = colon ? ns_lookup(ch, ch->name, (size_t)(colon - ch->name)) : ns_lookup(ch, NULL, 0);
+    if (!uri)
+        return -1;
+    for (int i = 0; i < t->nchildren; i++) {
+        const nv_xml_schema_type *ct = TYPE(c, CHILD(c, t, i)->type);
+        if (strcmp(STR(c, ct->name), local) == 0 && strcmp(c->s->namespaces[ct->ns].uri, uri) == 0)
+            return i;
+    }
+    return -1;
+}
+
+static int known_attr(struct ctx *c, const nv_xml_schema_type *t, const char *name)
+{
+    for (int i = 0; i < t->nattrs; i++)
+        if (strcmp(STR(c, c->s->attrs[t->attr0 + i]), name) == 0)
+            return 1;
+    return 0;
+}
+
+static struct shape shape_of(const nv_xml_node *el, const nv_xml_schema_type *t)
+{
+    struct shape sh = {0, 0, NULL};
+    for (const nv_xml_node *n = el->first; n; n = n->next) {
+        if (n->type == NV_XML_ELEMENT)
+            sh.nelem++;
+        else if (!only_space(n->text))
+            sh.ntext++;
+    }
+    if (t->any) {
+        for (size_t i = 0; i < el->nattrs; i++)
+            if (!is_xmlns(el->attrs[i].name))
+                sh.problem = "has attributes, which it does not take";
+    } else if (sh.ntext && sh.nelem) {
+        sh.problem = "has both text and child elements";
+    } else if (sh.ntext && t->text == NV_XML_SCHEMA_NONE16) {
+        sh.problem = "has text, which it does not take";
+    }
+    return sh;
+}
+
+/* All text of el (no element children), concatenated; malloc'd. */
+static char *text_of(const nv_xml_node *el)
+{
+    nv_buf b;
+    nv_buf_init(&b, 0);
+    for (const nv_xml_node *n = el->first; n; n = n->next)
+        if (n->type == NV_XML_TEXT)
+            nv_buf_append_str(&b, n->text);
+    nv_buf_cstr(&b);
+    return b.failed ? (nv_buf_free(&b), NULL) : nv_buf_steal(&b);
+}
+
+/* ---- lib.xml fragments (plain data) for XML the schema leaves open ---- */
+
+struct prefixes {
+    const char **v;
+    size_t *len;
+    size_t n, cap;
+    int dflt; /* an unprefixed element is used */
+    int oom;
+};
+
+static void add_prefix(struct prefixes *p, const char *name)
+{
+    const char *colon = strchr(name, ':');
+    if (!colon) {
+        return;
+    }
+    size_t len = (size_t)(colon - name);
+    if ((len == 5 && strncmp(name, "xmlns", 5) == 0) || (len == 3 && strncmp(name, "xml", 3) == 0))
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->len[i] == len && strncmp(p->v[i], name, len) == 0)
+            return;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 8;
+        const char **v = realloc(p->v, cap * sizeof *v);
+        if (v)
+            p->v = v;
+        size_t *l = realloc(p->len, cap * sizeof *l);
+        if (l)
+            p->len = l;
+        if (!v || !l) {
+            p->oom = 1;
+            return;
+        }
+        p->cap = cap;
+    }
+    p->v[p->n] = name;
+    p->len[p->n++] = len;
+}
+
+/* Prefixes used in el's subtree (element and attribute names). */
+static void used_prefixes(const nv_xml_node *el, struct prefixes *p)
+{
+    if (!strchr(el->name, ':'))
+        p->dflt = 1;
+    add_prefix(p, el->name);
+    for (size_t i = 0; i < el->nattrs; i++)
+        add_prefix(p, el->attrs[i].name);
+    for (const nv_xml_node *n = el->first; n; n = n->next)
+        if (n->type == NV_XML_ELEMENT)
+            used_prefixes(n, p);
+}
+
+/* Whether a prefix (NULL: default) is declared somewhere in el's subtree. */
+static int declared_within(const nv_xml_node *el, const char *prefix, size_t plen)
+{
+    for (size_t i = 0; i < el->nattrs; i++) {
+        const char *a = el->attrs[i].name;
+        if (!prefix ? strcmp(a, "xmlns") == 0
+                    : strncmp(a, "xmlns:", 6) == 0 && strlen(a + 6) == plen && strncmp(a + 6, prefix, plen) == 0)
+            return 1;
+    }
+    for (const nv_xml_node *n = el->first; n; n = n->next)
+        if (n->type == NV_XML_ELEMENT && declared_within(n, prefix, plen))
+            return 1;
+    return 0;
+}
+
+static void attr_fragment(struct ctx *c, int level, const char *name, const char *value)
+{
+    indent(c->out, level);
+    nv_buf_append_str(c->out, "{\n");
+    str_entry(c, level + 1, NULL, "_nixvirtXml", "attr");
+    str_entry(c, level + 1, NULL, "name", name);
+    str_entry(c, level + 1, NULL, "value", value);
+    indent(c->out, level);
+    nv_buf_append_str(c->out, "}\n");
+}
+
+/* One element as a lib.xml fragment. `top`: it leaves the document's
+ * namespace scope, so the declarations it relies on from outside are
+ * written on it. */
+static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top)
+{
+    indent(c->out, level);
+    nv_buf_append_str(c->out, "{\n");
+    str_entry(c, level + 1, NULL, "_nixvirtXml", "elem");
+    str_entry(c, level + 1, NULL, "name", el->name);
+    key_start(c, level + 1, NULL, "attrs");
+    size_t nattrs = el->nattrs;
+    struct prefixes p = {0};
+    if (top) {
+        used_prefixes(el, &p);
+        if (p.oom) {
+            free(p.v);
+            free(p.len);
+            return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+        }
+    }
+    /* declarations the fragment needs from outside it, then its own attributes */
+    size_t ndecl = 0;
+    const char *dflt_uri = NULL;
+    for (size_t i = 0; i < p.n; i++) {
+        if (declared_within(el, p.v[i], p.len[i]) || !ns_lookup(el->parent, p.v[i], p.len[i]))
+            p.len[i] = 0; /* not needed (or undeclared in the input too, which expat refuses) */
+        else
+            ndecl++;
+    }
+    if (p.dflt && el->parent && !declared_within(el, NULL, 0) && *ns_lookup(el->parent, NULL, 0)) {
+        dflt_uri = ns_lookup(el->parent, NULL, 0);
+        ndecl++;
+    }
+    if (nattrs + ndecl == 0) {
+        nv_buf_append_str(c->out, "[ ];\n");
+    } else {
+        nv_buf_append_str(c->out, "[\n");
+        nv_buf decl;
+        nv_buf_init(&decl, 0);
+        for (size_t i = 0; i < p.n; i++) {
+            if (p.len[i] == 0)
+                continue;
+            nv_buf_reset(&decl);
+            nv_buf_printf(&decl, "xmlns:%.*s", (int)p.len[i], p.v[i]);
+            attr_fragment(c, level + 2, nv_buf_cstr(&decl), ns_lookup(el->parent, p.v[i], p.len[i]));
+        }
+        nv_buf_free(&decl);
+        if (dflt_uri)
+            attr_fragment(c, level + 2, "xmlns", dflt_uri);
+        for (size_t i = 0; i < nattrs; i++)
+            attr_fragment(c, level + 2, el->attrs[i].name, el->attrs[i].value);
+        indent(c->out, level + 1);
+        nv_buf_append_str(c->out, "];\n");
+    }
+    free(p.v);
+    free(p.len);
+    size_t nelem = 0, ntext = 0;
+    for (const nv_xml_node *n = el->first; n; n = n->next) {
+        if (n->type == NV_XML_ELEMENT)
+            nelem++;
+        else if (!only_space(n->text))
+            ntext++;
+    }
+    key_start(c, level + 1, NULL, "body");
+    if (nelem == 0 && ntext == 0) {
+        nv_buf_append_str(c->out, "null;\n");
+    } else if (nelem == 0) {
+        char *t = text_of(el);
+        if (!t)
+            return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+        nv_xml_nix_string(c->out, t);
+        free(t);
+        nv_buf_append_str(c->out, ";\n");
+    } else {
+        nv_buf_append_str(c->out, "[\n");
+        for (const nv_xml_node *n = el->first; n; n = n->next) {
+            if (n->type == NV_XML_ELEMENT) {
+                if (fragment(c, n, level + 2, 0) < 0)
+                    return -1;
+            } else if (!only_space(n->text)) {
+                indent(c->out, level + 2);
+                nv_xml_nix_string(c->out, n->text);
+                nv_buf_append_str(c->out, "\n");
+            }
+        }
+        indent(c->out, level + 1);
+        nv_buf_append_str(c->out, "];\n");
+    }
+    indent(c->out, level);
+    nv_buf_append_str(c->out, "}\n");
+    return 0;
+}
+
+/* ---- schema values ---- */
+
+static int value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t, int level,
+                 int structured, const char *end);
+
+/* Reports unknown XML: an error, or with LENIENT a warning (then returns 0). */
+static int unknown(struct ctx *c, const nv_xml_node *at, const char *what, const char *keep)
+{
+    if (c->flags & NV_XML_TONIX_LENIENT) {
+        nv_errlist_add(c->warnings, "%s:%lu: warning: %s; kept as raw XML (%s)", c->file, at->line, what, keep);
+        return 0;
+    }
+    return nv_err_set(c->e, NV_ERR_INPUT, "%s:%lu: %s (--lenient keeps it as raw XML)", c->file, at->line, what);
+}
+
+/* The fold child of t in el, when its attributes can be written on el:
+ * exactly one, no element children, nothing unknown. */
+static const nv_xml_node *foldable(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t,
+                                   const int *slot, size_t nelem)
+{
+    if (t->fold == NV_XML_SCHEMA_NONE8)
+        return NULL;
+    const nv_xml_node *found = NULL;
+    size_t i = 0;
+    for (const nv_xml_node *n = el->first; n; n = n->next) {
+        if (n->type != NV_XML_ELEMENT)
+            continue;
+        if (i < nelem && slot[i] == t->fold) {
+            if (found)
+                return NULL;
+            found = n;
+        }
+        i++;
+    }
+    if (!found)
+        return NULL;
+    const nv_xml_schema_type *ft = TYPE(c, CHILD(c, t, t->fold)->type);
+    struct shape sh = shape_of(found, ft);
+    if (sh.problem || sh.nelem || ft->text == NV_XML_SCHEMA_NONE16 || found->nattrs == 0)
+        return NULL;
+    for (size_t a = 0; a < found->nattrs; a++)
+        if (is_xmlns(found->attrs[a].name) || !known_attr(c, ft, found->attrs[a].name))
+            return NULL;
+    return found;
+}
+
+/* Whether el (type t) is written as a string or `true` (not a set or list). */
+static int scalar_leaf(const nv_xml_node *el, const nv_xml_schema_type *t)
+{
+    for (size_t i = 0; i < el->nattrs; i++)
+        if (!is_xmlns(el->attrs[i].name))
+            return 0;
+    struct shape sh = shape_of(el, t);
+    return sh.nelem == 0 && (sh.ntext > 0 || t->text == NV_XML_SCHEMA_NONE16);
+}
+
+static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t, int level,
+                     const int *slot, size_t nelem, size_t nknown, size_t nunknown, size_t nraw,
+                     const char *end)
+{
+    nv_buf *o = c->out;
+    const nv_xml_node *folded = foldable(c, el, t, slot, nelem);
+    nv_buf_append_str(o, "{\n");
+    /* attributes */
+    for (size_t i = 0; i < el->nattrs && nknown; i++) {
+        const char *a = el->attrs[i].name;
+        if (is_xmlns(a) || !known_attr(c, t, a))
+            continue;
+        /* `@name` when a child of that name is here too */
+        int clash = 0;
+        for (size_t j = 0; j < nelem && !clash; j++)
+            if (slot[j] >= 0 && strcmp(STR(c, CHILD(c, t, slot[j])->name), a) == 0)
+                clash = 1;
+        str_entry(c, level + 1, clash ? "@" : NULL, a, el->attrs[i].value);
+    }
+    if (folded)
+        for (size_t i = 0; i < folded->nattrs; i++)
+            str_entry(c, level + 1, NULL, folded->attrs[i].name, folded->attrs[i].value);
+    /* text */
+    if (t->text != NV_XML_SCHEMA_NONE16 && nelem == 0) {
+        char *text = text_of(el);
+        if (!text)
+            return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+        if (!only_space(text))
+            str_entry(c, level + 1, NULL, STR(c, t->text), text);
+        free(text);
+    }
+    /* children, one key per slot in order of first appearance */
+    if (nelem) {
+        int *next = malloc(nelem * sizeof *next);
+        const nv_xml_node **node = malloc(nelem * sizeof *node);
+        int *last = malloc(((size_t)t->nchildren + 1) * sizeof *last);
+        if (!next || !node || !last) {
+            free(next);
+            free(node);
+            free(last);
+            return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+        }
+        size_t i = 0;
+        for (const nv_xml_node *n = el->first; n; n = n->next)
+            if (n->type == NV_XML_ELEMENT)
+                node[i++] = n;
+        for (int s = 0; s < t->nchildren; s++)
+            last[s] = -1;
+        /* link each child to the next one of its slot (walking backwards) */
+        for (size_t k = nelem; k-- > 0;) {
+            next[k] = -1;
+            if (slot[k] >= 0) {
+                next[k] = last[slot[k]];
+                last[slot[k]] = (int)k;
+            }
+        }
+        int rc = 0;
+        for (size_t k = 0; k < nelem && rc == 0; k++) {
+            int s = slot[k];
+            if (s < 0 || last[s] != (int)k)
+                continue; /* raw, or not the first of its slot */
+            last[s] = -2;  /* done */
+            const nv_xml_schema_child *ch = CHILD(c, t, s);
+            const nv_xml_schema_type *ct = TYPE(c, ch->type);
+            const char *key = STR(c, ch->name);
+            key_start(c, level + 1, NULL, key);
+            if (folded && node[k] == folded) {
+                char *text = text_of(folded);
+                if (!text) {
+                    rc = nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+                    break;
+                }
+                nv_xml_nix_string(o, text);
+                nv_buf_append_str(o, ";\n");
+                free(text);
+                continue;
+            }
+            /* a scalar under a key that is also an attribute (or the text
+             * key) would be read as that: such a child is written as a list */
+            int structured = (known_attr(c, t, key) ||
+                              (t->text != NV_XML_SCHEMA_NONE16 && strcmp(STR(c, t->text), key) == 0)) &&
+                             scalar_leaf(node[k], ct);
+            if (ch->many || (structured && !ct->any)) {
+                nv_buf_append_str(o, "[\n");
+                for (int m = (int)k; m >= 0 && rc == 0; m = next[m]) {
+                    indent(o, level + 2);
+                    rc = value(c, node[m], ct, level + 2, 0, "\n");
+                }
+                indent(o, level + 1);
+                nv_buf_append_str(o, "];\n");
+            } else {
+                rc = value(c, node[k], ct, level + 1, 0, ";\n");
+            }
+        }
+        /* raw children */
+        if (rc == 0 && nraw) {
+            key_start(c, level + 1, NULL, "_xml");
+            nv_buf_append_str(o, "[\n");
+            for (size_t k = 0; k < nelem && rc == 0; k++)
+                if (slot[k] < 0)
+                    rc = fragment(c, node[k], level + 2, 1);
+            indent(o, level + 1);
+            nv_buf_append_str(o, "];\n");
+        }
+        free(next);
+        free(node);
+        free(last);
+        if (rc < 0)
+            return -1;
+    }
+    if (nunknown) {
+        key_start(c, level + 1, NULL, "_attrs");
+        nv_buf_append_str(o, "{\n");
+        for (size_t i = 0; i < el->nattrs; i++) {
+            const char *a = el->attrs[i].name;
+            if (!is_xmlns(a) && !known_attr(c, t, a))
+                str_entry(c, level + 2, NULL, a, el->attrs[i].value);
+        }
+        indent(o, level + 1);
+        nv_buf_append_str(o, "};\n");
+    }
+    indent(o, level);
+    nv_buf_append_str(o, "}");
+    return nv_buf_append_str(o, end);
+}
+
+/* The value of element el (type t) at `level`, followed by `end`.
+ * `structured`: the caller needs a set or list (not a scalar or bool). */
+static int value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t, int level,
+                 int structured, const char *end)
+{
+    nv_buf *o = c->out;
+    struct shape sh = shape_of(el, t);
+    if (t->any) {
+        if (sh.nelem == 0 && sh.ntext == 0) {
+            nv_buf_append_str(o, "{ }");
+        } else if (sh.nelem == 0 && !structured) {
+            char *text = text_of(el);
+            if (!text)
+                return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+            nv_xml_nix_string(o, text);
+            free(text);
+        } else {
+            nv_buf_append_str(o, "[\n");
+            for (const nv_xml_node *n = el->first; n; n = n->next) {
+                if (n->type == NV_XML_ELEMENT) {
+                    if (fragment(c, n, level + 1, 1) < 0)
+                        return -1;
+                } else if (!only_space(n->text)) {
+                    indent(o, level + 1);
+                    nv_xml_nix_string(o, n->text);
+                    nv_buf_append_str(o, "\n");
+                }
+            }
+            indent(o, level);
+            nv_buf_append_str(o, "]");
+        }
+        return nv_buf_append_str(o, end);
+    }
+
+    /* classify attributes and children */
+    size_t nknown = 0, nunknown = 0, nraw = 0;
+    for (size_t i = 0; i < el->nattrs; i++) {
+        const char *a = el->attrs[i].name;
+        if (is_xmlns(a))
+            continue;
+        if (known_attr(c, t, a)) {
+            nknown++;
+        } else {
+            char what[512];
+            snprintf(what, sizeof what, "unknown attribute '%s' on <%s>", a, el->name);
+            if (unknown(c, el, what, "_attrs") < 0)
+                return -1;
+            nunknown++;
+        }
+    }
+    int *slot = NULL;
+    if (sh.nelem) {
+        slot = malloc(sh.nelem * sizeof *slot);
+        unsigned char *seen = calloc((size_t)t->nchildren + 1, 1);
+        if (!slot || !seen) {
+            free(slot);
+            free(seen);
+            return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+        }
+        size_t i = 0;
+        for (const nv_xml_node *n = el->first; n; n = n->next) {
+            if (n->type != NV_XML_ELEMENT)
+                continue;
+            int s = find_slot(c, t, n);
+            char what[512];
+            what[0] = 0;
+            if (s < 0) {
+                snprintf(what, sizeof what, "unknown element <%s> in <%s>", n->name, el->name);
+            } else {
+                const nv_xml_schema_child *ch = CHILD(c, t, s);
+                struct shape csh = shape_of(n, TYPE(c, ch->type));
+                if (!ch->many && seen[s])
+                    snprintf(what, sizeof what, "<%s> may appear only once in <%s>", n->name, el->name);
+                else if (csh.problem)
+                    snprintf(what, sizeof what, "<%s> %s", n->name, csh.problem);
+                seen[s] = 1;
+            }
+            if (what[0]) {
+                if (unknown(c, n, what, "_xml") < 0) {
+                    free(slot);
+                    free(seen);
+                    return -1;
+                }
+                s = -1;
+                nraw++;
+            }
+            slot[i++] = s;
+        }
+        free(seen);
+    }
+
+    int rc;
+    if (nknown + nunknown == 0 && sh.nelem == 0) {
+        /* a leaf: its text, or an empty element */
+        if (sh.ntext) {
+            char *text = text_of(el);
+            if (!text)
+                return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+            nv_xml_nix_string(o, text);
+            free(text);
+        } else {
+            nv_buf_append_str(o, structured || t->text != NV_XML_SCHEMA_NONE16 ? "{ }" : "true");
+        }
+        rc = nv_buf_append_str(o, end);
+    } else {
+        rc = set_value(c, el, t, level, slot, sh.nelem, nknown, nunknown, nraw, end);
+    }
+    free(slot);
+    return rc;
+}
+
+int nv_xml_to_nix(const nv_xml_node *root, const nv_xml_schema *s, const char *file,
+                  unsigned flags, nv_errlist *warnings, nv_buf *out, nv_err *e)
+{
+    struct ctx c = {s, file, flags, warnings, out, e};
+    const nv_xml_schema_type *t = &s->types[0];
+    const char *colon = strchr(root->name, ':');
+    if (colon || strcmp(root->name, STR(&c, t->name)) != 0)
+        return nv_err_set(e, NV_ERR_INPUT, "%s:%lu: the root element is <%s>, not <%s>", file, root->line,
+                          root->name, STR(&c, t->name));
+    const char *dflt = ns_lookup(root, NULL, 0);
+    if (*dflt)
+        return nv_err_set(e, NV_ERR_INPUT, "%s:%lu: <%s> is in namespace %s, libvirt's is none", file,
+                          root->line, root->name, dflt);
+    struct shape sh = shape_of(root, t);
+    if (sh.problem)
+        return nv_err_set(e, NV_ERR_INPUT, "%s:%lu: <%s> %s", file, root->line, root->name, sh.problem);
+    if (value(&c, root, t, 0, 1, "\n") < 0)
+        return -1;
+    if (out->failed)
+        return nv_err_set(e, NV_ERR_INPUT, "%s: the Nix expression is too large", file);
+    return 0;
+}
