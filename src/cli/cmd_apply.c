@@ -1,7 +1,9 @@
 /* nixvirt apply [-v] [--dry-run] [--wait SECONDS] [--timeout SECONDS] [--state-dir DIR]
  *               --connect URI MANIFEST */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/args.h"
 #include "util/seconds.h"
@@ -27,6 +29,33 @@ static const char help[] =
     "  --state-dir DIR    where the record of declared objects is kept (default:\n"
     "                     /var/lib/nixvirt, or $XDG_STATE_HOME/nixvirt for session URIs)\n"
     "  --connect URI      connection URI (e.g. qemu:///system)\n";
+
+/* SIGTERM / SIGINT during an apply: the current object is finished, the
+ * record saved, and the run ends (128 + the signal's number). A second
+ * signal ends it at once: the record already names every object the run
+ * may have defined. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    if (stop_signal) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
 
 static void print_errors(const nv_errlist *l)
 {
@@ -104,8 +133,11 @@ int cmd_apply(int argc, char **argv)
         nv_cli_report("nixvirt", &e);
         goto out;
     }
-    nv_apply_opts ao = {.dry_run = dry};
+    nv_record_saver saver = {.path = record_path, .uri = c->uri.text};
+    nv_apply_opts ao = {.dry_run = dry, .saver = dry ? NULL : &saver, .stop = &stop_signal};
     nv_apply_summary sum;
+    if (!dry)
+        catch_stop_signals(); /* from here on the record is kept as we go */
     int failures = nv_apply(c, &m, &record, &ao, &sum, &errs);
     if (!dry && nv_record_save(record_path, c->uri.text, &record, &e) < 0) {
         nv_errlist_add(&errs, "cannot save the record of declared objects: %s", e.msg);
@@ -124,6 +156,11 @@ int cmd_apply(int argc, char **argv)
         fprintf(stderr, "nixvirt: %d failure%s\n", failures, failures == 1 ? "" : "s");
     } else {
         rc = NV_EXIT_OK;
+    }
+    if (stop_signal) {
+        fprintf(stderr, "nixvirt: stopped by %s after the current step; the record is saved, the rest was not applied\n",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        rc = 128 + stop_signal;
     }
 out:
     nv_record_unlock(lock);

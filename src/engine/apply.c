@@ -111,6 +111,31 @@ static int declared(const nv_manifest_kind *mk, const uint8_t uuid[16])
     return 0;
 }
 
+static int stopped(const nv_apply_opts *o)
+{
+    return o->stop && *o->stop;
+}
+
+/* Every declared object gets an entry before anything changes, and the
+ * record is saved: a run killed at any instant after this has recorded
+ * every object it could have defined. (A full run enters them all anyway;
+ * one never defined is dropped by a later run, since it does not exist.) */
+static int claim_declared(const nv_manifest *m, nv_record *record, nv_record_saver *saver, nv_err *e)
+{
+    for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
+        const nv_manifest_kind *mk = &m->kinds[kind];
+        for (size_t i = 0; mk->managed && i < mk->n; i++)
+            if (!nv_record_find(record, (enum nv_kind)kind, mk->objs[i].spec.uuid) &&
+                nv_record_put(record, (enum nv_kind)kind, mk->objs[i].spec.uuid, NULL, NULL, e) < 0)
+                return -1;
+    }
+    if (nv_record_save_now(saver, record) < 0) {
+        *e = saver->err;
+        return -1;
+    }
+    return 0;
+}
+
 static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *record, prefetch *pfs[NV_KIND_COUNT],
                               const nv_apply_opts *o, nv_apply_summary *sum, nv_errlist *errs)
 {
@@ -127,7 +152,7 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
             nv_errlist_add(errs, "cannot list %ss: %s", k->name, e.msg);
             continue;
         }
-        for (size_t i = 0; i < all.n; i++) {
+        for (size_t i = 0; i < all.n && !stopped(o); i++) {
             nv_obj *obj = &all.v[i];
             if (declared(mk, obj->uuid))
                 continue;
@@ -160,6 +185,8 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
             sum->removed++;
             if (en)
                 nv_record_remove(record, en);
+            if (o->saver)
+                nv_record_save_soon(o->saver, record);
         }
         /* entries for objects that are gone (removed by hand, or never
          * defined because the daemon refused them) and no longer declared */
@@ -445,6 +472,15 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
         }
     }
 
+    if (!o->dry_run && o->saver) {
+        nv_err e;
+        nv_err_clear(&e);
+        if (claim_declared(m, record, o->saver, &e) < 0) {
+            nv_errlist_add(errs, "cannot save the record of declared objects, so nothing was changed: %s", e.msg);
+            goto out;
+        }
+    }
+
     remove_undeclared(c, m, record, pfs, o, sum, errs);
 
     domains_ctx doms = {&m->kinds[NV_KIND_DOMAIN], pfs[NV_KIND_DOMAIN]};
@@ -457,6 +493,8 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
         if (!mk->managed)
             continue;
         for (size_t i = 0; i < mk->n; i++) {
+            if (stopped(o))
+                goto out;
             /* an object that broke the connection (a timeout, a daemon
              * restart) has its error; the others get a new connection */
             if (!gave_up && nv_rpc_conn_broken(c->rpc)) {
@@ -471,6 +509,8 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
                 continue;
             }
             apply_object(c, kind, &mk->objs[i], &pfs[kind][i], record, o, sum, errs, &doms);
+            if (o->saver && !o->dry_run)
+                nv_record_save_soon(o->saver, record);
         }
     }
 out:

@@ -3,10 +3,13 @@
  *   2. remove undeclared objects per purge mode: domains, pools, networks;
  *   3. declare networks, then pools with their volumes, then domains, each
  *      with virtdeclare's change detection and restart policy;
- *   4. record what was declared (digests let the next run skip defines).
+ *   4. record what was declared (digests let the next run skip defines),
+ *      durably as it goes (see nv_apply_opts.saver).
  * A failure on one object does not stop the others. */
 #ifndef NV_ENGINE_APPLY_H
 #define NV_ENGINE_APPLY_H
+
+#include <signal.h>
 
 #include "engine/manifest.h"
 #include "engine/record.h"
@@ -15,6 +18,14 @@
 
 typedef struct nv_apply_opts {
     int dry_run;
+    /* When set (not in a dry run): before anything changes, every declared
+     * object is entered in the record and the record saved, so that however
+     * the run ends, the record names everything it defined; then it is saved
+     * again as objects are done (at most NV_RECORD_SAVE_INTERVAL_MS behind). */
+    nv_record_saver *saver;
+    /* When set and non-zero (a signal arrived): stop after the current
+     * object, leaving the rest as it is. */
+    volatile sig_atomic_t *stop;
 } nv_apply_opts;
 
 typedef struct nv_apply_summary {

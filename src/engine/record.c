@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/spec.h"
@@ -356,4 +357,31 @@ int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err
     }
     nv_buf_free(&b);
     return rc;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int nv_record_save_now(nv_record_saver *s, const nv_record *r)
+{
+    nv_err e;
+    nv_err_clear(&e);
+    int rc = nv_record_save(s->path, s->uri, r, &e);
+    s->last_ms = now_ms();
+    if (rc < 0 && !s->failed) {
+        s->failed = 1;
+        s->err = e;
+    }
+    return rc;
+}
+
+int nv_record_save_soon(nv_record_saver *s, const nv_record *r)
+{
+    if (s->last_ms && now_ms() - s->last_ms < NV_RECORD_SAVE_INTERVAL_MS)
+        return 0;
+    return nv_record_save_now(s, r);
 }

@@ -50,6 +50,21 @@ int nv_record_load(const char *path, nv_record *r, nv_err *e);
 int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err *e);
 void nv_record_free(nv_record *r);
 
+/* Saving while an apply runs, so that a run cut short (kill -9, power loss)
+ * leaves a record naming what it did: nv_record_save_soon saves when at
+ * least NV_RECORD_SAVE_INTERVAL_MS passed since the last save of this saver
+ * (bounding the cost for many quick objects), nv_record_save_now at once.
+ * A failure is kept in err (the first one) and returned. */
+#define NV_RECORD_SAVE_INTERVAL_MS 100
+typedef struct nv_record_saver {
+    const char *path, *uri;
+    long long last_ms; /* CLOCK_MONOTONIC of the last save, 0 for never */
+    int failed;
+    nv_err err;
+} nv_record_saver;
+int nv_record_save_now(nv_record_saver *s, const nv_record *r);
+int nv_record_save_soon(nv_record_saver *s, const nv_record *r);
+
 /* Lookups, additions and removals take constant time (a hash index). */
 nv_record_entry *nv_record_find(const nv_record *r, enum nv_kind kind, const uint8_t uuid[16]);
 /* Removes en (from nv_record_find); the last entry takes its place. */

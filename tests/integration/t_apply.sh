@@ -964,3 +964,102 @@ test_state_dir_strict() {
     assert_exit 0 nixvirt apply --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
     assert_eq "nixvirt: 0 defined, 1 changed, 0 started, 0 stopped, 0 removed, 0 unchanged" "$OUT"
 }
+
+# ---------------------------------------------------------------------------- interrupted runs
+
+# make_many PREFIX N: N running domains in $D/m.xml (purge managed), UUIDs in $D/uuids
+make_many() {
+    local p=$1 n=$2 i u
+    D=$NV_DATA_DIR/$p
+    mkdir -p "$D"
+    : >"$D/uuids"
+    {
+        echo "<nixvirt version=\"1\"><domains purge=\"managed\">"
+        for i in $(seq 1 "$n"); do
+            u=$(new_uuid)
+            echo "$u" >>"$D/uuids"
+            obj_write_dom "$D/d$i.xml" "$p-d$i" "$u"
+            echo "<domain definition=\"$D/d$i.xml\" active=\"true\"/>"
+        done
+        echo "</domains></nixvirt>"
+    } >"$D/m.xml"
+    echo "<nixvirt version=\"1\"><domains purge=\"managed\"></domains></nixvirt>" >"$D/none.xml"
+}
+
+# apply in the background, $! being nixvirt itself (not a subshell), for kill
+ap_bg() { "$NIXVIRT_BIN" apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$@" & }
+
+defined_at_least() { [ "$(obj_names list | grep -c "^$1-d")" -ge "$2" ]; }
+running_count() { virsh_sys list --name | grep -c "^$1-d" || true; }
+
+# every domain of PREFIX that the daemon has is named in the record
+assert_record_names_defined() {
+    local p=$1 rec name u n=0
+    rec=$(record_file)
+    for name in $(obj_names list | grep "^$p-d"); do
+        u=$(virsh_sys domuuid "$name")
+        grep -q "^domain $u " "$rec" || fail "$name ($u) is defined but not in the record"
+        n=$((n + 1))
+    done
+    echo "the record names all $n defined domains"
+}
+
+# kill -9 in the middle of an apply: the record (written only at the end, before) names
+# every domain the run defined, so a later apply with purge="managed" removes them.
+test_killed_apply_recorded_everything() {
+    local n=12 apid
+    make_many ki $n
+    ap_bg "$D/m.xml" >/dev/null 2>&1
+    apid=$!
+    wait_for 60 defined_at_least ki 3
+    kill -9 "$apid"
+    wait "$apid" 2>/dev/null || true
+    local defined
+    defined=$(obj_names list | grep -c '^ki-d')
+    echo "killed with $defined of $n domains defined"
+    [ "$defined" -lt "$n" ] || fail "the apply had finished before the kill: the test proves nothing"
+    assert_record_names_defined ki
+    # undeclared now: purge="managed" knows them all
+    assert_exit 0 ap "$D/none.xml"
+    assert_eq "" "$(obj_names list | grep '^ki-d' || true)" "domains left after the managed purge"
+    assert_match "$OUT" "^nixvirt: 0 defined, 0 changed, 0 started, 0 stopped, $defined removed, 0 unchanged$"
+}
+
+# SIGTERM / SIGINT: the current domain is finished (defined AND started), the record is
+# saved, the rest is left alone, and the exit code is 143 / 130 with one line saying so.
+test_sigterm_sigint_finish_step_and_save() {
+    local n=12 apid rc
+    make_many si $n
+    ap_bg "$D/m.xml" >"$TEST_TMP/t.out" 2>"$TEST_TMP/t.err"
+    apid=$!
+    wait_for 60 defined_at_least si 3
+    kill -TERM "$apid"
+    rc=0
+    wait "$apid" || rc=$?
+    assert_eq 143 "$rc" "exit code after SIGTERM"
+    assert_contains "$(cat "$TEST_TMP/t.err")" "nixvirt: stopped by SIGTERM after the current step; the record is saved"
+    assert_eq 1 "$(grep -c 'stopped by' "$TEST_TMP/t.err")"
+    local defined running
+    defined=$(obj_names list | grep -c '^si-d')
+    running=$(running_count si)
+    echo "SIGTERM: $defined of $n defined, $running running"
+    [ "$defined" -lt "$n" ] || fail "it did not stop: all $n domains defined"
+    assert_eq "$defined" "$running" "every defined domain was also started (no half-done step)"
+    assert_record_names_defined si
+    # SIGINT likewise, on the next run
+    ap_bg "$D/m.xml" >"$TEST_TMP/i.out" 2>"$TEST_TMP/i.err"
+    apid=$!
+    wait_for 60 defined_at_least si $((defined + 1))
+    kill -INT "$apid"
+    rc=0
+    wait "$apid" || rc=$?
+    assert_eq 130 "$rc" "exit code after SIGINT"
+    assert_contains "$(cat "$TEST_TMP/i.err")" "nixvirt: stopped by SIGINT after the current step"
+    assert_eq "$(obj_names list | grep -c '^si-d')" "$(running_count si)" "every defined domain was started"
+    assert_record_names_defined si
+    # a whole run completes the rest
+    assert_exit 0 ap "$D/m.xml"
+    assert_eq "$n" "$(running_count si)"
+    assert_exit 0 ap "$D/none.xml"
+    assert_eq "" "$(obj_names list | grep '^si-d' || true)"
+}
