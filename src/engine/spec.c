@@ -226,6 +226,12 @@ static int check_and_fill(nv_spec *s, nv_err *e)
         return -1;
     if (!(s->xml = nv_xml_to_string(s->root, &s->xml_len, e)))
         return nv_err_prefix(e, "%s", s->file);
+    /* a file within the limit can outgrow it once MACs are filled in (or
+     * as we write it): say so here, naming the file, not when encoding */
+    if (s->xml_len > NV_SPEC_XML_MAX)
+        return nv_err_set(e, NV_ERR_INPUT, "%s: the definition is %zu bytes%s, more than the %zu libvirt accepts",
+                          s->file, s->xml_len, s->nmacs ? " once its MAC addresses are filled in" : " as sent",
+                          NV_SPEC_XML_MAX);
     return 0;
 }
 

@@ -3,7 +3,8 @@
  * MAC addresses so that redefining the same file never changes them.
  *
  * Checks: the root element matches the kind; <name> is present and not
- * blank; <uuid> is present and valid for domains, networks and pools.
+ * blank; <uuid> is present and valid for domains, networks and pools; the
+ * XML to send, MACs filled in, is at most NV_SPEC_XML_MAX bytes.
  * Errors are NV_ERR_INPUT with "<file>:<line>: <reason>".
  *
  * MAC fill-in: for a domain, each <interface> under <devices> that has no
@@ -30,6 +31,9 @@ enum nv_spec_kind {
     NV_SPEC_POOL,
     NV_SPEC_VOLUME,
 };
+
+/* The largest definition a define can carry: libvirt's REMOTE_STRING_MAX. */
+#define NV_SPEC_XML_MAX ((size_t)4194304)
 
 #define NV_UUID_LEN 16
 #define NV_UUID_STR_LEN 37 /* 36 characters and the NUL */

@@ -962,3 +962,25 @@ test_define_fifo_or_not_text() {
     assert_match "$ERR" "$TEST_TMP/d.xml:[0-9]+: not text: a NUL byte"
     assert_not_contains "$(virsh_sys list --all --name)" dn-nul
 }
+
+# A definition under libvirt's 4 MiB limit that its filled-in MACs push past it: an
+# error naming the file (it used to be "REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS: cannot
+# encode the message" from the RPC layer), and nothing is defined.
+test_define_too_large_after_macs() {
+    local f=$TEST_TMP/big.xml u i pad
+    u=$(new_uuid)
+    {
+        printf "<domain type='qemu'><name>dn-big</name><uuid>%s</uuid><memory unit='MiB'>32</memory>" "$u"
+        printf "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
+        for i in $(seq 1 1000); do printf "<interface type='user'/>"; done
+        printf "</devices><description>"
+    } >"$f"
+    pad=$((4194304 - 200 - $(stat -c %s "$f")))
+    head -c "$pad" /dev/zero | tr '\0' x >>"$f"
+    printf "</description></domain>\n" >>"$f"
+    [ "$(stat -c %s "$f")" -lt 4194304 ] || fail "the test file is not under the limit"
+    assert_exit 1 vdc --type domain --define "$f"
+    assert_match "$ERR" "$f: the definition is [0-9]+ bytes once its MAC addresses are filled in, more than the 4194304 libvirt accepts"
+    assert_not_contains "$ERR" "cannot encode"
+    assert_not_contains "$(virsh_sys list --all --name)" dn-big
+}

@@ -1,5 +1,6 @@
 #include "check.h"
 #include "engine/spec.h"
+#include "rpc/proto.h"
 #include "util/error.h"
 #include "xml/doc.h"
 #include "xml/path.h"
@@ -241,4 +242,61 @@ TEST(spec_errors_name_file_and_line)
     CHECK_STR(e.msg, "dom.xml:2: mismatched tag");
     CHECK_INT(nv_spec_read(&s, NV_SPEC_VOLUME, check_data_path("xml/nope.xml"), &e), -1);
     CHECK(strstr(e.msg, "nope.xml: cannot read") != NULL);
+}
+
+/* A document within the 4 MiB input limit, n interfaces without MACs, and
+ * a <description> padding it to total bytes. */
+static char *big_domain(size_t total, size_t n, size_t *len)
+{
+    static const char head[] = "<domain type='qemu'><name>big</name><uuid>" DOM_UUID "</uuid><devices>";
+    static const char iface[] = "<interface type='user'/>";
+    static const char mid[] = "</devices><description>";
+    static const char tail[] = "</description></domain>";
+    size_t fixed = strlen(head) + n * strlen(iface) + strlen(mid) + strlen(tail);
+    if (fixed > total)
+        return NULL;
+    char *d = malloc(total + 1), *p = d;
+    if (!d)
+        return NULL;
+    p += sprintf(p, "%s", head);
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "%s", iface);
+    p += sprintf(p, "%s", mid);
+    memset(p, 'x', total - fixed);
+    p += total - fixed;
+    p += sprintf(p, "%s", tail);
+    *len = (size_t)(p - d);
+    return d;
+}
+
+/* libvirt takes at most 4 MiB (REMOTE_STRING_MAX) per define: a file just
+ * under it that grows past it with its MACs is an error naming the file at
+ * read time, not "cannot encode the message" at the define. */
+TEST(spec_too_large_after_mac_fill_in)
+{
+    CHECK_INT(NV_SPEC_XML_MAX, REMOTE_STRING_MAX);
+    size_t len = 0;
+    char *d = big_domain(NV_SPEC_XML_MAX - 100, 1000, &len);
+    CHECK(d != NULL);
+    if (!d)
+        return;
+    CHECK_INT(len, NV_SPEC_XML_MAX - 100);
+    nv_spec s;
+    nv_err e;
+    nv_err_clear(&e);
+    CHECK_INT(nv_spec_parse(&s, NV_SPEC_DOMAIN, "big.xml", d, len, &e), -1);
+    CHECK_INT(e.kind, NV_ERR_INPUT);
+    CHECK(strncmp(e.msg, "big.xml: the definition is ", 27) == 0);
+    CHECK(strstr(e.msg, "bytes once its MAC addresses are filled in, more than the 4194304 libvirt accepts") != NULL);
+    free(d);
+    /* with room for the MACs it is fine, and what is sent fits */
+    d = big_domain(NV_SPEC_XML_MAX - 100000, 1000, &len);
+    CHECK(d != NULL);
+    if (!d)
+        return;
+    CHECK_INT(nv_spec_parse(&s, NV_SPEC_DOMAIN, "big.xml", d, len, &e), 0);
+    CHECK_INT(s.nmacs, 1000);
+    CHECK(s.xml_len <= NV_SPEC_XML_MAX);
+    nv_spec_free(&s);
+    free(d);
 }
