@@ -50,6 +50,10 @@ struct nv_rpc_conn {
     size_t out_off;
     size_t pings_sent, pongs_sent;
 
+    int xfd;               /* also drained while waiting (a child's stderr), or -1 */
+    int (*xfn)(void *);
+    void *xctx;
+
     int broken;
     nv_err fatal;
 };
@@ -73,6 +77,7 @@ nv_rpc_conn *nv_rpc_conn_new(int rfd, int wfd, nv_err *e)
     c->rfd = rfd;
     c->wfd = wfd;
     c->timeout_ms = -1;
+    c->xfd = -1;
     c->next_serial = 1;
     nv_rpc_keepalive_init(&c->ka);
     nv_rpc_reader_init(&c->rd);
@@ -109,6 +114,13 @@ void nv_rpc_conn_free(nv_rpc_conn *c)
 void nv_rpc_conn_set_timeout(nv_rpc_conn *c, int timeout_ms)
 {
     c->timeout_ms = timeout_ms < 0 ? -1 : timeout_ms;
+}
+
+void nv_rpc_conn_watch(nv_rpc_conn *c, int fd, int (*fn)(void *ctx), void *ctx)
+{
+    c->xfd = fd;
+    c->xfn = fn;
+    c->xctx = ctx;
 }
 
 int nv_rpc_conn_timeout(const nv_rpc_conn *c)
@@ -458,11 +470,11 @@ static int run_until(nv_rpc_conn *c, enum until u, uint32_t serial, long long de
         if (wake >= 0)
             ms = wake - now > INT_MAX ? INT_MAX : (int)(wake - now);
 
-        struct pollfd fds[2];
+        struct pollfd fds[3];
         nfds_t nf = 1;
         fds[0].fd = c->rfd;
         fds[0].events = POLLIN;
-        fds[0].revents = fds[1].revents = 0;
+        fds[0].revents = fds[1].revents = fds[2].revents = 0;
         int wi = -1;
         if (out_pending(c)) {
             if (c->wfd == c->rfd) {
@@ -475,6 +487,12 @@ static int run_until(nv_rpc_conn *c, enum until u, uint32_t serial, long long de
                 nf = 2;
             }
         }
+        int xi = -1;
+        if (c->xfd >= 0) {
+            xi = (int)nf++;
+            fds[xi].fd = c->xfd;
+            fds[xi].events = POLLIN;
+        }
         int k = poll(fds, nf, ms);
         if (k < 0) {
             if (errno == EINTR)
@@ -484,7 +502,12 @@ static int run_until(nv_rpc_conn *c, enum until u, uint32_t serial, long long de
         }
         if (k == 0)
             continue; /* a timer: handled at the top */
-        if ((fds[0].revents | (nf == 2 ? fds[1].revents : 0)) & POLLNVAL) {
+        if (xi >= 0 && fds[xi].revents) {
+            if (c->xfn(c->xctx) < 0)
+                c->xfd = -1; /* at its end: stop watching */
+            fds[xi].revents = 0;
+        }
+        if ((fds[0].revents | (wi == 1 ? fds[1].revents : 0)) & POLLNVAL) {
             nv_err_set(e, NV_ERR_CONNECT, "the connection to the daemon is not open");
             return fatal(c, e);
         }

@@ -60,6 +60,10 @@ int nv_rpc_conn_timeout(const nv_rpc_conn *c);
  * daemon, dead after count unanswered ones (libvirt: 5000, 5). Only for a
  * daemon that said it speaks the protocol (CONNECT_SUPPORTS_FEATURE). */
 void nv_rpc_conn_keepalive(nv_rpc_conn *c, int interval_ms, unsigned count);
+/* While the connection waits, fd is watched too and fn(ctx) runs when it is
+ * readable (a transport child's stderr, which must never fill up); fn
+ * returns -1 once fd is at its end. fd -1 stops watching. */
+void nv_rpc_conn_watch(nv_rpc_conn *c, int fd, int (*fn)(void *ctx), void *ctx);
 /* Keepalive PINGs and PONGs queued so far; for tests. */
 void nv_rpc_conn_keepalive_counts(const nv_rpc_conn *c, size_t *pings, size_t *pongs);
 /* 1 once a connection error has made the connection unusable. */

@@ -84,6 +84,11 @@ void nv_connect_explain(nv_conn *c, nv_err *e)
         nv_err_prefix(e, "%s (%s)", t->desc, said);
 }
 
+static int drain_stderr(void *t)
+{
+    return nv_rpc_transport_drain(t);
+}
+
 /* Transport, authentication, keepalive and open, into c (uri resolved). */
 static int open_stream(nv_conn *c, nv_err *e)
 {
@@ -95,6 +100,8 @@ static int open_stream(nv_conn *c, nv_err *e)
     c->rpc = nv_rpc_conn_new(c->transport.rfd, c->transport.wfd, e);
     if (!c->rpc)
         return -1;
+    if (c->transport.errfd >= 0)
+        nv_rpc_conn_watch(c->rpc, c->transport.errfd, drain_stderr, &c->transport);
     if (c->timeout_seconds)
         nv_rpc_conn_set_timeout(c->rpc, c->timeout_seconds > 2000000 ? 2000000000
                                                                       : (int)c->timeout_seconds * 1000);

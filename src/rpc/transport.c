@@ -138,6 +138,7 @@ void nv_rpc_transport_init(nv_transport *t)
     t->errfd = -1;
     t->status = -1;
     t->desc[0] = '\0';
+    t->errlen = 0;
 }
 
 /* Waits up to ms for the child; 1 once it is reaped (or is not ours). */
@@ -208,42 +209,52 @@ int nv_rpc_transport_child_status(nv_transport *t, char *buf, size_t n)
     return 1;
 }
 
-#define STDERR_TAIL 1024 /* bytes of a child's stderr kept for messages */
+int nv_rpc_transport_drain(nv_transport *t)
+{
+    if (t->errfd < 0)
+        return -1;
+    char chunk[4096];
+    for (;;) {
+        ssize_t r = read(t->errfd, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 0;
+        if (r <= 0)
+            return -1;
+        /* keep the tail: the last lines say what went wrong */
+        size_t k = (size_t)r;
+        const char *src = chunk;
+        if (k >= sizeof t->errtail) {
+            src += k - sizeof t->errtail;
+            k = sizeof t->errtail;
+            t->errlen = 0;
+        } else if (t->errlen + k > sizeof t->errtail) {
+            size_t drop = t->errlen + k - sizeof t->errtail;
+            memmove(t->errtail, t->errtail + drop, t->errlen - drop);
+            t->errlen -= drop;
+        }
+        memcpy(t->errtail + t->errlen, src, k);
+        t->errlen += k;
+    }
+}
 
 size_t nv_rpc_transport_stderr(nv_transport *t, char *buf, size_t n)
 {
     if (n == 0)
         return 0;
     buf[0] = '\0';
-    if (t->errfd < 0)
+    if (t->errfd < 0 && t->errlen == 0)
         return 0;
-    /* keep the tail: the last lines say what went wrong */
-    char raw[STDERR_TAIL], chunk[4096];
-    size_t len = 0;
-    for (;;) {
-        ssize_t r = read(t->errfd, chunk, sizeof chunk);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        size_t k = (size_t)r;
-        const char *src = chunk;
-        if (k >= sizeof raw) {
-            src += k - sizeof raw;
-            k = sizeof raw;
-            len = 0;
-        } else if (len + k > sizeof raw) {
-            size_t drop = len + k - sizeof raw;
-            memmove(raw, raw + drop, len - drop);
-            len -= drop;
-        }
-        memcpy(raw + len, src, k);
-        len += k;
-    }
+    nv_rpc_transport_drain(t);
+    const char *raw = t->errtail;
+    size_t len = t->errlen;
+    t->errlen = 0; /* read once */
     /* one line: newlines become "; ", other control characters spaces */
+    char line[2 * NV_TRANSPORT_ERR_TAIL + 1];
     size_t o = 0;
     int sep = 0; /* a line ended: "; " before the next text */
-    for (size_t i = 0; i < len && o + 1 < n; i++) {
+    for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)raw[i];
         if (c == '\n' || c == '\r') {
             sep = o > 0;
@@ -251,23 +262,33 @@ size_t nv_rpc_transport_stderr(nv_transport *t, char *buf, size_t n)
         }
         if (c < 0x20 || c == 0x7f)
             c = ' ';
-        if (c == ' ' && (o == 0 || buf[o - 1] == ' ' || sep))
+        if (c == ' ' && (o == 0 || line[o - 1] == ' ' || sep))
             continue; /* no leading or doubled blanks */
         if (sep) {
-            while (o > 0 && buf[o - 1] == ' ')
+            while (o > 0 && line[o - 1] == ' ')
                 o--;
-            if (o + 3 >= n)
-                break;
-            buf[o++] = ';';
-            buf[o++] = ' ';
+            line[o++] = ';';
+            line[o++] = ' ';
             sep = 0;
         }
-        buf[o++] = (char)c;
+        line[o++] = (char)c;
     }
-    while (o > 0 && buf[o - 1] == ' ')
+    while (o > 0 && line[o - 1] == ' ')
         o--;
-    buf[o] = '\0';
-    return o;
+    /* the last lines say what went wrong: keep the end, from a line start if one fits */
+    size_t from = 0;
+    if (o > n - 1) {
+        from = o - (n - 1);
+        for (size_t i = from; i + 1 < o; i++) {
+            if (line[i] == ';' && line[i + 1] == ' ') {
+                from = i + 2;
+                break;
+            }
+        }
+    }
+    memcpy(buf, line + from, o - from);
+    buf[o - from] = '\0';
+    return o - from;
 }
 
 /* ---- socket choice ------------------------------------------------------ */
@@ -647,7 +668,7 @@ int nv_rpc_transport_spawn(char *const argv[], nv_transport *t, nv_err *e)
     nv_rpc_transport_init(t);
     char path[PATH_MAX];
     if (find_program(argv[0], path, sizeof path) < 0)
-        return set_conn_err(e, ENOENT, "cannot run %s: not found in PATH", argv[0]);
+        return set_conn_err(e, ENOENT, "cannot run %s: %s (not found in PATH)", argv[0], strerror(ENOENT));
 
     int in[2] = {-1, -1}, out[2] = {-1, -1}, ep[2] = {-1, -1}, er[2] = {-1, -1};
     if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0 ||
@@ -675,7 +696,7 @@ int nv_rpc_transport_spawn(char *const argv[], nv_transport *t, nv_err *e)
         int ew = fcntl(er[1], F_DUPFD_CLOEXEC, 3);
         int rep = fcntl(ep[1], F_DUPFD_CLOEXEC, 3);
         if (rep < 0)
-            _exit(127);
+            child_fail(ep[1]); /* still open (close-on-exec): the parent hears why */
         if (r < 0 || w < 0 || ew < 0 || dup2(r, 0) < 0 || dup2(w, 1) < 0 || dup2(ew, 2) < 0)
             child_fail(rep);
         reset_signals();
@@ -740,8 +761,10 @@ static int spawn_detached(const char *path, nv_err *e)
         if (nul < 0)
             child_fail(ep[1]);
         int rep = fcntl(ep[1], F_DUPFD_CLOEXEC, 3);
-        if (rep < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
-            _exit(127);
+        if (rep < 0)
+            child_fail(ep[1]);
+        if (dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
+            child_fail(rep);
         if (chdir("/") < 0)
             child_fail(rep);
         reset_signals();

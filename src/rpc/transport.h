@@ -11,13 +11,14 @@
  * write() fail with EPIPE instead of killing us. Children get the default
  * SIGPIPE back before exec.
  *
- * A child's stderr goes to a pipe that is read only when something went wrong
- * (nv_rpc_transport_stderr), as libvirt does: ssh's warnings and the remote
- * virt-ssh-helper's complaint when the daemon closes the connection do not
- * reach the terminal on success. ssh asks for passwords and host-key
- * confirmation on /dev/tty, which stays the terminal. Like libvirt, the pipe
- * is not drained while the stream works: a child writing more than a pipe's
- * capacity (64 KiB) to stderr blocks. */
+ * A child's stderr goes to a pipe that is drained whenever the connection
+ * waits (nv_rpc_transport_drain, run by the call layer's poll loop), keeping
+ * its last NV_TRANSPORT_ERR_TAIL bytes for messages
+ * (nv_rpc_transport_stderr): ssh's warnings and the remote virt-ssh-helper's
+ * complaint when the daemon closes the connection do not reach the terminal
+ * on success, and a child that writes more than a pipe holds (ssh -vvv, a
+ * long banner) cannot block. ssh asks for passwords and host-key
+ * confirmation on /dev/tty, which stays the terminal. */
 #ifndef NV_RPC_TRANSPORT_H
 #define NV_RPC_TRANSPORT_H
 
@@ -30,6 +31,8 @@
 
 /* ---- the stream --------------------------------------------------------- */
 
+#define NV_TRANSPORT_ERR_TAIL 4096
+
 typedef struct nv_transport {
     int rfd;         /* read the daemon's bytes here */
     int wfd;         /* write ours here; == rfd for a socket */
@@ -37,7 +40,13 @@ typedef struct nv_transport {
     int errfd;       /* non-blocking read end of the child's stderr, or -1 */
     int status;      /* waitpid status once reaped, else -1 */
     char desc[300];  /* for messages: "/run/libvirt/libvirt-sock", "ssh host", ... */
+    char errtail[NV_TRANSPORT_ERR_TAIL]; /* the last bytes of its stderr */
+    size_t errlen;
 } nv_transport;
+
+/* Reads what the child has written to stderr (never blocks), keeping the
+ * tail. 0, or -1 once the pipe is at its end (stop polling it). */
+int nv_rpc_transport_drain(nv_transport *t);
 
 void nv_rpc_transport_init(nv_transport *t);
 
@@ -63,9 +72,10 @@ typedef struct nv_transport_opts {
 int nv_rpc_transport_open(const nv_uri *u, const nv_transport_opts *o, nv_transport *t,
                           nv_err *e);
 
-/* What the child has written to stderr so far (never blocks): its last
- * n - 1 bytes at most, lines joined with "; ", surrounding blanks dropped.
- * Returns the length; 0 (buf "") when there is nothing or no child pipe. */
+/* What the child has written to stderr since the last call (never blocks):
+ * of its last NV_TRANSPORT_ERR_TAIL bytes, the last n - 1 at most, lines
+ * joined with "; ", surrounding blanks dropped. Returns the length; 0
+ * (buf "") when there is nothing or no child pipe. */
 size_t nv_rpc_transport_stderr(nv_transport *t, char *buf, size_t n);
 
 /* ---- socket choice (pure) ----------------------------------------------- */

@@ -2,6 +2,7 @@
  * --wait, permission errors, session autostart with a fake daemon, ext with
  * /bin/cat, ssh with a fake ssh, and the remote proxy command run by sh. */
 #include "check.h"
+#include "sdaemon.h"
 #include "rpc/connect.h"
 #include "rpc/transport.h"
 #include "rpc/uri.h"
@@ -604,7 +605,7 @@ TEST(transport_ext_and_spawn_errors)
 
     char *argv[] = {(char *)"nv-no-such-program-xyz", NULL};
     CHECK_INT(nv_rpc_transport_spawn(argv, &t, &e), -1);
-    CHECK_STR(e.msg, "cannot run nv-no-such-program-xyz: not found in PATH");
+    CHECK_STR(e.msg, "cannot run nv-no-such-program-xyz: No such file or directory (not found in PATH)");
 }
 
 TEST(transport_child_status_and_close_escalation)
@@ -682,7 +683,7 @@ TEST(transport_child_stderr_is_captured)
         nap(10);
     char small[5];
     CHECK_INT(nv_rpc_transport_stderr(&t, small, sizeof small), 4);
-    CHECK_STR(small, "abcd");
+    CHECK_STR(small, "ghij"); /* the end of what it said */
     nv_rpc_transport_close(&t);
     nv_rpc_transport_init(&t);
     CHECK_INT(nv_rpc_transport_stderr(&t, small, sizeof small), 0);
@@ -863,4 +864,39 @@ TEST(transport_ssh_remote_command_runs_under_sh)
     free(saved);
     nv_buf_free(&b);
     rm_rf(dir);
+}
+
+/* A child that writes far more to stderr than a pipe holds (ssh -vvv) before
+ * it carries the stream: stderr is drained while we wait, so nothing blocks,
+ * and its last words are kept. */
+TEST(transport_chatty_child_does_not_block)
+{
+    sdaemon *d = sd_listen(NULL, 0, 0);
+    const char *sock = strstr(sd_uri(d), "socket=") + 7;
+    char dir[64], script[128], body[512], uri[300];
+    CHECK(make_tmpdir(dir, sizeof dir) != NULL);
+    snprintf(script, sizeof script, "%s/chatty", dir);
+    snprintf(body, sizeof body,
+             "#!/bin/sh\nhead -c 300000 /dev/zero | tr '\\0' v >&2\necho >&2\necho 'debug3: last words' >&2\n"
+             "exec nc -U %s\n", sock);
+    CHECK_INT(write_script(script, body), 0);
+    snprintf(uri, sizeof uri, "qemu+ext:///system?command=%s", script);
+    nv_err e;
+    nv_connect_opts o = {.timeout_seconds = 10}; /* a child that blocks fails instead of hanging */
+    long long t0 = ms_now();
+    nv_conn *c = nv_connect_open(uri, &o, &e);
+    CHECK(c != NULL);
+    if (!c)
+        fprintf(stderr, "  %s\n", e.msg);
+    CHECK(ms_now() - t0 < 5000);
+    if (c) {
+        char said[256];
+        nv_rpc_transport_stderr(&c->transport, said, sizeof said);
+        CHECK_STR(said, "debug3: last words");
+        nv_connect_close(c);
+    }
+    CHECK_INT(sd_stop(d), 0);
+    sd_free(d);
+    unlink(script);
+    rmdir(dir);
 }

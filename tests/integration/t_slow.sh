@@ -1,0 +1,104 @@
+# shellcheck shell=bash
+# A slow daemon is not a dead one (keepalive), --timeout bounds one call and apply goes on,
+# and a domain whose network and definition both change starts once. A qemu hook in the
+# sandbox's /etc/libvirt/hooks makes a domain's start slow: it sleeps as many seconds as
+# $NV_DATA_DIR/sleep-<domain> says before the domain starts.
+
+# shellcheck disable=SC2034 # read by run.sh
+TEST_TIMEOUT=200
+
+# shellcheck source=tests/integration/objects.sh
+. "$REPO/tests/integration/objects.sh"
+
+ap() { nixvirt apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$@"; }
+
+# The daemon reads its hooks when it starts: install the hook, then restart it.
+install_hook() {
+    [ -x "$NV_SANDBOX_DIR/etc/hooks/qemu" ] && return 0
+    mkdir -p "$NV_SANDBOX_DIR/etc/hooks"
+    {
+        echo '#!/bin/sh'
+        echo '# $1 domain, $2 operation, $3 sub-operation; the domain XML on stdin'
+        echo 'cat >/dev/null'
+        echo "if [ \"\$2\" = prepare ] && [ -f \"$NV_DATA_DIR/sleep-\$1\" ]; then"
+        echo "    sleep \"\$(cat \"$NV_DATA_DIR/sleep-\$1\")\""
+        echo 'fi'
+        echo 'exit 0'
+    } >"$NV_SANDBOX_DIR/etc/hooks/qemu"
+    chmod 0755 "$NV_SANDBOX_DIR/etc/hooks/qemu"
+    nv_sandbox_system_restart
+}
+
+domain_manifest() {
+    local m=$1 d
+    shift
+    {
+        echo '<nixvirt version="1"><domains purge="none">'
+        for d in "$@"; do echo "<domain definition=\"$d\" active=\"true\"/>"; done
+        echo '</domains></nixvirt>'
+    } >"$m"
+}
+
+test_hook_slower_than_old_timer_completes() {
+    # The old client gave up after 60 s without a byte; libvirt's own client waits as long
+    # as the daemon answers keepalive pings. 65 s of hook, no --timeout: it completes.
+    install_hook
+    local u t0
+    u=$(new_uuid)
+    obj_write_dom "$NV_DATA_DIR/slow65.xml" slow65 "$u"
+    echo 65 >"$NV_DATA_DIR/sleep-slow65"
+    domain_manifest "$TEST_TMP/m.xml" "$NV_DATA_DIR/slow65.xml"
+    t0=$SECONDS
+    assert_exit 0 ap "$TEST_TMP/m.xml"
+    [ $((SECONDS - t0)) -ge 64 ] || fail "the hook did not hold the start: $((SECONDS - t0)) s"
+    assert_eq running "$(virsh_sys domstate slow65)"
+    assert_eq "nixvirt: 1 defined, 0 changed, 1 started, 0 stopped, 0 removed, 0 unchanged" "$OUT"
+}
+
+test_timeout_names_object_and_apply_goes_on() {
+    install_hook
+    local ua ub uc t0
+    ua=$(new_uuid) ub=$(new_uuid) uc=$(new_uuid)
+    obj_write_dom "$NV_DATA_DIR/fast1.xml" fast1 "$ua"
+    obj_write_dom "$NV_DATA_DIR/slow1.xml" slow1 "$ub"
+    obj_write_dom "$NV_DATA_DIR/fast2.xml" fast2 "$uc"
+    echo 15 >"$NV_DATA_DIR/sleep-slow1"
+    domain_manifest "$TEST_TMP/m.xml" "$NV_DATA_DIR/fast1.xml" "$NV_DATA_DIR/slow1.xml" "$NV_DATA_DIR/fast2.xml"
+    t0=$SECONDS
+    assert_exit 1 ap --timeout 4 "$TEST_TMP/m.xml"
+    [ $((SECONDS - t0)) -lt 12 ] || fail "the timeout did not cut the call short: $((SECONDS - t0)) s"
+    assert_eq "nixvirt: domain slow1 ($ub): timed out after 4 s waiting for DOMAIN_CREATE" "$(head -n1 <<<"$ERR")"
+    assert_eq 1 "$(grep -c 'domain' <<<"$ERR")" "only slow1 failed"
+    assert_eq running "$(virsh_sys domstate fast1)"
+    assert_eq running "$(virsh_sys domstate fast2)"
+    # the daemon finishes the start it was asked for
+    wait_for 30 test "$(virsh_sys domstate slow1)" = running
+    assert_exit 2 ap --timeout 0 "$TEST_TMP/m.xml"
+    assert_contains "$ERR" "argument --timeout: invalid number of seconds: '0'"
+    assert_exit 2 nixvirt version --timeout x
+}
+
+test_network_and_domain_change_one_restart() {
+    local un ud id0
+    un=$(new_uuid) ud=$(new_uuid)
+    obj_write_net "$NV_DATA_DIR/n.xml" slownet "$un" slowbr0 77
+    obj_write_dom "$NV_DATA_DIR/d.xml" netdom "$ud" 32 "$(obj_dev_net slownet)"
+    {
+        echo '<nixvirt version="1">'
+        echo "  <networks purge=\"none\"><network definition=\"$NV_DATA_DIR/n.xml\" active=\"true\"/></networks>"
+        echo "  <domains purge=\"none\"><domain definition=\"$NV_DATA_DIR/d.xml\" active=\"true\"/></domains>"
+        echo '</nixvirt>'
+    } >"$TEST_TMP/m.xml"
+    assert_exit 0 ap "$TEST_TMP/m.xml"
+    assert_eq running "$(virsh_sys domstate netdom)"
+    id0=$(virsh_sys domid netdom)
+    # both change: the network (its DHCP range) and the domain (its memory)
+    sed -i "s/192.168.77.254/192.168.77.200/" "$NV_DATA_DIR/n.xml"
+    obj_write_dom "$NV_DATA_DIR/d.xml" netdom "$ud" 48 "$(obj_dev_net slownet)"
+    assert_exit 0 ap -v "$TEST_TMP/m.xml"
+    assert_eq running "$(virsh_sys domstate netdom)"
+    # every start gives a new id: one start, not a start by the network and a restart
+    assert_eq $((id0 + 1)) "$(virsh_sys domid netdom)" "domain id after the apply"
+    assert_contains "$(virsh_sys dumpxml netdom)" "<memory unit='KiB'>49152</memory>"
+    assert_contains "$(virsh_sys net-dumpxml slownet)" "192.168.77.200"
+}
