@@ -276,6 +276,7 @@ let
   #   homeManager: state under $XDG_STATE_HOME, honour HM's DRY_RUN/VERBOSE
   #   stateDir:    --state-dir (ignored for Home Manager)
   #   wait:        --wait SECONDS, or null
+  #   timeout:     --timeout SECONDS (bound on each daemon call), or null
   #   path:        directories put in front of PATH for nixvirt (and for a
   #                session daemon it starts)
   script =
@@ -285,6 +286,7 @@ let
     , homeManager ? false
     , stateDir ? null
     , wait ? null
+    , timeout ? null
     , path ? [ ]
     }:
     let
@@ -298,6 +300,7 @@ let
         + optionalString (homeManager && !verbose) " \${VERBOSE:+-v}"
         + optionalString homeManager " \${DRY_RUN:+--dry-run}"
         + optionalString (wait != null) " --wait ${toString wait}"
+        + optionalString (timeout != null) " --timeout ${toString timeout}"
         + stateArg;
       one = m:
         let

@@ -30,7 +30,7 @@ in
     home.activation.NixVirt = lib.hm.dag.entryAfter [ "installPackages" ] (fns.script {
       tool = "${cfg.tool}/bin/nixvirt";
       manifests = map (uri: { inherit uri; manifest = manifestFile uri; }) uris;
-      inherit (cfg) verbose;
+      inherit (cfg) verbose timeout;
       homeManager = true;
       # For a session daemon that nixvirt starts: the daemon itself, and what
       # NixVirt's module put on its PATH (qemu-img for volumes, swtpm).

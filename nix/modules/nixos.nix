@@ -50,7 +50,7 @@ in
       script = fns.script {
         tool = "${cfg.tool}/bin/nixvirt";
         manifests = map (uri: { inherit uri; manifest = manifestFile uri; }) uris;
-        inherit (cfg) verbose;
+        inherit (cfg) verbose timeout;
         stateDir = "/var/lib/nixvirt";
         wait = 30;
       };

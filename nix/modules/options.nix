@@ -274,6 +274,20 @@ in
       '';
     };
 
+    timeout = mkOption {
+      type = types.nullOr types.ints.positive;
+      default = null;
+      example = 600;
+      description = ''
+        Bound, in seconds, on each single call to the daemon, counted from the
+        moment it is sent (`--timeout`). An object whose call exceeds it fails
+        with a message naming it and the call; the others are still applied.
+        `null`: no bound; a daemon that stops answering is still found dead by
+        libvirt's keepalive protocol after 30 s, while a slow but live one (a
+        long start hook) is waited for.
+      '';
+    };
+
     swtpm.enable = mkOption {
       type = types.bool;
       default = false;

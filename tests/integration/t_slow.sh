@@ -29,6 +29,8 @@ install_hook() {
     nv_sandbox_system_restart
 }
 
+is_running() { [ "$(virsh_sys domstate "$1")" = running ]; }
+
 domain_manifest() {
     local m=$1 d
     shift
@@ -72,7 +74,7 @@ test_timeout_names_object_and_apply_goes_on() {
     assert_eq running "$(virsh_sys domstate fast1)"
     assert_eq running "$(virsh_sys domstate fast2)"
     # the daemon finishes the start it was asked for
-    wait_for 30 test "$(virsh_sys domstate slow1)" = running
+    wait_for 30 is_running slow1
     assert_exit 2 ap --timeout 0 "$TEST_TMP/m.xml"
     assert_contains "$ERR" "argument --timeout: invalid number of seconds: '0'"
     assert_exit 2 nixvirt version --timeout x

@@ -137,6 +137,8 @@ caseResults
     { inherit (service) wantedBy requires after path restartIfChanged serviceConfig; })
   (test "nixos/script-uses-tool-and-manifest" true
     (match ".*'/nix/store/[0-9a-z]{32}-nixvirt-0.1.0/bin/nixvirt' apply --wait 30 --state-dir '/var/lib/nixvirt' --connect 'qemu:///system' '/nix/store/[0-9a-f]{32}-nixvirt-qemu-system.xml'.*" service.script != null))
+  (test "nixos/timeout" true
+    (match ".* apply --wait 30 --timeout 600 --state-dir.*" (nixos (lib.recursiveUpdate system1 { virtualisation.libvirt.timeout = 600; })).systemd.services.nixvirt.script != null))
   (test "nixos/verbose" true
     (match ".* apply -v --wait.*" (nixos (lib.recursiveUpdate system1 { virtualisation.libvirt.verbose = true; })).systemd.services.nixvirt.script != null))
   (test "nixos/closure-adds-only-tool-manifests-and-qemu-img" [ pkgs.qemu-utils ]

@@ -1,4 +1,4 @@
-# The script of the NixOS service: -v, --wait and --state-dir for each
+# The script of the NixOS service: -v, --wait, --timeout and --state-dir for each
 # connection; a URI with a quote in it stays one shell word.
 {
   connections = {
@@ -13,5 +13,6 @@
     verbose = true;
     stateDir = "/var/lib/nixvirt";
     wait = 30;
+    timeout = 600;
   };
 }
