@@ -136,8 +136,26 @@ static int claim_declared(const nv_manifest *m, nv_record *record, nv_record_sav
     return 0;
 }
 
+/* An object that broke the connection (a timeout, a daemon restart) has its
+ * own error; the objects after it get a new connection. Tried once: a daemon
+ * that is gone stays gone, and every later object says so. */
+typedef struct reconnect {
+    int gave_up;
+    nv_err why;
+} reconnect;
+
+static int connected(nv_conn *c, reconnect *rc)
+{
+    if (!rc->gave_up && nv_rpc_conn_broken(c->rpc)) {
+        nv_log("connect to the daemon again");
+        if (nv_connect_reopen(c, &rc->why) < 0)
+            rc->gave_up = 1;
+    }
+    return !rc->gave_up;
+}
+
 static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *record, prefetch *pfs[NV_KIND_COUNT],
-                              const nv_apply_opts *o, nv_apply_summary *sum, nv_errlist *errs)
+                              const nv_apply_opts *o, nv_apply_summary *sum, nv_errlist *errs, reconnect *rc)
 {
     for (size_t r = 0; r < 3; r++) {
         enum nv_kind kind = remove_order[r];
@@ -148,6 +166,10 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
         nv_obj_list all = {0};
         nv_err e;
         nv_err_clear(&e);
+        if (!connected(c, rc)) {
+            nv_errlist_add(errs, "cannot list %ss: cannot connect to the daemon again: %s", k->name, rc->why.msg);
+            continue;
+        }
         if (k->list_all(c, 0, &all, &e) < 0) {
             nv_errlist_add(errs, "cannot list %ss: %s", k->name, e.msg);
             continue;
@@ -164,6 +186,11 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
             if (o->dry_run) {
                 printf("remove %s %s (%s)\n", k->name, obj->name, u);
                 sum->removed++;
+                continue;
+            }
+            if (!connected(c, rc)) {
+                nv_errlist_add(errs, "%s %s (%s): not removed: cannot connect to the daemon again: %s", k->name,
+                               obj->name, u, rc->why.msg);
                 continue;
             }
             /* domains that a network removal stops must not look running */
@@ -481,12 +508,10 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
         }
     }
 
-    remove_undeclared(c, m, record, pfs, o, sum, errs);
+    reconnect rc = {0};
+    remove_undeclared(c, m, record, pfs, o, sum, errs, &rc);
 
     domains_ctx doms = {&m->kinds[NV_KIND_DOMAIN], pfs[NV_KIND_DOMAIN]};
-    int gave_up = 0;
-    nv_err lost;
-    nv_err_clear(&lost);
     for (size_t d = 0; d < 3; d++) {
         enum nv_kind kind = declare_order[d];
         const nv_manifest_kind *mk = &m->kinds[kind];
@@ -495,17 +520,10 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
         for (size_t i = 0; i < mk->n; i++) {
             if (stopped(o))
                 goto out;
-            /* an object that broke the connection (a timeout, a daemon
-             * restart) has its error; the others get a new connection */
-            if (!gave_up && nv_rpc_conn_broken(c->rpc)) {
-                nv_log_obj(nv_kind_ops_get(kind)->name, mk->objs[i].spec.uuid, "connect again");
-                if (nv_connect_reopen(c, &lost) < 0)
-                    gave_up = 1; /* once: a daemon that is gone stays gone */
-            }
-            if (gave_up) {
+            if (!connected(c, &rc)) {
                 char label[512];
                 obj_label(&mk->objs[i].spec, label, sizeof label);
-                nv_errlist_add(errs, "%s: not applied: cannot connect to the daemon again: %s", label, lost.msg);
+                nv_errlist_add(errs, "%s: not applied: cannot connect to the daemon again: %s", label, rc.why.msg);
                 continue;
             }
             apply_object(c, kind, &mk->objs[i], &pfs[kind][i], record, o, sum, errs, &doms);
