@@ -41,6 +41,7 @@ let
         tool = pkgs.libvirt;
         verbose = false;
         strict = false;
+        timeout = null;
         swtpm.enable = false;
         connections = { };
       } // cfg;
