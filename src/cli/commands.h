@@ -15,6 +15,7 @@ int cmd_declare(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_xml2nix(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 

@@ -16,6 +16,7 @@ static const struct subcommand subcommands[] = {
     {"purge", cmd_purge, "remove objects of one type that are not in a list (virtpurge)"},
     {"apply", cmd_apply, "make a connection match a whole manifest"},
     {"xml2nix", cmd_xml2nix, "print a libvirt XML definition as a Nix attribute set for lib"},
+    {"import", cmd_import, "write a host's objects as a Nix expression for the modules"},
     {"version", cmd_version, "print our version and the daemon's"},
     {"help", cmd_help, "list the subcommands"},
 };

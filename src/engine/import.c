@@ -1,0 +1,237 @@
+#include "engine/import.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "virt/domain.h"
+#include "virt/object.h"
+#include "virt/volume.h"
+#include "xml/doc.h"
+#include "xml/schema.h"
+#include "xml/tonix.h"
+
+#define LIST_PERSISTENT 4u    /* VIR_CONNECT_LIST_{DOMAINS,NETWORKS,STORAGE_POOLS}_PERSISTENT */
+#define LIST_TRANSIENT 8u     /* ..._TRANSIENT */
+#define DOMAIN_XML_SECURE 1u  /* VIR_DOMAIN_XML_SECURE: keep passwords, or a re-define drops them */
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const nv_obj *)a)->name, ((const nv_obj *)b)->name);
+}
+
+static int vol_by_name(const void *a, const void *b)
+{
+    return strcmp(((const nv_vol *)a)->name, ((const nv_vol *)b)->name);
+}
+
+/* Removes every child element of el named `name`. */
+static void drop(nv_xml_node *el, const char *name)
+{
+    nv_xml_node *c = el ? nv_xml_child(el, name) : NULL;
+    while (c) {
+        nv_xml_node *next = nv_xml_next(c, name);
+        nv_xml_free(c);
+        c = next;
+    }
+}
+
+/* Appends text with `ind` spaces after every newline but the last (the
+ * expression's own line breaks: its strings carry theirs as \n). */
+static void append_indented(nv_buf *out, const char *text, size_t len, int ind)
+{
+    for (size_t i = 0; i < len; i++) {
+        nv_buf_append(out, text + i, 1);
+        if (text[i] == '\n' && i + 1 < len)
+            for (int k = 0; k < ind; k++)
+                nv_buf_append(out, " ", 1);
+    }
+}
+
+/* `definition = nixvirt.<kind>.writeXML { ... };` for one XML text at
+ * indentation ind. `what` names the object in messages. */
+static int definition(const char *kind, const char *xml, const char *what, const nv_import_opts *o, int ind,
+                      nv_buf *out, nv_errlist *warnings, nv_err *e)
+{
+    nv_xml_node *root = nv_xml_parse(xml, strlen(xml), what, e);
+    if (!root)
+        return -1;
+    if (strcmp(kind, "pool") == 0) {
+        drop(root, "capacity");
+        drop(root, "allocation");
+        drop(root, "available");
+    } else if (strcmp(kind, "volume") == 0) {
+        drop(root, "key");
+        drop(root, "allocation");
+        drop(root, "physical");
+        drop(root, "source");
+        nv_xml_node *t = nv_xml_child(root, "target");
+        drop(t, "path");
+        drop(t, "timestamps");
+    }
+    nv_buf nix;
+    nv_buf_init(&nix, 0);
+    int rc = nv_xml_to_nix(root, nv_xml_schema_find(kind), what, o->lenient ? NV_XML_TONIX_LENIENT : 0,
+                           warnings, &nix, e);
+    nv_xml_free(root);
+    if (rc == 0) {
+        for (int k = 0; k < ind; k++)
+            nv_buf_append(out, " ", 1);
+        nv_buf_printf(out, "definition = nixvirt.%s.writeXML ", kind);
+        /* the set ends with "}\n": write it as "};\n" */
+        append_indented(out, (const char *)nix.data, nix.len - 1, ind);
+        nv_buf_append_str(out, ";\n");
+    }
+    nv_buf_free(&nix);
+    return rc;
+}
+
+static void indent(nv_buf *out, int n)
+{
+    for (int k = 0; k < n; k++)
+        nv_buf_append(out, " ", 1);
+}
+
+/* volumes = [ ... ]; of an active pool (nothing when it has none). */
+static int pool_volumes(nv_conn *c, const nv_obj *pool, const nv_import_opts *o, nv_buf *out,
+                        nv_errlist *warnings, nv_err *e)
+{
+    nv_vol_list vl = {0};
+    if (nv_vol_list_all(c, pool, &vl, e) < 0)
+        return nv_err_prefix(e, "pool %s: listing its volumes", pool->name);
+    int rc = 0;
+    if (vl.n)
+        qsort(vl.v, vl.n, sizeof *vl.v, vol_by_name);
+    if (vl.n) {
+        indent(out, 6);
+        nv_buf_append_str(out, "volumes = [\n");
+    }
+    for (size_t i = 0; i < vl.n && rc == 0; i++) {
+        char what[512];
+        snprintf(what, sizeof what, "volume %s/%s", pool->name, vl.v[i].name);
+        char *xml = nv_vol_xml(c, &vl.v[i], e);
+        if (!xml) {
+            rc = nv_err_prefix(e, "%s", what);
+            break;
+        }
+        indent(out, 8);
+        nv_buf_append_str(out, "{\n");
+        rc = definition("volume", xml, what, o, 10, out, warnings, e);
+        free(xml);
+        indent(out, 8);
+        nv_buf_append_str(out, "}\n");
+    }
+    if (vl.n && rc == 0) {
+        indent(out, 6);
+        nv_buf_append_str(out, "];\n");
+    }
+    nv_vol_list_free(&vl);
+    return rc;
+}
+
+static int import_kind(nv_conn *c, enum nv_kind kind, const nv_import_opts *o, nv_buf *out,
+                       nv_errlist *warnings, nv_err *e)
+{
+    const nv_kind_ops *k = nv_kind_ops_get(kind);
+    nv_obj_list all = {0}, act = {0}, trans = {0};
+    uint32_t *serials = NULL;
+    char **xmls = NULL;
+    int rc = -1;
+    if (k->list_all(c, LIST_PERSISTENT, &all, e) < 0 || k->list_all(c, LIST_TRANSIENT, &trans, e) < 0)
+        goto out;
+    /* domains say whether they run by their id; networks and pools by a list */
+    if (kind != NV_KIND_DOMAIN && k->list_all(c, LIST_PERSISTENT | k->list_active, &act, e) < 0)
+        goto out;
+    for (size_t i = 0; i < trans.n; i++)
+        nv_errlist_add(warnings, "%s %s is transient (it has no definition to import): left out", k->name,
+                       trans.v[i].name);
+    if (all.n)
+        qsort(all.v, all.n, sizeof *all.v, by_name);
+    if (act.n)
+        qsort(act.v, act.n, sizeof *act.v, by_name);
+    serials = calloc(all.n + 1, sizeof *serials);
+    xmls = calloc(all.n + 1, sizeof *xmls);
+    if (!serials || !xmls) {
+        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        goto out;
+    }
+    /* every definition in one round trip */
+    unsigned flags = k->xml_inactive | (kind == NV_KIND_DOMAIN ? DOMAIN_XML_SECURE : 0);
+    size_t sent = 0;
+    for (; sent < all.n; sent++)
+        if (k->xml_start(c, &all.v[sent], flags, &serials[sent], e) < 0)
+            goto out;
+    int failed = 0;
+    for (size_t i = 0; i < sent; i++) {
+        nv_err oe;
+        nv_err_clear(&oe);
+        if (k->xml_finish(c, serials[i], &xmls[i], &oe) < 0 && !nv_virt_not_found(k, &oe) && !failed) {
+            *e = oe;
+            nv_err_prefix(e, "%s %s", k->name, all.v[i].name);
+            failed = 1;
+        }
+    }
+    if (failed)
+        goto out;
+
+    indent(out, 2);
+    nv_buf_printf(out, "%ss = [", k->name);
+    nv_buf_append_str(out, all.n ? "\n" : " ];\n");
+    size_t ai = 0;
+    for (size_t i = 0; i < all.n; i++) {
+        if (!xmls[i])
+            continue; /* gone since it was listed */
+        int active;
+        if (kind == NV_KIND_DOMAIN) {
+            active = all.v[i].id != -1;
+        } else {
+            while (ai < act.n && strcmp(act.v[ai].name, all.v[i].name) < 0)
+                ai++;
+            active = ai < act.n && strcmp(act.v[ai].name, all.v[i].name) == 0;
+        }
+        char what[512];
+        snprintf(what, sizeof what, "%s %s", k->name, all.v[i].name);
+        indent(out, 4);
+        nv_buf_append_str(out, "{\n");
+        if (definition(k->name, xmls[i], what, o, 6, out, warnings, e) < 0)
+            goto out;
+        indent(out, 6);
+        nv_buf_printf(out, "active = %s;\n", active ? "true" : "false");
+        if (kind == NV_KIND_POOL && active && pool_volumes(c, &all.v[i], o, out, warnings, e) < 0)
+            goto out;
+        indent(out, 4);
+        nv_buf_append_str(out, "}\n");
+    }
+    if (all.n) {
+        indent(out, 2);
+        nv_buf_append_str(out, "];\n");
+    }
+    rc = 0;
+out:
+    for (size_t i = 0; xmls && i < all.n; i++)
+        free(xmls[i]);
+    free(xmls);
+    free(serials);
+    nv_obj_list_free(&all);
+    nv_obj_list_free(&act);
+    nv_obj_list_free(&trans);
+    return rc;
+}
+
+int nv_import(nv_conn *c, const nv_import_opts *o, nv_buf *out, nv_errlist *warnings, nv_err *e)
+{
+    /* networks and pools first, as a reader expects them (domains use both) */
+    static const enum nv_kind order[] = {NV_KIND_NETWORK, NV_KIND_POOL, NV_KIND_DOMAIN};
+    nv_buf_printf(out,
+                  "# Generated by nixvirt import from %s.\n"
+                  "# Use: virtualisation.libvirt.connections.\"<uri>\" = import ./this.nix nixvirt.lib;\n"
+                  "nixvirt:\n{\n",
+                  o->uri ? o->uri : "the default connection");
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if ((o->kinds & (1u << order[i])) && import_kind(c, order[i], o, out, warnings, e) < 0)
+            return -1;
+    nv_buf_append_str(out, "}\n");
+    if (out->failed)
+        return nv_err_set(e, NV_ERR_SYSTEM, "the expression is too large or memory ran out");
+    return 0;
+}
