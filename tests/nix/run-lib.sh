@@ -18,7 +18,9 @@
 #   - NixVirt: with NIXVIRT_SRC=<NixVirt checkout>, NixVirt's check inputs and
 #     our rewrites of them, compared with NixVirt's expected XML less the
 #     keys our lib warned about (tests/nix/lib/nixvirt-compat.txt says what
-#     each must give).
+#     each must give); the warnings cases through NixVirt's lib; and every
+#     bool/int/path value form NixVirt's generator takes, through both libs
+#     (tests/nix/lib/nixvirt-values.py).
 # Options: -v (every result), --update (rewrite expected.xml from the outputs).
 # tests/nix/lib/check.nix runs the same cases as one derivation (flake check).
 # Ends with "nix-lib: N passed, M failed"; exit status 1 if anything failed.
@@ -338,6 +340,16 @@ if [ -n "${NIXVIRT_SRC:-}" ]; then
         *) bad "nixvirt $name: NixVirt's XML: $got" ;;
         esac
     done
+
+    # Every bool, int and path NixVirt's generator takes, at every key path
+    # it takes one: the same XML from NixVirt's lib and ours.
+    if python3 "$dir/nixvirt-values.py" "$NIXVIRT_SRC" >"$tmp/values" 2>&1; then
+        ok "nixvirt values: $(tail -n 1 "$tmp/values")"
+        echo "  $(tail -n 1 "$tmp/values")"
+    else
+        bad "nixvirt values:"
+        sed 's/^/    /' "$tmp/values" | tail -n 20
+    fi
 else
     skipped "NixVirt's checks: set NIXVIRT_SRC to a NixVirt checkout to compare"
 fi
