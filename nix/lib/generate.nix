@@ -133,14 +133,8 @@ let
     in
     elemAt (foldl' nextRow init (chars a)).row m;
 
-  lowerFirst =
-    s:
-    let
-      c = substring 0 1 s;
-      upper = chars "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-      lower = chars "abcdefghijklmnopqrstuvwxyz";
-    in
-    builtins.replaceStrings upper lower c + substring 1 (-1) s;
+  lowerAll = s: builtins.replaceStrings (chars "ABCDEFGHIJKLMNOPQRSTUVWXYZ") (chars "abcdefghijklmnopqrstuvwxyz") s;
+  lowerFirst = s: lowerAll (substring 0 1 s) + substring 1 (-1) s;
 
   # Keys of a type that a user can write (prefixed children also without
   # their prefix inside a parent of the same namespace).
@@ -175,7 +169,8 @@ let
       belowAll = filter (c: builtins.elem k (writable t.children.${c}.type)) (attrNames t.children);
       # Nearly every device has an <address type=...>; it is seldom what was meant.
       notAddress = filter (c: c != "address") belowAll;
-      below = if notAddress != [ ] then notAddress else belowAll;
+      below0 = if notAddress != [ ] then notAddress else belowAll;
+      below = if length below0 > 3 then genList (elemAt below0) 3 else below0;
       scored = map (c: {
         key = c;
         d = distance (builtins.replaceStrings [ "_" "-" ] [ "" "" ] (lowerAll k)) (builtins.replaceStrings [ "_" "-" ] [ "" "" ] (lowerAll c));
@@ -191,8 +186,6 @@ let
       [ best.key ]
     else
       [ ];
-
-  lowerAll = s: builtins.replaceStrings (chars "ABCDEFGHIJKLMNOPQRSTUVWXYZ") (chars "abcdefghijklmnopqrstuvwxyz") s;
 
   # "did you mean `a`?" / "did you mean `a` or `b`?"
   meanText =
