@@ -430,6 +430,12 @@ test_daemon_errors_are_libvirt_messages() {
     assert_eq "rpcprobe: libvirt error: Network not found: no network with matching uuid '$missing'" "$ERR"
     assert_exit 1 probe pool-lookup no-such-pool
     assert_eq "rpcprobe: libvirt error: Storage pool not found: no storage pool with matching name 'no-such-pool'" "$ERR"
+    # the daemon's text is escaped: it echoes a name with a terminal escape, a carriage
+    # return and a newline, and none of them reaches the terminal raw
+    assert_exit 1 probe domain-lookup $'evil\e[2J\rnixvirt: forged\nline'
+    assert_eq "rpcprobe: libvirt error: Domain not found: no domain with matching name 'evil\\x1b[2J\\rnixvirt: forged; line'" "$ERR"
+    assert_eq 1 "$(wc -l <"$TEST_TMP/err")" "lines on stderr"
+    assert_eq 0 "$(tr -d -c '\033\r' <"$TEST_TMP/err" | wc -c)" "ESC and CR bytes on stderr"
     # a client-side error is not labelled as the daemon's
     assert_exit 1 probe domain-lookup-uuid not-a-uuid
     assert_eq "rpcprobe: not a UUID: 'not-a-uuid'" "$ERR"
