@@ -9,7 +9,9 @@
 #include "util/seconds.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/render.h"
 #include "engine/apply.h"
+#include "engine/defstore.h"
 #include "engine/log.h"
 
 static const char usage[] =
@@ -123,6 +125,7 @@ int cmd_apply(int argc, char **argv)
     nv_err e;
     nv_err_clear(&e);
     nv_record record = {0};
+    nv_report rep = {0};
     char record_path[4352];
     int lock = -1;
     nv_conn *c = nv_cli_connect("nixvirt", o[O_CONNECT].value, wait, timeout);
@@ -133,18 +136,25 @@ int cmd_apply(int argc, char **argv)
         nv_cli_report("nixvirt", &e);
         goto out;
     }
+    char defs_dir[4400];
+    if (nv_defstore_dir(record_path, defs_dir, sizeof defs_dir, &e) < 0) {
+        nv_cli_report("nixvirt", &e);
+        goto out;
+    }
     nv_record_saver saver = {.path = record_path, .uri = c->uri.text};
-    nv_apply_opts ao = {.dry_run = dry, .saver = dry ? NULL : &saver, .stop = &stop_signal};
-    nv_apply_summary sum;
+    nv_apply_opts ao = {.dry_run = dry, .saver = dry ? NULL : &saver, .stop = &stop_signal, .defs_dir = defs_dir};
     if (!dry)
         catch_stop_signals(); /* from here on the record is kept as we go */
-    int failures = nv_apply(c, &m, &record, &ao, &sum, &errs);
+    int failures = nv_apply(c, &m, &record, &ao, &rep, &errs);
     if (!dry && nv_record_save(record_path, c->uri.text, &record, &e) < 0) {
         nv_errlist_add(&errs, "cannot save the record of declared objects: %s", e.msg);
         failures++;
+    } else if (!dry) {
+        nv_defstore_prune(defs_dir, &record, &e);
     }
-    printf("nixvirt: %s%d defined, %d changed, %d started, %d stopped, %d removed, %d unchanged\n",
-           dry ? "plan: " : "", sum.defined, sum.changed, sum.started, sum.stopped, sum.removed, sum.unchanged);
+    if (dry)
+        nv_cli_render_plan(stdout, &rep);
+    nv_cli_render_summary(stdout, "nixvirt", dry, &rep);
     if (failures && nv_rpc_conn_broken(c->rpc)) {
         nv_err why;
         nv_err_set(&why, NV_ERR_CONNECT, "the connection to the daemon was lost");
@@ -166,6 +176,7 @@ out:
     nv_record_unlock(lock);
     nv_connect_close(c);
     nv_record_free(&record);
+    nv_report_free(&rep);
     nv_errlist_free(&errs);
     nv_manifest_free(&m);
     return rc;

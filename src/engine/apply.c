@@ -6,12 +6,15 @@
 
 #include "engine/compare.h"
 #include "engine/declare.h"
+#include "engine/defstore.h"
 #include "engine/log.h"
 #include "engine/power.h"
 #include "engine/remove.h"
+#include "engine/units.h"
 #include "engine/volumes.h"
 #include "util/sha256.h"
 #include "virt/domain.h"
+#include "xml/canon.h"
 #include "xml/diff.h"
 #include "xml/doc.h"
 
@@ -155,7 +158,7 @@ static int connected(nv_conn *c, reconnect *rc)
 }
 
 static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *record, prefetch *pfs[NV_KIND_COUNT],
-                              const nv_apply_opts *o, nv_apply_summary *sum, nv_errlist *errs, reconnect *rc)
+                              const nv_apply_opts *o, nv_report *rep, nv_errlist *errs, reconnect *rc)
 {
     for (size_t r = 0; r < 3; r++) {
         enum nv_kind kind = remove_order[r];
@@ -183,14 +186,15 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
                 continue; /* not ours: made by hand or by another tool */
             char u[NV_UUID_STR_LEN];
             nv_spec_uuid_format(obj->uuid, u);
+            nv_report_obj *ro = nv_report_add(rep, k->name, obj->name, obj->uuid);
             if (o->dry_run) {
-                printf("remove %s %s (%s)\n", k->name, obj->name, u);
-                sum->removed++;
+                nv_report_act(ro, NV_ACT_REMOVE);
                 continue;
             }
             if (!connected(c, rc)) {
                 nv_errlist_add(errs, "%s %s (%s): not removed: cannot connect to the daemon again: %s", k->name,
                                obj->name, u, rc->why.msg);
+                nv_report_error(ro, "not removed: cannot connect to the daemon again: %s", rc->why.msg);
                 continue;
             }
             /* domains that a network removal stops must not look running */
@@ -207,9 +211,10 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
             }
             if (nv_remove_object(c, kind, obj, &e) < 0) {
                 nv_errlist_add(errs, "%s %s (%s): cannot remove: %s", k->name, obj->name, u, e.msg);
+                nv_report_error(ro, "cannot remove: %s", e.msg);
                 continue; /* stays in the record: retried next time */
             }
-            sum->removed++;
+            nv_report_act(ro, NV_ACT_REMOVE);
             if (en)
                 nv_record_remove(record, en);
             if (o->saver)
@@ -232,71 +237,106 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
     }
 }
 
-/* The plan for an object whose digests do not prove it unchanged: what the
- * definition sets that the daemon has differently (libvirt's own additions
- * are not shown, since the define has not run). */
-static void plan_redefine(const nv_spec *s, const prefetch *pf)
+/* Whether a new definition differs from the one kept from the last apply,
+ * with sizes in one unit (32768 KiB is 32 MiB); the differences go into
+ * the report. 1 differs, 0 same, -1 cannot tell. */
+static int plan_changes(const nv_xml_node *kept, const nv_spec *s, nv_report_obj *ro)
 {
     nv_err e;
-    nv_xml_node *cur = nv_xml_parse(pf->xml, strlen(pf->xml), "daemon XML", &e);
+    nv_xml_node *a = nv_xml_clone(kept, &e);
+    nv_xml_node *b = a ? nv_xml_clone(s->root, &e) : NULL;
     nv_xml_diff_list d = {0};
-    if (cur && nv_xml_diff(cur, s->root, &d, &e) == 0) {
-        for (size_t i = 0; i < d.n; i++) {
-            if (d.v[i].kind == NV_XML_DIFF_REMOVED || d.v[i].kind == NV_XML_DIFF_REORDERED)
-                continue;
-            nv_buf line;
-            nv_buf_init(&line, 0);
-            if (nv_xml_diff_format(&d.v[i], &line) == 0)
-                printf("  %s\n", nv_buf_cstr(&line));
-            nv_buf_free(&line);
-        }
+    int rc = -1;
+    if (b && nv_units_normalise(a, &e) == 0 && nv_units_normalise(b, &e) == 0) {
+        int eq = nv_xml_canon_equal(a, b, &e);
+        rc = eq < 0 ? -1 : !eq;
+        if (rc == 1 && nv_xml_diff(a, b, &d, &e) == 0)
+            nv_report_changes(ro, &d);
     }
     nv_xml_diff_free(&d);
-    nv_xml_free(cur);
+    nv_xml_free(a);
+    nv_xml_free(b);
+    return rc;
 }
 
-/* known: the record has digests for the object, so a mismatch means it did
- * change. Without them (a first apply on a host whose objects another tool
- * made), only the define tells, and the plan says so instead of claiming a
- * change and a restart for every object. */
-static void plan_object(enum nv_kind kind, const nv_manifest_obj *mo, const prefetch *pf, int unchanged, int known,
-                        nv_apply_summary *sum)
+/* The dry run's verdict on a found object that the digests do not prove
+ * unchanged. What the declaration changed comes from the definition kept
+ * from the last apply, never from the daemon's XML (whose defaults and
+ * expanded units would read as changes). Without a kept definition only the
+ * define can tell: "compare". */
+enum verdict { V_UNCHANGED, V_CHANGED, V_UNKNOWN };
+static enum verdict plan_verdict(const nv_apply_opts *o, enum nv_kind kind, const nv_spec *s, const prefetch *pf,
+                                 const nv_record_entry *en, int def_same, int xml_same, nv_report_obj *ro)
 {
-    const nv_spec *s = &mo->spec;
-    char label[512];
-    obj_label(s, label, sizeof label);
+    int renamed = strcmp(pf->name, s->name) != 0;
+    if (!en || !en->has_digests) {
+        if (renamed)
+            nv_report_note(ro, "renamed from '%s'", pf->name);
+        else
+            nv_report_note(ro, "nothing recorded: it is defined and compared when applied");
+        return renamed ? V_CHANGED : V_UNKNOWN;
+    }
+    if (def_same) {
+        nv_report_note(ro, "changed outside nixvirt since the last apply: the declared definition is restored");
+        return V_CHANGED;
+    }
+    nv_err e;
+    nv_xml_node *kept = o->defs_dir ? nv_defstore_load(o->defs_dir, kind, s->uuid, en->def_digest, &e) : NULL;
+    if (!kept) {
+        if (renamed)
+            nv_report_note(ro, "renamed from '%s'", pf->name);
+        else
+            nv_report_note(ro, "no copy of the last definition applied: it is defined and compared when applied");
+        return renamed ? V_CHANGED : V_UNKNOWN;
+    }
+    enum verdict v;
+    int differs = plan_changes(kept, s, ro);
+    if (differs < 0) {
+        nv_report_note(ro, "it is defined and compared when applied");
+        v = V_UNKNOWN;
+    } else if (!differs) {
+        /* the file's text changed, not what it declares */
+        v = xml_same ? V_UNCHANGED : V_CHANGED;
+        if (!xml_same)
+            nv_report_note(ro, "changed outside nixvirt since the last apply: the declared definition is restored");
+    } else {
+        v = V_CHANGED;
+        if (!xml_same)
+            nv_report_note(ro, "also changed outside nixvirt since the last apply");
+    }
+    nv_xml_free(kept);
+    return v;
+}
+
+static void plan_object(const nv_apply_opts *o, enum nv_kind kind, const nv_manifest_obj *mo, const prefetch *pf,
+                        const nv_record_entry *en, int def_same, int xml_same, nv_report_obj *ro)
+{
     int active = pf->found && pf->active && !pf->stopped_by_purge;
     int want = mo->state == NV_STATE_KEEP ? (pf->found && pf->active) : mo->state == NV_STATE_ACTIVE;
     int restart = 0;
+    enum verdict v = !pf->found              ? V_CHANGED
+                     : def_same && xml_same ? V_UNCHANGED
+                                            : plan_verdict(o, kind, &mo->spec, pf, en, def_same, xml_same, ro);
     if (!pf->found) {
-        printf("define %s\n", label);
-        sum->defined++;
-    } else if (unchanged) {
-        sum->unchanged++;
+        nv_report_act(ro, NV_ACT_DEFINE);
+    } else if (v == V_UNCHANGED) {
+        nv_report_act(ro, NV_ACT_UNCHANGED);
         restart = active && want && mo->restart == NV_RESTART_ALWAYS;
-    } else if (!known) {
-        printf("compare %s (nothing recorded: it is defined and compared when applied)\n", label);
-        sum->unchanged++;
+    } else if (v == V_UNKNOWN) {
+        nv_report_act(ro, NV_ACT_COMPARE);
         restart = active && want && mo->restart == NV_RESTART_ALWAYS;
-        if (active && want && mo->restart == NV_RESTART_IFCHANGED)
-            printf("restart %s (only if the define shows a change)\n", label);
+        if (active && want && mo->restart == NV_RESTART_IFCHANGED && ro)
+            ro->maybe |= NV_ACT_RESTART;
     } else {
-        printf("redefine %s (changes the definition sets:)\n", label);
-        plan_redefine(s, pf);
-        sum->changed++;
+        nv_report_act(ro, NV_ACT_REDEFINE);
         restart = active && want && mo->restart != NV_RESTART_NEVER;
     }
-    (void)kind;
-    if (restart) {
-        printf("restart %s\n", label);
-        sum->started++;
-    } else if (active && !want) {
-        printf("stop %s\n", label);
-        sum->stopped++;
-    } else if (!active && want) {
-        printf("start %s\n", label);
-        sum->started++;
-    }
+    if (restart)
+        nv_report_act(ro, NV_ACT_RESTART);
+    else if (active && !want)
+        nv_report_act(ro, NV_ACT_STOP);
+    else if (!active && want)
+        nv_report_act(ro, NV_ACT_START);
 }
 
 /* The declared domains, for a network's declare: those it stops are left
@@ -343,52 +383,50 @@ static void start_again(nv_conn *c, const nv_spec *s, nv_err *e)
 }
 
 static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo, prefetch *pf, nv_record *record,
-                        const nv_apply_opts *o, nv_apply_summary *sum, nv_errlist *errs, domains_ctx *doms)
+                        const nv_apply_opts *o, nv_report *rep, nv_errlist *errs, domains_ctx *doms)
 {
     const nv_spec *s = &mo->spec;
     char label[512];
     obj_label(s, label, sizeof label);
     nv_err e;
     nv_err_clear(&e);
+    nv_report_obj *ro = nv_report_add(rep, nv_kind_ops_get(kind)->name, s->name, s->uuid);
 
     uint8_t def_digest[32], cur_digest[32];
     nv_sha256(s->xml, s->xml_len, def_digest);
     nv_record_entry *en = nv_record_find(record, kind, s->uuid);
     /* the XML digest covers the name: equal digests mean the name is the declared one */
-    int unchanged = 0;
-    if (pf->found && en && en->has_digests && memcmp(en->def_digest, def_digest, 32) == 0 &&
-        nv_compare_digest(kind, s, pf->xml, cur_digest, &e) == 0 && memcmp(en->xml_digest, cur_digest, 32) == 0)
-        unchanged = 1;
+    int def_same = en && en->has_digests && memcmp(en->def_digest, def_digest, 32) == 0;
+    int xml_same = pf->found && en && en->has_digests && (def_same || o->dry_run) &&
+                   nv_compare_digest(kind, s, pf->xml, cur_digest, &e) == 0 &&
+                   memcmp(en->xml_digest, cur_digest, 32) == 0;
+    int unchanged = def_same && xml_same;
     if (pf->found && !unchanged && prefetch_name(pf, &e) < 0) {
         nv_errlist_add(errs, "%s: %s", label, e.msg);
+        nv_report_error(ro, "%s", e.msg);
         return -1;
     }
 
     if (o->dry_run) {
-        /* a new name is a change, recorded or not */
-        int known = (en && en->has_digests) || (pf->found && strcmp(pf->name, s->name) != 0);
-        plan_object(kind, mo, pf, unchanged, known, sum);
+        plan_object(o, kind, mo, pf, en, def_same, xml_same, ro);
         if (kind == NV_KIND_POOL && mo->nvols) {
             nv_obj pool = {.name = (char *)s->name, .id = -1};
             memcpy(pool.uuid, s->uuid, 16);
             if (pf->found && pf->active) {
-                nv_volume_counts vc = {0};
-                nv_volumes_apply(c, &pool, mo, 1, &vc, errs);
-                sum->defined += vc.created;
-                sum->removed += vc.deleted;
+                nv_volumes_apply(c, &pool, mo, 1, rep, errs);
             } else if (!pf->found) {
                 /* a new pool has no volumes the daemon knows of yet */
-                for (size_t i = 0; i < mo->nvols; i++) {
-                    if (!mo->vols[i].present)
-                        continue;
-                    printf("create volume %s in pool %s\n", mo->vols[i].name, s->name);
-                    sum->defined++;
-                }
+                for (size_t i = 0; i < mo->nvols; i++)
+                    if (mo->vols[i].present)
+                        nv_report_act(nv_volumes_entry(rep, s->name, mo->vols[i].name), NV_ACT_CREATE);
             } else {
                 /* an inactive pool does not list its volumes */
-                for (size_t i = 0; i < mo->nvols; i++)
-                    printf("%s volume %s in pool %s (if %s)\n", mo->vols[i].present ? "create" : "delete",
-                           mo->vols[i].name, s->name, mo->vols[i].present ? "missing" : "present");
+                for (size_t i = 0; i < mo->nvols; i++) {
+                    nv_report_obj *vo = nv_volumes_entry(rep, s->name, mo->vols[i].name);
+                    if (vo)
+                        vo->maybe = mo->vols[i].present ? NV_ACT_CREATE : NV_ACT_DELETE;
+                    nv_report_note(vo, "if %s", mo->vols[i].present ? "missing" : "present");
+                }
             }
         }
         return 0;
@@ -397,6 +435,7 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
     /* register it before acting: a run cut short still knows it is ours */
     if (!en && nv_record_put(record, kind, s->uuid, NULL, NULL, &e) < 0) {
         nv_errlist_add(errs, "%s: %s", label, e.msg);
+        nv_report_error(ro, "%s", e.msg);
         return -1;
     }
     nv_declare_req req = {
@@ -423,22 +462,28 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
     nv_declare_result res;
     int rc = nv_declare(c, &req, &res, &e);
     /* what was done counts even when a later step failed (defined, not started) */
-    sum->defined += res.defined_new;
-    sum->changed += res.changed;
-    sum->unchanged += res.unchanged;
-    sum->started += res.started;
-    sum->stopped += res.stopped;
+    nv_report_act(ro, (res.defined_new ? NV_ACT_DEFINE : 0) | (res.changed ? NV_ACT_REDEFINE : 0) |
+                          (res.unchanged ? NV_ACT_UNCHANGED : 0) | (res.stopped ? NV_ACT_STOP : 0) |
+                          (res.restarted ? NV_ACT_RESTART : res.started ? NV_ACT_START : 0) |
+                          (res.autostart_set ? NV_ACT_AUTOSTART : 0));
+    nv_report_changes(ro, &res.changes);
     if (rc == 0) {
         uint8_t after_digest[32];
         nv_err de;
-        if (res.after_xml && nv_compare_digest(kind, s, res.after_xml, after_digest, &de) == 0)
+        if (res.after_xml && nv_compare_digest(kind, s, res.after_xml, after_digest, &de) == 0) {
             nv_record_put(record, kind, s->uuid, def_digest, after_digest, &de);
-        else
+            /* kept for the next dry run; only written when it is new */
+            if (o->defs_dir && (!def_same || !nv_defstore_has(o->defs_dir, kind, s->uuid)) &&
+                nv_defstore_save(o->defs_dir, kind, s, def_digest, &de) < 0)
+                nv_log_warn("%s: cannot keep a copy of its definition for dry runs: %s", label, de.msg);
+        } else {
             nv_record_put(record, kind, s->uuid, NULL, NULL, &de);
+        }
     } else {
         if (kind == NV_KIND_DOMAIN && pf->stopped_by_purge && req.state == NV_STATE_ACTIVE)
             start_again(c, s, &e);
         nv_errlist_add(errs, "%s: %s", label, e.msg);
+        nv_report_error(ro, "%s", e.msg);
         nv_err de;
         nv_record_put(record, kind, s->uuid, NULL, NULL, &de); /* full check next time */
     }
@@ -453,21 +498,19 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
                 active = started_here = 1;
         }
         if (active == 1) {
-            nv_volume_counts vc = {0};
-            nv_volumes_apply(c, &res.obj, mo, 0, &vc, errs);
-            sum->defined += vc.created;
-            sum->removed += vc.deleted;
-            if (vc.failed)
+            if (nv_volumes_apply(c, &res.obj, mo, 0, rep, errs))
                 rc = -1;
             if (started_here) {
                 nv_log_obj("pool", s->uuid, "deactivate (its declared state)");
                 if (nv_pool_ops.destroy(c, &res.obj, &e) < 0) {
                     nv_errlist_add(errs, "%s: %s", label, e.msg);
+                    nv_report_error(ro, "%s", e.msg);
                     rc = -1;
                 }
             }
         } else {
             nv_errlist_add(errs, "%s: cannot start it to manage its volumes: %s", label, e.msg);
+            nv_report_error(ro, "cannot start it to manage its volumes: %s", e.msg);
             rc = -1;
         }
     }
@@ -475,12 +518,11 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
     return rc;
 }
 
-int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply_opts *o, nv_apply_summary *sum,
+int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply_opts *o, nv_report *rep,
              nv_errlist *errs)
 {
     size_t before = errs->n;
     prefetch *pfs[NV_KIND_COUNT] = {0};
-    memset(sum, 0, sizeof *sum);
 
     for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
         const nv_manifest_kind *mk = &m->kinds[kind];
@@ -509,7 +551,7 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
     }
 
     reconnect rc = {0};
-    remove_undeclared(c, m, record, pfs, o, sum, errs, &rc);
+    remove_undeclared(c, m, record, pfs, o, rep, errs, &rc);
 
     domains_ctx doms = {&m->kinds[NV_KIND_DOMAIN], pfs[NV_KIND_DOMAIN]};
     for (size_t d = 0; d < 3; d++) {
@@ -524,9 +566,12 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
                 char label[512];
                 obj_label(&mk->objs[i].spec, label, sizeof label);
                 nv_errlist_add(errs, "%s: not applied: cannot connect to the daemon again: %s", label, rc.why.msg);
+                nv_report_error(nv_report_add(rep, nv_kind_ops_get(kind)->name, mk->objs[i].spec.name,
+                                              mk->objs[i].spec.uuid),
+                                "not applied: cannot connect to the daemon again: %s", rc.why.msg);
                 continue;
             }
-            apply_object(c, kind, &mk->objs[i], &pfs[kind][i], record, o, sum, errs, &doms);
+            apply_object(c, kind, &mk->objs[i], &pfs[kind][i], record, o, rep, errs, &doms);
             if (o->saver && !o->dry_run)
                 nv_record_save_soon(o->saver, record);
         }

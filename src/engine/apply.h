@@ -13,6 +13,7 @@
 
 #include "engine/manifest.h"
 #include "engine/record.h"
+#include "engine/report.h"
 #include "rpc/connect.h"
 #include "util/errlist.h"
 
@@ -26,15 +27,14 @@ typedef struct nv_apply_opts {
     /* When set and non-zero (a signal arrived): stop after the current
      * object, leaving the rest as it is. */
     volatile sig_atomic_t *stop;
+    const char *defs_dir; /* engine/defstore.h: where the last definitions are kept; NULL: nowhere */
 } nv_apply_opts;
 
-typedef struct nv_apply_summary {
-    int defined, changed, started, stopped, removed, unchanged;
-} nv_apply_summary;
-
-/* Failures are added to errs, each naming its object; record is updated
- * in place (the caller saves it). Returns the number of failures. */
+/* What was done (or planned) goes into rep, one entry per object acted on
+ * or checked; failures are added to errs, each naming its object, and to
+ * the object's entry. record is updated in place (the caller saves it).
+ * Returns the number of failures. */
 int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply_opts *o,
-             nv_apply_summary *sum, nv_errlist *errs);
+             nv_report *rep, nv_errlist *errs);
 
 #endif

@@ -1,5 +1,7 @@
 #include "engine/compare.h"
 
+#include "engine/units.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +42,7 @@ static int drop_volatile(nv_xml_node *root, const nv_spec *spec, nv_err *e)
 }
 
 int nv_compare_defs(enum nv_kind kind, const nv_spec *spec, const char *before,
-                    const char *after, char **diff, nv_err *e)
+                    const char *after, nv_xml_diff_list *diff, nv_err *e)
 {
     int rc = -1;
     nv_xml_node *a = nv_xml_parse(before, strlen(before), "daemon XML (before)", e);
@@ -53,12 +55,12 @@ int nv_compare_defs(enum nv_kind kind, const nv_spec *spec, const char *before,
     if (eq < 0)
         goto out;
     rc = !eq;
+    /* the diff is for people: a failure to make it changes no decision */
     if (rc == 1 && diff) {
-        nv_xml_diff_list d = {0};
-        if (nv_xml_diff(a, b, &d, e) == 0) {
-            *diff = nv_xml_diff_to_string(&d, e);
-            nv_xml_diff_free(&d);
-        }
+        nv_err de;
+        nv_err_clear(&de);
+        if (nv_units_normalise(a, &de) < 0 || nv_units_normalise(b, &de) < 0 || nv_xml_diff(a, b, diff, &de) < 0)
+            nv_xml_diff_free(diff);
     }
 out:
     nv_xml_free(a);

@@ -5,15 +5,17 @@
 #define NV_ENGINE_COMPARE_H
 
 #include "engine/spec.h"
+#include "xml/diff.h"
 #include "util/error.h"
 #include "virt/object.h"
 
-/* 1 changed, 0 unchanged, -1 error. With diff != NULL and a change, *diff
- * gets readable lines ("/domain/memory: 32768 → 49152\n..."). The spec
+/* 1 changed, 0 unchanged, -1 error. With diff != NULL and a change, diff
+ * (zero-initialised) gets the differences, sizes with their units in one
+ * value (engine/units.h): "/domain/memory: 32 MiB → 48 MiB". The spec
  * (may be NULL) tells which daemon-filled pool fields to ignore: those the
  * definition does not mention. */
 int nv_compare_defs(enum nv_kind kind, const nv_spec *spec, const char *before,
-                    const char *after, char **diff, nv_err *e);
+                    const char *after, nv_xml_diff_list *diff, nv_err *e);
 
 /* A digest of the daemon's inactive XML that changes exactly when the
  * definition changes: the raw text, except for pools, whose size fields

@@ -11,6 +11,7 @@
 void nv_declare_result_free(nv_declare_result *r)
 {
     free(r->after_xml);
+    nv_xml_diff_free(&r->changes);
     nv_obj_clear(&r->obj);
     memset(r, 0, sizeof *r);
 }
@@ -231,19 +232,16 @@ int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv
         if (!found) {
             res->defined_new = 1;
         } else if (!changed) {
-            char *diff = NULL;
-            changed = nv_compare_defs(req->kind, spec, before, res->after_xml,
-                                      req->show_diff && nv_log_verbose ? &diff : NULL, e);
+            changed = nv_compare_defs(req->kind, spec, before, res->after_xml, &res->changes, e);
             if (changed < 0)
                 goto out;
             if (changed) {
                 nv_log_obj(k->name, spec->uuid, "changed");
-                if (diff && nv_log_verbose)
-                    fputs(diff, stderr);
+                if (req->show_diff)
+                    nv_log_diff(&res->changes);
             } else {
                 nv_log_obj(k->name, spec->uuid, "unchanged");
             }
-            free(diff);
         } else {
             nv_log_obj(k->name, spec->uuid, "changed");
         }

@@ -8,6 +8,7 @@
 #include "engine/spec.h"
 #include "rpc/connect.h"
 #include "virt/object.h"
+#include "xml/diff.h"
 
 enum nv_restart { NV_RESTART_IFCHANGED, NV_RESTART_ALWAYS, NV_RESTART_NEVER };
 enum nv_state { NV_STATE_KEEP = -1, NV_STATE_INACTIVE = 0, NV_STATE_ACTIVE = 1 };
@@ -46,6 +47,7 @@ typedef struct nv_declare_result {
     int restarted;    /* deactivated and activated again */
     int autostart_set;
     char *after_xml;  /* the daemon's inactive XML after the define (NULL if none) */
+    nv_xml_diff_list changes; /* changed: how the daemon's definition changed */
     nv_obj obj;       /* the object, once known */
 } nv_declare_result;
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "engine/spec.h"
+#include "util/buf.h"
 
 int nv_log_verbose;
 
@@ -27,6 +28,29 @@ void nv_log(const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void nv_log_diff(const nv_xml_diff_list *d)
+{
+    if (!nv_log_verbose)
+        return;
+    for (size_t i = 0; i < d->n; i++) {
+        nv_buf line;
+        nv_buf_init(&line, 0);
+        if (nv_xml_diff_format(&d->v[i], &line) == 0)
+            fprintf(stderr, "%s\n", nv_buf_cstr(&line));
+        nv_buf_free(&line);
+    }
+}
+
+void nv_log_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("nixvirt: warning: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);

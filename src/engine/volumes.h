@@ -5,17 +5,18 @@
 #define NV_ENGINE_VOLUMES_H
 
 #include "engine/manifest.h"
+#include "engine/report.h"
 #include "rpc/connect.h"
 #include "util/errlist.h"
 #include "virt/object.h"
 
-typedef struct nv_volume_counts {
-    int created, deleted, unchanged, failed;
-} nv_volume_counts;
+/* The pool must be active. Each volume created or deleted gets an entry in
+ * rep; failures are added to errs and to the volume's entry. With dry_run,
+ * only the plan is made. Returns the number of failures. */
+int nv_volumes_apply(nv_conn *c, const nv_obj *pool, const nv_manifest_obj *mo, int dry_run,
+                     nv_report *rep, nv_errlist *errs);
 
-/* The pool must be active. Failures are added to errs, per volume. With
- * dry_run, prints the plan on stdout and changes nothing. */
-void nv_volumes_apply(nv_conn *c, const nv_obj *pool, const nv_manifest_obj *mo, int dry_run,
-                      nv_volume_counts *counts, nv_errlist *errs);
+/* A report entry for volume `name` of `pool`. */
+nv_report_obj *nv_volumes_entry(nv_report *rep, const char *pool, const char *name);
 
 #endif

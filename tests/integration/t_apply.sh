@@ -16,7 +16,7 @@ ap() { nixvirt apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$@"; }
 
 record_file() { ls "$TEST_TMP"/state/*.record; }
 
-# assert_summary "A defined, B changed, C started, D stopped, E removed, F unchanged"
+# assert_summary "A defined, B changed, C started, R restarted, D stopped, E removed, F unchanged, V volumes created, W deleted"
 assert_summary() { assert_eq "nixvirt: $1" "$OUT" "summary line"; }
 
 # When the daemon last wrote each object's config file: it rewrites it on every define
@@ -89,7 +89,7 @@ test_no_daemon() {
 test_first_apply_then_noop() {
     make_basic aa 181
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "4 defined, 0 changed, 3 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_summary "3 defined, 0 changed, 3 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 1 volume created, 0 deleted"
     # the NAT network with DHCP runs (its dnsmasq too)
     assert_eq yes "$(obj_net_active aa-net)"
     assert_contains "$(virsh_sys net-dumpxml aa-net)" "<forward mode='nat'"
@@ -125,7 +125,7 @@ test_first_apply_then_noop() {
     stamps=$(config_stamps)
     rec_stamp=$(stat -c '%i %Y' "$rec")
     assert_exit 0 ap -v "$D/m.xml"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 3 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 3 unchanged, 0 volumes created, 0 deleted"
     assert_not_contains "$ERR" "define"
     assert_not_contains "$ERR" "activate"
     assert_not_contains "$ERR" "volume"
@@ -139,7 +139,7 @@ test_first_apply_then_noop() {
     # and without -v: only the summary line
     assert_exit 0 ap "$D/m.xml"
     assert_eq "" "$ERR"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 3 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 3 unchanged, 0 volumes created, 0 deleted"
 }
 
 test_noop_without_record_is_still_noop() {
@@ -151,7 +151,7 @@ test_noop_without_record_is_still_noop() {
     pid=$(obj_qemu_pid ab-dom)
     rm -rf "$TEST_TMP/state"
     assert_exit 0 ap -v "$D/m.xml"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 3 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 3 unchanged, 0 volumes created, 0 deleted"
     assert_contains "$ERR" "domain $DOM_U: redefine"
     assert_eq "$pid" "$(obj_qemu_pid ab-dom)"
     # the digests are back: the next one skips the defines
@@ -170,7 +170,7 @@ test_drift_is_reverted() {
     virsh_sys setmaxmem ac-dom 96M --config
     assert_contains "$(virsh_sys dumpxml --inactive ac-dom)" "<memory unit='KiB'>98304</memory>"
     assert_exit 0 ap -v "$D/m.xml"
-    assert_summary "0 defined, 1 changed, 1 started, 0 stopped, 0 removed, 2 unchanged"
+    assert_summary "0 defined, 1 changed, 0 started, 1 restarted, 0 stopped, 0 removed, 2 unchanged, 0 volumes created, 0 deleted"
     assert_contains "$ERR" "domain $DOM_U: changed"
     assert_contains "$(virsh_sys dumpxml --inactive ac-dom)" "<memory unit='KiB'>32768</memory>"
     # restart="ifchanged" (the default): it was restarted with the declared definition
@@ -185,7 +185,7 @@ test_drift_is_reverted() {
     virsh_sys net-dumpxml --inactive ac-net | sed "s|end='192.168.183.254'|end='192.168.183.100'|" >"$TEST_TMP/n.xml"
     virsh_sys net-define "$TEST_TMP/n.xml" >/dev/null
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "0 defined, 2 changed, 2 started, 0 stopped, 0 removed, 1 unchanged"
+    assert_summary "0 defined, 2 changed, 0 started, 2 restarted, 0 stopped, 0 removed, 1 unchanged, 0 volumes created, 0 deleted"
     assert_contains "$(virsh_sys dumpxml --inactive ac-dom)" "<vcpu placement='static'>1</vcpu>"
     assert_contains "$(virsh_sys net-dumpxml --inactive ac-net)" "end='192.168.183.254'"
     assert_eq running "$(virsh_sys domstate ac-dom)"
@@ -196,7 +196,7 @@ test_drift_is_reverted() {
     local stamps
     stamps=$(config_stamps)
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "0 defined, 0 changed, 1 started, 0 stopped, 0 removed, 3 unchanged"
+    assert_summary "0 defined, 0 changed, 1 started, 0 restarted, 0 stopped, 0 removed, 3 unchanged, 0 volumes created, 0 deleted"
     assert_eq running "$(virsh_sys domstate ac-dom)"
     assert_eq "$stamps" "$(config_stamps)"
 
@@ -204,13 +204,13 @@ test_drift_is_reverted() {
     virsh_sys destroy ac-dom >/dev/null
     virsh_sys vol-delete --pool ac-pool ac-disk.qcow2 >/dev/null
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "1 defined, 0 changed, 1 started, 0 stopped, 0 removed, 3 unchanged"
+    assert_summary "0 defined, 0 changed, 1 started, 0 restarted, 0 stopped, 0 removed, 3 unchanged, 1 volume created, 0 deleted"
     assert_file "$D/pool/ac-disk.qcow2"
 
     # the definition file itself changes: changed, restarted
     obj_write_dom "$D/dom.xml" ac-dom "$DOM_U" 48 "$(obj_dev_vol ac-pool ac-disk.qcow2)$(obj_dev_net ac-net)"
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "0 defined, 1 changed, 1 started, 0 stopped, 0 removed, 2 unchanged"
+    assert_summary "0 defined, 1 changed, 0 started, 1 restarted, 0 stopped, 0 removed, 2 unchanged, 0 volumes created, 0 deleted"
     assert_contains "$(virsh_sys dumpxml ac-dom)" "<memory unit='KiB'>49152</memory>"
 }
 
@@ -225,15 +225,15 @@ test_rename() {
     assert_exit 0 ap "$D/m.xml"
     obj_write_dom "$D/d.xml" al-new "$u"
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "0 defined, 1 changed, 0 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_summary "0 defined, 1 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 0 volumes created, 0 deleted"
     assert_eq al-new "$(obj_names list | grep '^al-')"
     assert_eq "$u" "$(virsh_sys domuuid al-new)"
     virsh_sys domrename al-new al-byhand >/dev/null
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "0 defined, 1 changed, 0 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_summary "0 defined, 1 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 0 volumes created, 0 deleted"
     assert_eq al-new "$(obj_names list | grep '^al-')"
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 1 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 1 unchanged, 0 volumes created, 0 deleted"
 }
 
 # ---------------------------------------------------------------------------- restart policy
@@ -255,7 +255,7 @@ test_restart_policies() {
 </nixvirt>
 EOF
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "3 defined, 0 changed, 2 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_summary "3 defined, 0 changed, 2 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 0 volumes created, 0 deleted"
     # no active= : a new domain stays off
     assert_eq "shut off" "$(virsh_sys domstate ad-keep)"
     local pa pn
@@ -263,7 +263,7 @@ EOF
     pn=$(obj_qemu_pid ad-never)
     # restart="always": restarted by every apply, even with nothing changed
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "0 defined, 0 changed, 1 started, 0 stopped, 0 removed, 3 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 1 restarted, 0 stopped, 0 removed, 3 unchanged, 0 volumes created, 0 deleted"
     assert_eq running "$(virsh_sys domstate ad-always)"
     assert_ne "$pa" "$(obj_qemu_pid ad-always)" "restart=always restarts"
     assert_eq "$pn" "$(obj_qemu_pid ad-never)"
@@ -332,12 +332,12 @@ test_purge_modes() {
 
     # managed: what we declare appears, what was made by hand stays
     assert_exit 0 ap "$(manifest managed 1)"
-    assert_summary "7 defined, 0 changed, 3 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_summary "6 defined, 0 changed, 3 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 1 volume created, 0 deleted"
     assert_eq "$(printf '%s\n' ae-d1 ae-d2 ae-hand)" "$(obj_names list | grep '^ae-')"
     # managed: what an earlier apply declared and is no longer declared goes, in the order
     # domains, pools, networks; the hand-made objects still stay; the pool's storage stays
     assert_exit 0 ap -v "$(manifest managed 0)"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 3 removed, 3 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 3 removed, 3 unchanged, 0 volumes created, 0 deleted"
     assert_eq "$(printf '%s\n' ae-d1 ae-hand)" "$(obj_names list | grep '^ae-')"
     assert_eq "$(printf '%s\n' ae-hnet ae-n1)" "$(obj_names net-list | grep '^ae-')"
     assert_eq "$(printf '%s\n' ae-hpool ae-p1)" "$(obj_names pool-list | grep '^ae-')"
@@ -353,14 +353,14 @@ test_purge_modes() {
 
     # none: nothing is removed, but the record learns what is declared
     assert_exit 0 ap "$(manifest none 1)"
-    assert_summary "3 defined, 0 changed, 3 started, 0 stopped, 0 removed, 3 unchanged"
+    assert_summary "3 defined, 0 changed, 3 started, 0 restarted, 0 stopped, 0 removed, 3 unchanged, 0 volumes created, 0 deleted"
     cat >"$D/m-none-empty.xml" <<EOF
 <nixvirt version="1"><networks purge="none"/><pools purge="none"/><domains purge="none"/></nixvirt>
 EOF
     local snap
     snap=$(obj_snapshot)
     assert_exit 0 ap "$D/m-none-empty.xml"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 0 volumes created, 0 deleted"
     assert_eq "$snap" "$(obj_snapshot)"
     assert_contains "$(cat "$(record_file)")" "domain $u2"
     # so a later managed apply removes what a "none" apply declared
@@ -436,7 +436,7 @@ test_volumes() {
 EOF
     # an inactive pool is started to manage its volumes, and stopped again
     assert_exit 0 ap -v "$D/m.xml"
-    assert_summary "3 defined, 0 changed, 0 started, 0 stopped, 1 removed, 0 unchanged"
+    assert_summary "1 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 2 volumes created, 1 deleted"
     assert_contains "$ERR" "pool $pu: activate (to manage its volumes)"
     assert_contains "$ERR" "pool $pu: deactivate (its declared state)"
     assert_eq inactive "$(obj_pool_state ag-pool)"
@@ -451,7 +451,7 @@ EOF
     obj_write_vol "$D/v2.xml" v2.raw 99 raw
     sed -i 's/active="false"/active="true"/' "$D/m.xml"
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "0 defined, 0 changed, 1 started, 0 stopped, 0 removed, 1 unchanged"
+    assert_summary "0 defined, 0 changed, 1 started, 0 restarted, 0 stopped, 0 removed, 1 unchanged, 0 volumes created, 0 deleted"
     assert_eq running "$(obj_pool_state ag-pool)"
     assert_eq "$ino" "$(stat -c %i "$D/pool/v2.raw")"
     assert_eq data "$(head -c 4 "$D/pool/v2.raw")"
@@ -460,7 +460,7 @@ EOF
     # present="false" for a volume that exists: deleted, the others stay
     sed -i "s|<volume definition=\"$D/v1.xml\"/>|<volume name=\"v1.qcow2\" present=\"false\"/>|" "$D/m.xml"
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 1 removed, 1 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 1 unchanged, 0 volumes created, 1 deleted"
     assert_not_contains "$(virsh_sys vol-list ag-pool)" v1.qcow2
     [ ! -e "$D/pool/v1.qcow2" ] || fail "v1.qcow2 was not deleted"
     assert_contains "$(virsh_sys vol-list ag-pool)" v2.raw
@@ -479,7 +479,7 @@ test_dry_run() {
     assert_contains "$OUT" "create volume ah-disk.qcow2 in pool ah-pool"
     assert_contains "$OUT" "define domain ah-dom ($DOM_U)"
     assert_contains "$OUT" "start domain ah-dom ($DOM_U)"
-    assert_contains "$OUT" "nixvirt: plan: 4 defined, 0 changed, 3 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_contains "$OUT" "nixvirt: plan: 3 defined, 0 changed, 3 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 1 volume created, 0 deleted"
     assert_eq "$snap" "$(obj_snapshot)"
     [ ! -e "$TEST_TMP/state" ] || fail "dry run wrote a record"
 
@@ -489,34 +489,71 @@ test_dry_run() {
     obj_write_dom "$D/other.xml" ah-other "$other"
     sed "s|<domain definition=\"$D/dom.xml\" active=\"true\"/>|&<domain definition=\"$D/other.xml\"/>|" "$D/m.xml" >"$D/m2.xml"
     assert_exit 0 ap "$D/m2.xml"
-    assert_summary "5 defined, 0 changed, 3 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_summary "4 defined, 0 changed, 3 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 1 volume created, 0 deleted"
+    # the definitions applied are kept (private: a definition may hold a password)
+    local defs
+    defs=$(dirname "$(record_file)")/$(basename "$(record_file)" .record).defs
+    assert_eq 700 "$(stat -c %a "$defs")"
+    assert_eq 600 "$(stat -c %a "$defs/domain-$DOM_U.xml")"
+    assert_eq 4 "$(find "$defs" -type f | wc -l)" "kept definitions"
     snap=$(obj_snapshot)
     local rec
     rec=$(cat "$(record_file)")
     obj_write_dom "$D/dom.xml" ah-dom "$DOM_U" 64 "$(obj_dev_vol ah-pool ah-disk.qcow2)$(obj_dev_net ah-net)"
     assert_exit 0 ap --dry-run "$D/m.xml"
-    assert_contains "$OUT" "redefine domain ah-dom ($DOM_U)"
-    assert_contains "$OUT" "/domain/memory: 32768 → 64"
-    assert_contains "$OUT" "restart domain ah-dom ($DOM_U)"
+    # what the declaration changed, units normalised: not the daemon's expanded XML
+    assert_contains "$OUT" "redefine domain ah-dom ($DOM_U)
+  /domain/memory: 32 MiB → 64 MiB
+restart domain ah-dom ($DOM_U)"
+    assert_not_contains "$OUT" "@unit"
+    assert_not_contains "$OUT" "machine"
     assert_contains "$OUT" "remove domain ah-other ($other)"
-    assert_contains "$OUT" "nixvirt: plan: 0 defined, 1 changed, 1 started, 0 stopped, 1 removed, 2 unchanged"
+    assert_contains "$OUT" "nixvirt: plan: 0 defined, 1 changed, 0 started, 1 restarted, 0 stopped, 1 removed, 2 unchanged, 0 volumes created, 0 deleted"
     assert_eq "$snap" "$(obj_snapshot)"
     assert_eq "$rec" "$(cat "$(record_file)")"
 
-    # without a record (objects another tool made, or a lost state directory) the plan
-    # does not claim changes it cannot know of: the define will tell
+    # the same size in other units, and the file re-indented: no change, no restart
+    sed -e "s|<memory unit='MiB'>64</memory>|<memory unit='KiB'>32768</memory>|" -e 's|^  ||' "$D/dom.xml" >"$D/dom2.xml"
     obj_write_dom "$D/dom.xml" ah-dom "$DOM_U" 32 "$(obj_dev_vol ah-pool ah-disk.qcow2)$(obj_dev_net ah-net)"
+    cp "$D/dom2.xml" "$D/dom.xml"
+    assert_exit 0 ap --dry-run "$D/m2.xml"
+    assert_not_contains "$OUT" "ah-dom"
+    assert_contains "$OUT" "nixvirt: plan: 0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 4 unchanged, 0 volumes created, 0 deleted"
+
+    # a change made with virsh: the plan says so, and that the declared one comes back
+    virsh_sys setmaxmem ah-dom 96M --config
+    assert_exit 0 ap --dry-run "$D/m2.xml"
+    assert_contains "$OUT" "redefine domain ah-dom ($DOM_U) (changed outside nixvirt since the last apply: the declared definition is restored)"
+    assert_contains "$OUT" "restart domain ah-dom ($DOM_U)"
+    assert_exit 0 ap "$D/m2.xml"
+    snap=$(obj_snapshot)
+
+    # without the kept definitions (an older nixvirt wrote the record) the plan cannot
+    # know what changed: the define will tell
+    rm -r "$defs"
+    obj_write_dom "$D/dom.xml" ah-dom "$DOM_U" 48 "$(obj_dev_vol ah-pool ah-disk.qcow2)$(obj_dev_net ah-net)"
+    assert_exit 0 ap --dry-run "$D/m2.xml"
+    assert_contains "$OUT" "compare domain ah-dom ($DOM_U) (no copy of the last definition applied: it is defined and compared when applied)"
+    assert_contains "$OUT" "restart domain ah-dom ($DOM_U) (only if the define shows a change)"
+    assert_contains "$OUT" "nixvirt: plan: 0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 3 unchanged, 1 to compare, 0 volumes created, 0 deleted"
+
+    # without a record (objects another tool made, or a lost state directory) the plan
+    # does not claim changes it cannot know of either
     mv "$TEST_TMP/state" "$TEST_TMP/state.away"
     assert_exit 0 ap --dry-run "$D/m2.xml"
     assert_contains "$OUT" "compare domain ah-dom ($DOM_U) (nothing recorded: it is defined and compared when applied)"
     assert_contains "$OUT" "restart domain ah-dom ($DOM_U) (only if the define shows a change)"
     assert_contains "$OUT" "compare network ah-net ($NET_U)"
-    assert_contains "$OUT" "nixvirt: plan: 0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 4 unchanged"
+    assert_contains "$OUT" "nixvirt: plan: 0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 4 to compare, 0 volumes created, 0 deleted"
     assert_eq "$snap" "$(obj_snapshot)"
     [ ! -e "$TEST_TMP/state" ] || fail "dry run wrote a record"
-}
+    mv "$TEST_TMP/state.away" "$TEST_TMP/state"
 
-# ---------------------------------------------------------------------------- invalid input
+    # an apply keeps the copies again; objects no longer declared lose theirs
+    assert_exit 0 ap "$D/m.xml"
+    assert_eq 3 "$(find "$defs" -type f | wc -l)" "kept definitions after ah-other went"
+    [ ! -e "$defs/domain-$other.xml" ] || fail "the copy of a removed domain's definition stayed"
+}
 
 test_invalid_input_changes_nothing() {
     make_basic ai 190
@@ -598,7 +635,7 @@ test_one_failure_does_not_stop_the_others() {
 </nixvirt>
 EOF
     assert_exit 1 ap "$D/m.xml"
-    assert_summary "4 defined, 0 changed, 3 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_summary "4 defined, 0 changed, 3 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 0 volumes created, 0 deleted"
     assert_contains "$ERR" "nixvirt: domain aj-bad ($ub): "
     assert_contains "$ERR" "/nonexistent/qemu-system-x86_64"
     assert_contains "$ERR" "nixvirt: pool aj-badpool ($pb): "
@@ -611,7 +648,7 @@ EOF
     # the next run: the good ones are unchanged, the bad ones fail again
     mkdir -p "$D/no-such-dir"
     assert_exit 1 ap "$D/m.xml"
-    assert_summary "0 defined, 0 changed, 1 started, 0 stopped, 0 removed, 4 unchanged"
+    assert_summary "0 defined, 0 changed, 1 started, 0 restarted, 0 stopped, 0 removed, 4 unchanged, 0 volumes created, 0 deleted"
     assert_contains "$ERR" "nixvirt: 1 failure"
     assert_eq running "$(obj_pool_state aj-badpool)"
 }
@@ -631,7 +668,7 @@ test_record_forgets_what_is_gone() {
     assert_contains "$(cat "$(record_file)")" "domain $ub"
     virsh_sys undefine am-hand >/dev/null
     assert_exit 0 ap "$D/m2.xml"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 1 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 1 unchanged, 0 volumes created, 0 deleted"
     assert_not_contains "$(cat "$(record_file)")" "$ub"
     assert_not_contains "$(cat "$(record_file)")" "$uh"
     assert_contains "$(cat "$(record_file)")" "domain $uk"
@@ -656,7 +693,7 @@ test_concurrent_applies_wait_for_each_other() {
     assert_exit 0 ap --dry-run "$D/m.xml" {lockfd}<&-
     exec {lockfd}<&-
     wait "$apid"
-    assert_eq "nixvirt: 0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 1 unchanged" "$(cat "$TEST_TMP/w.out")"
+    assert_eq "nixvirt: 0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 1 unchanged, 0 volumes created, 0 deleted" "$(cat "$TEST_TMP/w.out")"
 }
 
 test_session_record_in_home() {
@@ -669,14 +706,14 @@ test_session_record_in_home() {
     echo "<nixvirt version=\"1\"><domains purge=\"managed\"><domain definition=\"$d/s.xml\"/></domains></nixvirt>" >"$d/m.xml"
     chmod 0644 "$d/s.xml" "$d/m.xml"
     assert_exit 0 nixvirt_session apply --connect qemu:///session "$d/m.xml"
-    assert_summary "1 defined, 0 changed, 0 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_summary "1 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 0 volumes created, 0 deleted"
     assert_contains "$(virsh_session list --all --name)" ao-session
     local rec
     rec=$(ls "$NV_SESSION_DIR"/home/.local/state/nixvirt/qemu_session-*.record)
     assert_contains "$(cat "$rec")" "domain $u "
     assert_eq "$NV_SESSION_USER" "$(stat -c %U "$rec")"
     assert_exit 0 nixvirt_session apply -v --connect qemu:///session "$d/m.xml"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 1 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 1 unchanged, 0 volumes created, 0 deleted"
     assert_not_contains "$ERR" "define"
     assert_not_contains "$(virsh_sys list --all --name)" ao-session
 }
@@ -732,18 +769,18 @@ test_daemon_killed_mid_apply() {
     nv_sandbox_system_restart || fail "the daemon did not come back"
     assert_exit 0 ap "$D/m.xml"
     echo "after the restart: $OUT"
-    assert_match "$OUT" "^nixvirt: [0-9]+ defined, 0 changed, 3[01] started, 0 stopped, 0 removed, [0-9]+ unchanged$"
+    assert_match "$OUT" "^nixvirt: [0-9]+ defined, 0 changed, 3[01] started, 0 restarted, 0 stopped, 0 removed, [0-9]+ unchanged, 0 volumes created, 0 deleted$"
     assert_eq $n "$(virsh_sys list --name | grep -c '^ak-d')"
     assert_eq yes "$(obj_net_active ak-net)"
     assert_exit 0 ap "$D/m.xml"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, $((n + 1)) unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, $((n + 1)) unchanged, 0 volumes created, 0 deleted"
     # nothing was lost from the record: a manifest that drops half the domains removes
     # exactly those (purge managed knows them all)
     head -n 3 "$D/m.xml" >"$D/m-half.xml"
     grep '<domain definition' "$D/m.xml" | head -n $((n / 2)) >>"$D/m-half.xml"
     echo "</domains></nixvirt>" >>"$D/m-half.xml"
     assert_exit 0 ap "$D/m-half.xml"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, $((n / 2)) removed, $((n / 2 + 1)) unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, $((n / 2)) removed, $((n / 2 + 1)) unchanged, 0 volumes created, 0 deleted"
     assert_eq $((n / 2)) "$(obj_names list | grep -c '^ak-d')"
 }
 
@@ -770,7 +807,7 @@ test_nix_module_manifests() {
 
     # all-kinds: every kind, every attribute
     assert_exit 0 ap "$(nix_case all-kinds nixvirt-qemu-system.xml)"
-    assert_summary "7 defined, 0 changed, 3 started, 0 stopped, 1 removed, 0 unchanged"
+    assert_summary "5 defined, 0 changed, 3 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 2 volumes created, 1 deleted"
     assert_eq "$(printf '%s\n' nv-mod-isolated nv-mod-net)" "$(obj_names net-list)"
     assert_eq yes "$(obj_net_active nv-mod-net)"
     assert_eq no "$(obj_net_active nv-mod-isolated)"
@@ -788,7 +825,7 @@ test_nix_module_manifests() {
     local web
     web=$(obj_qemu_pid nv-mod-web)
     assert_exit 0 ap "$(nix_case all-kinds nixvirt-qemu-system.xml)"
-    assert_summary "0 defined, 0 changed, 1 started, 0 stopped, 0 removed, 5 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 1 restarted, 0 stopped, 0 removed, 5 unchanged, 0 volumes created, 0 deleted"
     assert_eq "$web" "$(obj_qemu_pid nv-mod-web)"
 
     # module-shaped: no active= anywhere (states left as found); undeclared goes
@@ -821,21 +858,21 @@ test_nix_module_manifests() {
     assert_eq running "$(virsh_sys domstate nv-mod-web)"
     assert_eq nv-mod-images "$(obj_names pool-list)"
     assert_exit 0 ap "$(nix_case script-nixos nixvirt-qemu-system.xml)"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 1 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 1 unchanged, 0 volumes created, 0 deleted"
     # script-home (session-shaped): pool with a volume, web running
     assert_exit 0 ap "$(nix_case script-home nixvirt-qemu-session.xml)"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 2 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 2 unchanged, 0 volumes created, 0 deleted"
 
     # nulls: nothing is managed, nothing changes
     local snap
     snap=$(obj_snapshot)
     assert_exit 0 ap "$(nix_case nulls nixvirt-qemu-system.xml)"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 0 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 0 volumes created, 0 deleted"
     assert_eq "$snap" "$(obj_snapshot)"
 
     # empty-lists: everything goes; the pool's storage stays on disk
     assert_exit 0 ap "$(nix_case empty-lists nixvirt-qemu-system.xml)"
-    assert_summary "0 defined, 0 changed, 0 started, 0 stopped, 3 removed, 0 unchanged"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 3 removed, 0 unchanged, 0 volumes created, 0 deleted"
     assert_eq "" "$(obj_names list)"
     assert_eq "" "$(obj_names net-list)"
     assert_eq "" "$(obj_names pool-list)"
@@ -921,7 +958,7 @@ test_state_dir_strict() {
     sleep 0.5
     obj_write_dom "$D/d.xml" sd-d "$u" 48
     assert_exit 0 timeout 20 "$NIXVIRT_BIN" apply --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
-    assert_eq "nixvirt: 0 defined, 1 changed, 0 started, 0 stopped, 0 removed, 0 unchanged" "$OUT"
+    assert_eq "nixvirt: 0 defined, 1 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 0 volumes created, 0 deleted" "$OUT"
     kill "$holder" 2>/dev/null || true
     wait "$holder" 2>/dev/null || true
     assert_contains "$(cat "$TEST_TMP/holder.err")" "Permission denied"
@@ -964,7 +1001,7 @@ test_state_dir_strict() {
     rm "$rec.lock"
     # all fixed: it applies
     assert_exit 0 nixvirt apply --state-dir "$st" --connect "$NV_URI" "$D/m.xml"
-    assert_eq "nixvirt: 0 defined, 1 changed, 0 started, 0 stopped, 0 removed, 0 unchanged" "$OUT"
+    assert_eq "nixvirt: 0 defined, 1 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 0 volumes created, 0 deleted" "$OUT"
 }
 
 # ---------------------------------------------------------------------------- interrupted runs
@@ -1024,7 +1061,7 @@ test_killed_apply_recorded_everything() {
     # undeclared now: purge="managed" knows them all
     assert_exit 0 ap "$D/none.xml"
     assert_eq "" "$(obj_names list | grep '^ki-d' || true)" "domains left after the managed purge"
-    assert_match "$OUT" "^nixvirt: 0 defined, 0 changed, 0 started, 0 stopped, $defined removed, 0 unchanged$"
+    assert_match "$OUT" "^nixvirt: 0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, $defined removed, 0 unchanged, 0 volumes created, 0 deleted$"
 }
 
 # SIGTERM / SIGINT: the current domain is finished (defined AND started), the record is

@@ -306,7 +306,7 @@ test_domain_change_restarts_in_previous_state() {
     write_dom "$f" nv-chg "$u" 48
     assert_exit 0 vdc -v --type domain --define "$f"
     assert_contains "$ERR" "domain $u: changed"
-    assert_contains "$ERR" "/domain/memory: 32768 → 49152"
+    assert_contains "$ERR" "/domain/memory: 32 MiB → 48 MiB"
     assert_contains "$ERR" "domain $u: deactivate"
     assert_contains "$ERR" "domain $u: activate"
     assert_eq running "$(domstate nv-chg)"
@@ -319,7 +319,7 @@ test_domain_change_restarts_in_previous_state() {
     write_dom "$f" nv-chg "$u" 64
     assert_exit 0 vdc -v --type domain --define "$f" --restart never
     assert_contains "$ERR" "domain $u: changed"
-    assert_contains "$ERR" "/domain/memory: 49152 → 65536"
+    assert_contains "$ERR" "/domain/memory: 48 MiB → 64 MiB"
     assert_not_contains "$ERR" ": deactivate"
     assert_eq running "$(domstate nv-chg)"
     assert_eq "$id2" "$(domid nv-chg)" "domain id with --restart never"

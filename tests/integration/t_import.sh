@@ -102,14 +102,14 @@ test_import_then_apply_changes_nothing() {
     nix_manifest "$TEST_TMP/host.nix" qemu:///system "$TEST_TMP/m.xml"
     assert_contains "$(cat "$TEST_TMP/m.xml")" 'purge="undeclared"'
     assert_exit 0 nixvirt apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$TEST_TMP/m.xml"
-    assert_eq "nixvirt: 0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 6 unchanged" "$OUT"
+    assert_eq "nixvirt: 0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 6 unchanged, 0 volumes created, 0 deleted" "$OUT"
     assert_eq "$id" "$(virsh_sys domid imp-run)" "the running domain's id"
     assert_eq "$before" "$(obj_snapshot)" "the daemon's objects"
     assert_contains "$(virsh_sys dumpxml --inactive imp-off)" "<app1:foo xmlns:app1=\"http://app1.org/app1/\">fooish</app1:foo>"
     assert_contains "$(virsh_sys dumpxml --inactive --security-info imp-off)" "passwd='s3cret'"
     # and again, now through the record
     assert_exit 0 nixvirt apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$TEST_TMP/m.xml"
-    assert_eq "nixvirt: 0 defined, 0 changed, 0 started, 0 stopped, 0 removed, 6 unchanged" "$OUT"
+    assert_eq "nixvirt: 0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 6 unchanged, 0 volumes created, 0 deleted" "$OUT"
     assert_eq "$before" "$(obj_snapshot)" "the daemon's objects"
 }
 
@@ -159,7 +159,7 @@ test_import_session() {
     nix_manifest "$TEST_TMP/host.nix" qemu:///session "$d/m.xml"
     chmod 0644 "$d/m.xml"
     assert_exit 0 nixvirt_session apply --connect qemu:///session "$d/m.xml"
-    assert_match "$OUT" "^nixvirt: 0 defined, 0 changed, 0 started, 0 stopped, 0 removed, [0-9]+ unchanged$"
+    assert_match "$OUT" "^nixvirt: 0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, [0-9]+ unchanged, 0 volumes created, 0 deleted$"
     assert_eq "$id" "$(virsh_session domid imp-s-dom)" "the running domain's id"
     assert_eq "$before" "$(virsh_session list --all; virsh_session dumpxml --inactive imp-s-dom; virsh_session dumpxml --inactive imp-s-off; virsh_session pool-list --all; virsh_session vol-list imp-s-pool)"
 }

@@ -54,7 +54,7 @@ test_hook_slower_than_old_timer_completes() {
     assert_exit 0 ap "$TEST_TMP/m.xml"
     [ $((SECONDS - t0)) -ge 64 ] || fail "the hook did not hold the start: $((SECONDS - t0)) s"
     assert_eq running "$(virsh_sys domstate slow65)"
-    assert_eq "nixvirt: 1 defined, 0 changed, 1 started, 0 stopped, 0 removed, 0 unchanged" "$OUT"
+    assert_eq "nixvirt: 1 defined, 0 changed, 1 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 0 volumes created, 0 deleted" "$OUT"
 }
 
 test_timeout_names_object_and_apply_goes_on() {

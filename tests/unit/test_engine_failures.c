@@ -206,16 +206,20 @@ TEST(engine_apply_refused_define_and_timeout)
     if (c) {
         nv_record rec = {0};
         nv_apply_opts ao = {0};
-        nv_apply_summary sum;
-        CHECK_INT(nv_apply(c, &m, &rec, &ao, &sum, &errs), 2);
+        nv_report rep = {0};
+        CHECK_INT(nv_apply(c, &m, &rec, &ao, &rep, &errs), 2);
         CHECK_INT(errs.n, 2);
         if (errs.n == 2) {
             CHECK_STR(errs.v[0], "domain nv-a (0a0a0a0a-0000-4000-8000-000000000001): XML error: refused by the script");
             CHECK_STR(errs.v[1], "domain nv-b (0a0a0a0a-0000-4000-8000-000000000002): timed out after 1 s waiting for "
                                  "DOMAIN_CREATE");
         }
+        nv_report_counts sum;
+        nv_report_count(&rep, &sum);
         CHECK_INT(sum.defined, 2);
         CHECK_INT(sum.started, 1); /* nv-c, on the second connection */
+        CHECK_INT(sum.failed, 2);
+        nv_report_free(&rep);
         nv_record_free(&rec);
         nv_connect_close(c);
     }
