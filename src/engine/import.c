@@ -92,41 +92,90 @@ static void indent(nv_buf *out, int n)
         nv_buf_append(out, " ", 1);
 }
 
-/* volumes = [ ... ]; of an active pool (nothing when it has none). */
-static int pool_volumes(nv_conn *c, const nv_obj *pool, const nv_import_opts *o, nv_buf *out,
-                        nv_errlist *warnings, nv_err *e)
+/* The volumes of every active pool with their XML: two round trips however
+ * many pools and volumes there are. vols[i] and vxml[i] belong to pool i. */
+static int fetch_volumes(nv_conn *c, const nv_obj_list *pools, const int *active, nv_vol_list *vols,
+                         char ***vxml, nv_err *e)
 {
-    nv_vol_list vl = {0};
-    if (nv_vol_list_all(c, pool, &vl, e) < 0)
-        return nv_err_prefix(e, "pool %s: listing its volumes", pool->name);
+    size_t n = pools->n, total = 0, sent = 0;
+    uint32_t *serials = calloc(n + 1, sizeof *serials);
+    if (!serials)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
     int rc = 0;
-    if (vl.n)
-        qsort(vl.v, vl.n, sizeof *vl.v, vol_by_name);
-    if (vl.n) {
-        indent(out, 6);
-        nv_buf_append_str(out, "volumes = [\n");
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (active[i] && (rc = nv_vol_list_all_start(c, &pools->v[i], &serials[i], e)) == 0)
+            sent = i + 1;
+    for (size_t i = 0; i < sent; i++) {
+        if (!active[i])
+            continue;
+        nv_err oe;
+        nv_err_clear(&oe);
+        if (nv_vol_list_all_finish(c, serials[i], &vols[i], &oe) < 0 && rc == 0) {
+            *e = oe;
+            rc = nv_err_prefix(e, "pool %s: listing its volumes", pools->v[i].name);
+        }
+        if (vols[i].n)
+            qsort(vols[i].v, vols[i].n, sizeof *vols[i].v, vol_by_name);
+        total += vols[i].n;
     }
-    for (size_t i = 0; i < vl.n && rc == 0; i++) {
-        char what[512];
-        snprintf(what, sizeof what, "volume %s/%s", pool->name, vl.v[i].name);
-        char *xml = nv_vol_xml(c, &vl.v[i], e);
-        if (!xml) {
-            rc = nv_err_prefix(e, "%s", what);
+    free(serials);
+    if (rc < 0)
+        return -1;
+    serials = calloc(total + 1, sizeof *serials);
+    if (!serials)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!vols[i].n)
+            continue;
+        if (!(vxml[i] = calloc(vols[i].n, sizeof *vxml[i]))) {
+            rc = nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
             break;
         }
+        for (size_t j = 0; j < vols[i].n && rc == 0; j++)
+            if ((rc = nv_vol_xml_start(c, &vols[i].v[j], &serials[k], e)) == 0)
+                k++;
+    }
+    size_t got = 0;
+    for (size_t i = 0; i < n && got < k; i++) {
+        for (size_t j = 0; j < vols[i].n && got < k; j++, got++) {
+            nv_err oe;
+            nv_err_clear(&oe);
+            if (nv_vol_xml_finish(c, serials[got], &vxml[i][j], &oe) < 0 &&
+                !(oe.kind == NV_ERR_LIBVIRT && oe.code == 50 /* VIR_ERR_NO_STORAGE_VOL: gone meanwhile */) &&
+                rc == 0) {
+                *e = oe;
+                rc = nv_err_prefix(e, "volume %s/%s", pools->v[i].name, vols[i].v[j].name);
+            }
+        }
+    }
+    free(serials);
+    return rc;
+}
+
+/* volumes = [ ... ]; of one pool (nothing when it has none). */
+static int emit_volumes(const nv_obj *pool, const nv_vol_list *vl, char **vxml, const nv_import_opts *o,
+                        nv_buf *out, nv_errlist *warnings, nv_err *e)
+{
+    if (!vl->n)
+        return 0;
+    indent(out, 6);
+    nv_buf_append_str(out, "volumes = [\n");
+    for (size_t j = 0; j < vl->n; j++) {
+        if (!vxml[j])
+            continue;
+        char what[512];
+        snprintf(what, sizeof what, "volume %s/%s", pool->name, vl->v[j].name);
         indent(out, 8);
         nv_buf_append_str(out, "{\n");
-        rc = definition("volume", xml, what, o, 10, out, warnings, e);
-        free(xml);
+        if (definition("volume", vxml[j], what, o, 10, out, warnings, e) < 0)
+            return -1;
         indent(out, 8);
         nv_buf_append_str(out, "}\n");
     }
-    if (vl.n && rc == 0) {
-        indent(out, 6);
-        nv_buf_append_str(out, "];\n");
-    }
-    nv_vol_list_free(&vl);
-    return rc;
+    indent(out, 6);
+    nv_buf_append_str(out, "];\n");
+    return 0;
 }
 
 static int import_kind(nv_conn *c, enum nv_kind kind, const nv_import_opts *o, nv_buf *out,
@@ -136,6 +185,9 @@ static int import_kind(nv_conn *c, enum nv_kind kind, const nv_import_opts *o, n
     nv_obj_list all = {0}, act = {0}, trans = {0};
     uint32_t *serials = NULL;
     char **xmls = NULL;
+    int *active = NULL;
+    nv_vol_list *vols = NULL;
+    char ***vxml = NULL;
     int rc = -1;
     if (k->list_all(c, LIST_PERSISTENT, &all, e) < 0 || k->list_all(c, LIST_TRANSIENT, &trans, e) < 0)
         goto out;
@@ -143,17 +195,31 @@ static int import_kind(nv_conn *c, enum nv_kind kind, const nv_import_opts *o, n
     if (kind != NV_KIND_DOMAIN && k->list_all(c, LIST_PERSISTENT | k->list_active, &act, e) < 0)
         goto out;
     for (size_t i = 0; i < trans.n; i++)
-        nv_errlist_add(warnings, "%s %s is transient (it has no definition to import): left out", k->name,
-                       trans.v[i].name);
+        nv_errlist_add(warnings,
+                       "%s %s is transient (it has no definition to import): left out, and an apply "
+                       "with purge = \"undeclared\" would remove it",
+                       k->name, trans.v[i].name);
     if (all.n)
         qsort(all.v, all.n, sizeof *all.v, by_name);
     if (act.n)
         qsort(act.v, act.n, sizeof *act.v, by_name);
     serials = calloc(all.n + 1, sizeof *serials);
     xmls = calloc(all.n + 1, sizeof *xmls);
-    if (!serials || !xmls) {
+    active = calloc(all.n + 1, sizeof *active);
+    vols = calloc(all.n + 1, sizeof *vols);
+    vxml = calloc(all.n + 1, sizeof *vxml);
+    if (!serials || !xmls || !active || !vols || !vxml) {
         nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
         goto out;
+    }
+    for (size_t i = 0, ai = 0; i < all.n; i++) {
+        if (kind == NV_KIND_DOMAIN) {
+            active[i] = all.v[i].id != -1;
+        } else {
+            while (ai < act.n && strcmp(act.v[ai].name, all.v[i].name) < 0)
+                ai++;
+            active[i] = ai < act.n && strcmp(act.v[ai].name, all.v[i].name) == 0;
+        }
     }
     /* every definition in one round trip */
     unsigned flags = k->xml_inactive | (kind == NV_KIND_DOMAIN ? DOMAIN_XML_SECURE : 0);
@@ -173,22 +239,15 @@ static int import_kind(nv_conn *c, enum nv_kind kind, const nv_import_opts *o, n
     }
     if (failed)
         goto out;
+    if (kind == NV_KIND_POOL && fetch_volumes(c, &all, active, vols, vxml, e) < 0)
+        goto out;
 
     indent(out, 2);
     nv_buf_printf(out, "%ss = [", k->name);
     nv_buf_append_str(out, all.n ? "\n" : " ];\n");
-    size_t ai = 0;
     for (size_t i = 0; i < all.n; i++) {
         if (!xmls[i])
             continue; /* gone since it was listed */
-        int active;
-        if (kind == NV_KIND_DOMAIN) {
-            active = all.v[i].id != -1;
-        } else {
-            while (ai < act.n && strcmp(act.v[ai].name, all.v[i].name) < 0)
-                ai++;
-            active = ai < act.n && strcmp(act.v[ai].name, all.v[i].name) == 0;
-        }
         char what[512];
         snprintf(what, sizeof what, "%s %s", k->name, all.v[i].name);
         indent(out, 4);
@@ -196,8 +255,8 @@ static int import_kind(nv_conn *c, enum nv_kind kind, const nv_import_opts *o, n
         if (definition(k->name, xmls[i], what, o, 6, out, warnings, e) < 0)
             goto out;
         indent(out, 6);
-        nv_buf_printf(out, "active = %s;\n", active ? "true" : "false");
-        if (kind == NV_KIND_POOL && active && pool_volumes(c, &all.v[i], o, out, warnings, e) < 0)
+        nv_buf_printf(out, "active = %s;\n", active[i] ? "true" : "false");
+        if (emit_volumes(&all.v[i], &vols[i], vxml[i], o, out, warnings, e) < 0)
             goto out;
         indent(out, 4);
         nv_buf_append_str(out, "}\n");
@@ -208,9 +267,21 @@ static int import_kind(nv_conn *c, enum nv_kind kind, const nv_import_opts *o, n
     }
     rc = 0;
 out:
-    for (size_t i = 0; xmls && i < all.n; i++)
-        free(xmls[i]);
+    for (size_t i = 0; i < all.n; i++) {
+        if (xmls)
+            free(xmls[i]);
+        if (vxml && vxml[i]) {
+            for (size_t j = 0; j < vols[i].n; j++)
+                free(vxml[i][j]);
+            free(vxml[i]);
+        }
+        if (vols)
+            nv_vol_list_free(&vols[i]);
+    }
     free(xmls);
+    free(vxml);
+    free(vols);
+    free(active);
     free(serials);
     nv_obj_list_free(&all);
     nv_obj_list_free(&act);
@@ -225,7 +296,7 @@ int nv_import(nv_conn *c, const nv_import_opts *o, nv_buf *out, nv_errlist *warn
     nv_buf_printf(out,
                   "# Generated by nixvirt import from %s.\n"
                   "# Use: virtualisation.libvirt.connections.\"<uri>\" = import ./this.nix nixvirt.lib;\n"
-                  "nixvirt:\n{\n",
+                  "nixvirt: {\n",
                   o->uri ? o->uri : "the default connection");
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         if ((o->kinds & (1u << order[i])) && import_kind(c, order[i], o, out, warnings, e) < 0)

@@ -74,20 +74,40 @@ int nv_vol_delete(nv_conn *c, const nv_vol *v, nv_err *e)
     return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_VOL_DELETE, &a, NULL, e);
 }
 
-char *nv_vol_xml(nv_conn *c, const nv_vol *v, nv_err *e)
+int nv_vol_xml_start(nv_conn *c, const nv_vol *v, uint32_t *serial, nv_err *e)
 {
     remote_storage_vol_get_xml_desc_args a = {.vol = handle(v), .flags = 0};
-    remote_storage_vol_get_xml_desc_ret r;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_VOL_GET_XML_DESC, &a, &r, e) < 0)
-        return NULL;
-    return r.xml;
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_VOL_GET_XML_DESC, &a, serial, e);
 }
 
-int nv_vol_list_all(nv_conn *c, const nv_obj *pool, nv_vol_list *out, nv_err *e)
+int nv_vol_xml_finish(nv_conn *c, uint32_t serial, char **xml, nv_err *e)
+{
+    remote_storage_vol_get_xml_desc_ret r;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return -1;
+    *xml = r.xml; /* ownership moves to the caller */
+    return 0;
+}
+
+char *nv_vol_xml(nv_conn *c, const nv_vol *v, nv_err *e)
+{
+    uint32_t serial;
+    char *xml = NULL;
+    if (nv_vol_xml_start(c, v, &serial, e) < 0 || nv_vol_xml_finish(c, serial, &xml, e) < 0)
+        return NULL;
+    return xml;
+}
+
+int nv_vol_list_all_start(nv_conn *c, const nv_obj *pool, uint32_t *serial, nv_err *e)
 {
     remote_storage_pool_list_all_volumes_args a = {.pool = pool_handle(pool), .need_results = 1, .flags = 0};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES, &a, serial, e);
+}
+
+int nv_vol_list_all_finish(nv_conn *c, uint32_t serial, nv_vol_list *out, nv_err *e)
+{
     remote_storage_pool_list_all_volumes_ret r;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES, &a, &r, e) < 0)
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
         return -1;
     out->n = 0;
     out->v = calloc(r.vols.vols_len ? r.vols.vols_len : 1, sizeof *out->v);
@@ -99,4 +119,12 @@ int nv_vol_list_all(nv_conn *c, const nv_obj *pool, nv_vol_list *out, nv_err *e)
         take(&out->v[i], &r.vols.vols_val[i]);
     nv_proto_free_remote_storage_pool_list_all_volumes_ret(&r);
     return 0;
+}
+
+int nv_vol_list_all(nv_conn *c, const nv_obj *pool, nv_vol_list *out, nv_err *e)
+{
+    uint32_t serial;
+    if (nv_vol_list_all_start(c, pool, &serial, e) < 0)
+        return -1;
+    return nv_vol_list_all_finish(c, serial, out, e);
 }

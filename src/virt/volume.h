@@ -24,5 +24,10 @@ int nv_vol_create(nv_conn *c, const nv_obj *pool, const char *xml, nv_vol *out, 
 int nv_vol_delete(nv_conn *c, const nv_vol *v, nv_err *e);
 char *nv_vol_xml(nv_conn *c, const nv_vol *v, nv_err *e);
 int nv_vol_list_all(nv_conn *c, const nv_obj *pool, nv_vol_list *out, nv_err *e);
+/* The same as start/finish pairs, for pipelining (virt/object.h). */
+int nv_vol_xml_start(nv_conn *c, const nv_vol *v, uint32_t *serial, nv_err *e);
+int nv_vol_xml_finish(nv_conn *c, uint32_t serial, char **xml, nv_err *e);
+int nv_vol_list_all_start(nv_conn *c, const nv_obj *pool, uint32_t *serial, nv_err *e);
+int nv_vol_list_all_finish(nv_conn *c, uint32_t serial, nv_vol_list *out, nv_err *e);
 
 #endif

@@ -80,13 +80,16 @@ test_import_then_apply_changes_nothing() {
     local host
     host=$(cat "$TEST_TMP/host.nix")
     # the shape the modules take, sorted by name
-    assert_match "$host" $'nixvirt:\n\\{\n  networks = \\['
+    assert_match "$host" $'\nnixvirt: \\{\n  networks = \\[\n    \\{\n      definition = nixvirt.network.writeXML \\{\n'
     assert_contains "$host" "definition = nixvirt.domain.writeXML {"
     assert_contains "$host" "definition = nixvirt.volume.writeXML {"
     [ "$(grep -n 'name = "imp-net";' "$TEST_TMP/host.nix" | cut -d: -f1)" -lt \
         "$(grep -n 'name = "imp-net2";' "$TEST_TMP/host.nix" | cut -d: -f1)" ] || fail "networks not sorted"
     [ "$(grep -n 'name = "imp-data.raw";' "$TEST_TMP/host.nix" | cut -d: -f1)" -lt \
         "$(grep -n 'name = "imp-disk.qcow2";' "$TEST_TMP/host.nix" | cut -d: -f1)" ] || fail "volumes not sorted"
+    # volumes of the active pool only (an inactive pool cannot list them)
+    assert_eq 1 "$(grep -c 'volumes = \[' "$TEST_TMP/host.nix")" "pools with volumes"
+    assert_eq 2 "$(grep -c 'definition = nixvirt.volume.writeXML' "$TEST_TMP/host.nix")" "volumes"
     # what the daemon reports but a definition does not declare is left out
     assert_not_contains "$host" "available"
     assert_not_contains "$host" "allocation"
