@@ -1,9 +1,11 @@
 /* nixvirt apply [-v] [--dry-run] [--wait SECONDS] [--timeout SECONDS] [--state-dir DIR]
  *               --connect URI MANIFEST */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/args.h"
 #include "util/seconds.h"
@@ -13,6 +15,7 @@
 #include "engine/apply.h"
 #include "engine/defstore.h"
 #include "engine/log.h"
+#include "rpc/uri.h"
 
 static const char usage[] =
     "usage: nixvirt apply [-h] [-v] [--dry-run] [--wait SECONDS] [--timeout SECONDS]\n"
@@ -68,6 +71,21 @@ static void print_errors(const nv_errlist *l)
         fprintf(stderr, "nixvirt: ... and %zu more\n", l->n - stored);
 }
 
+/* What to do when the state directory is not ours to write: a user other
+ * than root applying to a system connection, most often. */
+static void state_dir_hint(nv_err *e, int state_dir_given)
+{
+    if (state_dir_given || e->kind != NV_ERR_SYSTEM || (e->code != EACCES && e->code != EPERM && e->code != EROFS))
+        return;
+    size_t n = strlen(e->msg);
+    if (geteuid() != 0 && strstr(e->msg, "/var/lib/nixvirt"))
+        snprintf(e->msg + n, sizeof e->msg - n,
+                 " (a system connection's record is kept in /var/lib/nixvirt, which only root may write: "
+                 "run apply as root, or give --state-dir DIR for a record of your own)");
+    else
+        snprintf(e->msg + n, sizeof e->msg - n, " (give --state-dir DIR for a directory you can write)");
+}
+
 int cmd_apply(int argc, char **argv)
 {
     enum { O_HELP, O_VERBOSE, O_DRY, O_WAIT, O_TIMEOUT, O_STATE, O_CONNECT, O_COUNT };
@@ -92,17 +110,10 @@ int cmd_apply(int argc, char **argv)
         printf("%s%s", usage, help);
         return NV_EXIT_OK;
     }
-    if (!o[O_CONNECT].value || npos != 1) {
-        fprintf(stderr, "%snixvirt apply: error: the following arguments are required: %s\n", usage,
-                !o[O_CONNECT].value && npos != 1 ? "--connect, MANIFEST" : !o[O_CONNECT].value ? "--connect" : "MANIFEST");
-        return NV_EXIT_USAGE;
-    }
-    if (o[O_WAIT].value && nv_parse_seconds(o[O_WAIT].value, &wait) < 0) {
-        fprintf(stderr, "%snixvirt apply: error: argument --wait: invalid number of seconds: '%s'\n", usage,
-                o[O_WAIT].value);
-        return NV_EXIT_USAGE;
-    }
-    if (nv_cli_timeout(o[O_TIMEOUT].value, &timeout, err, sizeof err) < 0) {
+    if (nv_cli_missing(err, sizeof err, "--connect", o[O_CONNECT].value, "MANIFEST", npos == 1 ? pos[0] : NULL,
+                       (const char *)NULL) ||
+        nv_cli_seconds("wait", o[O_WAIT].value, &wait, err, sizeof err) < 0 ||
+        nv_cli_timeout(o[O_TIMEOUT].value, &timeout, err, sizeof err) < 0) {
         fprintf(stderr, "%snixvirt apply: error: %s\n", usage, err);
         return NV_EXIT_USAGE;
     }
@@ -128,14 +139,24 @@ int cmd_apply(int argc, char **argv)
     nv_report rep = {0};
     char record_path[4352];
     int lock = -1;
-    nv_conn *c = nv_cli_connect("nixvirt", o[O_CONNECT].value, wait, timeout);
-    if (!c)
-        goto out;
-    if (nv_record_path(o[O_STATE].value, c->uri.text, c->session, record_path, sizeof record_path, &e) < 0 ||
-        (!dry && (lock = nv_record_lock(record_path, &e)) < 0) || nv_record_load(record_path, &record, &e) < 0) {
+    nv_conn *c = NULL;
+    /* the record first: a state directory we cannot use is reported (with
+     * what to do) before the daemon is contacted */
+    nv_uri u;
+    int r = nv_rpc_uri_resolve(o[O_CONNECT].value, &u, &e);
+    if (r == 0)
+        r = nv_record_path(o[O_STATE].value, u.text, nv_rpc_uri_is_session(&u, (unsigned)geteuid()), record_path,
+                           sizeof record_path, &e);
+    nv_rpc_uri_free(&u);
+    if (r < 0 || (!dry && (lock = nv_record_lock(record_path, &e)) < 0) ||
+        nv_record_load(record_path, &record, &e) < 0) {
+        state_dir_hint(&e, o[O_STATE].value != NULL);
         nv_cli_report("nixvirt", &e);
         goto out;
     }
+    c = nv_cli_connect("nixvirt", o[O_CONNECT].value, wait, timeout);
+    if (!c)
+        goto out;
     char defs_dir[4400];
     if (nv_defstore_dir(record_path, defs_dir, sizeof defs_dir, &e) < 0) {
         nv_cli_report("nixvirt", &e);

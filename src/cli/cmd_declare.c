@@ -78,29 +78,19 @@ int cmd_declare(int argc, char **argv)
         printf("%s%s", usage, help);
         return NV_EXIT_OK;
     }
-    if (!o[O_CONNECT].value || !o[O_TYPE].value) {
-        snprintf(err, sizeof err, "the following arguments are required: %s%s%s",
-                 o[O_CONNECT].value ? "" : "--connect", !o[O_CONNECT].value && !o[O_TYPE].value ? ", " : "",
-                 o[O_TYPE].value ? "" : "--type");
+    if (nv_cli_missing(err, sizeof err, "--connect", o[O_CONNECT].value, "--type", o[O_TYPE].value,
+                       (const char *)NULL))
         return usage_error(prog, err);
-    }
     int selectors = !!o[O_DEFINE].value + !!o[O_UUID].value + !!o[O_NAME].value;
     if (selectors == 0)
         return usage_error(prog, "one of the arguments --define --uuid --name is required");
     if (selectors > 1)
         return usage_error(prog, "only one of the arguments --define --uuid --name may be given");
     unsigned wait = 0, shutdown = 0, timeout = 0;
-    if (o[O_WAIT].value && nv_parse_seconds(o[O_WAIT].value, &wait) < 0) {
-        snprintf(err, sizeof err, "argument --wait: invalid number of seconds: '%s'", o[O_WAIT].value);
+    if (nv_cli_seconds("wait", o[O_WAIT].value, &wait, err, sizeof err) < 0 ||
+        nv_cli_timeout(o[O_TIMEOUT].value, &timeout, err, sizeof err) < 0 ||
+        nv_cli_seconds("shutdown-timeout", o[O_SHUTDOWN].value, &shutdown, err, sizeof err) < 0)
         return usage_error(prog, err);
-    }
-    if (nv_cli_timeout(o[O_TIMEOUT].value, &timeout, err, sizeof err) < 0)
-        return usage_error(prog, err);
-    if (o[O_SHUTDOWN].value && nv_parse_seconds(o[O_SHUTDOWN].value, &shutdown) < 0) {
-        snprintf(err, sizeof err, "argument --shutdown-timeout: invalid number of seconds: '%s'",
-                 o[O_SHUTDOWN].value);
-        return usage_error(prog, err);
-    }
 
     nv_declare_req req = {.state = NV_STATE_KEEP, .restart = NV_RESTART_IFCHANGED, .show_diff = 1};
     req.kind = strcmp(o[O_TYPE].value, "domain") == 0    ? NV_KIND_DOMAIN

@@ -54,8 +54,8 @@ int cmd_import(int argc, char **argv)
         printf("%s%s", usage, help);
         return NV_EXIT_OK;
     }
-    if (!o[O_CONNECT].value) {
-        fprintf(stderr, "%s%s: error: the following arguments are required: --connect\n", usage, prog);
+    if (nv_cli_missing(err, sizeof err, "--connect", o[O_CONNECT].value, (const char *)NULL)) {
+        fprintf(stderr, "%s%s: error: %s\n", usage, prog, err);
         return NV_EXIT_USAGE;
     }
     for (const char *p = o[O_CONNECT].value; *p; p++)
@@ -64,9 +64,8 @@ int cmd_import(int argc, char **argv)
             return NV_EXIT_USAGE;
         }
     unsigned wait = 0;
-    if (o[O_WAIT].value && nv_parse_seconds(o[O_WAIT].value, &wait) < 0) {
-        fprintf(stderr, "%s%s: error: argument --wait: invalid number of seconds '%s'\n", usage, prog,
-                o[O_WAIT].value);
+    if (nv_cli_seconds("wait", o[O_WAIT].value, &wait, err, sizeof err) < 0) {
+        fprintf(stderr, "%s%s: error: %s\n", usage, prog, err);
         return NV_EXIT_USAGE;
     }
     unsigned timeout = 0;

@@ -65,17 +65,10 @@ int cmd_purge(int argc, char **argv)
         printf("%s%s", usage, help);
         return NV_EXIT_OK;
     }
-    if (!o[O_CONNECT].value || !o[O_TYPE].value || !o[O_KEEP].value) {
-        snprintf(err, sizeof err, "the following arguments are required:%s%s%s",
-                 o[O_CONNECT].value ? "" : " --connect", o[O_TYPE].value ? "" : " --type",
-                 o[O_KEEP].value ? "" : " --keep");
-        return usage_error(err);
-    }
-    if (o[O_WAIT].value && nv_parse_seconds(o[O_WAIT].value, &wait) < 0) {
-        snprintf(err, sizeof err, "argument --wait: invalid number of seconds: '%s'", o[O_WAIT].value);
-        return usage_error(err);
-    }
-    if (nv_cli_timeout(o[O_TIMEOUT].value, &timeout, err, sizeof err) < 0)
+    if (nv_cli_missing(err, sizeof err, "--connect", o[O_CONNECT].value, "--type", o[O_TYPE].value, "--keep",
+                       o[O_KEEP].value, (const char *)NULL) ||
+        nv_cli_seconds("wait", o[O_WAIT].value, &wait, err, sizeof err) < 0 ||
+        nv_cli_timeout(o[O_TIMEOUT].value, &timeout, err, sizeof err) < 0)
         return usage_error(err);
     nv_log_verbose = o[O_VERBOSE].count > 0;
     enum nv_kind kind = strcmp(o[O_TYPE].value, "domain") == 0    ? NV_KIND_DOMAIN

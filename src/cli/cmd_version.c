@@ -12,6 +12,16 @@
 static const char usage[] =
     "usage: nixvirt version [-h] [--connect URI] [--wait SECONDS] [--timeout SECONDS]\n";
 
+static const char help[] =
+    "\nPrint our version, then ask the daemon for its libvirt version and the hypervisor's\n"
+    "('nixvirt --version' prints ours alone, without a daemon).\n\n"
+    "options:\n"
+    "  -h, --help            show this help message and exit\n"
+    "  -c, --connect URI     connection URI (default: $LIBVIRT_DEFAULT_URI, else\n"
+    "                        qemu:///system for root and qemu:///session for others)\n"
+    "  --wait SECONDS        retry connecting to the daemon for up to SECONDS\n"
+    "  --timeout SECONDS     give up on a daemon that does not answer within SECONDS\n";
+
 static void print_version(const char *what, uint64_t v)
 {
     /* libvirt encodes versions as major * 1000000 + minor * 1000 + micro */
@@ -34,15 +44,11 @@ int cmd_version(int argc, char **argv)
         return NV_EXIT_USAGE;
     }
     if (opts[0].count) {
-        fputs(usage, stdout);
+        printf("%s%s", usage, help);
         return NV_EXIT_OK;
     }
-    if (opts[2].value && nv_parse_seconds(opts[2].value, &wait) < 0) {
-        fprintf(stderr, "%snixvirt version: error: argument --wait: invalid number of seconds '%s'\n",
-                usage, opts[2].value);
-        return NV_EXIT_USAGE;
-    }
-    if (nv_cli_timeout(opts[3].value, &timeout, err, sizeof err) < 0) {
+    if (nv_cli_seconds("wait", opts[2].value, &wait, err, sizeof err) < 0 ||
+        nv_cli_timeout(opts[3].value, &timeout, err, sizeof err) < 0) {
         fprintf(stderr, "%snixvirt version: error: %s\n", usage, err);
         return NV_EXIT_USAGE;
     }

@@ -1,5 +1,6 @@
 #include "cli/common.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "util/seconds.h"
@@ -33,4 +34,31 @@ nv_conn *nv_cli_connect(const char *prog, const char *uri, unsigned wait_seconds
     if (!c)
         nv_cli_report(prog, &e);
     return c;
+}
+
+int nv_cli_missing(char *err, size_t n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    size_t len = (size_t)snprintf(err, n, "the following arguments are required:");
+    int missing = 0;
+    for (const char *name; (name = va_arg(ap, const char *));) {
+        const void *value = va_arg(ap, const void *);
+        if (value)
+            continue;
+        if (len < n)
+            len += (size_t)snprintf(err + len, n - len, "%s %s", missing ? "," : "", name);
+        missing = 1;
+    }
+    va_end(ap);
+    return missing;
+}
+
+int nv_cli_seconds(const char *opt, const char *value, unsigned *out, char *err, size_t n)
+{
+    if (value && nv_parse_seconds(value, out) < 0) {
+        snprintf(err, n, "argument --%s: invalid number of seconds: '%s'", opt, value);
+        return -1;
+    }
+    return 0;
 }

@@ -3,6 +3,8 @@
 #ifndef NV_CLI_COMMON_H
 #define NV_CLI_COMMON_H
 
+#include <stddef.h>
+
 #include "rpc/connect.h"
 #include "util/error.h"
 
@@ -18,5 +20,16 @@ nv_conn *nv_cli_connect(const char *prog, const char *uri, unsigned wait_seconds
 /* Parses --timeout's value: whole seconds, at least 1. Writes the usage
  * error into err. */
 int nv_cli_timeout(const char *value, unsigned *out, char *err, size_t n);
+
+/* The same wording in every command for a missing required argument:
+ * "the following arguments are required: --connect, MANIFEST". Takes
+ * pairs (name, value) ended by NULL; a NULL value is missing. Returns 1
+ * and writes err when one is missing, else 0. */
+int nv_cli_missing(char *err, size_t n, ...);
+
+/* Parses a whole number of seconds for option `opt` ("wait",
+ * "shutdown-timeout"); NULL value: *out is left alone. Writes the usage
+ * error into err: "argument --wait: invalid number of seconds: 'x'". */
+int nv_cli_seconds(const char *opt, const char *value, unsigned *out, char *err, size_t n);
 
 #endif

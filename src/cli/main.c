@@ -34,7 +34,8 @@ int cmd_help(int argc, char **argv)
     printf("usage: nixvirt <subcommand> [options]\n\nsubcommands:\n");
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
         printf("  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
-    printf("\nRun 'nixvirt <subcommand> --help' for its options.\n"
+    printf("\n  --version  print this program's version and exit (no daemon is asked)\n"
+           "\nRun 'nixvirt <subcommand> --help' for its options; 'man nixvirt' for more.\n"
            "Invoked as 'virtdeclare' or 'virtpurge', acts as 'nixvirt declare' or 'nixvirt purge'.\n");
     return NV_EXIT_OK;
 }
@@ -54,8 +55,11 @@ int main(int argc, char **argv)
     const char *sub = argv[1];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
         return cmd_help(0, NULL);
-    if (strcmp(sub, "--version") == 0)
-        sub = "version";
+    if (strcmp(sub, "--version") == 0 || strcmp(sub, "-V") == 0) {
+        /* offline: what this binary is, no daemon asked ('nixvirt version' asks) */
+        printf("nixvirt %s\n", NV_VERSION);
+        return NV_EXIT_OK;
+    }
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
         if (strcmp(sub, subcommands[i].name) == 0)
             return subcommands[i].run(argc - 1, argv + 1);
