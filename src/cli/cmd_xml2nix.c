@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/errlist.h"
 #include "util/file.h"
+#include "util/text.h"
 #include "xml/doc.h"
 #include "xml/schema.h"
 #include "xml/tonix.h"
@@ -61,7 +62,10 @@ int cmd_xml2nix(int argc, char **argv)
     nv_err_clear(&e);
     char *data = NULL;
     size_t len = 0;
-    if (nv_read_file(path ? path : "/dev/stdin", NV_XML_MAX_INPUT, &data, &len, &e) < 0) {
+    if ((path ? nv_read_text_file(path, NV_XML_MAX_INPUT, &data, &len, &e)
+              : nv_read_fd(0, name, NV_XML_MAX_INPUT, &data, &len, &e)) < 0 ||
+        (!path && nv_text_check(name, data, len, &e) < 0)) {
+        free(data);
         nv_cli_report(prog, &e);
         return NV_EXIT_FAIL;
     }

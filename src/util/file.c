@@ -17,6 +17,48 @@ static const char *file_type(mode_t m)
            : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a regular file";
 }
 
+/* Reads fd to its end into a malloc'd NUL-terminated buffer (at most max
+ * bytes); `name` for messages. Does not close fd. */
+static int read_all(int fd, const char *name, size_t max, char **out, size_t *len, nv_err *e)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    for (;;) {
+        if (n == cap) {
+            if (cap >= max) {
+                free(buf);
+                return nv_err_set(e, NV_ERR_INPUT, "%s: file is larger than %zu bytes", name, max);
+            }
+            size_t ncap = cap * 2 > max ? max : cap * 2;
+            char *nb = realloc(buf, ncap + 1);
+            if (!nb) {
+                free(buf);
+                return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int er = errno;
+            free(buf);
+            return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", name, strerror(er));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len)
+        *len = n;
+    return 0;
+}
+
 int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *e)
 {
     /* Only regular files: a FIFO or a device would block the read (or the
@@ -39,48 +81,14 @@ int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *
         close(fd);
         return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s, not a regular file", path, file_type(st.st_mode));
     }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    if (!buf) {
-        close(fd);
-        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-    }
-    for (;;) {
-        if (n == cap) {
-            if (cap >= max) {
-                free(buf);
-                close(fd);
-                return nv_err_set(e, NV_ERR_INPUT, "%s: file is larger than %zu bytes", path, max);
-            }
-            size_t ncap = cap * 2 > max ? max : cap * 2;
-            char *nb = realloc(buf, ncap + 1);
-            if (!nb) {
-                free(buf);
-                close(fd);
-                return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int er = errno;
-            free(buf);
-            close(fd);
-            return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", path, strerror(er));
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
+    int rc = read_all(fd, path, max, out, len, e);
     close(fd);
-    buf[n] = '\0';
-    *out = buf;
-    if (len)
-        *len = n;
-    return 0;
+    return rc;
+}
+
+int nv_read_fd(int fd, const char *name, size_t max, char **out, size_t *len, nv_err *e)
+{
+    return read_all(fd, name, max, out, len, e);
 }
 
 int nv_read_text_file(const char *path, size_t max, char **out, size_t *len, nv_err *e)

@@ -13,6 +13,9 @@
  * Fails (NV_ERR_INPUT) if the file is larger than max, or is not a regular
  * file (a FIFO, socket or device is refused at once, never waited on). */
 int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *e);
+/* Reads an already open descriptor (standard input: a pipe is fine there)
+ * to its end, bounded by max; `name` for messages. Does not close fd. */
+int nv_read_fd(int fd, const char *name, size_t max, char **out, size_t *len, nv_err *e);
 /* The same, and the content must be text (nv_text_check): every input file
  * a user gives us is read this way. */
 int nv_read_text_file(const char *path, size_t max, char **out, size_t *len, nv_err *e);
