@@ -12,9 +12,12 @@ TEST_TIMEOUT=200
 
 ap() { nixvirt apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$@"; }
 
-# The daemon reads its hooks when it starts: install the hook, then restart it.
-install_hook() {
-    [ -x "$NV_SANDBOX_DIR/etc/hooks/qemu" ] && return 0
+# A daemon of the test's own with the hook (it reads its hooks when it starts: start,
+# install, restart). Its own, so that the file's daemon is never restarted by a test
+# process, which would then own it; stopped when the test ends.
+hook_daemon() {
+    nv_sandbox_system_start || fail "no dedicated sandbox" || return 1
+    trap 'nv_sandbox_cleanup' EXIT
     mkdir -p "$NV_SANDBOX_DIR/etc/hooks"
     {
         echo '#!/bin/sh'
@@ -26,7 +29,7 @@ install_hook() {
         echo 'exit 0'
     } >"$NV_SANDBOX_DIR/etc/hooks/qemu"
     chmod 0755 "$NV_SANDBOX_DIR/etc/hooks/qemu"
-    nv_sandbox_system_restart
+    nv_sandbox_system_restart || fail "the daemon did not come back with the hook"
 }
 
 is_running() { [ "$(virsh_sys domstate "$1")" = running ]; }
@@ -44,7 +47,7 @@ domain_manifest() {
 test_hook_slower_than_old_timer_completes() {
     # The old client gave up after 60 s without a byte; libvirt's own client waits as long
     # as the daemon answers keepalive pings. 65 s of hook, no --timeout: it completes.
-    install_hook
+    hook_daemon
     local u t0
     u=$(new_uuid)
     obj_write_dom "$NV_DATA_DIR/slow65.xml" slow65 "$u"
@@ -58,7 +61,7 @@ test_hook_slower_than_old_timer_completes() {
 }
 
 test_timeout_names_object_and_apply_goes_on() {
-    install_hook
+    hook_daemon
     local ua ub uc t0
     ua=$(new_uuid) ub=$(new_uuid) uc=$(new_uuid)
     obj_write_dom "$NV_DATA_DIR/fast1.xml" fast1 "$ua"
