@@ -21,6 +21,8 @@ import sys
 KINDS = ["domain", "network", "pool", "volume"]
 NONE16 = 0xFFFF
 NONE8 = 0xFF
+MANY = 0x8000  # child type index: repeatable
+ANY = 0x10     # type flags: arbitrary XML inside (low 4 bits: namespace)
 
 
 def load(root, kind):
@@ -61,13 +63,38 @@ def c_str(s):
     return "".join(out)
 
 
+def dedup(types):
+    """Types that read XML alike (same names, text key, attributes, children
+    and, recursively, child types) become one: the root stays index 0."""
+    def own(t):
+        return (t["n"], t.get("text"), tuple(t["a"]), tuple((c[0], c[2]) for c in t["c"]),
+                t.get("ns"), t.get("p"), bool(t.get("any")), t.get("fold"))
+    ids = {}
+    cls = [ids.setdefault(own(t), len(ids)) for t in types]
+    while True:
+        ids = {}
+        new = [ids.setdefault((cls[i], tuple(cls[c[1]] for c in t["c"])), len(ids)) for i, t in enumerate(types)]
+        if len(ids) == len(set(cls)):
+            break
+        cls = new
+    index = {}
+    order = []
+    for i in range(len(types)):
+        if cls[i] not in index:
+            index[cls[i]] = len(order)
+            order.append(i)
+    return [dict(types[i], c=[[c[0], index[cls[c[1]]], c[2]] for c in types[i]["c"]]) for i in order]
+
+
 def render(tables):
     pool = Pool()
     nss = [("", "")]
     body = []
     w = body.append
     for kind, types in tables:
+        types = dedup(types)
         attrs, children = [], []
+        attr_lists, child_lists = {}, {}
         rows = []
         for t in types:
             ns = t.get("ns", "")
@@ -77,26 +104,33 @@ def render(tables):
                 nsi = nss.index((ns, t["p"]))
             else:
                 nsi = 0
-            a0 = len(attrs)
-            attrs.extend(pool.add(a) for a in t["a"])
-            c0 = len(children)
+            if nsi > 15:
+                raise SystemExit("schema2c: more than 15 namespaces")
+            alist = tuple(pool.add(a) for a in t["a"])
+            if alist not in attr_lists:
+                attr_lists[alist] = len(attrs)
+                attrs.extend(alist)
+            clist = tuple((pool.add(c[0]), c[1] | (MANY if c[2] > 1 else 0)) for c in t["c"])
+            if clist not in child_lists:
+                child_lists[clist] = len(children)
+                children.extend(clist)
             names = [c[0] for c in t["c"]]
-            children.extend((pool.add(c[0]), c[1], 1 if c[2] > 1 else 0) for c in t["c"])
             fold = names.index(t["fold"]) if "fold" in t else NONE8
             text = pool.add(t["text"]) if "text" in t else NONE16
-            if len(t["a"]) > 254 or len(t["c"]) > 254 or len(attrs) > NONE16 or len(children) > NONE16:
+            if len(t["a"]) > 254 or len(t["c"]) > 254 or len(attrs) > NONE16 or len(children) > NONE16 \
+                    or len(types) >= MANY:
                 raise SystemExit(f"schema2c: {kind}: table too large")
-            rows.append((pool.add(t["n"]), text, a0, c0, len(t["a"]), len(t["c"]), nsi,
-                         1 if t.get("any") else 0, fold))
+            rows.append((pool.add(t["n"]), text, attr_lists[alist], child_lists[clist], len(t["a"]),
+                         len(t["c"]), nsi | (ANY if t.get("any") else 0), fold))
         w(f"static const uint16_t {kind}_attrs[] = {{")
         w(wrap([str(a) for a in attrs] or ["0"]))
         w("};")
         w(f"static const nv_xml_schema_child {kind}_children[] = {{")
-        w(wrap([f"{{{n}, {ty}, {m}}}" for n, ty, m in children] or ["{0, 0, 0}"]))
+        w(wrap([f"{{{n}, {ty}}}" for n, ty in children] or ["{0, 0}"]))
         w("};")
         w(f"static const nv_xml_schema_type {kind}_types[] = {{")
         for r in rows:
-            w("    {%d, %d, %d, %d, %d, %d, %d, %d, %d}," % r)
+            w("    {%d, %d, %d, %d, %d, %d, %d, %d}," % r)
         w("};")
         w(f"const nv_xml_schema nv_xml_schema_{kind} = {{\"{kind}\", {kind}_types, {len(rows)}, "
           f"{kind}_attrs, {kind}_children, strings, namespaces}};")

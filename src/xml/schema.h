@@ -18,9 +18,12 @@ typedef struct nv_xml_schema_ns {
 
 typedef struct nv_xml_schema_child {
     uint16_t name; /* the Nix key: "disk", "qemu:commandline" (string offset) */
-    uint16_t type; /* index into types */
-    uint8_t many;  /* repeatable: a list in Nix */
+    uint16_t type; /* index into types, | NV_XML_SCHEMA_MANY when repeatable (a list in Nix) */
 } nv_xml_schema_child;
+
+#define NV_XML_SCHEMA_MANY 0x8000u
+#define NV_XML_SCHEMA_CHILD_TYPE(ch) ((ch)->type & 0x7FFFu)
+#define NV_XML_SCHEMA_CHILD_MANY(ch) (((ch)->type & NV_XML_SCHEMA_MANY) != 0)
 
 typedef struct nv_xml_schema_type {
     uint16_t name;   /* local element name (string offset) */
@@ -28,14 +31,18 @@ typedef struct nv_xml_schema_type {
     uint16_t attr0;  /* first attribute name in attrs[] */
     uint16_t child0; /* first child in children[] */
     uint8_t nattrs, nchildren;
-    uint8_t ns;      /* index into namespaces; 0: none */
-    uint8_t any;     /* arbitrary XML inside (lib.xml fragments) */
+    uint8_t flags;   /* low 4 bits: index into namespaces (0: none); NV_XML_SCHEMA_ANY */
     uint8_t fold;    /* child (index from child0) whose attributes may sit here, or NONE8 */
 } nv_xml_schema_type;
 
+#define NV_XML_SCHEMA_ANY 0x10u /* arbitrary XML inside (lib.xml fragments) */
+#define NV_XML_SCHEMA_NS(t) ((t)->flags & 0x0Fu)
+#define NV_XML_SCHEMA_IS_ANY(t) (((t)->flags & NV_XML_SCHEMA_ANY) != 0)
+
 typedef struct nv_xml_schema {
     const char *kind; /* domain, network, pool, volume */
-    const nv_xml_schema_type *types; /* types[0] is the root element */
+    const nv_xml_schema_type *types; /* types[0] is the root element; types that read
+                                      * XML alike are merged, lists shared */
     size_t ntypes;
     const uint16_t *attrs;
     const nv_xml_schema_child *children;

@@ -136,8 +136,8 @@ static int find_slot(struct ctx *c, const nv_xml_schema_type *t, const nv_xml_no
     if (!uri)
         return -1;
     for (int i = 0; i < t->nchildren; i++) {
-        const nv_xml_schema_type *ct = TYPE(c, CHILD(c, t, i)->type);
-        if (strcmp(STR(c, ct->name), local) == 0 && strcmp(c->s->namespaces[ct->ns].uri, uri) == 0)
+        const nv_xml_schema_type *ct = TYPE(c, NV_XML_SCHEMA_CHILD_TYPE(CHILD(c, t, i)));
+        if (strcmp(STR(c, ct->name), local) == 0 && strcmp(c->s->namespaces[NV_XML_SCHEMA_NS(ct)].uri, uri) == 0)
             return i;
     }
     return -1;
@@ -160,7 +160,7 @@ static struct shape shape_of(const nv_xml_node *el, const nv_xml_schema_type *t)
         else if (!only_space(n->text))
             sh.ntext++;
     }
-    if (t->any) {
+    if (NV_XML_SCHEMA_IS_ANY(t)) {
         for (size_t i = 0; i < el->nattrs; i++)
             if (!is_xmlns(el->attrs[i].name))
                 sh.problem = "has attributes, which it does not take";
@@ -392,7 +392,7 @@ static const nv_xml_node *foldable(struct ctx *c, const nv_xml_node *el, const n
     }
     if (!found)
         return NULL;
-    const nv_xml_schema_type *ft = TYPE(c, CHILD(c, t, t->fold)->type);
+    const nv_xml_schema_type *ft = TYPE(c, NV_XML_SCHEMA_CHILD_TYPE(CHILD(c, t, t->fold)));
     struct shape sh = shape_of(found, ft);
     if (sh.problem || sh.nelem || ft->text == NV_XML_SCHEMA_NONE16 || found->nattrs == 0)
         return NULL;
@@ -475,7 +475,7 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
                 continue; /* raw, or not the first of its slot */
             last[s] = -2;  /* done */
             const nv_xml_schema_child *ch = CHILD(c, t, s);
-            const nv_xml_schema_type *ct = TYPE(c, ch->type);
+            const nv_xml_schema_type *ct = TYPE(c, NV_XML_SCHEMA_CHILD_TYPE(ch));
             const char *key = STR(c, ch->name);
             key_start(c, level + 1, NULL, key);
             if (folded && node[k] == folded) {
@@ -494,7 +494,7 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
             int structured = (known_attr(c, t, key) ||
                               (t->text != NV_XML_SCHEMA_NONE16 && strcmp(STR(c, t->text), key) == 0)) &&
                              scalar_leaf(node[k], ct);
-            if (ch->many || (structured && !ct->any)) {
+            if (NV_XML_SCHEMA_CHILD_MANY(ch) || (structured && !NV_XML_SCHEMA_IS_ANY(ct))) {
                 nv_buf_append_str(o, "[\n");
                 for (int m = (int)k; m >= 0 && rc == 0; m = next[m]) {
                     indent(o, level + 2);
@@ -545,7 +545,7 @@ static int value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type 
 {
     nv_buf *o = c->out;
     struct shape sh = shape_of(el, t);
-    if (t->any) {
+    if (NV_XML_SCHEMA_IS_ANY(t)) {
         if (sh.nelem == 0 && sh.ntext == 0) {
             nv_buf_append_str(o, "{ }");
         } else if (sh.nelem == 0 && !structured) {
@@ -608,8 +608,8 @@ static int value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type 
                 snprintf(what, sizeof what, "unknown element <%s> in <%s>", n->name, el->name);
             } else {
                 const nv_xml_schema_child *ch = CHILD(c, t, s);
-                struct shape csh = shape_of(n, TYPE(c, ch->type));
-                if (!ch->many && seen[s])
+                struct shape csh = shape_of(n, TYPE(c, NV_XML_SCHEMA_CHILD_TYPE(ch)));
+                if (!NV_XML_SCHEMA_CHILD_MANY(ch) && seen[s])
                     snprintf(what, sizeof what, "<%s> may appear only once in <%s>", n->name, el->name);
                 else if (csh.problem)
                     snprintf(what, sizeof what, "<%s> %s", n->name, csh.problem);
