@@ -237,8 +237,10 @@ static void used_prefixes(const nv_xml_node *el, struct prefixes *p)
             used_prefixes(n, p);
 }
 
-/* Whether a prefix (NULL: default) is declared somewhere in el's subtree. */
-static int declared_within(const nv_xml_node *el, const char *prefix, size_t plen)
+/* Whether el itself declares a prefix (NULL: the default namespace). A
+ * declaration deeper down does not cover el's own scope, and repeating the
+ * outer one on el is harmless where an inner one rebinds the prefix. */
+static int declared_on(const nv_xml_node *el, const char *prefix, size_t plen)
 {
     for (size_t i = 0; i < el->nattrs; i++) {
         const char *a = el->attrs[i].name;
@@ -246,9 +248,6 @@ static int declared_within(const nv_xml_node *el, const char *prefix, size_t ple
                     : strncmp(a, "xmlns:", 6) == 0 && strlen(a + 6) == plen && strncmp(a + 6, prefix, plen) == 0)
             return 1;
     }
-    for (const nv_xml_node *n = el->first; n; n = n->next)
-        if (n->type == NV_XML_ELEMENT && declared_within(n, prefix, plen))
-            return 1;
     return 0;
 }
 
@@ -287,12 +286,12 @@ static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top)
     size_t ndecl = 0;
     const char *dflt_uri = NULL;
     for (size_t i = 0; i < p.n; i++) {
-        if (declared_within(el, p.v[i], p.len[i]) || !ns_lookup(el->parent, p.v[i], p.len[i]))
-            p.len[i] = 0; /* not needed (or undeclared in the input too, which expat refuses) */
+        if (declared_on(el, p.v[i], p.len[i]) || !ns_lookup(el->parent, p.v[i], p.len[i]))
+            p.len[i] = 0; /* not needed, or declared only deeper down */
         else
             ndecl++;
     }
-    if (p.dflt && el->parent && !declared_within(el, NULL, 0) && *ns_lookup(el->parent, NULL, 0)) {
+    if (p.dflt && el->parent && !declared_on(el, NULL, 0) && *ns_lookup(el->parent, NULL, 0)) {
         dflt_uri = ns_lookup(el->parent, NULL, 0);
         ndecl++;
     }

@@ -267,3 +267,25 @@ TEST(tonix_child_named_like_an_attribute)
               "  };\n"
               "}\n");
 }
+
+TEST(tonix_fragment_declares_outer_prefix_even_if_rebound_inside)
+{
+    /* app: on <app:foo> comes from the root; the inner rebinding does not
+     * cover <app:foo> itself, so the root's declaration goes on the fragment */
+    char *r = tonix("domain",
+                    "<domain xmlns:app='urn:a'><metadata><app:foo><app:bar xmlns:app='urn:b'/></app:foo>"
+                    "</metadata></domain>",
+                    0);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK(strstr(r, "name = \"xmlns:app\";\n          value = \"urn:a\";") != NULL);
+        CHECK(strstr(r, "name = \"xmlns:app\";\n              value = \"urn:b\";") != NULL);
+    }
+    free(r);
+    /* a fragment that declares its own namespace gets nothing added */
+    r = tonix("domain", "<domain xmlns:app='urn:a'><metadata><x:y xmlns:x='urn:x'/></metadata></domain>", 0);
+    CHECK(r != NULL);
+    if (r)
+        CHECK(strstr(r, "urn:a") == NULL);
+    free(r);
+}
