@@ -524,11 +524,31 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
     if (nunknown) {
         key_start(c, level + 1, NULL, "_attrs");
         nv_buf_append_str(o, "{\n");
+        struct prefixes p = {0};
         for (size_t i = 0; i < el->nattrs; i++) {
             const char *a = el->attrs[i].name;
-            if (!is_xmlns(a) && !known_attr(c, t, a))
+            if (!is_xmlns(a) && !known_attr(c, t, a)) {
                 str_entry(c, level + 2, NULL, a, el->attrs[i].value);
+                add_prefix(&p, a);
+            }
         }
+        /* getXML writes no declarations of its own for these: a prefixed
+         * attribute brings the one it needs */
+        nv_buf decl;
+        nv_buf_init(&decl, 0);
+        for (size_t i = 0; i < p.n; i++) {
+            const char *uri = ns_lookup(el, p.v[i], p.len[i]);
+            if (!uri)
+                continue;
+            nv_buf_reset(&decl);
+            nv_buf_printf(&decl, "xmlns:%.*s", (int)p.len[i], p.v[i]);
+            str_entry(c, level + 2, NULL, nv_buf_cstr(&decl), uri);
+        }
+        nv_buf_free(&decl);
+        free(p.v);
+        free(p.len);
+        if (p.oom)
+            return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
         indent(o, level + 1);
         nv_buf_append_str(o, "};\n");
     }

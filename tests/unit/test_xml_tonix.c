@@ -289,3 +289,15 @@ TEST(tonix_fragment_declares_outer_prefix_even_if_rebound_inside)
         CHECK(strstr(r, "urn:a") == NULL);
     free(r);
 }
+
+TEST(tonix_lenient_prefixed_attribute_brings_its_declaration)
+{
+    CHECK_NIX("volume", "<volume xmlns:x='urn:x' x:tag='1'><name>v</name></volume>", NV_XML_TONIX_LENIENT,
+              "{\n"
+              "  name = \"v\";\n"
+              "  _attrs = {\n"
+              "    \"x:tag\" = \"1\";\n"
+              "    \"xmlns:x\" = \"urn:x\";\n"
+              "  };\n"
+              "}\n");
+}
