@@ -18,7 +18,7 @@
 #include "rpc/uri.h"
 
 static const char usage[] =
-    "usage: nixvirt apply [-h] [-v] [--dry-run] [--wait SECONDS] [--timeout SECONDS]\n"
+    "usage: nixvirt apply [-h] [-v] [--dry-run] [--json] [--wait SECONDS] [--timeout SECONDS]\n"
     "                     [--state-dir DIR] --connect URI MANIFEST\n";
 
 static const char help[] =
@@ -27,6 +27,9 @@ static const char help[] =
     "  -h, --help         show this help message and exit\n"
     "  -v, --verbose      report every step on stderr\n"
     "  --dry-run          print the plan and change nothing\n"
+    "  --json             write one JSON document on stdout instead of the plan and\n"
+    "                     summary lines: each object's kind, name, UUID, actions,\n"
+    "                     changed paths and error, and the summary counts\n"
     "  --wait SECONDS     retry connecting to the daemon for up to SECONDS\n"
     "  --timeout SECONDS  fail a daemon call that has not been answered after SECONDS;\n"
     "                     the object fails, the others go on (default: none; a dead\n"
@@ -88,11 +91,12 @@ static void state_dir_hint(nv_err *e, int state_dir_given)
 
 int cmd_apply(int argc, char **argv)
 {
-    enum { O_HELP, O_VERBOSE, O_DRY, O_WAIT, O_TIMEOUT, O_STATE, O_CONNECT, O_COUNT };
+    enum { O_HELP, O_VERBOSE, O_DRY, O_JSON, O_WAIT, O_TIMEOUT, O_STATE, O_CONNECT, O_COUNT };
     struct nv_opt o[O_COUNT] = {
         [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
         [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG},
         [O_DRY] = {.name = "dry-run", .kind = NV_OPT_FLAG},
+        [O_JSON] = {.name = "json", .kind = NV_OPT_FLAG},
         [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},
         [O_TIMEOUT] = {.name = "timeout", .kind = NV_OPT_VALUE},
         [O_STATE] = {.name = "state-dir", .kind = NV_OPT_VALUE},
@@ -118,7 +122,7 @@ int cmd_apply(int argc, char **argv)
         return NV_EXIT_USAGE;
     }
     nv_log_verbose = o[O_VERBOSE].count > 0;
-    int dry = o[O_DRY].count > 0;
+    int dry = o[O_DRY].count > 0, json = o[O_JSON].count > 0;
 
     /* 1. everything is read and checked before the daemon is touched */
     nv_manifest m;
@@ -127,6 +131,10 @@ int cmd_apply(int argc, char **argv)
         print_errors(&errs);
         fprintf(stderr, "nixvirt: %zu error%s in the manifest or its definitions; nothing was changed\n", errs.n,
                 errs.n == 1 ? "" : "s");
+        if (json) {
+            nv_report none = {0};
+            nv_cli_render_json(stdout, "apply", dry, &none, &errs);
+        }
         nv_errlist_free(&errs);
         nv_manifest_free(&m);
         return NV_EXIT_FAIL;
@@ -152,14 +160,18 @@ int cmd_apply(int argc, char **argv)
         nv_record_load(record_path, &record, &e) < 0) {
         state_dir_hint(&e, o[O_STATE].value != NULL);
         nv_cli_report("nixvirt", &e);
+        nv_errlist_add(&errs, "%s", e.msg);
         goto out;
     }
-    c = nv_cli_connect("nixvirt", o[O_CONNECT].value, wait, timeout);
-    if (!c)
+    c = nv_cli_connect_e("nixvirt", o[O_CONNECT].value, wait, timeout, &e);
+    if (!c) {
+        nv_errlist_add(&errs, "%s", e.msg);
         goto out;
+    }
     char defs_dir[4400];
     if (nv_defstore_dir(record_path, defs_dir, sizeof defs_dir, &e) < 0) {
         nv_cli_report("nixvirt", &e);
+        nv_errlist_add(&errs, "%s", e.msg);
         goto out;
     }
     nv_record_saver saver = {.path = record_path, .uri = c->uri.text};
@@ -173,9 +185,10 @@ int cmd_apply(int argc, char **argv)
     } else if (!dry) {
         nv_defstore_prune(defs_dir, &record, &e);
     }
-    if (dry)
+    if (dry && !json)
         nv_cli_render_plan(stdout, &rep);
-    nv_cli_render_summary(stdout, "nixvirt", dry, &rep);
+    if (!json)
+        nv_cli_render_summary(stdout, "nixvirt", dry, &rep);
     if (failures && nv_rpc_conn_broken(c->rpc)) {
         nv_err why;
         nv_err_set(&why, NV_ERR_CONNECT, "the connection to the daemon was lost");
@@ -192,8 +205,11 @@ int cmd_apply(int argc, char **argv)
         fprintf(stderr, "nixvirt: stopped by %s after the current step; the record is saved, the rest was not applied\n",
                 stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
         rc = 128 + stop_signal;
+        nv_errlist_add(&errs, "stopped by %s after the current step", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
     }
 out:
+    if (json)
+        nv_cli_render_json(stdout, "apply", dry, &rep, &errs);
     nv_record_unlock(lock);
     nv_connect_close(c);
     nv_record_free(&record);

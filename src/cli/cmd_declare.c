@@ -7,12 +7,14 @@
 #include "util/seconds.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/render.h"
 #include "engine/declare.h"
 #include "engine/log.h"
 #include "engine/spec.h"
 
 static const char usage[] =
-    "usage: virtdeclare [-h] [-v] [--wait SECONDS] [--timeout SECONDS] --connect URI --type {domain,network,pool}\n"
+    "usage: virtdeclare [-h] [-v] [--json] [--wait SECONDS] [--timeout SECONDS] --connect URI\n"
+    "                   --type {domain,network,pool}\n"
     "                   (--define PATH | --uuid ID | --name ID)\n"
     "                   [--state {active,inactive}] [--restart {always,never,ifchanged}] [--auto]\n"
     "                   [--shutdown-timeout SECONDS]\n";
@@ -22,6 +24,8 @@ static const char help[] =
     "options:\n"
     "  -h, --help            show this help message and exit\n"
     "  -v, --verbose         report actions to stderr\n"
+    "  --json                write one JSON document on stdout: the object's kind, name,\n"
+    "                        UUID, actions, changed paths and error, and the counts\n"
     "  --wait SECONDS        retry connecting to the daemon for up to SECONDS\n"
     "  --timeout SECONDS     fail a daemon call that has not been answered after SECONDS\n"
     "                        (default: none; a dead daemon is found by keepalive)\n"
@@ -44,8 +48,21 @@ static const char *const kinds[] = {"domain", "network", "pool", NULL};
 static const char *const states[] = {"active", "inactive", NULL};
 static const char *const restarts[] = {"always", "never", "ifchanged", NULL};
 
-enum { O_HELP, O_VERBOSE, O_WAIT, O_TIMEOUT, O_CONNECT, O_TYPE, O_DEFINE, O_UUID, O_NAME, O_STATE, O_RESTART,
+enum { O_HELP, O_VERBOSE, O_JSON, O_WAIT, O_TIMEOUT, O_CONNECT, O_TYPE, O_DEFINE, O_UUID, O_NAME, O_STATE, O_RESTART,
        O_AUTO, O_SHUTDOWN, O_COUNT };
+
+/* --json when the object was not reached: the document still says why */
+static void json_failure(const char *kind, const char *name, const uint8_t *uuid, const nv_err *e)
+{
+    nv_report rep = {0};
+    nv_errlist errs = {0};
+    if (name || uuid)
+        nv_report_error(nv_report_add(&rep, kind, name, uuid), "%s", e->msg);
+    nv_errlist_add(&errs, "%s", e->msg);
+    nv_cli_render_json(stdout, "declare", 0, &rep, &errs);
+    nv_report_free(&rep);
+    nv_errlist_free(&errs);
+}
 
 static int usage_error(const char *prog, const char *msg)
 {
@@ -59,6 +76,7 @@ int cmd_declare(int argc, char **argv)
     struct nv_opt o[O_COUNT] = {
         [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
         [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG},
+        [O_JSON] = {.name = "json", .kind = NV_OPT_FLAG},
         [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},
         [O_TIMEOUT] = {.name = "timeout", .kind = NV_OPT_VALUE},
         [O_CONNECT] = {.name = "connect", .kind = NV_OPT_VALUE},
@@ -105,6 +123,7 @@ int cmd_declare(int argc, char **argv)
     req.autostart = o[O_AUTO].count > 0;
     req.shutdown_timeout = shutdown;
     nv_log_verbose = o[O_VERBOSE].count > 0;
+    int json = o[O_JSON].count > 0;
 
     uint8_t uuid[16];
     if (o[O_UUID].value) {
@@ -127,23 +146,45 @@ int cmd_declare(int argc, char **argv)
                                                              : NV_SPEC_POOL;
         if (nv_spec_read(&spec, sk, o[O_DEFINE].value, &e) < 0) {
             nv_cli_report(prog, &e);
+            if (json)
+                json_failure(o[O_TYPE].value, NULL, NULL, &e);
             return NV_EXIT_FAIL;
         }
         req.spec = &spec;
     }
 
     int rc = NV_EXIT_FAIL;
-    nv_conn *c = nv_cli_connect(prog, o[O_CONNECT].value, wait, timeout);
+    nv_conn *c = nv_cli_connect_e(prog, o[O_CONNECT].value, wait, timeout, &e);
     if (c) {
         nv_declare_result res;
-        if (nv_declare(c, &req, &res, &e) == 0) {
+        int ok = nv_declare(c, &req, &res, &e) == 0;
+        if (ok) {
             rc = NV_EXIT_OK;
         } else {
             nv_connect_explain(c, &e);
             nv_cli_report(prog, &e);
         }
+        if (json) {
+            nv_report rep = {0};
+            nv_errlist errs = {0};
+            const char *name = res.obj.name ? res.obj.name : req.spec ? req.spec->name : req.sel_name;
+            const uint8_t *uuid = req.spec ? req.spec->uuid : res.obj.name ? res.obj.uuid : req.sel_uuid;
+            nv_report_obj *ro = nv_report_add(&rep, o[O_TYPE].value, name, uuid);
+            nv_report_act(ro, nv_declare_actions(&res));
+            nv_report_changes(ro, &res.changes);
+            if (!ok) {
+                nv_report_error(ro, "%s", e.msg);
+                nv_errlist_add(&errs, "%s", e.msg);
+            }
+            nv_cli_render_json(stdout, "declare", 0, &rep, &errs);
+            nv_report_free(&rep);
+            nv_errlist_free(&errs);
+        }
         nv_declare_result_free(&res);
         nv_connect_close(c);
+    } else if (json) {
+        json_failure(o[O_TYPE].value, req.spec ? req.spec->name : req.sel_name,
+                     req.spec ? req.spec->uuid : req.sel_uuid, &e);
     }
     if (req.spec)
         nv_spec_free(&spec);

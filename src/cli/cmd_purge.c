@@ -8,6 +8,7 @@
 #include "util/seconds.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/render.h"
 #include "engine/log.h"
 #include "engine/remove.h"
 #include "engine/spec.h"
@@ -16,7 +17,7 @@
 #include "util/hmap.h"
 
 static const char usage[] =
-    "usage: virtpurge [-h] [-v] [--wait SECONDS] [--timeout SECONDS] --connect URI\n"
+    "usage: virtpurge [-h] [-v] [--json] [--wait SECONDS] [--timeout SECONDS] --connect URI\n"
     "                 --type {domain,network,pool} --keep PATH\n";
 
 static const char help[] =
@@ -24,6 +25,9 @@ static const char help[] =
     "options:\n"
     "  -h, --help            show this help message and exit\n"
     "  -v, --verbose         report actions to stderr\n"
+    "  --json                write one JSON document on stdout: each object removed (or\n"
+    "                        kept: unchanged) with its kind, name, UUID, actions and\n"
+    "                        error, and the counts\n"
     "  --wait SECONDS        retry connecting to the daemon for up to SECONDS\n"
     "  --timeout SECONDS     fail a daemon call that has not been answered after SECONDS\n"
     "                        (default: none; a dead daemon is found by keepalive)\n"
@@ -47,10 +51,11 @@ static int usage_error(const char *msg)
 
 int cmd_purge(int argc, char **argv)
 {
-    enum { O_HELP, O_VERBOSE, O_WAIT, O_TIMEOUT, O_CONNECT, O_TYPE, O_KEEP, O_COUNT };
+    enum { O_HELP, O_VERBOSE, O_JSON, O_WAIT, O_TIMEOUT, O_CONNECT, O_TYPE, O_KEEP, O_COUNT };
     struct nv_opt o[O_COUNT] = {
         [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
         [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG},
+        [O_JSON] = {.name = "json", .kind = NV_OPT_FLAG},
         [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},
         [O_TIMEOUT] = {.name = "timeout", .kind = NV_OPT_VALUE},
         [O_CONNECT] = {.name = "connect", .kind = NV_OPT_VALUE},
@@ -71,6 +76,8 @@ int cmd_purge(int argc, char **argv)
         nv_cli_timeout(o[O_TIMEOUT].value, &timeout, err, sizeof err) < 0)
         return usage_error(err);
     nv_log_verbose = o[O_VERBOSE].count > 0;
+    int json = o[O_JSON].count > 0;
+    nv_report rep = {0};
     enum nv_kind kind = strcmp(o[O_TYPE].value, "domain") == 0    ? NV_KIND_DOMAIN
                         : strcmp(o[O_TYPE].value, "network") == 0 ? NV_KIND_NETWORK
                                                                   : NV_KIND_POOL;
@@ -84,6 +91,12 @@ int cmd_purge(int argc, char **argv)
     size_t len;
     if (nv_read_text_file(o[O_KEEP].value, NV_FILE_MAX, &list, &len, &e) < 0) {
         nv_cli_report("virtpurge", &e);
+        if (json) {
+            nv_errlist one = {0};
+            nv_errlist_add(&one, "%s", e.msg);
+            nv_cli_render_json(stdout, "purge", 0, &rep, &one);
+            nv_errlist_free(&one);
+        }
         return NV_EXIT_FAIL;
     }
     nv_errlist errs = {0};
@@ -134,40 +147,54 @@ int cmd_purge(int argc, char **argv)
         goto out;
     }
 
-    c = nv_cli_connect("virtpurge", o[O_CONNECT].value, wait, timeout);
-    if (!c)
+    c = nv_cli_connect_e("virtpurge", o[O_CONNECT].value, wait, timeout, &e);
+    if (!c) {
+        nv_errlist_add(&errs, "%s", e.msg);
         goto out;
+    }
     const nv_kind_ops *k = nv_kind_ops_get(kind);
     nv_obj_list all = {0};
     if (k->list_all(c, 0, &all, &e) < 0) {
         nv_connect_explain(c, &e);
         nv_cli_report("virtpurge", &e);
+        nv_errlist_add(&errs, "%s", e.msg);
         goto out;
     }
     /* a hash set of the kept UUIDs: linear, however long both lists are */
     for (size_t j = 0; j < nkeep; j++) {
         if (nv_hmap_put(&kept_set, nv_hash(keep[j], 16), j, &e) < 0) {
             nv_cli_report("virtpurge", &e);
+            nv_errlist_add(&errs, "%s", e.msg);
             nv_obj_list_free(&all);
             goto out;
         }
     }
     int failures = 0;
     for (size_t i = 0; i < all.n; i++) {
-        if (nv_hmap_find(&kept_set, nv_hash(all.v[i].uuid, 16), same_uuid, keep, all.v[i].uuid) != NV_HMAP_NONE)
+        nv_report_obj *ro = json ? nv_report_add(&rep, k->name, all.v[i].name, all.v[i].uuid) : NULL;
+        if (nv_hmap_find(&kept_set, nv_hash(all.v[i].uuid, 16), same_uuid, keep, all.v[i].uuid) != NV_HMAP_NONE) {
+            nv_report_act(ro, NV_ACT_UNCHANGED);
             continue;
+        }
         if (nv_remove_object(c, kind, &all.v[i], &e) < 0) {
             nv_connect_explain(c, &e);
             char u[NV_UUID_STR_LEN];
             nv_spec_uuid_format(all.v[i].uuid, u);
             fprintf(stderr, "virtpurge: %s %s (%s): %s%s\n", k->name, all.v[i].name, u,
                     e.kind == NV_ERR_LIBVIRT ? "libvirt error: " : "", e.msg);
+            nv_report_error(ro, "%s%s", e.kind == NV_ERR_LIBVIRT ? "libvirt error: " : "", e.msg);
+            nv_errlist_add(&errs, "%s %s (%s): %s", k->name, all.v[i].name, u, e.msg);
             failures++;
+        } else {
+            nv_report_act(ro, NV_ACT_REMOVE);
         }
     }
     nv_obj_list_free(&all);
     rc = failures ? NV_EXIT_FAIL : NV_EXIT_OK;
 out:
+    if (json)
+        nv_cli_render_json(stdout, "purge", 0, &rep, &errs);
+    nv_report_free(&rep);
     nv_connect_close(c);
     free(keep);
     nv_hmap_free(&kept_set);

@@ -24,16 +24,25 @@ int nv_cli_timeout(const char *value, unsigned *out, char *err, size_t n)
     return 0;
 }
 
-nv_conn *nv_cli_connect(const char *prog, const char *uri, unsigned wait_seconds,
-                        unsigned timeout_seconds)
+nv_conn *nv_cli_connect_e(const char *prog, const char *uri, unsigned wait_seconds, unsigned timeout_seconds,
+                          nv_err *out)
 {
     nv_err e;
     nv_err_clear(&e);
     nv_connect_opts o = {.wait_seconds = wait_seconds, .timeout_seconds = timeout_seconds};
     nv_conn *c = nv_connect_open(uri, &o, &e);
-    if (!c)
+    if (!c) {
         nv_cli_report(prog, &e);
+        if (out)
+            *out = e;
+    }
     return c;
+}
+
+nv_conn *nv_cli_connect(const char *prog, const char *uri, unsigned wait_seconds,
+                        unsigned timeout_seconds)
+{
+    return nv_cli_connect_e(prog, uri, wait_seconds, timeout_seconds, NULL);
 }
 
 int nv_cli_missing(char *err, size_t n, ...)

@@ -19,6 +19,10 @@ nv_conn *nv_cli_connect(const char *prog, const char *uri, unsigned wait_seconds
 
 /* Parses --timeout's value: whole seconds, at least 1. Writes the usage
  * error into err. */
+/* nv_cli_connect that also hands the failure to the caller (for --json). */
+nv_conn *nv_cli_connect_e(const char *prog, const char *uri, unsigned wait_seconds, unsigned timeout_seconds,
+                          nv_err *out);
+
 int nv_cli_timeout(const char *value, unsigned *out, char *err, size_t n);
 
 /* The same wording in every command for a missing required argument:

@@ -17,4 +17,15 @@ void nv_cli_render_plan(FILE *f, const nv_report *r);
  * 1 deleted" */
 void nv_cli_render_summary(FILE *f, const char *prog, int dry_run, const nv_report *r);
 
+/* The --json document: one object on f,
+ *   {"command": "apply", "dry_run": false, "ok": true,
+ *    "objects": [{"kind", "name", "uuid", ("pool",) "actions": [...],
+ *                 "conditional_actions": [...], "note", "changes":
+ *                 [{"path", "change", "before", "after"}], "error"}],
+ *    "summary": {"defined", ..., "volumes_created", "volumes_deleted",
+ *                "failed"},
+ *    "errors": ["..."]}
+ * ok is false when errs holds anything. */
+void nv_cli_render_json(FILE *f, const char *command, int dry_run, const nv_report *r, const nv_errlist *errs);
+
 #endif

@@ -464,12 +464,10 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
     /* what was done counts even when a later step failed (defined, not started);
      * a domain its network's restart stopped and that starts again was restarted */
     int was_running = pf->found && pf->active && pf->stopped_by_purge;
-    nv_report_act(ro, (res.defined_new ? NV_ACT_DEFINE : 0) | (res.changed ? NV_ACT_REDEFINE : 0) |
-                          (res.unchanged ? NV_ACT_UNCHANGED : 0) | (res.stopped ? NV_ACT_STOP : 0) |
-                          (res.restarted || (res.started && was_running) ? NV_ACT_RESTART
-                           : res.started                                 ? NV_ACT_START
-                                                                         : 0) |
-                          (res.autostart_set ? NV_ACT_AUTOSTART : 0));
+    unsigned acts = nv_declare_actions(&res);
+    if ((acts & NV_ACT_START) && was_running)
+        acts = (acts & ~NV_ACT_START) | NV_ACT_RESTART;
+    nv_report_act(ro, acts);
     nv_report_changes(ro, &res.changes);
     if (rc == 0) {
         uint8_t after_digest[32];

@@ -7,6 +7,7 @@
 #include "engine/compare.h"
 #include "engine/log.h"
 #include "engine/power.h"
+#include "engine/report.h"
 
 void nv_declare_result_free(nv_declare_result *r)
 {
@@ -14,6 +15,13 @@ void nv_declare_result_free(nv_declare_result *r)
     nv_xml_diff_free(&r->changes);
     nv_obj_clear(&r->obj);
     memset(r, 0, sizeof *r);
+}
+
+unsigned nv_declare_actions(const nv_declare_result *r)
+{
+    return (r->defined_new ? NV_ACT_DEFINE : 0) | (r->changed ? NV_ACT_REDEFINE : 0) |
+           (r->unchanged ? NV_ACT_UNCHANGED : 0) | (r->stopped ? NV_ACT_STOP : 0) |
+           (r->restarted ? NV_ACT_RESTART : r->started ? NV_ACT_START : 0) | (r->autostart_set ? NV_ACT_AUTOSTART : 0);
 }
 
 static unsigned long name_line(const nv_spec *spec)

@@ -53,6 +53,9 @@ typedef struct nv_declare_result {
 
 void nv_declare_result_free(nv_declare_result *r);
 
+/* What was done, as engine/report.h action bits. */
+unsigned nv_declare_actions(const nv_declare_result *r);
+
 /* Everything about the declared object happens here; on error e names the
  * step. The object may have been partly brought along (e.g. defined but not
  * started): a re-run converges. */
