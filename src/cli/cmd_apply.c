@@ -15,6 +15,7 @@
 #include "engine/apply.h"
 #include "engine/defstore.h"
 #include "engine/log.h"
+#include "engine/status.h"
 #include "rpc/uri.h"
 
 static const char usage[] =
@@ -123,6 +124,7 @@ int cmd_apply(int argc, char **argv)
     }
     nv_log_verbose = o[O_VERBOSE].count > 0;
     int dry = o[O_DRY].count > 0, json = o[O_JSON].count > 0;
+    nv_status_on = nv_cli_status_wanted();
 
     /* 1. everything is read and checked before the daemon is touched */
     nv_manifest m;

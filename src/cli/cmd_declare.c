@@ -10,6 +10,7 @@
 #include "cli/render.h"
 #include "engine/declare.h"
 #include "engine/log.h"
+#include "engine/status.h"
 #include "engine/spec.h"
 
 static const char usage[] =
@@ -157,7 +158,11 @@ int cmd_declare(int argc, char **argv)
     nv_conn *c = nv_cli_connect_e(prog, o[O_CONNECT].value, wait, timeout, &e);
     if (c) {
         nv_declare_result res;
+        nv_status_on = nv_cli_status_wanted();
+        nv_status_begin(1);
+        nv_status_object(o[O_TYPE].value, req.spec ? req.spec->name : req.sel_name ? req.sel_name : o[O_UUID].value);
         int ok = nv_declare(c, &req, &res, &e) == 0;
+        nv_status_end();
         if (ok) {
             rc = NV_EXIT_OK;
         } else {

@@ -2,6 +2,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "util/seconds.h"
 
@@ -11,6 +14,12 @@ void nv_cli_report(const char *prog, const nv_err *e)
         fprintf(stderr, "%s: libvirt error: %s\n", prog, e->msg);
     else
         fprintf(stderr, "%s: %s\n", prog, e->msg);
+}
+
+int nv_cli_status_wanted(void)
+{
+    const char *term = getenv("TERM");
+    return isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
 }
 
 int nv_cli_timeout(const char *value, unsigned *out, char *err, size_t n)

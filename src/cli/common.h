@@ -23,6 +23,10 @@ nv_conn *nv_cli_connect(const char *prog, const char *uri, unsigned wait_seconds
 nv_conn *nv_cli_connect_e(const char *prog, const char *uri, unsigned wait_seconds, unsigned timeout_seconds,
                           nv_err *out);
 
+/* Whether to show engine/status.h's line: stderr is a terminal and TERM is
+ * not "dumb". */
+int nv_cli_status_wanted(void);
+
 int nv_cli_timeout(const char *value, unsigned *out, char *err, size_t n);
 
 /* The same wording in every command for a missing required argument:

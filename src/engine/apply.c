@@ -10,6 +10,7 @@
 #include "engine/log.h"
 #include "engine/power.h"
 #include "engine/remove.h"
+#include "engine/status.h"
 #include "engine/units.h"
 #include "engine/volumes.h"
 #include "util/sha256.h"
@@ -209,6 +210,7 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
                 }
                 nv_obj_list_free(&users);
             }
+            nv_status_step_of(k->name, obj->name, "remove (no longer declared)");
             if (nv_remove_object(c, kind, obj, &e) < 0) {
                 nv_errlist_add(errs, "%s %s (%s): cannot remove: %s", k->name, obj->name, u, e.msg);
                 nv_report_error(ro, "cannot remove: %s", e.msg);
@@ -526,6 +528,11 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
     size_t before = errs->n;
     prefetch *pfs[NV_KIND_COUNT] = {0};
 
+    size_t total = 0;
+    for (int kind = 0; kind < NV_KIND_COUNT; kind++)
+        total += m->kinds[kind].managed ? m->kinds[kind].n : 0;
+    nv_status_begin(total);
+    nv_status_step("reading the current state of %zu object%s", total, total == 1 ? "" : "s");
     for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
         const nv_manifest_kind *mk = &m->kinds[kind];
         if (!mk->managed)
@@ -564,6 +571,7 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
         for (size_t i = 0; i < mk->n; i++) {
             if (stopped(o))
                 goto out;
+            nv_status_object(nv_kind_ops_get(kind)->name, mk->objs[i].spec.name);
             if (!connected(c, &rc)) {
                 char label[512];
                 obj_label(&mk->objs[i].spec, label, sizeof label);
@@ -579,6 +587,7 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
         }
     }
 out:
+    nv_status_end();
     for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
         if (!pfs[kind])
             continue;

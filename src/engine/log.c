@@ -4,22 +4,28 @@
 #include <stdio.h>
 
 #include "engine/spec.h"
+#include "engine/status.h"
 #include "util/buf.h"
 
 int nv_log_verbose;
 
 void nv_log_obj(const char *kind, const uint8_t uuid[16], const char *fmt, ...)
 {
-    if (!nv_log_verbose)
+    if (!nv_log_verbose && !nv_status_on)
         return;
-    char u[NV_UUID_STR_LEN];
+    char u[NV_UUID_STR_LEN], what[512];
     nv_spec_uuid_format(uuid, u);
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s %s: ", kind, u);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
+    /* the step shown on the status line is what -v reports */
+    nv_status_step("%s", what);
+    if (!nv_log_verbose)
+        return;
+    nv_status_clear();
+    fprintf(stderr, "%s %s: %s\n", kind, u, what);
+    nv_status_redraw();
 }
 
 void nv_log(const char *fmt, ...)
@@ -28,8 +34,10 @@ void nv_log(const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
+    nv_status_clear();
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
+    nv_status_redraw();
     va_end(ap);
 }
 
@@ -37,6 +45,7 @@ void nv_log_diff(const nv_xml_diff_list *d)
 {
     if (!nv_log_verbose)
         return;
+    nv_status_clear();
     for (size_t i = 0; i < d->n; i++) {
         nv_buf line;
         nv_buf_init(&line, 0);
@@ -44,14 +53,17 @@ void nv_log_diff(const nv_xml_diff_list *d)
             fprintf(stderr, "%s\n", nv_buf_cstr(&line));
         nv_buf_free(&line);
     }
+    nv_status_redraw();
 }
 
 void nv_log_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    nv_status_clear();
     fputs("nixvirt: warning: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+    nv_status_redraw();
 }

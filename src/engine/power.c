@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "engine/log.h"
+#include "engine/status.h"
 #include "virt/domain.h"
 #include "xml/doc.h"
 #include "xml/path.h"
@@ -44,8 +45,11 @@ int nv_power_stop_domain(nv_conn *c, const nv_obj *o, unsigned timeout, nv_err *
                     return -1;
                 if (!active)
                     return 0;
-                if (now_ms() >= deadline)
+                long long now = now_ms();
+                if (now >= deadline)
                     break;
+                nv_status_step_of("domain", o->name, "waiting for ACPI shutdown (%lld s of %u)",
+                                  (now - (deadline - (long long)timeout * 1000)) / 1000, timeout);
                 sleep_ms(200);
             }
             nv_log_obj("domain", o->uuid, "still running after %u s: power off", timeout);

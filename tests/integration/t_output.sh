@@ -128,3 +128,46 @@ test_json_declare_and_purge() {
     assert_exit 1 nixvirt purge --json --connect "$NV_URI" --type domain --keep "$D/nonexistent"
     assert_contains "$(json_q "d['errors'][0]")" "nonexistent"
 }
+
+test_tty_status_line() {
+    local D=$NV_DATA_DIR/ot u
+    mkdir -p "$D"
+    u=$(new_uuid)
+    obj_write_dom "$D/dom.xml" ot-dom "$u"
+    echo "<nixvirt version=\"1\"><domains purge=\"managed\"><domain definition=\"$D/dom.xml\" active=\"true\" shutdown-timeout=\"3\"/></domains></nixvirt>" >"$D/m.xml"
+    assert_exit 0 ap "$D/m.xml"
+    assert_eq running "$(virsh_sys domstate ot-dom)"
+    sed -i 's/active="true"/active="false"/' "$D/m.xml"
+    # on a terminal (script(1) gives it one): the line counts the object and the seconds of
+    # the ACPI wait (the guest has no OS: it ignores ACPI, so all 3 s pass)
+    local cmd
+    printf -v cmd '%q ' "$NIXVIRT_BIN" apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$D/m.xml"
+    TERM=xterm script -qefc "$cmd" /dev/null >"$TEST_TMP/tty" </dev/null
+    local tty
+    tty=$(cat -v "$TEST_TMP/tty")
+    assert_contains "$tty" "^M[1/1] domain ot-dom: shut down (up to 3 s)^[[K"
+    assert_contains "$tty" "^M[1/1] domain ot-dom: waiting for ACPI shutdown (1 s of 3)^[[K"
+    assert_contains "$tty" "^M[1/1] domain ot-dom: waiting for ACPI shutdown (2 s of 3)^[[K"
+    # erased before the summary: the summary starts a clean line
+    assert_contains "$tty" "^M^[[Knixvirt: 0 defined, 0 changed, 0 started, 0 restarted, 1 stopped"
+    assert_eq "shut off" "$(virsh_sys domstate ot-dom)"
+
+    # not a terminal: no status line at all (a journal keeps the -v lines only)
+    virsh_sys start ot-dom >/dev/null
+    assert_exit 0 ap -v "$D/m.xml"
+    assert_not_contains "$ERR" "[1/1]"
+    assert_not_contains "$ERR" $'\r'
+    assert_not_contains "$ERR" "waiting for ACPI"
+    assert_contains "$ERR" "domain $u: shut down (up to 3 s)"
+    # TERM=dumb: none either, even on a terminal
+    virsh_sys start ot-dom >/dev/null
+    TERM=dumb script -qefc "$cmd" /dev/null >"$TEST_TMP/tty" </dev/null
+    assert_not_contains "$(cat -v "$TEST_TMP/tty")" "[1/1]"
+    # -v on a terminal: the step lines stay whole, the status line is drawn between them
+    virsh_sys start ot-dom >/dev/null
+    printf -v cmd '%q ' "$NIXVIRT_BIN" apply -v --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$D/m.xml"
+    TERM=xterm script -qefc "$cmd" /dev/null >"$TEST_TMP/tty" </dev/null
+    tty=$(cat -v "$TEST_TMP/tty")
+    assert_contains "$tty" "^M^[[Kdomain $u: shut down (up to 3 s)^M"
+    assert_contains "$tty" "waiting for ACPI shutdown (1 s of 3)"
+}
