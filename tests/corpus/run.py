@@ -15,6 +15,9 @@ attribute order, whitespace-only text, namespace prefixes and the order of
 differently named siblings do not count (libvirt does not keep them), the
 order of same-named siblings does.
 
+Each case is also run with --lenient on a copy with unknown elements and
+attributes added (mutate): they must come back through _xml and _attrs.
+
 Prints a line per failing case (reason), `corpus: N/M round-trip (KIND)`
 per kind, and `corpus: P passed, F failed`; exit 1 on any failure.
 """
@@ -27,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
+from xml.dom import minidom
 
 DIRS = [
     "qemuxml2argvdata", "qemuxml2xmloutdata", "genericxml2xmlindata", "genericxml2xmloutdata",
@@ -62,6 +66,31 @@ def validate(kind, files):
             if line.endswith(" validates"):
                 ok.add(line[: -len(" validates")])
     return ok
+
+
+def mutate(src, dst):
+    """Writes src with XML libvirt's schema does not have: every 7th element
+    renamed nvunk<name> (not inside <metadata>, not namespaced), an attribute
+    nvx="1" on every 5th, nvroot="r" on the root; deterministic. False when
+    nothing changed."""
+    d = minidom.parse(src)
+    count = [0]
+
+    def walk(el):
+        for c in list(el.childNodes):
+            if c.nodeType != c.ELEMENT_NODE:
+                continue
+            count[0] += 1
+            if count[0] % 7 == 3 and ":" not in c.tagName and el.tagName != "metadata":
+                c.tagName = c.nodeName = "nvunk" + c.tagName
+            elif count[0] % 5 == 2 and el.tagName != "metadata":
+                c.setAttribute("nvx", "1")
+            walk(c)
+    walk(d.documentElement)
+    d.documentElement.setAttribute("nvroot", "r")
+    with open(dst, "w", encoding="utf-8") as fh:
+        fh.write(d.documentElement.toxml())
+    return True
 
 
 def canon(el):
@@ -132,11 +161,19 @@ def main(argv):
         cases += [(kind, p) for p in files if p in valid]
 
     tmp = tempfile.mkdtemp(prefix="nv-corpus-")
+    # jobs: (kind, input file, lenient); the lenient ones are the same files with
+    # unknown elements and attributes added (mutate), which must survive too
+    jobs = [(kind, p, False) for kind, p in cases]
+    for n, (kind, p) in enumerate(cases):
+        m = os.path.join(tmp, f"lenient-{n}.xml")
+        if mutate(p, m):
+            jobs.append((kind, m, True))
     results = {}  # index -> reason or None
 
     def to_nix(i):
-        kind, p = cases[i]
-        r = subprocess.run([nixvirt, "xml2nix", "--type", kind, p], capture_output=True, text=True)
+        kind, p, lenient = jobs[i]
+        r = subprocess.run([nixvirt, "xml2nix", "--type", kind] + (["--lenient"] if lenient else []) + [p],
+                           capture_output=True, text=True)
         if r.returncode != 0:
             return i, "xml2nix: " + (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1]
         with open(os.path.join(tmp, f"{i}.nix"), "w") as fh:
@@ -144,14 +181,14 @@ def main(argv):
         return i, None
 
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
-        for i, why in ex.map(to_nix, range(len(cases))):
+        for i, why in ex.map(to_nix, range(len(jobs))):
             if why:
                 results[i] = why
-    todo = [i for i in range(len(cases)) if i not in results]
+    todo = [i for i in range(len(jobs)) if i not in results]
     lib = os.path.join(root, "nix", "lib")
     # strict: a key the schema does not know fails instead of being dropped with a warning
     expr = "let lib0 = import %s { }; lib = lib0.strict or lib0; in {\n" % lib + "".join(
-        f'  "{i}" = let r = builtins.tryEval (lib.{cases[i][0]}.getXML (import {tmp}/{i}.nix)); '
+        f'  "{i}" = let r = builtins.tryEval (lib.{jobs[i][0]}.getXML (import {tmp}/{i}.nix)); '
         f'in if r.success then r.value else null;\n' for i in todo) + "}"
     with open(os.path.join(tmp, "all.nix"), "w") as fh:
         fh.write(expr)
@@ -163,7 +200,7 @@ def main(argv):
         return 1
     out = json.loads(r.stdout)
     for i in todo:
-        kind, p = cases[i]
+        kind, p, _ = jobs[i]
         x = out.get(str(i))
         if x is None:
             e = subprocess.run(["nix-instantiate", "--eval", "--strict", "-E",
@@ -182,18 +219,23 @@ def main(argv):
         results[i] = f"differs: {d}" if d else None
 
     passed = failed = 0
-    for kind in KINDS:
-        idx = [i for i in range(len(cases)) if cases[i][0] == kind]
-        good = [i for i in idx if results.get(i) is None]
-        for i in idx:
-            rel = os.path.relpath(cases[i][1], os.path.join(args.src, "tests"))
-            if results.get(i):
-                print(f"FAIL {rel}: {results[i]}")
-            elif args.v:
-                print(f"ok   {rel}")
-        print(f"corpus: {len(good)}/{len(idx)} round-trip ({kind})")
-        passed += len(good)
-        failed += len(idx) - len(good)
+    for lenient in (False, True):
+        for kind in KINDS:
+            idx = [i for i in range(len(jobs)) if jobs[i][0] == kind and jobs[i][2] == lenient]
+            good = [i for i in idx if results.get(i) is None]
+            for i in idx:
+                rel = os.path.relpath(cases[int(os.path.basename(jobs[i][1])[8:-4])][1] if lenient else jobs[i][1],
+                                      os.path.join(args.src, "tests"))
+                rel += " (--lenient, mutated)" if lenient else ""
+                if results.get(i):
+                    print(f"FAIL {rel}: {results[i]}")
+                elif args.v:
+                    print(f"ok   {rel}")
+            if idx:
+                what = kind + (", --lenient with unknown elements and attributes added" if lenient else "")
+                print(f"corpus: {len(good)}/{len(idx)} round-trip ({what})")
+            passed += len(good)
+            failed += len(idx) - len(good)
     subprocess.run(["rm", "-rf", tmp])
     print(f"corpus: {passed} passed, {failed} failed")
     return 1 if failed else 0
