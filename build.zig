@@ -46,6 +46,12 @@ pub fn build(b: *std.Build) void {
         const inst = b.addInstallArtifact(exe, .{ .dest_sub_path = alias });
         b.getInstallStep().dependOn(&inst.step);
     }
+    // The manual pages (man/*.1, mdoc written by hand) and the bash
+    // completion, one file per command name (bash-completion loads by name).
+    for ([_][]const u8{ "nixvirt", "virtdeclare", "virtpurge" }) |name| {
+        b.installFile(b.fmt("man/{s}.1", .{name}), b.fmt("share/man/man1/{s}.1", .{name}));
+        b.installFile("completions/nixvirt.bash", b.fmt("share/bash-completion/completions/{s}", .{name}));
+    }
 
     // Unit tests: every src file but main.c, plus tests/unit/*.c.
     const test_mod = makeModule(b, target, optimize, false, system_expat, src_files);

@@ -1,5 +1,7 @@
 # The static `nixvirt` binary (with `virtdeclare` and `virtpurge` as
-# symlinks to it), built with nixpkgs' Zig 0.15 and a static expat.
+# symlinks to it), built with nixpkgs' Zig 0.15 and a static expat; `zig
+# build` also installs the manual pages (share/man/man1) and the bash
+# completion (share/bash-completion/completions).
 #
 # Zig brings its own musl and the target is always <arch>-linux-musl, so the
 # program is static whatever stdenv this is called with; only expat comes
@@ -32,8 +34,9 @@ stdenv.mkDerivation {
   pname = "nixvirt";
   inherit version;
 
-  # Only what `zig build` reads: a change elsewhere (docs, nix/, the
-  # integration tests) does not rebuild the package.
+  # Only what `zig build` reads (the manual pages and the completion
+  # included): a change elsewhere (docs, nix/, the integration tests) does
+  # not rebuild the package.
   src = builtins.path {
     name = "nixvirt-source";
     path = root;
@@ -49,8 +52,12 @@ stdenv.mkDerivation {
         "tests"
         "tests/unit"
         "tests/data"
+        "man"
+        "completions"
       ]
       || lib.hasPrefix "src/" rel
+      || lib.hasPrefix "man/" rel
+      || lib.hasPrefix "completions/" rel
       || lib.hasPrefix "tests/unit/" rel
       || lib.hasPrefix "tests/data/" rel;
   };

@@ -109,3 +109,63 @@ test_state_dir_hint_for_non_root() {
         --connect 'qemu:///session?socket=/nonexistent/sock' "$TEST_TMP/m.xml"
     assert_contains "$ERR" "Permission denied (give --state-dir DIR for a directory you can write)"
 }
+
+# the page rendered as text (groff is how man(1) renders it)
+man_text() { MANWIDTH=200 groff -mdoc -Tutf8 -P-c "$1" 2>&1 | sed 's/\x08.//g'; }
+
+test_man_pages() {
+    local page cmd opt text
+    # zig build installs them (and the completion once per command name)
+    for page in nixvirt virtdeclare virtpurge; do
+        cmp "$REPO/man/$page.1" "$REPO/zig-out/share/man/man1/$page.1" || fail "zig build did not install $page.1"
+        cmp "$REPO/completions/nixvirt.bash" "$REPO/zig-out/share/bash-completion/completions/$page" ||
+            fail "zig build did not install the completion for $page"
+        # well-formed mdoc: groff has nothing to warn about
+        assert_eq "" "$(groff -mdoc -Tutf8 -ww -z "$REPO/man/$page.1" 2>&1)" "groff warnings for $page.1"
+    done
+    assert_contains "$(man_text "$REPO/man/nixvirt.1")" "NIXVIRT(1)"
+    # every option of every command is in its page
+    for cmd in "nixvirt apply:nixvirt" "nixvirt version:nixvirt" "nixvirt import:nixvirt" "nixvirt xml2nix:nixvirt" \
+        "virtdeclare:virtdeclare" "virtpurge:virtpurge"; do
+        page=${cmd#*:}
+        cmd=${cmd%:*}
+        text=$(man_text "$REPO/man/$page.1")
+        # shellcheck disable=SC2086
+        assert_exit 0 cli_run $cmd --help
+        for opt in $(grep -oE -- '(^|[ [])--[a-z][a-z-]*' <<<"$OUT" | tr -d ' [' | sort -u); do
+            assert_contains "$text" "$opt" "$page(1) documents $cmd $opt"
+        done
+    done
+    assert_contains "$(man_text "$REPO/man/nixvirt.1")" "--version"
+    assert_contains "$(man_text "$REPO/man/nixvirt.1")" "[37/110] domain vm3: waiting for ACPI shutdown (12 s of 60)"
+}
+
+# complete WORDS...: what the bash completion offers for the last word
+complete_words() {
+    bash -c '
+        . "$1"; shift
+        COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+        _nixvirt "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+        printf "%s\n" "${COMPREPLY[@]}"' _ "$REPO/completions/nixvirt.bash" "$@"
+}
+
+test_bash_completion() {
+    assert_eq "apply" "$(complete_words nixvirt ap)"
+    assert_contains "$(complete_words nixvirt '')" "xml2nix"
+    # every option of every subcommand's --help is offered after "--"
+    local cmd sub opt offered
+    for cmd in "nixvirt apply" "nixvirt declare" "nixvirt purge" "nixvirt version" "nixvirt import" \
+        "nixvirt xml2nix" "virtdeclare" "virtpurge"; do
+        # shellcheck disable=SC2086
+        assert_exit 0 cli_run $cmd --help
+        # shellcheck disable=SC2086
+        offered=$(complete_words $cmd -)
+        for opt in $(grep -oE -- '(^|[ [,])--?[a-zA-Z][a-z-]*' <<<"$(sed -n '/^options:/,$p' <<<"$OUT")" | tr -d ' [,' | sort -u); do
+            grep -qx -- "$opt" <<<"$offered" || fail "$cmd: the completion does not offer $opt"
+        done
+    done
+    assert_eq $'domain\nnetwork\npool' "$(complete_words virtdeclare --type '')"
+    assert_eq "volume" "$(complete_words nixvirt xml2nix --type v)"
+    assert_eq "ifchanged" "$(complete_words nixvirt declare --restart if)"
+    assert_eq "inactive" "$(complete_words virtdeclare --state in)"
+}
