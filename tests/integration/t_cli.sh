@@ -10,10 +10,16 @@ SANDBOX_SYSTEM=0
 CLI_COMMANDS=("nixvirt apply" "nixvirt declare" "nixvirt purge" "nixvirt version" "nixvirt import"
     "nixvirt xml2nix" "virtdeclare" "virtpurge")
 
+# the binary under test by the name PROG (it dispatches on argv[0]), from a symlink: the
+# sanitizer build has no virtdeclare next to it
 cli_run() {
     local prog=$1
     shift
-    "$(dirname "$NIXVIRT_BIN")/$prog" "$@"
+    if [ ! -L "$TEST_TMP/bin/$prog" ]; then
+        mkdir -p "$TEST_TMP/bin"
+        ln -sf "$NIXVIRT_BIN" "$TEST_TMP/bin/$prog"
+    fi
+    "$TEST_TMP/bin/$prog" "$@"
 }
 
 # the long options a usage text names, one per line

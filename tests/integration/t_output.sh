@@ -108,7 +108,9 @@ test_json_declare_and_purge() {
     assert_eq '[{"kind": "domain", "name": "ok-a", "uuid": "'"$u1"'", "actions": ["define", "start"], "conditional_actions": [], "note": null, "changes": [], "error": null}]' \
         "$(json_q "d['objects']")"
     obj_write_dom "$D/a.xml" ok-a "$u1" 48
-    assert_exit 0 "$(dirname "$NIXVIRT_BIN")/virtdeclare" --json --connect "$NV_URI" --type domain --define "$D/a.xml"
+    mkdir -p "$TEST_TMP/bin"
+    ln -sf "$NIXVIRT_BIN" "$TEST_TMP/bin/virtdeclare"
+    assert_exit 0 "$TEST_TMP/bin/virtdeclare" --json --connect "$NV_URI" --type domain --define "$D/a.xml"
     assert_eq '["redefine", "restart"]' "$(json_obj domain ok-a "['actions']")"
     assert_eq '48 MiB' "$(json_obj domain ok-a "['changes'][0]['after']")"
     assert_exit 1 nixvirt declare --json --connect "$NV_URI" --type domain --name ok-none
