@@ -143,6 +143,20 @@ static int find_slot(struct ctx *c, const nv_xml_schema_type *t, const nv_xml_no
     return -1;
 }
 
+/* The Nix key of a child of type ct: its name, "prefix:name" when namespaced. */
+static void child_key(struct ctx *c, const nv_xml_schema_type *ct, char *out, size_t n)
+{
+    const char *p = c->s->namespaces[NV_XML_SCHEMA_NS(ct)].prefix;
+    snprintf(out, n, "%s%s%s", p, *p ? ":" : "", STR(c, ct->name));
+}
+
+/* Whether child slot i of t has the (unprefixed) key `name`. */
+static int child_is(struct ctx *c, const nv_xml_schema_type *t, int i, const char *name)
+{
+    const nv_xml_schema_type *ct = TYPE(c, NV_XML_SCHEMA_CHILD_TYPE(CHILD(c, t, i)));
+    return NV_XML_SCHEMA_NS(ct) == 0 && strcmp(STR(c, ct->name), name) == 0;
+}
+
 static int known_attr(struct ctx *c, const nv_xml_schema_type *t, const char *name)
 {
     for (int i = 0; i < t->nattrs; i++)
@@ -166,7 +180,7 @@ static struct shape shape_of(const nv_xml_node *el, const nv_xml_schema_type *t)
                 sh.problem = "has attributes, which it does not take";
     } else if (sh.ntext && sh.nelem) {
         sh.problem = "has both text and child elements";
-    } else if (sh.ntext && t->text == NV_XML_SCHEMA_NONE16) {
+    } else if (sh.ntext && !NV_XML_SCHEMA_HAS_TEXT(t)) {
         sh.problem = "has text, which it does not take";
     }
     return sh;
@@ -375,7 +389,7 @@ static int unknown(struct ctx *c, const nv_xml_node *at, const char *what, const
 static const nv_xml_node *foldable(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t,
                                    const int *slot, size_t nelem)
 {
-    if (t->fold == NV_XML_SCHEMA_NONE8)
+    if (t->fold == NV_XML_SCHEMA_NONE8 || NV_XML_SCHEMA_IS_ANY(t))
         return NULL;
     const nv_xml_node *found = NULL;
     size_t i = 0;
@@ -393,7 +407,7 @@ static const nv_xml_node *foldable(struct ctx *c, const nv_xml_node *el, const n
         return NULL;
     const nv_xml_schema_type *ft = TYPE(c, NV_XML_SCHEMA_CHILD_TYPE(CHILD(c, t, t->fold)));
     struct shape sh = shape_of(found, ft);
-    if (sh.problem || sh.nelem || ft->text == NV_XML_SCHEMA_NONE16 || found->nattrs == 0)
+    if (sh.problem || sh.nelem || !NV_XML_SCHEMA_HAS_TEXT(ft) || found->nattrs == 0)
         return NULL;
     for (size_t a = 0; a < found->nattrs; a++)
         if (is_xmlns(found->attrs[a].name) || !known_attr(c, ft, found->attrs[a].name))
@@ -408,7 +422,7 @@ static int scalar_leaf(const nv_xml_node *el, const nv_xml_schema_type *t)
         if (!is_xmlns(el->attrs[i].name))
             return 0;
     struct shape sh = shape_of(el, t);
-    return sh.nelem == 0 && (sh.ntext > 0 || t->text == NV_XML_SCHEMA_NONE16);
+    return sh.nelem == 0 && (sh.ntext > 0 || !NV_XML_SCHEMA_HAS_TEXT(t));
 }
 
 static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t, int level,
@@ -426,7 +440,7 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
         /* `@name` when a child of that name is here too */
         int clash = 0;
         for (size_t j = 0; j < nelem && !clash; j++)
-            if (slot[j] >= 0 && strcmp(STR(c, CHILD(c, t, slot[j])->name), a) == 0)
+            if (slot[j] >= 0 && child_is(c, t, slot[j], a))
                 clash = 1;
         str_entry(c, level + 1, clash ? "@" : NULL, a, el->attrs[i].value);
     }
@@ -434,12 +448,12 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
         for (size_t i = 0; i < folded->nattrs; i++)
             str_entry(c, level + 1, NULL, folded->attrs[i].name, folded->attrs[i].value);
     /* text */
-    if (t->text != NV_XML_SCHEMA_NONE16 && nelem == 0) {
+    if (NV_XML_SCHEMA_HAS_TEXT(t) && nelem == 0) {
         char *text = text_of(el);
         if (!text)
             return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
         if (!only_space(text))
-            str_entry(c, level + 1, NULL, STR(c, t->text), text);
+            str_entry(c, level + 1, NULL, NV_XML_SCHEMA_TEXT(c->s, t), text);
         free(text);
     }
     /* children, one key per slot in order of first appearance */
@@ -473,9 +487,10 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
             if (s < 0 || last[s] != (int)k)
                 continue; /* raw, or not the first of its slot */
             last[s] = -2;  /* done */
-            const nv_xml_schema_child *ch = CHILD(c, t, s);
+            const uint16_t *ch = CHILD(c, t, s);
             const nv_xml_schema_type *ct = TYPE(c, NV_XML_SCHEMA_CHILD_TYPE(ch));
-            const char *key = STR(c, ch->name);
+            char key[256];
+            child_key(c, ct, key, sizeof key);
             key_start(c, level + 1, NULL, key);
             if (folded && node[k] == folded) {
                 char *text = text_of(folded);
@@ -491,7 +506,7 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
             /* a scalar under a key that is also an attribute (or the text
              * key) would be read as that: such a child is written as a list */
             int structured = (known_attr(c, t, key) ||
-                              (t->text != NV_XML_SCHEMA_NONE16 && strcmp(STR(c, t->text), key) == 0)) &&
+                              (NV_XML_SCHEMA_HAS_TEXT(t) && strcmp(NV_XML_SCHEMA_TEXT(c->s, t), key) == 0)) &&
                              scalar_leaf(node[k], ct);
             if (NV_XML_SCHEMA_CHILD_MANY(ch) || (structured && !NV_XML_SCHEMA_IS_ANY(ct))) {
                 nv_buf_append_str(o, "[\n");
@@ -626,7 +641,7 @@ static int value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type 
             if (s < 0) {
                 snprintf(what, sizeof what, "unknown element <%s> in <%s>", n->name, el->name);
             } else {
-                const nv_xml_schema_child *ch = CHILD(c, t, s);
+                const uint16_t *ch = CHILD(c, t, s);
                 struct shape csh = shape_of(n, TYPE(c, NV_XML_SCHEMA_CHILD_TYPE(ch)));
                 if (!NV_XML_SCHEMA_CHILD_MANY(ch) && seen[s])
                     snprintf(what, sizeof what, "<%s> may appear only once in <%s>", n->name, el->name);
@@ -658,7 +673,7 @@ static int value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type 
             nv_xml_nix_string(o, text);
             free(text);
         } else {
-            nv_buf_append_str(o, structured || t->text != NV_XML_SCHEMA_NONE16 ? "{ }" : "true");
+            nv_buf_append_str(o, structured || NV_XML_SCHEMA_HAS_TEXT(t) ? "{ }" : "true");
         }
         rc = nv_buf_append_str(o, end);
     } else {
