@@ -60,7 +60,7 @@ EOF
 
 test_smoke_usage() {
     assert_exit 0 nixvirt apply -h
-    assert_contains "$OUT" "usage: nixvirt apply [-h] [-v] [--dry-run] [--wait SECONDS] [--timeout SECONDS]"
+    assert_contains "$OUT" "usage: nixvirt apply [-h] [-v] [--dry-run] [--json] [--wait SECONDS] [--timeout SECONDS]"
     assert_exit 2 nixvirt apply /dev/null
     assert_contains "$ERR" "the following arguments are required: --connect"
     assert_exit 2 nixvirt apply --connect "$NV_URI"

@@ -122,7 +122,7 @@ daemon_snapshot() {
 
 test_smoke_usage() {
     assert_exit 0 vd -h
-    assert_contains "$OUT" "usage: virtdeclare [-h] [-v] [--wait SECONDS] [--timeout SECONDS] --connect URI"
+    assert_contains "$OUT" "usage: virtdeclare [-h] [-v] [--json] [--wait SECONDS] [--timeout SECONDS] --connect URI"
     assert_contains "$OUT" "(--define PATH | --uuid ID | --name ID)"
     assert_contains "$OUT" "[--state {active,inactive}] [--restart {always,never,ifchanged}] [--auto]"
     assert_contains "$OUT" "[--shutdown-timeout SECONDS]"

@@ -46,7 +46,7 @@ make_objects() {
 
 test_smoke_usage() {
     assert_exit 0 vp -h
-    assert_contains "$OUT" "usage: virtpurge [-h] [-v] [--wait SECONDS] [--timeout SECONDS] --connect URI"
+    assert_contains "$OUT" "usage: virtpurge [-h] [-v] [--json] [--wait SECONDS] [--timeout SECONDS] --connect URI"
     assert_exit 2 vp --connect "$NV_URI" --type domain
     assert_contains "$ERR" "the following arguments are required: --keep"
     assert_exit 2 vp --connect "$NV_URI" --type volume --keep /dev/null
