@@ -11,6 +11,7 @@
 
 #include "util/buf.h"
 #include "util/file.h"
+#include "util/strict.h"
 #include "xml/canon.h"
 #include "xml/write.h"
 
@@ -42,6 +43,24 @@ int nv_defstore_has(const char *dir, enum nv_kind kind, const uint8_t uuid[16])
     file_of(dir, kind, uuid, path, sizeof path);
     struct stat st;
     return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The directory as the state directory's rules want it (util/strict.h):
+ * a real directory, not a symlink, ours or root's, written by nobody else.
+ * 0: fine, 1: absent, -1: refused (e says why). */
+static int check_dir(const char *dir, nv_err *e)
+{
+    struct stat st;
+    if (lstat(dir, &st) < 0)
+        return errno == ENOENT ? 1 : nv_err_sys(e, errno, "cannot check %s", dir);
+    if (!S_ISDIR(st.st_mode))
+        return nv_err_set(e, NV_ERR_INPUT, "refusing %s: not a directory", dir);
+    if (st.st_uid != 0 && st.st_uid != geteuid())
+        return nv_err_set(e, NV_ERR_INPUT, "refusing %s: owned by uid %lu", dir, (unsigned long)st.st_uid);
+    if (st.st_mode & 022)
+        return nv_err_set(e, NV_ERR_INPUT, "refusing %s: writable by others (mode %04o)", dir,
+                          (unsigned)(st.st_mode & 07777));
+    return 0;
 }
 
 static void put_hex(nv_buf *b, const uint8_t d[32])
@@ -79,9 +98,12 @@ int nv_defstore_save(const char *dir, enum nv_kind kind, const nv_spec *s, const
             return nv_err_sys(e, errno, "cannot remove %s", path);
         return 0;
     }
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+    int have = check_dir(dir, e);
+    if (have < 0 || (have == 1 && mkdir(dir, 0700) < 0 && errno != EEXIST)) {
+        if (have == 1)
+            nv_err_sys(e, errno, "cannot create %s", dir);
         nv_buf_free(&b);
-        return nv_err_sys(e, errno, "cannot create %s", dir);
+        return -1;
     }
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -132,7 +154,14 @@ nv_xml_node *nv_defstore_load(const char *dir, enum nv_kind kind, const uint8_t 
     file_of(dir, kind, uuid, path, sizeof path);
     char *data;
     size_t len;
-    if (nv_read_file(path, NV_DEFSTORE_MAX, &data, &len, e) < 0)
+    struct stat st;
+    if (check_dir(dir, e) != 0)
+        return NULL;
+    if (lstat(path, &st) < 0) {
+        nv_err_sys(e, errno, "cannot read %s", path);
+        return NULL;
+    }
+    if (nv_strict_file(path, &st, e) < 0 || nv_read_file(path, NV_DEFSTORE_MAX, &data, &len, e) < 0)
         return NULL;
     size_t hl = sizeof header - 1;
     nv_xml_node *t = NULL;
@@ -148,6 +177,8 @@ nv_xml_node *nv_defstore_load(const char *dir, enum nv_kind kind, const uint8_t 
 
 int nv_defstore_prune(const char *dir, const nv_record *r, nv_err *e)
 {
+    if (check_dir(dir, e) != 0)
+        return 0; /* absent, or not ours to clean */
     DIR *d = opendir(dir);
     if (!d)
         return errno == ENOENT ? 0 : nv_err_sys(e, errno, "cannot read %s", dir);

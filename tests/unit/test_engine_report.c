@@ -123,3 +123,29 @@ TEST(defstore_round_trip_and_digest_check)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK_INT(system(cmd), 0);
 }
+
+TEST(defstore_refuses_a_directory_others_can_write)
+{
+    char dir[64] = "/tmp/nv-test-defs-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char defs[256];
+    snprintf(defs, sizeof defs, "%s/x.defs", dir);
+    nv_err e;
+    nv_spec s;
+    CHECK_INT(nv_spec_parse(&s, NV_SPEC_DOMAIN, "d.xml", dom, sizeof dom - 1, &e), 0);
+    uint8_t d1[32] = {1};
+    CHECK_INT(mkdir(defs, 0700), 0);
+    CHECK_INT(chmod(defs, 0777), 0);
+    CHECK_INT(nv_defstore_save(defs, NV_KIND_DOMAIN, &s, d1, &e), -1);
+    CHECK(strstr(e.msg, "writable by others") != NULL);
+    CHECK(nv_defstore_load(defs, NV_KIND_DOMAIN, s.uuid, d1, &e) == NULL);
+    /* a symlink in its place is refused too */
+    CHECK_INT(rmdir(defs), 0);
+    CHECK_INT(symlink("/tmp", defs), 0);
+    CHECK_INT(nv_defstore_save(defs, NV_KIND_DOMAIN, &s, d1, &e), -1);
+    CHECK(strstr(e.msg, "not a directory") != NULL);
+    nv_spec_free(&s);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_INT(system(cmd), 0);
+}
