@@ -34,21 +34,36 @@ def load(root, kind):
 
 
 class Pool:
-    """One string table for every kind; names are offsets into it."""
+    """One string table for every kind; names are offsets into it. First
+    collect (offsets 0), then layout(): a string that ends another one is
+    stored as that one's tail ("type" inside "subtype\\0")."""
 
     def __init__(self):
         self.off = {}
         self.data = []
         self.size = 0
+        self.fixed = False
 
     def add(self, s):
-        if s not in self.off:
-            self.off[s] = self.size
-            self.data.append(s)
-            self.size += len(s.encode()) + 1
-            if self.size > NONE16:
-                raise SystemExit("schema2c: string table too large for 16-bit offsets")
-        return self.off[s]
+        if self.fixed:
+            return self.off[s]
+        self.off.setdefault(s, 0)
+        return 0
+
+    def layout(self):
+        names = sorted(self.off, key=lambda x: x[::-1])
+        for i in range(len(names) - 1, -1, -1):
+            s = names[i]
+            if i + 1 < len(names) and names[i + 1].endswith(s):
+                parent = names[i + 1]
+                self.off[s] = self.off[parent] + len(parent) - len(s)
+            else:
+                self.off[s] = self.size
+                self.data.append(s)
+                self.size += len(s) + 1
+        if self.size > NONE16:
+            raise SystemExit("schema2c: string table too large for 16-bit offsets")
+        self.fixed = True
 
 
 def c_str(s):
@@ -86,8 +101,11 @@ def dedup(types):
     return [dict(types[i], c=[[c[0], index[cls[c[1]]], c[2]] for c in types[i]["c"]]) for i in order]
 
 
-def render(tables):
-    pool = Pool()
+def render(tables, pool=None):
+    if pool is None:
+        pool = Pool()
+        render(tables, pool)  # collects the strings
+        pool.layout()
     nss = [("", "")]
     body = []
     w = body.append
