@@ -11,7 +11,9 @@
 # the pinned one, its files are copied instead.  A set can also be given
 # directly: NIXVIRT_SCHEMAS_9_0_0=/dir (dots as underscores).
 #
-# Exit status: that of rng2nix.py; 3 if a schema set cannot be had.
+# Then tools/schema2c.py writes (checks) the same tables as C for xml2nix.
+# Exit status: that of rng2nix.py, then of schema2c.py; 3 if a schema set
+# cannot be had.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,5 +71,12 @@ done <<EOF
 $SETS
 EOF
 
+check=0
+for a in "$@"; do [ "$a" = --check ] && check=1; done
 # shellcheck disable=SC2086
-exec python3 "$here/rng2nix.py" $args "$@"
+python3 "$here/rng2nix.py" $args "$@" || exit $?
+# xml2nix reads XML with the same tables, as C (src/xml/schema.gen.c)
+if [ "$check" = 1 ]; then
+    exec python3 "$here/schema2c.py" --check
+fi
+exec python3 "$here/schema2c.py"
