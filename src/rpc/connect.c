@@ -102,6 +102,12 @@ static int open_stream(nv_conn *c, nv_err *e)
         return -1;
     if (c->transport.errfd >= 0)
         nv_rpc_conn_watch(c->rpc, c->transport.errfd, drain_stderr, &c->transport);
+    /* A libvirt daemon answers pings from the moment it accepts a connection
+     * (before any authentication), so over a socket a daemon that accepts and
+     * then says nothing is found dead in the handshake too. Not over ssh:
+     * there the first reply may wait for a password typed at the terminal. */
+    if (c->transport.pid == 0)
+        nv_rpc_conn_keepalive(c->rpc, NV_KEEPALIVE_INTERVAL_MS, NV_KEEPALIVE_COUNT);
     if (c->timeout_seconds)
         nv_rpc_conn_set_timeout(c->rpc, c->timeout_seconds > 2000000 ? 2000000000
                                                                       : (int)c->timeout_seconds * 1000);
@@ -119,14 +125,12 @@ static int open_stream(nv_conn *c, nv_err *e)
         return -1;
     nv_err fe;
     nv_err_clear(&fe);
-    if (nv_rpc_call_finish(c->rpc, s_feat, &fr, &fe) == 0) {
-        c->keepalive = fr.supported == 1;
-        if (c->keepalive)
-            nv_rpc_conn_keepalive(c->rpc, NV_KEEPALIVE_INTERVAL_MS, NV_KEEPALIVE_COUNT);
-    } else if (fe.kind != NV_ERR_LIBVIRT) {
+    if (nv_rpc_call_finish(c->rpc, s_feat, &fr, &fe) < 0 && fe.kind != NV_ERR_LIBVIRT) {
         *e = fe; /* the stream broke; a refusal only means no keepalive */
         return -1;
     }
+    c->keepalive = fr.supported == 1;
+    nv_rpc_conn_keepalive(c->rpc, c->keepalive ? NV_KEEPALIVE_INTERVAL_MS : 0, NV_KEEPALIVE_COUNT);
     if (nv_rpc_call_finish(c->rpc, s_open, NULL, e) < 0)
         return nv_err_prefix(e, "cannot open %s", c->open_name);
     return 0;

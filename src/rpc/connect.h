@@ -28,8 +28,11 @@ typedef struct nv_connect_opts {
 
 /* Resolves uri (NULL: LIBVIRT_DEFAULT_URI or the default), connects,
  * authenticates (none or polkit), asks whether the daemon speaks keepalive
- * (in the same round trip as the driver's open) and, if so, starts it with
- * libvirt's defaults: a PING after 5 s of silence, dead after 5 unanswered. */
+ * (in the same round trip as the driver's open) and, if so, keeps it with
+ * libvirt's defaults: a PING after 5 s of silence, dead after 5 unanswered.
+ * Over a unix socket keepalive runs from the first call (every libvirt
+ * daemon answers pings before authentication); over ssh/ext only once the
+ * daemon said so (ssh may wait for a password first). */
 nv_conn *nv_connect_open(const char *uri, const nv_connect_opts *o, nv_err *e);
 
 /* After the connection broke (a timeout, the daemon closed it, keepalive):

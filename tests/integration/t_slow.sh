@@ -107,3 +107,21 @@ test_network_and_domain_change_one_restart() {
     assert_contains "$(virsh_sys dumpxml netdom)" "<memory unit='KiB'>49152</memory>"
     assert_contains "$(virsh_sys net-dumpxml slownet)" "192.168.77.200"
 }
+
+test_frozen_daemon_found_dead_by_keepalive() {
+    # A daemon that accepts the connection and then says nothing (SIGSTOP: the kernel still
+    # queues the connection), and no --timeout: keepalive gives up after 5 unanswered
+    # pings 5 s apart, 30 s of silence, instead of waiting forever.
+    nv_sandbox_system_start || fail "no dedicated sandbox"
+    local dpid=$NV_DAEMON_PID t0 rc=0
+    trap 'kill -CONT '"$dpid"' 2>/dev/null || true; nv_sandbox_cleanup' EXIT
+    kill -STOP "$dpid"
+    t0=$SECONDS
+    nixvirt version --connect "$NV_URI" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+    kill -CONT "$dpid"
+    assert_eq 1 "$rc" "exit status"
+    assert_eq "nixvirt version: the daemon sent nothing for 30 s and did not answer 5 keepalive pings (waiting for AUTH_LIST): connection closed" "$(cat "$TEST_TMP/err")"
+    [ $((SECONDS - t0)) -ge 29 ] && [ $((SECONDS - t0)) -le 40 ] || fail "took $((SECONDS - t0)) s"
+    # once it runs again, the same command works
+    assert_exit 0 nixvirt version --connect "$NV_URI"
+}
