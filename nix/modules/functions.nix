@@ -100,10 +100,14 @@ let
 
   # restart: NixVirt treats true as "always restart", false as "never" and
   # null as "restart only if the definition changed"; the manifest spells
-  # that out so it does not depend on `nixvirt apply`'s default.
+  # that out so it does not depend on `nixvirt apply`'s default. "live"
+  # (ours) applies what it can to the running domain instead.
   restartAttr = where: v:
-    let r = checkNullOrBool where "restart" v;
-    in attr where "restart" (if r == null then "ifchanged" else if r then "always" else "never");
+    if v == "live" then attr where "restart" "live"
+    else
+      let r = if isString v then throw "${where}.restart: expected null, a bool or \"live\", got ${show v}"
+              else checkNullOrBool where "restart" v;
+      in attr where "restart" (if r == null then "ifchanged" else if r then "always" else "never");
 
   shutdownTimeoutAttr = where: v:
     if v == null then

@@ -44,14 +44,14 @@ let
 
   restartOption = kind:
     mkOption {
-      type = types.nullOr types.bool;
+      type = types.nullOr (if kind == "domain" then types.either types.bool (types.enum [ "live" ]) else types.bool);
       default = null;
       example = false;
       description = ''
         Whether to restart the ${kind} when it is active: `true` restarts it on
         every activation, `false` never restarts it (a changed definition then
         takes effect at its next start), `null` restarts it only when its
-        definition changed.
+        definition changed.${if kind == "domain" then "\n`\"live\"` applies a changed definition to the running domain\n(devices attached or detached, media, link state, bandwidth, memory, more vCPUs)\nand restarts it only when that is not possible or fails." else ""}
       '';
     };
 

@@ -17,7 +17,7 @@ static const char usage[] =
     "usage: virtdeclare [-h] [-v] [--json] [--wait SECONDS] [--timeout SECONDS] --connect URI\n"
     "                   --type {domain,network,pool}\n"
     "                   (--define PATH | --uuid ID | --name ID)\n"
-    "                   [--state {active,inactive}] [--restart {always,never,ifchanged}] [--auto]\n"
+    "                   [--state {active,inactive}] [--restart {always,never,ifchanged,live}] [--auto]\n"
     "                   [--shutdown-timeout SECONDS]\n";
 
 static const char help[] =
@@ -38,8 +38,9 @@ static const char help[] =
     "  --name ID             object name\n"
     "  --state {active,inactive}\n"
     "                        state to put object in\n"
-    "  --restart {always,never,ifchanged}\n"
-    "                        whether to restart the object (default: ifchanged)\n"
+    "  --restart {always,never,ifchanged,live}\n"
+    "                        whether to restart the object (default: ifchanged; live: a\n"
+    "                        running domain gets what can change live without a restart)\n"
     "  --auto                set autostart to match state\n"
     "  --shutdown-timeout SECONDS\n"
     "                        ask a domain to shut down and wait up to SECONDS before\n"
@@ -47,7 +48,7 @@ static const char help[] =
 
 static const char *const kinds[] = {"domain", "network", "pool", NULL};
 static const char *const states[] = {"active", "inactive", NULL};
-static const char *const restarts[] = {"always", "never", "ifchanged", NULL};
+static const char *const restarts[] = {"always", "never", "ifchanged", "live", NULL};
 
 enum { O_HELP, O_VERBOSE, O_JSON, O_WAIT, O_TIMEOUT, O_CONNECT, O_TYPE, O_DEFINE, O_UUID, O_NAME, O_STATE, O_RESTART,
        O_AUTO, O_SHUTDOWN, O_COUNT };
@@ -120,6 +121,7 @@ int cmd_declare(int argc, char **argv)
     if (o[O_RESTART].value)
         req.restart = strcmp(o[O_RESTART].value, "always") == 0  ? NV_RESTART_ALWAYS
                       : strcmp(o[O_RESTART].value, "never") == 0 ? NV_RESTART_NEVER
+                      : strcmp(o[O_RESTART].value, "live") == 0  ? NV_RESTART_LIVE
                                                                  : NV_RESTART_IFCHANGED;
     req.autostart = o[O_AUTO].count > 0;
     req.shutdown_timeout = shutdown;

@@ -6,8 +6,8 @@
 #include "util/json.h"
 
 /* the order actions happen in */
-static const unsigned shown[] = {NV_ACT_REMOVE, NV_ACT_DEFINE, NV_ACT_REDEFINE, NV_ACT_COMPARE, NV_ACT_STOP,
-                                 NV_ACT_START, NV_ACT_RESTART, NV_ACT_CREATE, NV_ACT_DELETE};
+static const unsigned shown[] = {NV_ACT_REMOVE,  NV_ACT_DEFINE,  NV_ACT_REDEFINE, NV_ACT_COMPARE, NV_ACT_STOP,
+                                 NV_ACT_START,   NV_ACT_RESTART, NV_ACT_LIVE,     NV_ACT_CREATE,  NV_ACT_DELETE};
 
 static void plan_line(FILE *f, const nv_report_obj *o, unsigned act, int maybe)
 {
@@ -16,7 +16,12 @@ static void plan_line(FILE *f, const nv_report_obj *o, unsigned act, int maybe)
     else
         fprintf(f, "%s %s %s (%s)", nv_act_name(act), o->kind, o->name, o->uuid);
     if (maybe && act == NV_ACT_RESTART)
-        fputs(" (only if the define shows a change)", f);
+        fputs(o->nlive || (o->actions & NV_ACT_LIVE) ? " (only if a step fails or the define shows a change that "
+                                                       "cannot be applied live)"
+                                                     : " (only if the define shows a change)",
+              f);
+    else if (act == NV_ACT_LIVE)
+        fputs(" (applied to the running domain, no restart)", f);
     else if ((maybe || act == NV_ACT_COMPARE || act == NV_ACT_REDEFINE) && o->note)
         fprintf(f, " (%s)", o->note);
     fputc('\n', f);
@@ -31,6 +36,9 @@ void nv_cli_render_plan(FILE *f, const nv_report *r)
                 plan_line(f, o, shown[k], 0);
             else if (o->maybe & shown[k])
                 plan_line(f, o, shown[k], 1);
+            if (shown[k] == NV_ACT_LIVE && (o->actions & NV_ACT_LIVE))
+                for (size_t l = 0; l < o->nlive; l++)
+                    fprintf(f, "  live: %s\n", o->live[l]);
             if (shown[k] == NV_ACT_REDEFINE && (o->actions & NV_ACT_REDEFINE)) {
                 for (size_t c = 0; c < o->changes.n; c++) {
                     nv_buf line;

@@ -7,6 +7,7 @@
 #include "engine/compare.h"
 #include "engine/declare.h"
 #include "engine/defstore.h"
+#include "engine/live.h"
 #include "engine/log.h"
 #include "engine/power.h"
 #include "engine/remove.h"
@@ -310,6 +311,44 @@ static enum verdict plan_verdict(const nv_apply_opts *o, enum nv_kind kind, cons
     return v;
 }
 
+/* restart = "live": the steps the run would apply to the running domain
+ * (NV_ACT_LIVE), or why it restarts it instead (in the note). Returns 1 for
+ * a restart. The define has not run, so this compares the daemon's XML with
+ * what the definition sets. */
+static int plan_live(const nv_spec *s, const prefetch *pf, nv_report_obj *ro)
+{
+    nv_err e;
+    nv_err_clear(&e);
+    nv_live_plan p = {0};
+    char why[400] = "";
+    int restart = 1;
+    nv_xml_node *cur = nv_xml_parse(pf->xml, strlen(pf->xml), "daemon XML", &e);
+    if (!cur || nv_live_plan_make(cur, s->root, 0, &p, &e) < 0) {
+        snprintf(why, sizeof why, "not live: %s", e.msg);
+    } else if (p.restart[0]) {
+        snprintf(why, sizeof why, "not live: %s", p.restart);
+    } else if (p.n == 0) {
+        /* what differs is what the definition leaves out: the define tells */
+        if (ro)
+            ro->maybe |= NV_ACT_RESTART;
+        restart = 0;
+    } else {
+        nv_report_act(ro, NV_ACT_LIVE);
+        for (size_t i = 0; i < p.n; i++)
+            nv_report_live(ro, p.v[i].what);
+        restart = 0;
+    }
+    if (why[0] && ro) {
+        if (ro->note)
+            nv_report_note(ro, "%s; %s", ro->note, why);
+        else
+            nv_report_note(ro, "%s", why);
+    }
+    nv_live_plan_free(&p);
+    nv_xml_free(cur);
+    return restart;
+}
+
 static void plan_object(const nv_apply_opts *o, enum nv_kind kind, const nv_manifest_obj *mo, const prefetch *pf,
                         const nv_record_entry *en, int def_same, int xml_same, nv_report_obj *ro)
 {
@@ -327,11 +366,13 @@ static void plan_object(const nv_apply_opts *o, enum nv_kind kind, const nv_mani
     } else if (v == V_UNKNOWN) {
         nv_report_act(ro, NV_ACT_COMPARE);
         restart = active && want && mo->restart == NV_RESTART_ALWAYS;
-        if (active && want && mo->restart == NV_RESTART_IFCHANGED && ro)
+        if (active && want && (mo->restart == NV_RESTART_IFCHANGED || mo->restart == NV_RESTART_LIVE) && ro)
             ro->maybe |= NV_ACT_RESTART;
     } else {
         nv_report_act(ro, NV_ACT_REDEFINE);
         restart = active && want && mo->restart != NV_RESTART_NEVER;
+        if (restart && mo->restart == NV_RESTART_LIVE && kind == NV_KIND_DOMAIN)
+            restart = plan_live(&mo->spec, pf, ro);
     }
     if (restart)
         nv_report_act(ro, NV_ACT_RESTART);

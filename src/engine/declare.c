@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/compare.h"
+#include "engine/live.h"
 #include "engine/log.h"
 #include "engine/power.h"
 #include "engine/report.h"
@@ -19,7 +20,7 @@ void nv_declare_result_free(nv_declare_result *r)
 
 unsigned nv_declare_actions(const nv_declare_result *r)
 {
-    return (r->defined_new ? NV_ACT_DEFINE : 0) | (r->changed ? NV_ACT_REDEFINE : 0) |
+    return (r->defined_new ? NV_ACT_DEFINE : 0) | (r->changed ? NV_ACT_REDEFINE : 0) | (r->live ? NV_ACT_LIVE : 0) |
            (r->unchanged ? NV_ACT_UNCHANGED : 0) | (r->stopped ? NV_ACT_STOP : 0) |
            (r->restarted ? NV_ACT_RESTART : r->started ? NV_ACT_START : 0) | (r->autostart_set ? NV_ACT_AUTOSTART : 0);
 }
@@ -280,7 +281,13 @@ state:;
     /* Without --state the object stays as found (a new one stays off). */
     int want = req->state == NV_STATE_KEEP ? was_active : req->state == NV_STATE_ACTIVE;
     int restart = active && want &&
-                  (req->restart == NV_RESTART_ALWAYS || (req->restart == NV_RESTART_IFCHANGED && changed));
+                  (req->restart == NV_RESTART_ALWAYS ||
+                   ((req->restart == NV_RESTART_IFCHANGED || req->restart == NV_RESTART_LIVE) && changed));
+    if (restart && req->restart == NV_RESTART_LIVE && req->kind == NV_KIND_DOMAIN && before && res->after_xml &&
+        nv_live_change(c, &res->obj, before, res->after_xml) == 1) {
+        restart = 0;
+        res->live = 1;
+    }
     if (active && want && changed && req->restart == NV_RESTART_NEVER)
         nv_log_obj(k->name, res->obj.uuid, "changed, not restarted (restart never)");
     if (active && (!want || restart)) {

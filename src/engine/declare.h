@@ -10,7 +10,9 @@
 #include "virt/object.h"
 #include "xml/diff.h"
 
-enum nv_restart { NV_RESTART_IFCHANGED, NV_RESTART_ALWAYS, NV_RESTART_NEVER };
+/* LIVE: like IFCHANGED, but a domain whose changes can all be applied to
+ * it running (engine/live.h) gets them that way instead of a restart. */
+enum nv_restart { NV_RESTART_IFCHANGED, NV_RESTART_ALWAYS, NV_RESTART_NEVER, NV_RESTART_LIVE };
 enum nv_state { NV_STATE_KEEP = -1, NV_STATE_INACTIVE = 0, NV_STATE_ACTIVE = 1 };
 
 typedef struct nv_declare_req {
@@ -45,6 +47,7 @@ typedef struct nv_declare_result {
     int started;      /* was activated (including a restart) */
     int stopped;      /* was deactivated (and not activated again) */
     int restarted;    /* deactivated and activated again */
+    int live;         /* the change was applied to the running domain */
     int autostart_set;
     char *after_xml;  /* the daemon's inactive XML after the define (NULL if none) */
     nv_xml_diff_list changes; /* changed: how the daemon's definition changed */

@@ -127,8 +127,11 @@ static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node 
             o->restart = NV_RESTART_ALWAYS;
         else if (strcmp(r, "never") == 0)
             o->restart = NV_RESTART_NEVER;
+        else if (strcmp(r, "live") == 0)
+            o->restart = NV_RESTART_LIVE;
         else if (strcmp(r, "ifchanged") != 0)
-            nv_errlist_add(errs, "%s:%lu: restart=\"%s\": expected always, never or ifchanged", file, el->line, r);
+            nv_errlist_add(errs, "%s:%lu: restart=\"%s\": expected always, never, ifchanged or live", file,
+                           el->line, r);
     }
     const char *t = nv_xml_attr(el, "shutdown-timeout");
     if (t && nv_parse_seconds(t, &o->shutdown_timeout) < 0)

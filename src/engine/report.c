@@ -9,7 +9,7 @@
 
 static const char *const act_names[NV_ACT_COUNT] = {
     "remove", "define", "redefine", "compare", "unchanged", "stop",
-    "start", "restart", "autostart", "create", "delete",
+    "start", "restart", "autostart", "create", "delete", "live",
 };
 
 const char *nv_act_name(unsigned act)
@@ -88,6 +88,18 @@ void nv_report_changes(nv_report_obj *o, nv_xml_diff_list *d)
     memset(d, 0, sizeof *d);
 }
 
+void nv_report_live(nv_report_obj *o, const char *what)
+{
+    if (!o)
+        return;
+    char **v = realloc(o->live, (o->nlive + 1) * sizeof *v);
+    if (!v)
+        return; /* the line is only lost */
+    o->live = v;
+    if ((v[o->nlive] = strdup(what)))
+        o->nlive++;
+}
+
 void nv_report_free(nv_report *r)
 {
     for (size_t i = 0; i < r->n; i++) {
@@ -96,6 +108,9 @@ void nv_report_free(nv_report *r)
         free(o->pool);
         free(o->note);
         free(o->error);
+        for (size_t k = 0; k < o->nlive; k++)
+            free(o->live[k]);
+        free(o->live);
         nv_xml_diff_free(&o->changes);
         free(o);
     }

@@ -22,8 +22,9 @@ enum nv_act {
     NV_ACT_AUTOSTART = 1 << 8, /* autostart switched */
     NV_ACT_CREATE = 1 << 9,    /* volumes */
     NV_ACT_DELETE = 1 << 10,   /* volumes */
+    NV_ACT_LIVE = 1 << 11,     /* a domain's change applied while it runs (restart "live") */
 };
-#define NV_ACT_COUNT 11
+#define NV_ACT_COUNT 12
 
 /* "remove", "define", ... for one action bit. */
 const char *nv_act_name(unsigned act);
@@ -38,6 +39,8 @@ typedef struct nv_report_obj {
     char *note;            /* dry run: a short explanation, or NULL */
     nv_xml_diff_list changes; /* what changed in the definition */
     char *error;           /* why it failed, or NULL */
+    char **live;           /* NV_ACT_LIVE: its steps, "attach interface 52:54:…" */
+    size_t nlive;
 } nv_report_obj;
 
 typedef struct nv_report {
@@ -54,6 +57,8 @@ void nv_report_note(nv_report_obj *o, const char *fmt, ...) __attribute__((forma
 void nv_report_error(nv_report_obj *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Takes over d's entries (d is left empty). */
 void nv_report_changes(nv_report_obj *o, nv_xml_diff_list *d);
+/* Appends one live step (a copy of what). */
+void nv_report_live(nv_report_obj *o, const char *what);
 void nv_report_free(nv_report *r);
 
 typedef struct nv_report_counts {
