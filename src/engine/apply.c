@@ -12,6 +12,7 @@
 #include "engine/power.h"
 #include "engine/remove.h"
 #include "engine/status.h"
+#include "engine/shutdown.h"
 #include "engine/units.h"
 #include "engine/volumes.h"
 #include "util/sha256.h"
@@ -388,6 +389,7 @@ static void plan_object(const nv_apply_opts *o, enum nv_kind kind, const nv_mani
 typedef struct domains_ctx {
     const nv_manifest_kind *mk;
     prefetch *pf;
+    nv_shutdown_batch *batch; /* the domains' stops, waited for together */
 } domains_ctx;
 
 static int defer_declared_domain(void *ctx, const nv_obj *dom)
@@ -495,6 +497,8 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
         .pre_xml = pf->xml,
         .skip_define = unchanged,
     };
+    if (kind == NV_KIND_DOMAIN)
+        req.batch = doms->batch;
     if (kind == NV_KIND_NETWORK && doms->pf) {
         req.defer = defer_declared_domain;
         req.defer_ctx = doms;
@@ -563,11 +567,44 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
     return rc;
 }
 
+/* Waits for the domains asked to shut down, together; starts those being
+ * restarted. A failure is reported for its domain, whose record entry then
+ * loses its digests so that the next run checks it fully. */
+static void finish_stops(nv_conn *c, nv_shutdown_batch *b, nv_record *record, nv_report *rep, nv_errlist *errs)
+{
+    if (!b->n)
+        return;
+    nv_shutdown_finish(c, b);
+    for (size_t i = 0; i < b->n; i++) {
+        const nv_shutdown_item *it = &b->v[i];
+        if (!it->failed)
+            continue;
+        char u[NV_UUID_STR_LEN];
+        nv_spec_uuid_format(it->obj.uuid, u);
+        const char *what = !it->off ? "cannot stop it" : "cannot start it again";
+        nv_errlist_add(errs, "domain %s (%s): %s: %s", it->obj.name, u, what, it->err.msg);
+        for (size_t r = 0; r < rep->n; r++) {
+            nv_report_obj *ro = rep->v[r];
+            if (strcmp(ro->kind, "domain") != 0 || strcmp(ro->uuid, u) != 0)
+                continue;
+            /* what did not happen is not reported as done */
+            ro->actions &= ~(unsigned)(it->start_after && !it->started ? NV_ACT_RESTART : 0);
+            ro->actions &= ~(unsigned)(!it->start_after && !it->off ? NV_ACT_STOP : 0);
+            if (it->start_after && it->off && !it->started)
+                ro->actions |= NV_ACT_STOP;
+            nv_report_error(ro, "%s: %s", what, it->err.msg);
+        }
+        nv_err de;
+        nv_record_put(record, NV_KIND_DOMAIN, it->obj.uuid, NULL, NULL, &de);
+    }
+}
+
 int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply_opts *o, nv_report *rep,
              nv_errlist *errs)
 {
     size_t before = errs->n;
     prefetch *pfs[NV_KIND_COUNT] = {0};
+    nv_shutdown_batch batch = {0};
 
     size_t total = 0;
     for (int kind = 0; kind < NV_KIND_COUNT; kind++)
@@ -603,7 +640,7 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
     reconnect rc = {0};
     remove_undeclared(c, m, record, pfs, o, rep, errs, &rc);
 
-    domains_ctx doms = {&m->kinds[NV_KIND_DOMAIN], pfs[NV_KIND_DOMAIN]};
+    domains_ctx doms = {&m->kinds[NV_KIND_DOMAIN], pfs[NV_KIND_DOMAIN], &batch};
     for (size_t d = 0; d < 3; d++) {
         enum nv_kind kind = declare_order[d];
         const nv_manifest_kind *mk = &m->kinds[kind];
@@ -629,6 +666,9 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
     }
 out:
     nv_status_end();
+    /* also when the run was cut short: what was asked to stop is stopped, and restarted */
+    finish_stops(c, &batch, record, rep, errs);
+    nv_shutdown_free(&batch);
     for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
         if (!pfs[kind])
             continue;

@@ -9,6 +9,7 @@
 #include "engine/log.h"
 #include "engine/power.h"
 #include "engine/report.h"
+#include "engine/shutdown.h"
 
 void nv_declare_result_free(nv_declare_result *r)
 {
@@ -290,7 +291,16 @@ state:;
     }
     if (active && want && changed && req->restart == NV_RESTART_NEVER)
         nv_log_obj(k->name, res->obj.uuid, "changed, not restarted (restart never)");
-    if (active && (!want || restart)) {
+    if (active && (!want || restart) && req->batch && req->kind == NV_KIND_DOMAIN && req->shutdown_timeout) {
+        /* stays "active" here: the batch stops it, and starts it again */
+        if (nv_shutdown_add(c, req->batch, &res->obj, req->shutdown_timeout, want, e) < 0)
+            goto out;
+        res->batched = 1;
+        if (want)
+            res->started = res->restarted = 1;
+        else
+            res->stopped = 1;
+    } else if (active && (!want || restart)) {
         if (nv_power_deactivate(c, req->kind, &res->obj, &popts, &dependants, e) < 0)
             goto out;
         active = 0;

@@ -34,6 +34,10 @@ typedef struct nv_declare_req {
     const char *pre_name;      /* its name and inactive XML, when found */
     const char *pre_xml;
     int skip_define;           /* digests prove it unchanged: no define */
+    /* domains: a stop or restart with a shutdown timeout joins this batch
+     * (asked to shut down now, waited for with the others, started again by
+     * nv_shutdown_finish) instead of being waited for here */
+    struct nv_shutdown_batch *batch;
 
     /* a network's domains that the caller starts itself (see nv_power_defer_fn) */
     nv_power_defer_fn defer;
@@ -48,6 +52,7 @@ typedef struct nv_declare_result {
     int stopped;      /* was deactivated (and not activated again) */
     int restarted;    /* deactivated and activated again */
     int live;         /* the change was applied to the running domain */
+    int batched;      /* its stop (and start) is left to req->batch */
     int autostart_set;
     char *after_xml;  /* the daemon's inactive XML after the define (NULL if none) */
     nv_xml_diff_list changes; /* changed: how the daemon's definition changed */

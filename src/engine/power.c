@@ -3,28 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "engine/log.h"
-#include "engine/status.h"
+#include "engine/shutdown.h"
 #include "virt/domain.h"
 #include "xml/doc.h"
 #include "xml/path.h"
-
-#define VIR_ERR_OPERATION_INVALID 55
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 int nv_power_activate(nv_conn *c, enum nv_kind kind, const nv_obj *o, nv_err *e)
 {
@@ -35,38 +19,14 @@ int nv_power_activate(nv_conn *c, enum nv_kind kind, const nv_obj *o, nv_err *e)
 
 int nv_power_stop_domain(nv_conn *c, const nv_obj *o, unsigned timeout, nv_err *e)
 {
-    if (timeout > 0) {
-        nv_log_obj("domain", o->uuid, "shut down (up to %u s)", timeout);
-        if (nv_domain_shutdown(c, o, NV_DOMAIN_SHUTDOWN_ACPI, e) == 0) {
-            long long deadline = now_ms() + (long long)timeout * 1000;
-            for (;;) {
-                int active = nv_obj_is_active(c, &nv_domain_ops, o, e);
-                if (active < 0)
-                    return -1;
-                if (!active)
-                    return 0;
-                long long now = now_ms();
-                if (now >= deadline)
-                    break;
-                nv_status_step_of("domain", o->name, "waiting for ACPI shutdown (%lld s of %u)",
-                                  (now - (deadline - (long long)timeout * 1000)) / 1000, timeout);
-                sleep_ms(200);
-            }
-            nv_log_obj("domain", o->uuid, "still running after %u s: power off", timeout);
-        } else if (e->kind != NV_ERR_LIBVIRT) {
-            return -1;
-        } else {
-            nv_log_obj("domain", o->uuid, "shutdown refused (%s): power off", e->msg);
-        }
+    nv_shutdown_batch b = {0};
+    int rc = nv_shutdown_add(c, &b, o, timeout, 0, e);
+    if (nv_shutdown_finish(c, &b) > 0 && rc == 0) {
+        *e = b.v[0].err;
+        rc = -1;
     }
-    nv_log_obj("domain", o->uuid, "deactivate");
-    if (nv_domain_ops.destroy(c, o, e) == 0)
-        return 0;
-    /* it stopped by itself between our check and the destroy */
-    if (e->kind == NV_ERR_LIBVIRT && e->code == VIR_ERR_OPERATION_INVALID &&
-        nv_obj_is_active(c, &nv_domain_ops, o, e) == 0)
-        return 0;
-    return -1;
+    nv_shutdown_free(&b);
+    return rc;
 }
 
 static int uses_network(const nv_xml_node *dom, const char *net_name, const char *bridge)
@@ -201,16 +161,30 @@ int nv_power_deactivate(nv_conn *c, enum nv_kind kind, const nv_obj *o, const nv
     nv_obj_list users;
     if (nv_power_network_users(c, o, &users, e) < 0)
         return nv_err_prefix(e, "cannot find the domains using network %s", o->name);
-    size_t stopped = 0;
+    /* all are asked to shut down, then waited for together */
+    nv_shutdown_batch batch = {0};
     int rc = 0;
-    for (; stopped < users.n; stopped++) {
-        nv_log_obj("network", o->uuid, "stop dependant domain %s", users.v[stopped].name);
-        if (nv_power_stop_domain(c, &users.v[stopped], timeout, e) < 0) {
-            nv_err_prefix(e, "cannot stop domain %s, which uses network %s", users.v[stopped].name, o->name);
-            rc = -1;
-            break;
-        }
+    for (size_t i = 0; i < users.n && rc == 0; i++) {
+        nv_log_obj("network", o->uuid, "stop dependant domain %s", users.v[i].name);
+        rc = nv_shutdown_add(c, &batch, &users.v[i], timeout, 0, e);
     }
+    if (nv_shutdown_finish(c, &batch) > 0 && rc == 0) {
+        for (size_t i = 0; i < batch.n && rc == 0; i++)
+            if (batch.v[i].failed) {
+                *e = batch.v[i].err;
+                nv_err_prefix(e, "cannot stop domain %s, which uses network %s", batch.v[i].obj.name, o->name);
+                rc = -1;
+            }
+    }
+    /* the stopped ones first: they are what a failure starts again (batch.v[i] is users.v[i]) */
+    size_t stopped = 0;
+    for (size_t i = 0; i < batch.n; i++)
+        if (batch.v[i].off) {
+            nv_obj t = users.v[stopped];
+            users.v[stopped++] = users.v[i];
+            users.v[i] = t;
+        }
+    nv_shutdown_free(&batch);
     if (rc == 0) {
         nv_log_obj(k->name, o->uuid, "deactivate");
         rc = k->destroy(c, o, e);

@@ -89,7 +89,7 @@ static const char valid[] =
     "  <domains>\n"                                                                        /* 13 */
     "    <domain definition=\"@D@/dom-a.xml\" active=\"true\" restart=\"ifchanged\"\n"     /* 14 */
     "            shutdown-timeout=\"60\"/>\n"
-    "    <domain definition=\"@D@/dom-b.xml\"/>\n"                                         /* 16 */
+    "    <domain definition=\"@D@/dom-b.xml\" restart=\"live\"/>\n"                        /* 16 */
     "  </domains>\n"
     "</nixvirt>\n";
 
@@ -150,7 +150,7 @@ TEST(manifest_valid_all_kinds)
         CHECK_INT(dom->objs[0].line, 14);
         CHECK_STR(dom->objs[1].spec.name, "nv-b");
         CHECK_INT(dom->objs[1].state, NV_STATE_KEEP);
-        CHECK_INT(dom->objs[1].restart, NV_RESTART_IFCHANGED);
+        CHECK_INT(dom->objs[1].restart, NV_RESTART_LIVE);
         CHECK_INT(dom->objs[1].shutdown_timeout, 0);
         CHECK_INT(dom->objs[1].line, 16);
     }
@@ -255,7 +255,7 @@ TEST(manifest_every_error_at_once)
     CHECK_ERROR(&errs, "m.xml:3: active=\"yes\" on <network>: expected true or false", NULL);
     CHECK_ERROR(&errs, "m.xml:3: unknown attribute 'bogus' on <network>", NULL);
     CHECK_ERROR(&errs, "m.xml:4: unexpected <bridge> inside <networks> (expected <network>)", NULL);
-    CHECK_ERROR(&errs, "m.xml:7: restart=\"sometimes\": expected always, never or ifchanged", NULL);
+    CHECK_ERROR(&errs, "m.xml:7: restart=\"sometimes\": expected always, never, ifchanged or live", NULL);
     /* shutdown-timeout is for domains only */
     CHECK_ERROR(&errs, "m.xml:7: unknown attribute 'shutdown-timeout' on <pool>", NULL);
     CHECK_ERROR(&errs, "m.xml:8: <volume> needs a definition or a name", NULL);
