@@ -161,6 +161,14 @@ static int differs(const nv_xml_node *a, const nv_xml_node *b, int strict, char 
     return f != NULL;
 }
 
+static void drop_children(nv_xml_node *el, const char *name)
+{
+    for (nv_xml_node *c = nv_xml_child(el, name), *next; c; c = next) {
+        next = nv_xml_next(c, name);
+        nv_xml_free(c);
+    }
+}
+
 static int add_step(nv_live_plan *p, enum nv_live_op op, const char *key, const nv_xml_node *dev, uint64_t value,
                     nv_err *e)
 {
@@ -188,10 +196,19 @@ static int add_step(nv_live_plan *p, enum nv_live_op op, const char *key, const 
         free(s->key);
         return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
     }
-    if (dev && !(s->xml = nv_xml_to_string(dev, NULL, e))) {
-        free(s->what);
-        free(s->key);
-        return -1;
+    if (dev) {
+        /* without its address: the running domain places it where it has room */
+        nv_xml_node *copy = nv_xml_clone(dev, e);
+        if (copy) {
+            drop_children(copy, "address");
+            s->xml = nv_xml_to_string(copy, NULL, e);
+            nv_xml_free(copy);
+        }
+        if (!s->xml) {
+            free(s->what);
+            free(s->key);
+            return -1;
+        }
     }
     p->n++;
     return 0;
@@ -272,13 +289,10 @@ static int strip_pair(const nv_xml_node *a, const nv_xml_node *b, const char *co
         *ca = NULL;
         return -1;
     }
-    nv_xml_node *both[2] = {*ca, *cb};
-    for (int i = 0; i < 2; i++)
-        for (size_t j = 0; j < ndrop; j++)
-            for (nv_xml_node *c = nv_xml_child(both[i], drop[j]), *next; c; c = next) {
-                next = nv_xml_next(c, drop[j]);
-                nv_xml_free(c);
-            }
+    for (size_t j = 0; j < ndrop; j++) {
+        drop_children(*ca, drop[j]);
+        drop_children(*cb, drop[j]);
+    }
     return 0;
 }
 
@@ -287,17 +301,17 @@ static int strip_pair(const nv_xml_node *a, const nv_xml_node *b, const char *co
 static int plan_changed_device(nv_live_plan *p, const char *key, const nv_xml_node *b, const nv_xml_node *a,
                                int strict, nv_err *e)
 {
-    static const char *const iface_live[] = {"link", "bandwidth"};
-    static const char *const media[] = {"source"};
+    static const char *const iface_live[] = {"address", "link", "bandwidth"};
+    static const char *const media[] = {"address", "source"};
     const char *const *drop = NULL;
     size_t ndrop = 0;
     const char *dev = nv_xml_attr(a, "device");
     if (strcmp(a->name, "interface") == 0) {
         drop = iface_live;
-        ndrop = 2;
+        ndrop = 3;
     } else if (strcmp(a->name, "disk") == 0 && dev && (strcmp(dev, "cdrom") == 0 || strcmp(dev, "floppy") == 0)) {
         drop = media;
-        ndrop = 1;
+        ndrop = 2;
     }
     char path[200] = "";
     if (ndrop) {
@@ -311,9 +325,6 @@ static int plan_changed_device(nv_live_plan *p, const char *key, const nv_xml_no
             return -1;
         if (r == 0)
             return add_step(p, NV_LIVE_UPDATE, key, a, 0, e);
-    } else {
-        if (differs(b, a, strict, path, sizeof path, e) < 0)
-            return -1;
     }
     set_restart(p, "%s changed (%s)", key, path);
     return 0;
@@ -335,7 +346,14 @@ static int plan_devices(nv_live_plan *p, const nv_xml_node *before, const nv_xml
                 goto out;
             continue;
         }
-        int r = differs(b, la.dev[i], strict, NULL, 0, e);
+        static const char *const addr[] = {"address"};
+        nv_xml_node *cb, *ca;
+        if (strip_pair(b, la.dev[i], addr, 1, &cb, &ca, e) < 0)
+            goto out;
+        char path[200] = "";
+        int r = differs(cb, ca, strict, path, sizeof path, e);
+        nv_xml_free(cb);
+        nv_xml_free(ca);
         if (r < 0 || (r == 1 && plan_changed_device(p, la.key[i], b, la.dev[i], strict, e) < 0))
             goto out;
     }
@@ -344,6 +362,24 @@ out:
     devlist_free(&lb);
     devlist_free(&la);
     return rc;
+}
+
+/* A definition's machine "q35" or "pc" is an alias the daemon stores as
+ * the versioned machine it stands for (pc-q35-7.2, pc-i440fx-7.2): the
+ * same machine, for a dry run's comparison with the definition. */
+static int machine_alias(nv_xml_node *cur, nv_xml_node *def, nv_err *e)
+{
+    nv_xml_node *cos = nv_xml_child(cur, "os"), *dos = nv_xml_child(def, "os");
+    nv_xml_node *ct = cos ? nv_xml_child(cos, "type") : NULL;
+    nv_xml_node *dt = dos ? nv_xml_child(dos, "type") : NULL;
+    const char *cm = ct ? nv_xml_attr(ct, "machine") : NULL;
+    const char *dm = dt ? nv_xml_attr(dt, "machine") : NULL;
+    if (!cm || !dm)
+        return 0;
+    if ((strcmp(dm, "q35") == 0 && strncmp(cm, "pc-q35-", 7) == 0) ||
+        (strcmp(dm, "pc") == 0 && strncmp(cm, "pc-i440fx-", 10) == 0))
+        return nv_xml_set_attr(dt, "machine", cm, e);
+    return 0;
 }
 
 /* Everything but the live-capable parts must be the same. Memory sizes are
@@ -361,7 +397,14 @@ static int plan_rest(nv_live_plan *p, const nv_xml_node *before, const nv_xml_no
             next = nv_xml_next(d, NULL);
             if (is_live_kind(d->name))
                 nv_xml_free(d);
+            else
+                drop_children(d, "address"); /* libvirt's placement moves when devices come and go */
         }
+    }
+    if (!strict && machine_alias(cb, ca, e) < 0) {
+        nv_xml_free(cb);
+        nv_xml_free(ca);
+        return -1;
     }
     char path[200];
     int r = differs(cb, ca, strict, path, sizeof path, e);

@@ -8,7 +8,9 @@
  * balloon, a raised <vcpu current> under an unchanged maximum becomes
  * setVcpus. Anything else that differs (the machine type, fewer vCPUs, a
  * changed disk, a controller libvirt added for a new device) makes the plan
- * say why a restart is needed instead. */
+ * say why a restart is needed instead. Device addresses do not count: the
+ * daemon places devices anew on every define (one added moves the others),
+ * and devices are sent without one, to go where the running domain has room. */
 #ifndef NV_ENGINE_LIVE_H
 #define NV_ENGINE_LIVE_H
 

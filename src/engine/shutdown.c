@@ -43,13 +43,14 @@ int nv_shutdown_add(nv_conn *c, nv_shutdown_batch *b, const nv_obj *o, unsigned 
         return 0;
     }
     it->deadline_ms = now_ms() + (long long)timeout * 1000;
+    it->timeout = timeout;
     return 0;
 }
 
-static void power_off(nv_conn *c, nv_shutdown_item *it, const char *why)
+static void power_off(nv_conn *c, nv_shutdown_item *it, int timed_out)
 {
-    if (why)
-        nv_log_obj("domain", it->obj.uuid, "%s: power off", why);
+    if (timed_out)
+        nv_log_obj("domain", it->obj.uuid, "still running after %u s: power off", it->timeout);
     nv_log_obj("domain", it->obj.uuid, "deactivate");
     if (nv_domain_ops.destroy(c, &it->obj, &it->err) == 0) {
         it->off = 1;
@@ -112,7 +113,7 @@ int nv_shutdown_finish(nv_conn *c, nv_shutdown_batch *b)
     /* those that get no time (timeout 0, a refused shutdown) go first */
     for (size_t i = 0; i < b->n; i++)
         if (!b->v[i].deadline_ms)
-            power_off(c, &b->v[i], NULL);
+            power_off(c, &b->v[i], 0);
     while (poll_active(c, b, serials, sent) > 0) {
         long long now = now_ms(), next = 0;
         for (size_t i = 0; i < b->n; i++) {
@@ -121,7 +122,7 @@ int nv_shutdown_finish(nv_conn *c, nv_shutdown_batch *b)
                 continue;
             if (now >= it->deadline_ms) {
                 it->deadline_ms = 0;
-                power_off(c, it, "still running after its shutdown timeout");
+                power_off(c, it, 1);
             } else if (!next || it->deadline_ms < next) {
                 next = it->deadline_ms;
             }

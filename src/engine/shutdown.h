@@ -12,6 +12,7 @@
 typedef struct nv_shutdown_item {
     nv_obj obj;
     long long deadline_ms; /* CLOCK_MONOTONIC; 0 = power off at once */
+    unsigned timeout;      /* seconds, for the log */
     int start_after;       /* start it again once it is off */
     int off;               /* it is off */
     int started;           /* start_after and it was started */

@@ -4,9 +4,14 @@
 # balloon, vCPUs. Source it from a test file; NV_GUEST is its build directory.
 #
 #   guest_available            fail the test unless the guest is built
-#   xml_guest NAME [MEM_MIB] [VCPUS_CUR/MAX] [CMDLINE_EXTRA] [EXTRA_DEVICES_XML]
-#                              a q35 domain booting the guest directly, serial console to
-#                              $NV_DATA_DIR/NAME.serial, spare pcie-root-ports for hot-plug
+#   xml_guest NAME UUID [MEM_MIB[/CURRENT]] [VCPUS_CUR/MAX] [CMDLINE_EXTRA] [DEVICES_XML] [MACHINE]
+#                              a domain (q35 by default) booting the guest directly, serial
+#                              console to $NV_DATA_DIR/NAME.serial, spare pcie-root-ports for
+#                              hot-plug, a balloon; kernel flags: nvguest.acpi=ignore (ignore
+#                              ACPI shutdown), acpiphp.disable=1 (never release a hot-plugged
+#                              PCI device: QEMU 7.2's q35 unplugs through ACPI); always
+#                              no_timer_check (a loaded host otherwise makes the kernel
+#                              panic, finding the timer IRQ too slow)
 #   guest_wait NAME REGEX [SECS]   wait until the guest's serial log has a line
 #                              "nvguest: ..." matching REGEX (default 60 s); prints it
 #   guest_last NAME WHAT       the guest's latest "nvguest: WHAT ..." line (nics, disks,
@@ -22,21 +27,24 @@ guest_available() {
 guest_log() { printf '%s/%s.serial\n' "${NV_DATA_DIR:?}" "$1"; }
 
 xml_guest() {
-    local name=$1 mem=${2:-128} vc=${3:-1/2} extra=${4:-} devices=${5:-}
+    local name=$1 uuid=$2 mem=${3:-128} vc=${4:-1/2} extra=${5:-} devices=${6:-} machine=${7:-q35}
+    local mcur=${mem#*/}
+    mem=${mem%/*}
     local cur=${vc%/*} max=${vc#*/} ports="<controller type='pci' index='0' model='pcie-root'/>" i
     # the balloon takes the first root port; the rest are free for hot-plugged devices
     for i in 1 2 3 4 5 6; do ports+="<controller type='pci' model='pcie-root-port'/>"; done
     cat <<XML
 <domain type='qemu'>
   <name>$name</name>
+  <uuid>$uuid</uuid>
   <memory unit='MiB'>$mem</memory>
-  <currentMemory unit='MiB'>$mem</currentMemory>
+  <currentMemory unit='MiB'>$mcur</currentMemory>
   <vcpu current='$cur'>$max</vcpu>
   <os>
-    <type arch='x86_64' machine='q35'>hvm</type>
+    <type arch='x86_64' machine='$machine'>hvm</type>
     <kernel>$NV_GUEST/vmlinux</kernel>
     <initrd>$NV_GUEST/initrd.gz</initrd>
-    <cmdline>console=ttyS0 panic=-1 quiet loglevel=1 $extra</cmdline>
+    <cmdline>console=ttyS0 panic=-1 no_timer_check quiet loglevel=1 $extra</cmdline>
   </os>
   <features><acpi/></features>
   <on_reboot>destroy</on_reboot>

@@ -124,7 +124,7 @@ test_smoke_usage() {
     assert_exit 0 vd -h
     assert_contains "$OUT" "usage: virtdeclare [-h] [-v] [--json] [--wait SECONDS] [--timeout SECONDS] --connect URI"
     assert_contains "$OUT" "(--define PATH | --uuid ID | --name ID)"
-    assert_contains "$OUT" "[--state {active,inactive}] [--restart {always,never,ifchanged}] [--auto]"
+    assert_contains "$OUT" "[--state {active,inactive}] [--restart {always,never,ifchanged,live}] [--auto]"
     assert_contains "$OUT" "[--shutdown-timeout SECONDS]"
     assert_eq "" "$ERR" "stderr of -h"
     assert_exit 0 vd --connect "$NOSOCK_URI" --type domain --help

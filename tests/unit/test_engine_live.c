@@ -106,7 +106,8 @@ TEST(live_other_changes_restart)
 TEST(live_plan_against_definition)
 {
     char b[2048], a[2048], out[512];
-    dom(b, sizeof b, "q35", MEM128, V1, NIC1 "<memballoon model='virtio'/>");
+    /* the daemon has the alias "q35" as the machine it stands for */
+    dom(b, sizeof b, "pc-q35-7.2", MEM128, V1, NIC1 "<memballoon model='virtio'/>");
     snprintf(a, sizeof a,
              "<domain type='qemu'><name>d</name><uuid>11111111-2222-3333-4444-555555555555</uuid>"
              "<memory unit='MiB'>128</memory><currentMemory unit='MiB'>96</currentMemory>%s"
@@ -117,4 +118,37 @@ TEST(live_plan_against_definition)
     /* strictly, the balloon and the controller are gone: a restart */
     plan(b, a, 1, out, sizeof out);
     CHECK(strncmp(out, "restart: ", 9) == 0);
+}
+
+/* A define places devices anew: an added NIC moves the balloon's address.
+ * That is no reason to restart, and the NIC is attached without the
+ * persistent address. */
+TEST(live_addresses_do_not_count)
+{
+    char b[2048], a[2048], out[512];
+    dom(b, sizeof b, "q35", MEM128, V1,
+        "<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/>"
+        "<address type='pci' bus='0x01'/></interface>"
+        "<memballoon model='virtio'><address type='pci' bus='0x02'/></memballoon>");
+    dom(a, sizeof a, "q35", MEM128, V1,
+        "<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/>"
+        "<address type='pci' bus='0x01'/></interface>"
+        "<interface type='user'><mac address='52:54:00:00:00:02'/><model type='virtio'/>"
+        "<address type='pci' bus='0x02'/></interface>"
+        "<memballoon model='virtio'><address type='pci' bus='0x03'/></memballoon>");
+    plan(b, a, 1, out, sizeof out);
+    CHECK_STR(out, "attach interface 52:54:00:00:00:02;");
+
+    nv_err e;
+    nv_err_clear(&e);
+    nv_xml_node *bt = nv_xml_parse(b, strlen(b), "b", &e), *at = nv_xml_parse(a, strlen(a), "a", &e);
+    nv_live_plan p;
+    CHECK(bt && at && nv_live_plan_make(bt, at, 1, &p, &e) == 0);
+    if (p.n == 1) {
+        CHECK(strstr(p.v[0].xml, "52:54:00:00:00:02") != NULL);
+        CHECK(strstr(p.v[0].xml, "<address") == NULL);
+    }
+    nv_live_plan_free(&p);
+    nv_xml_free(bt);
+    nv_xml_free(at);
 }
