@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "engine/log.h"
+#include "engine/status.h"
 #include "virt/domain.h"
 
 #define VIR_ERR_OPERATION_INVALID 55
@@ -97,6 +98,27 @@ static int poll_active(nv_conn *c, nv_shutdown_batch *b, uint32_t *serials, unsi
     return running;
 }
 
+/* The status line (a terminal only): who is waited for, for how long. */
+static void show_wait(const nv_shutdown_batch *b, long long now)
+{
+    size_t n = 0;
+    const nv_shutdown_item *one = NULL;
+    long long longest = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (waited_for(&b->v[i])) {
+            n++;
+            one = &b->v[i];
+            long long waited = now - (b->v[i].deadline_ms - (long long)b->v[i].timeout * 1000);
+            if (waited > longest)
+                longest = waited;
+        }
+    if (n == 1)
+        nv_status_step_of("domain", one->obj.name, "waiting for ACPI shutdown (%lld s of %u)", longest / 1000,
+                          one->timeout);
+    else if (n > 1)
+        nv_status_step("waiting for ACPI shutdown of %zu domains (%lld s)", n, longest / 1000);
+}
+
 int nv_shutdown_finish(nv_conn *c, nv_shutdown_batch *b)
 {
     uint32_t *serials = calloc(b->n + 1, sizeof *serials);
@@ -116,6 +138,7 @@ int nv_shutdown_finish(nv_conn *c, nv_shutdown_batch *b)
             power_off(c, &b->v[i], 0);
     while (poll_active(c, b, serials, sent) > 0) {
         long long now = now_ms(), next = 0;
+        show_wait(b, now);
         for (size_t i = 0; i < b->n; i++) {
             nv_shutdown_item *it = &b->v[i];
             if (!waited_for(it))
