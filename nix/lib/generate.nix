@@ -152,7 +152,8 @@ let
   # What the user probably meant by key k at type t, as a list of keys
   # (relative to t): the key one level down (`cacheMode` -> `cache.mode`,
   # video `type` -> `model.type`, domain `filesystem` -> `devices.filesystem`),
-  # else the nearest known key by edit distance, if near enough.
+  # else the nearest known key by edit distance, if near enough, else a
+  # repeated child told apart by its name attribute.
   suggest =
     t: k:
     let
@@ -177,6 +178,12 @@ let
       }) (writable t);
       best = foldl' (acc: x: if acc == null || x.d < acc.d then x else acc) null scored;
       limit = if stringLength k <= 4 then 1 else if stringLength k <= 8 then 2 else 3;
+      # Elements whose items are told apart by a name attribute (sysinfo
+      # `system.manufacturer` -> `entry = [ { name = "manufacturer"; ... } ]`,
+      # cpu `vmx` -> `feature = [ { name = "vmx"; ... } ]`).
+      named = map (c: "${c} = [ { name = \"${k}\"; ... } ]") (
+        filter (c: t.children.${c}.many && hasAttr "name" t.children.${c}.type.attrPos) (attrNames t.children)
+      );
     in
     if camelHint != [ ] then
       camelHint
@@ -185,7 +192,7 @@ let
     else if best != null && best.d <= limit then
       [ best.key ]
     else
-      [ ];
+      named;
 
   # "did you mean `a`?" / "did you mean `a` or `b`?"
   meanText =
