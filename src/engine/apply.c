@@ -10,6 +10,7 @@
 #include "engine/live.h"
 #include "engine/log.h"
 #include "engine/power.h"
+#include "engine/prefetch.h"
 #include "engine/remove.h"
 #include "engine/status.h"
 #include "engine/shutdown.h"
@@ -21,13 +22,7 @@
 #include "xml/diff.h"
 #include "xml/doc.h"
 
-/* What the daemon has for one declared object, fetched up front. */
-typedef struct prefetch {
-    int found, active;
-    char *xml;
-    char *name;
-    int stopped_by_purge; /* a network's removal or restart stopped it: it starts when declared */
-} prefetch;
+typedef nv_prefetch_obj prefetch;
 
 static const enum nv_kind remove_order[] = {NV_KIND_DOMAIN, NV_KIND_POOL, NV_KIND_NETWORK};
 static const enum nv_kind declare_order[] = {NV_KIND_NETWORK, NV_KIND_POOL, NV_KIND_DOMAIN};
@@ -35,86 +30,6 @@ static const enum nv_kind declare_order[] = {NV_KIND_NETWORK, NV_KIND_POOL, NV_K
 static void obj_label(const nv_spec *s, char *out, size_t n)
 {
     snprintf(out, n, "%s %s (%s)", nv_spec_kind_name(s->kind), s->name, s->uuid_str);
-}
-
-/* Sends is-active and get-XML for every declared object of a kind, then
- * collects the replies: one round trip however many objects there are. */
-static int prefetch_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, prefetch *pf, nv_err *e)
-{
-    const nv_kind_ops *k = nv_kind_ops_get(kind);
-    uint32_t *serials = calloc(mk->n * 2 + 1, sizeof *serials);
-    nv_obj *handles = calloc(mk->n + 1, sizeof *handles);
-    int rc = -1;
-    size_t sent = 0;
-    if (!serials || !handles) {
-        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-        goto out;
-    }
-    for (; sent < mk->n; sent++) {
-        const nv_spec *s = &mk->objs[sent].spec;
-        handles[sent].name = (char *)s->name;
-        memcpy(handles[sent].uuid, s->uuid, 16);
-        handles[sent].id = -1;
-        if (k->xml_start(c, &handles[sent], k->xml_inactive, &serials[2 * sent], e) < 0 ||
-            k->is_active_start(c, &handles[sent], &serials[2 * sent + 1], e) < 0)
-            goto out;
-    }
-    rc = 0;
-    for (size_t i = 0; i < sent; i++) {
-        nv_err oe;
-        nv_err_clear(&oe);
-        char *xml = NULL;
-        if (k->xml_finish(c, serials[2 * i], &xml, &oe) < 0) {
-            if (!nv_virt_not_found(k, &oe) && rc == 0) {
-                *e = oe;
-                rc = -1;
-            }
-            k->is_active_finish(c, serials[2 * i + 1], &oe); /* collect its reply too */
-            continue;
-        }
-        int act = k->is_active_finish(c, serials[2 * i + 1], &oe);
-        if (act < 0) {
-            free(xml);
-            if (!nv_virt_not_found(k, &oe) && rc == 0) {
-                *e = oe;
-                rc = -1;
-            }
-            continue;
-        }
-        pf[i].found = 1;
-        pf[i].active = act;
-        pf[i].xml = xml;
-    }
-out:
-    free(serials);
-    free(handles);
-    return rc;
-}
-
-/* The daemon's name for a found object, from its XML: only needed when the
- * digests do not prove it unchanged (they cover the name), so a no-op apply
- * does not parse a hundred documents. */
-static int prefetch_name(prefetch *pf, nv_err *e)
-{
-    if (pf->name)
-        return 0;
-    nv_xml_node *t = nv_xml_parse(pf->xml, strlen(pf->xml), "daemon XML", e);
-    if (!t)
-        return -1;
-    const nv_xml_node *nm = nv_xml_child(t, "name");
-    pf->name = strdup(nm && nv_xml_text(nm) ? nv_xml_text(nm) : "");
-    nv_xml_free(t);
-    if (!pf->name)
-        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-    return 0;
-}
-
-static int declared(const nv_manifest_kind *mk, const uint8_t uuid[16])
-{
-    for (size_t i = 0; i < mk->n; i++)
-        if (memcmp(mk->objs[i].spec.uuid, uuid, 16) == 0)
-            return 1;
-    return 0;
 }
 
 static int stopped(const nv_apply_opts *o)
@@ -160,7 +75,7 @@ static int connected(nv_conn *c, reconnect *rc)
     return !rc->gave_up;
 }
 
-static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *record, prefetch *pfs[NV_KIND_COUNT],
+static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *record, nv_prefetch *p,
                               const nv_apply_opts *o, nv_report *rep, nv_errlist *errs, reconnect *rc)
 {
     for (size_t r = 0; r < 3; r++) {
@@ -169,20 +84,13 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
         if (!mk->managed || mk->purge == NV_PURGE_NONE)
             continue;
         const nv_kind_ops *k = nv_kind_ops_get(kind);
-        nv_obj_list all = {0};
+        const nv_prefetch_kind *pk = &p->k[kind];
+        const nv_obj_list all = pk->all; /* listed up front, with the states */
         nv_err e;
         nv_err_clear(&e);
-        if (!connected(c, rc)) {
-            nv_errlist_add(errs, "cannot list %ss: cannot connect to the daemon again: %s", k->name, rc->why.msg);
-            continue;
-        }
-        if (k->list_all(c, 0, &all, &e) < 0) {
-            nv_errlist_add(errs, "cannot list %ss: %s", k->name, e.msg);
-            continue;
-        }
         for (size_t i = 0; i < all.n && !stopped(o); i++) {
             nv_obj *obj = &all.v[i];
-            if (declared(mk, obj->uuid))
+            if (nv_prefetch_declared(pk, mk, obj->uuid) != NV_HMAP_NONE)
                 continue;
             nv_record_entry *en = nv_record_find(record, kind, obj->uuid);
             if (mk->purge == NV_PURGE_MANAGED && !en)
@@ -201,14 +109,15 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
                 continue;
             }
             /* domains that a network removal stops must not look running */
-            if (kind == NV_KIND_NETWORK && pfs[NV_KIND_DOMAIN]) {
+            if (kind == NV_KIND_NETWORK && p->k[NV_KIND_DOMAIN].listed) {
                 nv_obj_list users = {0};
-                if (nv_obj_is_active(c, k, obj, &e) == 1 && nv_power_network_users(c, obj, &users, &e) == 0) {
+                if (pk->all_active[i] && nv_power_network_users(c, obj, &users, &e) == 0) {
                     const nv_manifest_kind *dk = &m->kinds[NV_KIND_DOMAIN];
-                    for (size_t u2 = 0; u2 < users.n; u2++)
-                        for (size_t d = 0; d < dk->n; d++)
-                            if (memcmp(dk->objs[d].spec.uuid, users.v[u2].uuid, 16) == 0)
-                                pfs[NV_KIND_DOMAIN][d].stopped_by_purge = 1;
+                    for (size_t u2 = 0; u2 < users.n; u2++) {
+                        size_t d = nv_prefetch_declared(&p->k[NV_KIND_DOMAIN], dk, users.v[u2].uuid);
+                        if (d != NV_HMAP_NONE)
+                            p->k[NV_KIND_DOMAIN].objs[d].stopped_by_purge = 1;
+                    }
                 }
                 nv_obj_list_free(&users);
             }
@@ -228,16 +137,13 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
          * defined because the daemon refused them) and no longer declared */
         for (size_t i = 0; i < record->n;) {
             nv_record_entry *en = &record->v[i];
-            int exists = 0;
-            for (size_t j = 0; j < all.n && !exists; j++)
-                exists = memcmp(all.v[j].uuid, en->uuid, 16) == 0;
-            if (en->kind == kind && !exists && !declared(mk, en->uuid)) {
+            if (en->kind == kind && nv_prefetch_find(pk, en->uuid) == NV_HMAP_NONE &&
+                nv_prefetch_declared(pk, mk, en->uuid) == NV_HMAP_NONE) {
                 nv_record_remove(record, en);
             } else {
                 i++;
             }
         }
-        nv_obj_list_free(&all);
     }
 }
 
@@ -248,7 +154,8 @@ static int plan_changes(const nv_xml_node *kept, const nv_spec *s, nv_report_obj
 {
     nv_err e;
     nv_xml_node *a = nv_xml_clone(kept, &e);
-    nv_xml_node *b = a ? nv_xml_clone(s->root, &e) : NULL;
+    /* the manifest keeps definitions as text (nv_spec_drop_tree) */
+    nv_xml_node *b = !a ? NULL : s->root ? nv_xml_clone(s->root, &e) : nv_xml_parse(s->xml, s->xml_len, s->file, &e);
     nv_xml_diff_list d = {0};
     int rc = -1;
     if (b && nv_units_normalise(a, &e) == 0 && nv_units_normalise(b, &e) == 0) {
@@ -388,20 +295,18 @@ static void plan_object(const nv_apply_opts *o, enum nv_kind kind, const nv_mani
  * instead of being started here and restarted there. */
 typedef struct domains_ctx {
     const nv_manifest_kind *mk;
-    prefetch *pf;
+    nv_prefetch_kind *pk;
     nv_shutdown_batch *batch; /* the domains' stops, waited for together */
 } domains_ctx;
 
 static int defer_declared_domain(void *ctx, const nv_obj *dom)
 {
     const domains_ctx *d = ctx;
-    for (size_t i = 0; i < d->mk->n; i++) {
-        if (memcmp(d->mk->objs[i].spec.uuid, dom->uuid, 16) == 0) {
-            d->pf[i].stopped_by_purge = 1;
-            return 1;
-        }
-    }
-    return 0;
+    size_t i = nv_prefetch_declared(d->pk, d->mk, dom->uuid);
+    if (i == NV_HMAP_NONE)
+        return 0;
+    d->pk->objs[i].stopped_by_purge = 1;
+    return 1;
 }
 
 /* A domain its network stopped whose own declare failed before starting
@@ -427,8 +332,9 @@ static void start_again(nv_conn *c, const nv_spec *s, nv_err *e)
              se.msg);
 }
 
-static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo, prefetch *pf, nv_record *record,
-                        const nv_apply_opts *o, nv_report *rep, nv_errlist *errs, domains_ctx *doms)
+static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo, prefetch *pf,
+                        const nv_prefetch_kind *own, nv_record *record, const nv_apply_opts *o, nv_report *rep,
+                        nv_errlist *errs, domains_ctx *doms)
 {
     const nv_spec *s = &mo->spec;
     char label[512];
@@ -446,7 +352,7 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
                    nv_compare_digest(kind, s, pf->xml, cur_digest, &e) == 0 &&
                    memcmp(en->xml_digest, cur_digest, 32) == 0;
     int unchanged = def_same && xml_same;
-    if (pf->found && !unchanged && prefetch_name(pf, &e) < 0) {
+    if (pf->found && !unchanged && nv_prefetch_name(pf, &e) < 0) {
         nv_errlist_add(errs, "%s: %s", label, e.msg);
         nv_report_error(ro, "%s", e.msg);
         return -1;
@@ -458,7 +364,7 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
             nv_obj pool = {.name = (char *)s->name, .id = -1};
             memcpy(pool.uuid, s->uuid, 16);
             if (pf->found && pf->active) {
-                nv_volumes_apply(c, &pool, mo, 1, rep, errs);
+                nv_volumes_apply(c, &pool, mo, pf->vols, 1, rep, errs);
             } else if (!pf->found) {
                 /* a new pool has no volumes the daemon knows of yet */
                 for (size_t i = 0; i < mo->nvols; i++)
@@ -499,7 +405,10 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
     };
     if (kind == NV_KIND_DOMAIN)
         req.batch = doms->batch;
-    if (kind == NV_KIND_NETWORK && doms->pf) {
+    /* the lists know every name: a new name that no object has needs no lookup */
+    if (!pf->found || strcmp(req.pre_name, s->name) != 0)
+        req.name_free = nv_prefetch_find_name(own, s->name) == NV_HMAP_NONE;
+    if (kind == NV_KIND_NETWORK && doms->pk) {
         req.defer = defer_declared_domain;
         req.defer_ctx = doms;
     }
@@ -547,7 +456,9 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
                 active = started_here = 1;
         }
         if (active == 1) {
-            if (nv_volumes_apply(c, &res.obj, mo, 0, rep, errs))
+            /* what was fetched holds while the pool is the same one, active all along */
+            int same = req.pre_active && res.unchanged;
+            if (nv_volumes_apply(c, &res.obj, mo, same ? pf->vols : NULL, 0, rep, errs))
                 rc = -1;
             if (started_here) {
                 nv_log_obj("pool", s->uuid, "deactivate (its declared state)");
@@ -603,7 +514,8 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
              nv_errlist *errs)
 {
     size_t before = errs->n;
-    prefetch *pfs[NV_KIND_COUNT] = {0};
+    nv_prefetch p;
+    memset(&p, 0, sizeof p);
     nv_shutdown_batch batch = {0};
 
     size_t total = 0;
@@ -611,19 +523,11 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
         total += m->kinds[kind].managed ? m->kinds[kind].n : 0;
     nv_status_begin(total);
     nv_status_step("reading the current state of %zu object%s", total, total == 1 ? "" : "s");
-    for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
-        const nv_manifest_kind *mk = &m->kinds[kind];
-        if (!mk->managed)
-            continue;
-        pfs[kind] = calloc(mk->n + 1, sizeof *pfs[kind]);
+    {
         nv_err e;
         nv_err_clear(&e);
-        if (!pfs[kind]) {
-            nv_errlist_add(errs, "out of memory");
-            goto out;
-        }
-        if (prefetch_kind(c, (enum nv_kind)kind, mk, pfs[kind], &e) < 0) {
-            nv_errlist_add(errs, "cannot read the current %ss: %s", nv_kind_ops_get((enum nv_kind)kind)->name, e.msg);
+        if (nv_prefetch_run(c, m, &p, &e) < 0) {
+            nv_errlist_add(errs, "%s", e.msg);
             goto out; /* without knowing the current state nothing is safe */
         }
     }
@@ -638,9 +542,9 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
     }
 
     reconnect rc = {0};
-    remove_undeclared(c, m, record, pfs, o, rep, errs, &rc);
+    remove_undeclared(c, m, record, &p, o, rep, errs, &rc);
 
-    domains_ctx doms = {&m->kinds[NV_KIND_DOMAIN], pfs[NV_KIND_DOMAIN], &batch};
+    domains_ctx doms = {&m->kinds[NV_KIND_DOMAIN], p.k[NV_KIND_DOMAIN].listed ? &p.k[NV_KIND_DOMAIN] : NULL, &batch};
     for (size_t d = 0; d < 3; d++) {
         enum nv_kind kind = declare_order[d];
         const nv_manifest_kind *mk = &m->kinds[kind];
@@ -659,7 +563,7 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
                                 "not applied: cannot connect to the daemon again: %s", rc.why.msg);
                 continue;
             }
-            apply_object(c, kind, &mk->objs[i], &pfs[kind][i], record, o, rep, errs, &doms);
+            apply_object(c, kind, &mk->objs[i], &p.k[kind].objs[i], &p.k[kind], record, o, rep, errs, &doms);
             if (o->saver && !o->dry_run)
                 nv_record_save_soon(o->saver, record);
         }
@@ -669,14 +573,6 @@ out:
     /* also when the run was cut short: what was asked to stop is stopped, and restarted */
     finish_stops(c, &batch, record, rep, errs);
     nv_shutdown_free(&batch);
-    for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
-        if (!pfs[kind])
-            continue;
-        for (size_t i = 0; i < m->kinds[kind].n; i++) {
-            free(pfs[kind][i].xml);
-            free(pfs[kind][i].name);
-        }
-        free(pfs[kind]);
-    }
+    nv_prefetch_free(&p);
     return (int)(errs->n - before);
 }

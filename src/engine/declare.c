@@ -28,8 +28,7 @@ unsigned nv_declare_actions(const nv_declare_result *r)
 
 static unsigned long name_line(const nv_spec *spec)
 {
-    const nv_xml_node *n = nv_xml_child(spec->root, "name");
-    return n ? n->line : spec->root->line;
+    return spec->name_line;
 }
 
 /* A lookup by the spec's name found (f == 1) `named`: it is a clash when it
@@ -178,7 +177,8 @@ int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv
                 active = was_active = req->pre_active;
             }
             /* the name can only be taken by another object if it is not ours */
-            if ((!found || strcmp(req->pre_name, spec->name) != 0) && check_name_free(c, k, spec, e) < 0)
+            if ((!found || strcmp(req->pre_name, spec->name) != 0) && !req->name_free &&
+                check_name_free(c, k, spec, e) < 0)
                 goto out;
         } else {
             if (find_existing(c, k, spec, &existing, &found, e) < 0)

@@ -38,6 +38,7 @@ typedef struct nv_declare_req {
      * (asked to shut down now, waited for with the others, started again by
      * nv_shutdown_finish) instead of being waited for here */
     struct nv_shutdown_batch *batch;
+    int name_free;             /* the caller knows no object has the spec's name: no lookup */
 
     /* a network's domains that the caller starts itself (see nv_power_defer_fn) */
     nv_power_defer_fn defer;

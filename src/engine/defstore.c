@@ -73,7 +73,8 @@ int nv_defstore_save(const char *dir, enum nv_kind kind, const nv_spec *s, const
 {
     char path[4400], tmp[4500];
     file_of(dir, kind, s->uuid, path, sizeof path);
-    nv_xml_node *t = nv_xml_clone(s->root, e);
+    /* the manifest keeps definitions as text (nv_spec_drop_tree) */
+    nv_xml_node *t = s->root ? nv_xml_clone(s->root, e) : nv_xml_parse(s->xml, s->xml_len, s->file, e);
     if (!t || nv_xml_canon_keep_order(t, e) < 0) {
         nv_xml_free(t);
         return -1;

@@ -87,7 +87,12 @@ static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vo
     if (def) {
         nv_err e;
         nv_err_clear(&e);
-        if (nv_spec_read(&v->spec, NV_SPEC_VOLUME, def, &e) < 0) {
+        int rd = nv_spec_read(&v->spec, NV_SPEC_VOLUME, def, &e);
+        if (rd == 0 && nv_spec_drop_tree(&v->spec, &e) < 0) {
+            nv_spec_free(&v->spec);
+            rd = -1;
+        }
+        if (rd < 0) {
             add_spec_error(errs, file, el, &e);
         } else {
             v->has_spec = 1;
@@ -163,8 +168,16 @@ static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node 
     nv_err_clear(&e);
     enum nv_spec_kind sk = kind == NV_KIND_DOMAIN ? NV_SPEC_DOMAIN : kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK
                                                                                              : NV_SPEC_POOL;
-    if (nv_spec_read(&o->spec, sk, def, &e) < 0)
+    if (nv_spec_read(&o->spec, sk, def, &e) < 0) {
         add_spec_error(errs, file, el, &e); /* spec.file stays NULL: not loaded */
+        return;
+    }
+    /* held as text until applied; pools keep the tree, which tells the
+     * compare which daemon-filled fields the definition sets */
+    if (kind != NV_KIND_POOL && nv_spec_drop_tree(&o->spec, &e) < 0) {
+        add_spec_error(errs, file, el, &e);
+        nv_spec_free(&o->spec);
+    }
 }
 
 static int same_uuid(const void *ctx, size_t pos, const void *key)

@@ -123,6 +123,7 @@ static int check_name(nv_spec *s, nv_err *e)
     if (blank(t))
         return nv_err_set(e, NV_ERR_INPUT, "%s:%lu: empty <name>", s->file, n->line);
     s->name = t;
+    s->name_line = n->line;
     return 0;
 }
 
@@ -201,8 +202,21 @@ static int network_owns_bridge(const nv_xml_node *root)
 
 /* ---- reading ---- */
 
+int nv_spec_drop_tree(nv_spec *s, nv_err *e)
+{
+    if (!s->root)
+        return 0;
+    if (!(s->name_own = strdup(s->name)))
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    s->name = s->name_own;
+    nv_xml_free(s->root);
+    s->root = NULL;
+    return 0;
+}
+
 void nv_spec_free(nv_spec *s)
 {
+    free(s->name_own);
     nv_xml_free(s->root);
     free(s->file);
     free(s->macs);

@@ -48,8 +48,10 @@ typedef struct nv_spec_mac {
 typedef struct nv_spec {
     enum nv_spec_kind kind;
     char *file;             /* the path as given, for messages */
-    nv_xml_node *root;      /* the definition, MACs filled in */
-    const char *name;       /* text of <name>, points into root */
+    nv_xml_node *root;      /* the definition, MACs filled in; NULL after nv_spec_drop_tree */
+    const char *name;       /* text of <name>, points into root (or name_own) */
+    char *name_own;         /* the name's own copy once the tree is dropped */
+    unsigned long name_line; /* line of <name>, for messages */
     int has_uuid;           /* always set for domain, network, pool */
     uint8_t uuid[NV_UUID_LEN];
     char uuid_str[NV_UUID_STR_LEN]; /* lowercase, 8-4-4-4-12 */
@@ -71,6 +73,10 @@ int nv_spec_read(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_err *e
 int nv_spec_parse(nv_spec *s, enum nv_spec_kind kind, const char *file, const char *data,
                   size_t len, nv_err *e);
 void nv_spec_free(nv_spec *s);
+/* Frees the parsed tree, keeping the name, UUID, MACs and the serialised
+ * XML: a manifest of many (or big) definitions holds the text to send, not
+ * a tree several times its size. Code that needs the tree again parses xml. */
+int nv_spec_drop_tree(nv_spec *s, nv_err *e);
 
 /* UUID text as libvirt accepts it: 32 hex digits (either case) in pairs,
  * '-' or ' ' allowed before any pair, surrounding whitespace allowed.

@@ -14,12 +14,14 @@ nv_report_obj *nv_volumes_entry(nv_report *rep, const char *pool, const char *na
     return o;
 }
 
-int nv_volumes_apply(nv_conn *c, const nv_obj *pool, const nv_manifest_obj *mo, int dry_run,
-                     nv_report *rep, nv_errlist *errs)
+int nv_volumes_apply(nv_conn *c, const nv_obj *pool, const nv_manifest_obj *mo, const signed char *known,
+                     int dry_run, nv_report *rep, nv_errlist *errs)
 {
     int failed = 0;
     for (size_t i = 0; i < mo->nvols; i++) {
         const nv_manifest_vol *v = &mo->vols[i];
+        if (known && known[i] >= 0 && known[i] == v->present)
+            continue; /* already as declared (fetched up front): no lookup */
         nv_err e;
         nv_err_clear(&e);
         nv_vol found = {0};

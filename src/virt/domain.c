@@ -156,13 +156,19 @@ static int set_autostart(nv_conn *c, const nv_obj *o, int on, nv_err *e)
     return nv_rpc_call(c->rpc, REMOTE_PROC_DOMAIN_SET_AUTOSTART, &a, NULL, e);
 }
 
-static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
+static int list_start(nv_conn *c, unsigned flags, uint32_t *serial, nv_err *e)
 {
     remote_connect_list_all_domains_args a = {.need_results = 1, .flags = flags};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, &a, serial, e);
+}
+
+static int list_finish(nv_conn *c, uint32_t serial, nv_obj_list *out, nv_err *e)
+{
     remote_connect_list_all_domains_ret r;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, &a, &r, e) < 0)
-        return -1;
     out->n = 0;
+    out->v = NULL;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return -1;
     out->v = calloc(r.domains.domains_len ? r.domains.domains_len : 1, sizeof *out->v);
     int rc = out->v ? 0 : nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
     for (uint32_t i = 0; rc == 0 && i < r.domains.domains_len; i++, out->n++)
@@ -171,6 +177,16 @@ static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
     if (rc < 0)
         nv_obj_list_free(out);
     return rc;
+}
+
+static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
+{
+    uint32_t s;
+    out->n = 0;
+    out->v = NULL;
+    if (list_start(c, flags, &s, e) < 0)
+        return -1;
+    return list_finish(c, s, out, e);
 }
 
 int nv_domain_shutdown(nv_conn *c, const nv_obj *o, unsigned flags, nv_err *e)
@@ -226,6 +242,7 @@ const nv_kind_ops nv_domain_ops = {
     .err_no_object = VIR_ERR_NO_DOMAIN,
     .xml_inactive = NV_DOMAIN_XML_INACTIVE,
     .list_active = 1u, /* VIR_CONNECT_LIST_DOMAINS_ACTIVE */
+    .list_inactive = 2u, /* VIR_CONNECT_LIST_DOMAINS_INACTIVE */
     .lookup_uuid_start = lookup_uuid_start,
     .lookup_name_start = lookup_name_start,
     .lookup_finish = lookup_finish,
@@ -242,4 +259,6 @@ const nv_kind_ops nv_domain_ops = {
     .undefine = undefine,
     .set_autostart = set_autostart,
     .list_all = list_all,
+    .list_start = list_start,
+    .list_finish = list_finish,
 };

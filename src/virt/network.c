@@ -132,13 +132,19 @@ static int set_autostart(nv_conn *c, const nv_obj *o, int on, nv_err *e)
     return nv_rpc_call(c->rpc, REMOTE_PROC_NETWORK_SET_AUTOSTART, &a, NULL, e);
 }
 
-static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
+static int list_start(nv_conn *c, unsigned flags, uint32_t *serial, nv_err *e)
 {
     remote_connect_list_all_networks_args a = {.need_results = 1, .flags = flags};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS, &a, serial, e);
+}
+
+static int list_finish(nv_conn *c, uint32_t serial, nv_obj_list *out, nv_err *e)
+{
     remote_connect_list_all_networks_ret r;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS, &a, &r, e) < 0)
-        return -1;
     out->n = 0;
+    out->v = NULL;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return -1;
     out->v = calloc(r.nets.nets_len ? r.nets.nets_len : 1, sizeof *out->v);
     int rc = out->v ? 0 : nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
     for (uint32_t i = 0; rc == 0 && i < r.nets.nets_len; i++, out->n++)
@@ -149,11 +155,22 @@ static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
     return rc;
 }
 
+static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
+{
+    uint32_t s;
+    out->n = 0;
+    out->v = NULL;
+    if (list_start(c, flags, &s, e) < 0)
+        return -1;
+    return list_finish(c, s, out, e);
+}
+
 const nv_kind_ops nv_network_ops = {
     .name = "network",
     .err_no_object = VIR_ERR_NO_NETWORK,
     .xml_inactive = 1u, /* VIR_NETWORK_XML_INACTIVE */
     .list_active = 2u, /* VIR_CONNECT_LIST_NETWORKS_ACTIVE */
+    .list_inactive = 1u, /* VIR_CONNECT_LIST_NETWORKS_INACTIVE */
     .lookup_uuid_start = lookup_uuid_start,
     .lookup_name_start = lookup_name_start,
     .lookup_finish = lookup_finish,
@@ -170,4 +187,6 @@ const nv_kind_ops nv_network_ops = {
     .undefine = undefine,
     .set_autostart = set_autostart,
     .list_all = list_all,
+    .list_start = list_start,
+    .list_finish = list_finish,
 };

@@ -38,6 +38,7 @@ typedef struct nv_kind_ops {
     int err_no_object;      /* libvirt's "not found" error code for this kind */
     unsigned xml_inactive;  /* the XML flag for the persistent definition */
     unsigned list_active;   /* list_all flag: only active objects */
+    unsigned list_inactive; /* list_all flag: only inactive objects */
 
     /* lookups: finish gives 1 found (out set), 0 no such object, -1 error */
     int (*lookup_uuid_start)(nv_conn *c, const uint8_t uuid[16], uint32_t *serial, nv_err *e);
@@ -61,6 +62,8 @@ typedef struct nv_kind_ops {
     int (*undefine)(nv_conn *c, const nv_obj *o, nv_err *e);
     int (*set_autostart)(nv_conn *c, const nv_obj *o, int on, nv_err *e);
     int (*list_all)(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e);
+    int (*list_start)(nv_conn *c, unsigned flags, uint32_t *serial, nv_err *e);
+    int (*list_finish)(nv_conn *c, uint32_t serial, nv_obj_list *out, nv_err *e);
 } nv_kind_ops;
 
 extern const nv_kind_ops nv_domain_ops;

@@ -132,13 +132,19 @@ static int set_autostart(nv_conn *c, const nv_obj *o, int on, nv_err *e)
     return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART, &a, NULL, e);
 }
 
-static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
+static int list_start(nv_conn *c, unsigned flags, uint32_t *serial, nv_err *e)
 {
     remote_connect_list_all_storage_pools_args a = {.need_results = 1, .flags = flags};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS, &a, serial, e);
+}
+
+static int list_finish(nv_conn *c, uint32_t serial, nv_obj_list *out, nv_err *e)
+{
     remote_connect_list_all_storage_pools_ret r;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS, &a, &r, e) < 0)
-        return -1;
     out->n = 0;
+    out->v = NULL;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return -1;
     out->v = calloc(r.pools.pools_len ? r.pools.pools_len : 1, sizeof *out->v);
     int rc = out->v ? 0 : nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
     for (uint32_t i = 0; rc == 0 && i < r.pools.pools_len; i++, out->n++)
@@ -147,6 +153,16 @@ static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
     if (rc < 0)
         nv_obj_list_free(out);
     return rc;
+}
+
+static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
+{
+    uint32_t s;
+    out->n = 0;
+    out->v = NULL;
+    if (list_start(c, flags, &s, e) < 0)
+        return -1;
+    return list_finish(c, s, out, e);
 }
 
 int nv_pool_refresh(nv_conn *c, const nv_obj *o, nv_err *e)
@@ -160,6 +176,7 @@ const nv_kind_ops nv_pool_ops = {
     .err_no_object = VIR_ERR_NO_STORAGE_POOL,
     .xml_inactive = 1u, /* VIR_STORAGE_XML_INACTIVE */
     .list_active = 2u, /* VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE */
+    .list_inactive = 1u, /* VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE */
     .lookup_uuid_start = lookup_uuid_start,
     .lookup_name_start = lookup_name_start,
     .lookup_finish = lookup_finish,
@@ -176,4 +193,6 @@ const nv_kind_ops nv_pool_ops = {
     .undefine = undefine,
     .set_autostart = set_autostart,
     .list_all = list_all,
+    .list_start = list_start,
+    .list_finish = list_finish,
 };

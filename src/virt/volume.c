@@ -46,14 +46,27 @@ static void take(nv_vol *out, remote_nonnull_storage_vol *h)
     h->pool = h->name = h->key = NULL;
 }
 
-int nv_vol_lookup(nv_conn *c, const nv_obj *pool, const char *name, nv_vol *out, nv_err *e)
+int nv_vol_lookup_start(nv_conn *c, const nv_obj *pool, const char *name, uint32_t *serial, nv_err *e)
 {
     remote_storage_vol_lookup_by_name_args a = {.pool = pool_handle(pool), .name = (char *)name};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME, &a, serial, e);
+}
+
+int nv_vol_lookup_finish(nv_conn *c, uint32_t serial, nv_vol *out, nv_err *e)
+{
     remote_storage_vol_lookup_by_name_ret r;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME, &a, &r, e) < 0)
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
         return (e->kind == NV_ERR_LIBVIRT && e->code == VIR_ERR_NO_STORAGE_VOL) ? 0 : -1;
     take(out, &r.vol);
     return 1;
+}
+
+int nv_vol_lookup(nv_conn *c, const nv_obj *pool, const char *name, nv_vol *out, nv_err *e)
+{
+    uint32_t s;
+    if (nv_vol_lookup_start(c, pool, name, &s, e) < 0)
+        return -1;
+    return nv_vol_lookup_finish(c, s, out, e);
 }
 
 int nv_vol_create(nv_conn *c, const nv_obj *pool, const char *xml, nv_vol *out, nv_err *e)

@@ -20,6 +20,9 @@ void nv_vol_list_free(nv_vol_list *l);
 
 /* 1 found, 0 no such volume, -1 error */
 int nv_vol_lookup(nv_conn *c, const nv_obj *pool, const char *name, nv_vol *out, nv_err *e);
+/* The same as a start/finish pair, for pipelining. */
+int nv_vol_lookup_start(nv_conn *c, const nv_obj *pool, const char *name, uint32_t *serial, nv_err *e);
+int nv_vol_lookup_finish(nv_conn *c, uint32_t serial, nv_vol *out, nv_err *e);
 int nv_vol_create(nv_conn *c, const nv_obj *pool, const char *xml, nv_vol *out, nv_err *e);
 int nv_vol_delete(nv_conn *c, const nv_vol *v, nv_err *e);
 char *nv_vol_xml(nv_conn *c, const nv_vol *v, nv_err *e);

@@ -47,6 +47,7 @@ static const remote_network_is_active_ret one = {.active = 1};
 static const remote_network_get_xml_desc_ret net1_xml = {.xml = "<network><name>net1</name><bridge name='virbr9'/></network>"};
 static remote_nonnull_domain users[2] = {{.name = "vm1", .uuid = {0xa1}, .id = 1}, {.name = "vm2", .uuid = {0xa2}, .id = 2}};
 static const remote_connect_list_all_domains_ret running = {.domains = {2, users}, .ret = 2};
+static const remote_connect_list_all_domains_ret none = {.ret = 0};
 static const remote_domain_get_xml_desc_ret user_xml = {
     .xml = "<domain><name>vmX</name><devices><interface type='network'><source network='net1'/></interface></devices></domain>"};
 
@@ -156,20 +157,19 @@ static void write_file(const char *path, const char *text)
 TEST(engine_apply_refused_define_and_timeout)
 {
     static const sd_step steps[] = {
-        /* what exists: nothing (is-active and the XML of each, pipelined) */
-        NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC), NOT_FOUND(REMOTE_PROC_DOMAIN_IS_ACTIVE),
-        NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC), NOT_FOUND(REMOTE_PROC_DOMAIN_IS_ACTIVE),
-        NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC), NOT_FOUND(REMOTE_PROC_DOMAIN_IS_ACTIVE),
+        /* what exists: nothing (the list, and the XML of each, pipelined);
+         * the names are free by the list, so no lookup by name */
+        STEP_OK(REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, enc_list, &none),
+        NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC),
+        NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC),
+        NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC),
         /* nv-a: the daemon refuses the definition */
-        NOT_FOUND(REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME),
         STEP_ERR(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, 27, "XML error: refused by the script"),
         /* nv-b: defined, and its start never answers */
-        NOT_FOUND(REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME),
         STEP_OK(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, enc_define, &def_b),
         STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_b),
         {.proc = REMOTE_PROC_DOMAIN_CREATE, .act = SD_SILENT},
         /* nv-c: on a new connection, all goes well */
-        NOT_FOUND(REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME),
         STEP_OK(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, enc_define, &def_c),
         STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_c),
         STEP_EMPTY(REMOTE_PROC_DOMAIN_CREATE),

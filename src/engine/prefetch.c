@@ -1,0 +1,257 @@
+#include "engine/prefetch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "virt/volume.h"
+#include "xml/doc.h"
+
+static int all_uuid(const void *ctx, size_t pos, const void *key)
+{
+    return memcmp(((const nv_obj *)ctx)[pos].uuid, key, 16) == 0;
+}
+
+static int all_name(const void *ctx, size_t pos, const void *key)
+{
+    return strcmp(((const nv_obj *)ctx)[pos].name, key) == 0;
+}
+
+static int decl_uuid(const void *ctx, size_t pos, const void *key)
+{
+    return memcmp(((const nv_manifest_obj *)ctx)[pos].spec.uuid, key, 16) == 0;
+}
+
+size_t nv_prefetch_find(const nv_prefetch_kind *pk, const uint8_t uuid[16])
+{
+    return nv_hmap_find(&pk->by_uuid, nv_hash(uuid, 16), all_uuid, pk->all.v, uuid);
+}
+
+size_t nv_prefetch_find_name(const nv_prefetch_kind *pk, const char *name)
+{
+    return nv_hmap_find(&pk->by_name, nv_hash(name, strlen(name)), all_name, pk->all.v, name);
+}
+
+size_t nv_prefetch_declared(const nv_prefetch_kind *pk, const nv_manifest_kind *mk, const uint8_t uuid[16])
+{
+    return nv_hmap_find(&pk->declared, nv_hash(uuid, 16), decl_uuid, mk->objs, uuid);
+}
+
+/* Serials of one kind's calls. */
+typedef struct sent {
+    uint32_t list[2];  /* domains: one list (the id tells the state); others: active, inactive */
+    uint32_t *xml;     /* per declared object */
+    uint32_t **vol;    /* pools: per declared object, per volume */
+} sent;
+
+/* The lists joined into pk->all, with states and hash maps. */
+static int take_lists(nv_conn *c, enum nv_kind kind, const sent *s, nv_prefetch_kind *pk, nv_err *e)
+{
+    const nv_kind_ops *k = nv_kind_ops_get(kind);
+    nv_obj_list l[2] = {{0}, {0}};
+    nv_err e2;
+    nv_err_clear(&e2);
+    int nlists = kind == NV_KIND_DOMAIN ? 1 : 2;
+    int rc = k->list_finish(c, s->list[0], &l[0], e);
+    if (nlists == 2 && k->list_finish(c, s->list[1], &l[1], rc == 0 ? e : &e2) < 0)
+        rc = -1;
+    if (rc < 0)
+        goto out;
+    size_t n = l[0].n + l[1].n;
+    pk->all.v = calloc(n ? n : 1, sizeof *pk->all.v);
+    pk->all_active = calloc(n ? n : 1, 1);
+    if (!pk->all.v || !pk->all_active) {
+        rc = nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        goto out;
+    }
+    for (int j = 0; j < nlists; j++) {
+        for (size_t i = 0; i < l[j].n; i++) {
+            nv_obj *o = &l[j].v[i];
+            /* an object that changed state between the two lists is in both */
+            size_t dup = nv_prefetch_find(pk, o->uuid);
+            if (dup != NV_HMAP_NONE) {
+                pk->all_active[dup] = 1;
+                continue;
+            }
+            size_t at = pk->all.n;
+            pk->all_active[at] = kind == NV_KIND_DOMAIN ? o->id != -1 : j == 0;
+            pk->all.v[at] = *o;
+            memset(o, 0, sizeof *o);
+            pk->all.n++;
+            if (nv_hmap_put(&pk->by_uuid, nv_hash(pk->all.v[at].uuid, 16), at, e) < 0 ||
+                nv_hmap_put(&pk->by_name, nv_hash(pk->all.v[at].name, strlen(pk->all.v[at].name)), at, e) < 0) {
+                rc = -1;
+                goto out;
+            }
+        }
+    }
+out:
+    nv_obj_list_free(&l[0]);
+    nv_obj_list_free(&l[1]);
+    return rc;
+}
+
+static int send_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, sent *s, nv_err *e)
+{
+    const nv_kind_ops *k = nv_kind_ops_get(kind);
+    if (kind == NV_KIND_DOMAIN) {
+        if (k->list_start(c, 0, &s->list[0], e) < 0)
+            return -1;
+    } else if (k->list_start(c, k->list_active, &s->list[0], e) < 0 ||
+               k->list_start(c, k->list_inactive, &s->list[1], e) < 0) {
+        return -1;
+    }
+    s->xml = calloc(mk->n + 1, sizeof *s->xml);
+    s->vol = kind == NV_KIND_POOL ? calloc(mk->n + 1, sizeof *s->vol) : NULL;
+    if (!s->xml || (kind == NV_KIND_POOL && !s->vol))
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    for (size_t i = 0; i < mk->n; i++) {
+        const nv_manifest_obj *mo = &mk->objs[i];
+        nv_obj h = {.name = (char *)mo->spec.name, .id = -1};
+        memcpy(h.uuid, mo->spec.uuid, 16);
+        if (k->xml_start(c, &h, k->xml_inactive, &s->xml[i], e) < 0)
+            return -1;
+        if (kind != NV_KIND_POOL || !mo->nvols)
+            continue;
+        /* answered only when the pool exists and is active; else looked up later */
+        if (!(s->vol[i] = calloc(mo->nvols, sizeof *s->vol[i])))
+            return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        for (size_t v = 0; v < mo->nvols; v++)
+            if (nv_vol_lookup_start(c, &h, mo->vols[v].name, &s->vol[i][v], e) < 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* Collects one kind's replies, all of them even after an error (a reply
+ * left uncollected would be kept until the connection closes). */
+static int take_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, const sent *s, nv_prefetch_kind *pk,
+                     nv_err *e)
+{
+    const nv_kind_ops *k = nv_kind_ops_get(kind);
+    int rc = take_lists(c, kind, s, pk, e);
+    for (size_t i = 0; i < mk->n; i++) {
+        const nv_manifest_obj *mo = &mk->objs[i];
+        nv_prefetch_obj *po = &pk->objs[i];
+        nv_err oe;
+        nv_err_clear(&oe);
+        if (k->xml_finish(c, s->xml[i], &po->xml, &oe) == 0) {
+            po->found = 1;
+        } else {
+            po->xml = NULL;
+            if (!nv_virt_not_found(k, &oe) && rc == 0) {
+                *e = oe;
+                rc = -1;
+            }
+        }
+        if (rc == 0 && nv_hmap_put(&pk->declared, nv_hash(mo->spec.uuid, 16), i, e) < 0)
+            rc = -1;
+        if (kind != NV_KIND_POOL || !mo->nvols)
+            continue;
+        po->vols = malloc(mo->nvols);
+        for (size_t v = 0; v < mo->nvols; v++) {
+            nv_vol found = {0};
+            nv_err ve;
+            nv_err_clear(&ve);
+            int f = nv_vol_lookup_finish(c, s->vol[i][v], &found, &ve);
+            nv_vol_clear(&found);
+            if (po->vols)
+                po->vols[v] = (signed char)(f < 0 ? -1 : f);
+        }
+        if (!po->vols && rc == 0)
+            rc = nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    }
+    if (rc < 0)
+        return -1;
+    /* the state comes from the lists; an object found but in neither (it
+     * went and came back between the calls) is asked about directly */
+    for (size_t i = 0; i < mk->n; i++) {
+        nv_prefetch_obj *po = &pk->objs[i];
+        if (!po->found)
+            continue;
+        size_t at = nv_prefetch_find(pk, mk->objs[i].spec.uuid);
+        if (at != NV_HMAP_NONE) {
+            po->active = pk->all_active[at];
+            continue;
+        }
+        nv_obj h = {.name = (char *)mk->objs[i].spec.name, .id = -1};
+        memcpy(h.uuid, mk->objs[i].spec.uuid, 16);
+        int act = nv_obj_is_active(c, k, &h, e);
+        if (act < 0)
+            return -1;
+        po->active = act;
+    }
+    return 0;
+}
+
+int nv_prefetch_run(nv_conn *c, const nv_manifest *m, nv_prefetch *p, nv_err *e)
+{
+    memset(p, 0, sizeof *p);
+    sent s[NV_KIND_COUNT];
+    memset(s, 0, sizeof s);
+    int rc = 0, kinds_sent = 0;
+    for (int kind = 0; kind < NV_KIND_COUNT && rc == 0; kind++) {
+        const nv_manifest_kind *mk = &m->kinds[kind];
+        if (!mk->managed)
+            continue;
+        p->k[kind].listed = 1;
+        if (!(p->k[kind].objs = calloc(mk->n + 1, sizeof *p->k[kind].objs)))
+            rc = nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        else
+            rc = send_kind(c, (enum nv_kind)kind, mk, &s[kind], e);
+        if (rc < 0)
+            nv_err_prefix(e, "cannot read the current %ss", nv_kind_ops_get((enum nv_kind)kind)->name);
+        kinds_sent = kind + 1;
+    }
+    /* a failed send broke the connection (or memory ran out): replies are
+     * only read when everything went out */
+    for (int kind = 0; kind < kinds_sent && rc == 0; kind++) {
+        if (!m->kinds[kind].managed)
+            continue;
+        if (take_kind(c, (enum nv_kind)kind, &m->kinds[kind], &s[kind], &p->k[kind], e) < 0) {
+            nv_err_prefix(e, "cannot read the current %ss", nv_kind_ops_get((enum nv_kind)kind)->name);
+            rc = -1;
+        }
+    }
+    for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
+        free(s[kind].xml);
+        for (size_t i = 0; s[kind].vol && i < m->kinds[kind].n; i++)
+            free(s[kind].vol[i]);
+        free(s[kind].vol);
+        p->k[kind].nobjs = m->kinds[kind].n;
+    }
+    return rc;
+}
+
+void nv_prefetch_free(nv_prefetch *p)
+{
+    for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
+        nv_prefetch_kind *pk = &p->k[kind];
+        for (size_t i = 0; pk->objs && i < pk->nobjs; i++) {
+            free(pk->objs[i].xml);
+            free(pk->objs[i].name);
+            free(pk->objs[i].vols);
+        }
+        free(pk->objs);
+        nv_obj_list_free(&pk->all);
+        free(pk->all_active);
+        nv_hmap_free(&pk->by_uuid);
+        nv_hmap_free(&pk->by_name);
+        nv_hmap_free(&pk->declared);
+    }
+    memset(p, 0, sizeof *p);
+}
+
+int nv_prefetch_name(nv_prefetch_obj *po, nv_err *e)
+{
+    if (po->name)
+        return 0;
+    nv_xml_node *t = nv_xml_parse(po->xml, strlen(po->xml), "daemon XML", e);
+    if (!t)
+        return -1;
+    const nv_xml_node *nm = nv_xml_child(t, "name");
+    po->name = strdup(nm && nv_xml_text(nm) ? nv_xml_text(nm) : "");
+    nv_xml_free(t);
+    if (!po->name)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    return 0;
+}
