@@ -125,3 +125,21 @@ test_frozen_daemon_found_dead_by_keepalive() {
     # once it runs again, the same command works
     assert_exit 0 nixvirt version --connect "$NV_URI"
 }
+
+test_chatty_transport_child_does_not_block() {
+    # ssh -vvv and long banners: a transport child that writes far more to stderr than a
+    # pipe holds (64 KiB), before and while it carries the stream. Before, it blocked on
+    # the full pipe and the connection hung; now its stderr is drained as we wait.
+    {
+        echo '#!/bin/sh'
+        echo 'head -c 300000 /dev/zero | tr "\0" v >&2'
+        echo 'echo >&2'
+        echo "exec nc -U '$NV_SOCK'"
+    } >"$TEST_TMP/chatty"
+    chmod 0755 "$TEST_TMP/chatty"
+    local t0=$SECONDS
+    assert_exit 0 nixvirt version --timeout 20 --connect "qemu+ext:///system?command=$TEST_TMP/chatty"
+    [ $((SECONDS - t0)) -lt 10 ] || fail "took $((SECONDS - t0)) s"
+    assert_contains "$OUT" "libvirt (daemon): $(virsh_sys version | sed -n 's/^Running against daemon: //p' | tr -d ' ')"
+    assert_eq "" "$ERR" "stderr (the child's chatter is kept for errors)"
+}
