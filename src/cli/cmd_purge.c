@@ -9,12 +9,11 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/render.h"
+#include "engine/keep.h"
 #include "engine/log.h"
 #include "engine/remove.h"
 #include "engine/spec.h"
 #include "util/errlist.h"
-#include "util/file.h"
-#include "util/hmap.h"
 
 static const char usage[] =
     "usage: virtpurge [-h] [-v] [--json] [--wait SECONDS] [--timeout SECONDS] --connect URI\n"
@@ -37,11 +36,6 @@ static const char help[] =
     "  --keep PATH           file listing the definition files to keep, one per line\n";
 
 static const char *const kinds[] = {"domain", "network", "pool", NULL};
-
-static int same_uuid(const void *keep, size_t pos, const void *uuid)
-{
-    return memcmp(((const uint8_t (*)[16])keep)[pos], uuid, 16) == 0;
-}
 
 static int usage_error(const char *msg)
 {
@@ -87,60 +81,11 @@ int cmd_purge(int argc, char **argv)
     /* Every listed file is read and checked before anything is removed. */
     nv_err e;
     nv_err_clear(&e);
-    char *list;
-    size_t len;
-    if (nv_read_text_file(o[O_KEEP].value, NV_FILE_MAX, &list, &len, &e) < 0) {
-        nv_cli_report("virtpurge", &e);
-        if (json) {
-            nv_errlist one = {0};
-            nv_errlist_add(&one, "%s", e.msg);
-            nv_cli_render_json(stdout, "purge", 0, &rep, &one);
-            nv_errlist_free(&one);
-        }
-        return NV_EXIT_FAIL;
-    }
     nv_errlist errs = {0};
-    uint8_t (*keep)[16] = NULL;
-    size_t nkeep = 0, cap = 0, lineno = 0;
-    nv_hmap kept_set = {0};
-    /* by hand, not strtok: blank lines count for the line numbers in messages
-     * (the list is text, checked on reading: no NUL can end a line early) */
-    for (char *line = list, *end = list + len, *next; line < end; line = next) {
-        next = memchr(line, '\n', (size_t)(end - line));
-        if (next)
-            *next++ = '\0';
-        else
-            next = end;
-        lineno++;
-        size_t l = strlen(line);
-        while (l && (line[l - 1] == '\r' || line[l - 1] == ' ' || line[l - 1] == '\t'))
-            line[--l] = '\0';
-        while (*line == ' ' || *line == '\t')
-            line++;
-        if (!*line)
-            continue;
-        nv_spec s;
-        if (nv_spec_read(&s, sk, line, &e) < 0) {
-            nv_errlist_add(&errs, "%s (listed in %s:%zu)", e.msg, o[O_KEEP].value, lineno);
-            continue;
-        }
-        if (nkeep == cap) { /* doubling: a long list is not copied once per line */
-            cap = cap ? cap * 2 : 64;
-            uint8_t (*grown)[16] = realloc(keep, cap * sizeof *keep);
-            if (!grown) {
-                nv_errlist_add(&errs, "out of memory");
-                nv_spec_free(&s);
-                break;
-            }
-            keep = grown;
-        }
-        memcpy(keep[nkeep++], s.uuid, 16);
-        nv_spec_free(&s);
-    }
-    free(list);
+    nv_keep keep = {0};
     int rc = NV_EXIT_FAIL;
     nv_conn *c = NULL;
-    if (errs.n) {
+    if (nv_keep_load(o[O_KEEP].value, sk, &keep, &errs) < 0) {
         for (size_t i = 0; i < errs.n && i < 1000; i++)
             fprintf(stderr, "virtpurge: %s\n", errs.v[i]);
         fprintf(stderr, "virtpurge: nothing was removed\n");
@@ -160,19 +105,10 @@ int cmd_purge(int argc, char **argv)
         nv_errlist_add(&errs, "%s", e.msg);
         goto out;
     }
-    /* a hash set of the kept UUIDs: linear, however long both lists are */
-    for (size_t j = 0; j < nkeep; j++) {
-        if (nv_hmap_put(&kept_set, nv_hash(keep[j], 16), j, &e) < 0) {
-            nv_cli_report("virtpurge", &e);
-            nv_errlist_add(&errs, "%s", e.msg);
-            nv_obj_list_free(&all);
-            goto out;
-        }
-    }
     int failures = 0;
     for (size_t i = 0; i < all.n; i++) {
         nv_report_obj *ro = json ? nv_report_add(&rep, k->name, all.v[i].name, all.v[i].uuid) : NULL;
-        if (nv_hmap_find(&kept_set, nv_hash(all.v[i].uuid, 16), same_uuid, keep, all.v[i].uuid) != NV_HMAP_NONE) {
+        if (nv_keep_has(&keep, all.v[i].uuid)) { /* a hash set: linear, however long both lists are */
             nv_report_act(ro, NV_ACT_UNCHANGED);
             continue;
         }
@@ -196,8 +132,7 @@ out:
         nv_cli_render_json(stdout, "purge", 0, &rep, &errs);
     nv_report_free(&rep);
     nv_connect_close(c);
-    free(keep);
-    nv_hmap_free(&kept_set);
+    nv_keep_free(&keep);
     nv_errlist_free(&errs);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include "util/file.h"
 #include "util/sha256.h"
 #include "util/strict.h"
+#include "util/text.h"
 
 static const char *const kind_names[NV_KIND_COUNT] = {"domain", "network", "pool"};
 
@@ -193,11 +194,18 @@ int nv_record_load(const char *path, nv_record *r, nv_err *e)
      * between this lstat and the read */
     if (check_dir(path, e) < 0 || nv_strict_file(path, &st, e) < 0)
         return -1;
+    if (nv_read_file(path, NV_FILE_MAX, &data, &len, e) < 0)
+        return -1;
+    int rc = nv_record_parse(path, data, len, r, e);
+    free(data);
+    return rc;
+}
+
+int nv_record_parse(const char *path, char *data, size_t len, nv_record *r, nv_err *e)
+{
+    memset(r, 0, sizeof *r);
     /* not text (a file of zeros, as a crash can leave one): corrupt */
-    if (nv_read_text_file(path, NV_FILE_MAX, &data, &len, e) < 0)
-    {
-        if (e->kind != NV_ERR_INPUT)
-            return -1;
+    if (nv_text_check(path, data, len, e) < 0) {
         char why[sizeof e->msg];
         snprintf(why, sizeof why, "%s", e->msg);
         return nv_err_set(e, NV_ERR_INPUT, "%.900s (a corrupt record: remove the file to start afresh)", why);
@@ -236,7 +244,6 @@ int nv_record_load(const char *path, nv_record *r, nv_err *e)
     }
     if (rc == 0 && lineno == 0)
         rc = nv_err_set(e, NV_ERR_INPUT, "%s: empty record file (remove it to start afresh)", path);
-    free(data);
     if (rc < 0)
         nv_record_free(r);
     return rc;
@@ -311,30 +318,41 @@ static void put_hex(nv_buf *b, const uint8_t d[32])
     nv_buf_append(b, hex, sizeof hex);
 }
 
+void nv_record_format(const char *uri, const nv_record *r, nv_buf *out)
+{
+    nv_buf_printf(out, "nixvirt-record 1\nuri ");
+    /* one line of text, whatever the URI holds (it is only informative):
+     * anything but printable ASCII as %XX */
+    for (const unsigned char *p = (const unsigned char *)uri; *p; p++) {
+        if (*p < 0x20 || *p >= 0x7f)
+            nv_buf_printf(out, "%%%02X", *p);
+        else
+            nv_buf_append(out, p, 1);
+    }
+    nv_buf_append_str(out, "\n");
+    for (size_t i = 0; i < r->n; i++) {
+        char u[NV_UUID_STR_LEN];
+        nv_spec_uuid_format(r->v[i].uuid, u);
+        nv_buf_append_str(out, kind_names[r->v[i].kind]);
+        nv_buf_append_str(out, " ");
+        nv_buf_append(out, u, NV_UUID_STR_LEN - 1);
+        nv_buf_append_str(out, " ");
+        if (r->v[i].has_digests) {
+            put_hex(out, r->v[i].def_digest);
+            nv_buf_append_str(out, " ");
+            put_hex(out, r->v[i].xml_digest);
+        } else {
+            nv_buf_append_str(out, "- -");
+        }
+        nv_buf_append_str(out, "\n");
+    }
+}
+
 int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err *e)
 {
     nv_buf b;
     nv_buf_init(&b, 0);
-    nv_buf_printf(&b, "nixvirt-record 1\nuri ");
-    for (const char *p = uri; *p; p++) /* one line, whatever the URI holds */
-        nv_buf_append(&b, *p == '\n' ? " " : p, 1);
-    nv_buf_append_str(&b, "\n");
-    for (size_t i = 0; i < r->n; i++) {
-        char u[NV_UUID_STR_LEN];
-        nv_spec_uuid_format(r->v[i].uuid, u);
-        nv_buf_append_str(&b, kind_names[r->v[i].kind]);
-        nv_buf_append_str(&b, " ");
-        nv_buf_append(&b, u, NV_UUID_STR_LEN - 1);
-        nv_buf_append_str(&b, " ");
-        if (r->v[i].has_digests) {
-            put_hex(&b, r->v[i].def_digest);
-            nv_buf_append_str(&b, " ");
-            put_hex(&b, r->v[i].xml_digest);
-        } else {
-            nv_buf_append_str(&b, "- -");
-        }
-        nv_buf_append_str(&b, "\n");
-    }
+    nv_record_format(uri, r, &b);
     int rc;
     if (b.failed) {
         rc = nv_err_set(e, NV_ERR_SYSTEM, "out of memory");

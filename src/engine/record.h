@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/hmap.h"
 #include "virt/object.h"
@@ -46,6 +47,11 @@ void nv_record_unlock(int fd);
 
 /* A missing file is an empty record; a corrupt one is an error. */
 int nv_record_load(const char *path, nv_record *r, nv_err *e);
+/* The parsing and the text of the file, for nv_record_load / _save (and a
+ * fuzz target): path names the input in messages; data[len] must be '\0'
+ * (data is modified). */
+int nv_record_parse(const char *path, char *data, size_t len, nv_record *r, nv_err *e);
+void nv_record_format(const char *uri, const nv_record *r, nv_buf *out);
 /* Creates the directory if needed and replaces the file atomically. */
 int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err *e);
 void nv_record_free(nv_record *r);

@@ -84,7 +84,7 @@ TEST(record_round_trip)
         CHECK_INT(nv_record_put(&r, NV_KIND_DOMAIN, ux, d1, d1, &e), 0);
     }
     CHECK_INT(r.n, 104);
-    CHECK_INT(nv_record_save(path, "qemu:///system?socket=/x y\nz", &r, &e), 0);
+    CHECK_INT(nv_record_save(path, "qemu:///system?socket=/x y\nz\033\xff", &r, &e), 0);
 
     nv_record back = {0};
     CHECK_INT(nv_record_load(path, &back, &e), 0);
@@ -108,7 +108,9 @@ TEST(record_round_trip)
     char *text;
     size_t len;
     CHECK_INT(nv_read_file(path, NV_FILE_MAX, &text, &len, &e), 0);
-    CHECK(strncmp(text, "nixvirt-record 1\nuri qemu:///system?socket=/x y z\n", 50) == 0);
+    /* the URI on one line of text: control characters and non-ASCII as %XX */
+    static const char head[] = "nixvirt-record 1\nuri qemu:///system?socket=/x y%0Az%1B%FF\n";
+    CHECK(strncmp(text, head, sizeof head - 1) == 0);
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += text[i] == '\n';
