@@ -70,7 +70,7 @@ in
   (test "package-references-nothing" [ ] (pkg "x86_64-linux").allowedReferences)
   (test "package-no-check-by-default" false (pkg "x86_64-linux").doCheck)
   (test "unit-tests-check" true out.checks.x86_64-linux.unit-tests.doCheck)
-  (test "package-source" [ "build.zig" "build.zig.zon" "src" "tests" ]
+  (test "package-source" [ "build.zig" "build.zig.zon" "completions" "man" "src" "tests" ]
     (attrNames (builtins.readDir (pkg "x86_64-linux").src)))
   (test "package-source-tests" true
     (builtins.elem (attrNames (builtins.readDir ((pkg "x86_64-linux").src + "/tests"))) [ [ "unit" ] [ "data" "unit" ] ]))
