@@ -116,6 +116,11 @@ in
     && m { networks = [ { definition = ./defs/net-default.xml; } ]; }
     == "<nixvirt version=\"1\">\n  <networks purge=\"undeclared\">\n    <network definition=\"${p}\" restart=\"ifchanged\"/>\n  </networks>\n</nixvirt>\n";
 
+  # restart = "live" (ours, beside NixVirt's true/false/null) reaches the manifest.
+  restart-live =
+    contains ''<domain definition="/NIXVIRT_DEFS/dom-web.xml" restart="live"/>''
+      (m { domains = [ { definition = "/NIXVIRT_DEFS/dom-web.xml"; restart = "live"; } ]; });
+
   # Name and Nix-path definition that agree are accepted.
   path-volume-name-agrees =
     contains ''<volume name="disk.raw" definition="${builtins.storeDir}/[^"]*-vol-disk.xml"/>''

@@ -21,6 +21,10 @@ in
     message = "domains[0].restart: expected null or a bool, got 1";
     value = dom { restart = 1; };
   };
+  bad-restart-string = {
+    message = ''domains[0].restart: expected null, a bool or "live", got "sometimes"'';
+    value = dom { restart = "sometimes"; };
+  };
   relative-definition = {
     message = ''networks[0].definition: "net.xml" is not an absolute path'';
     value = m { networks = [ { definition = "net.xml"; } ]; };
