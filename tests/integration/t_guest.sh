@@ -254,6 +254,21 @@ test_live_changes() {
     assert_ne "$LV_ID" "$(virsh_sys domid lv)" "domain id after a new machine type"
     assert_contains "$(virsh_sys dumpxml lv | grep machine=)" pc-q35-7.1
 
+    # a live step the daemon refuses (bandwidth on a user-mode NIC, which has no tap to
+    # shape: "device name is unknown"): the definition is as declared, and a restart
+    guest_wait lv ready >/dev/null # booted again: it shuts down at once when asked
+    LV_ID=$(virsh_sys domid lv)
+    sed -i "s|<mac address='52:54:00:6c:76:01'/>|<mac address='52:54:00:6c:76:01'/><bandwidth><inbound average='1000'/></bandwidth>|" "$LV/lv.xml"
+    assert_exit 0 ap --dry-run "$LV/m.xml"
+    assert_contains "$OUT" "live: update interface 52:54:00:6c:76:01"
+    assert_exit 0 ap -v "$LV/m.xml"
+    assert_contains "$ERR" "live: update interface 52:54:00:6c:76:01"
+    assert_contains "$ERR" "live update interface 52:54:00:6c:76:01: Operation not supported"
+    assert_contains "$ERR" "device name is unknown: restart"
+    assert_ne "$LV_ID" "$(virsh_sys domid lv)" "domain id after a failed live step"
+    assert_eq running "$(state_of lv)"
+    assert_contains "$(virsh_sys dumpxml --inactive lv | grep -A1 '<bandwidth>')" "average='1000'"
+
     # an unplug the guest never completes: the definition is as declared, and a restart
     local lu_id
     lu_id=$(virsh_sys domid lu)
@@ -267,4 +282,13 @@ test_live_changes() {
     assert_eq running "$(state_of lu)"
     assert_eq 0 "$(virsh_sys dumpxml --inactive lu | grep -c 52:54:00:6c:75:02 || true)" "persistent definition"
     assert_eq 0 "$(virsh_sys dumpxml lu | grep -c 52:54:00:6c:75:02 || true)" "running domain"
+
+    # virtdeclare --restart live: the NIC back, attached to the running domain
+    lu_id=$(virsh_sys domid lu)
+    xml_guest lu "$lu_u" 128 1/1 acpiphp.disable=1 "$lu_nic1$lu_nic2" >"$LV/lu.xml"
+    assert_exit 0 "$(dirname "$NIXVIRT_BIN")/virtdeclare" -v --connect "$NV_URI" --type domain \
+        --define "$LV/lu.xml" --restart live --shutdown-timeout 10
+    assert_contains "$ERR" "live: attach interface 52:54:00:6c:75:02"
+    assert_eq "$lu_id" "$(virsh_sys domid lu)" "domain id after virtdeclare --restart live"
+    assert_eq 1 "$(virsh_sys dumpxml lu | grep -c 52:54:00:6c:75:02)" "running domain has the NIC"
 }
