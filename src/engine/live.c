@@ -9,6 +9,7 @@
 
 #include "engine/log.h"
 #include "util/buf.h"
+#include "util/time.h"
 #include "virt/domain.h"
 #include "xml/diff.h"
 #include "xml/write.h"
@@ -468,13 +469,6 @@ fail:
     return -1;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Which of the detached devices the running domain still has: 1 when one
  * is there (its key in *left), 0 when all are gone. */
 static int detach_pending(nv_conn *c, const nv_obj *o, const nv_live_plan *p, const char **left, nv_err *e)
@@ -527,12 +521,11 @@ int nv_live_apply(nv_conn *c, const nv_obj *o, const nv_live_plan *p, nv_err *e)
         }
         /* a freed PCI slot may be what an attach needs: unplugs finish first */
         if (order[k] == NV_LIVE_DETACH && any) {
-            long long deadline = now_ms() + UNPLUG_EXTRA_WAIT_MS;
+            long long deadline = nv_time_now_ms() + UNPLUG_EXTRA_WAIT_MS;
             const char *left = NULL;
             int r;
-            while ((r = detach_pending(c, o, p, &left, e)) == 1 && now_ms() < deadline) {
-                struct timespec ts = {0, 100 * 1000000L};
-                nanosleep(&ts, NULL);
+            while ((r = detach_pending(c, o, p, &left, e)) == 1 && nv_time_now_ms() < deadline) {
+                nv_time_sleep_ms(100);
             }
             if (r < 0)
                 return nv_err_prefix(e, "live detach");

@@ -16,6 +16,7 @@
 #include "util/sha256.h"
 #include "util/strict.h"
 #include "util/text.h"
+#include "util/time.h"
 
 static const char *const kind_names[NV_KIND_COUNT] = {"domain", "network", "pool"};
 
@@ -377,19 +378,12 @@ int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err
     return rc;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int nv_record_save_now(nv_record_saver *s, const nv_record *r)
 {
     nv_err e;
     nv_err_clear(&e);
     int rc = nv_record_save(s->path, s->uri, r, &e);
-    s->last_ms = now_ms();
+    s->last_ms = nv_time_now_ms();
     if (rc < 0 && !s->failed) {
         s->failed = 1;
         s->err = e;
@@ -399,7 +393,7 @@ int nv_record_save_now(nv_record_saver *s, const nv_record *r)
 
 int nv_record_save_soon(nv_record_saver *s, const nv_record *r)
 {
-    if (s->last_ms && now_ms() - s->last_ms < NV_RECORD_SAVE_INTERVAL_MS)
+    if (s->last_ms && nv_time_now_ms() - s->last_ms < NV_RECORD_SAVE_INTERVAL_MS)
         return 0;
     return nv_record_save_now(s, r);
 }

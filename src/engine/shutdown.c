@@ -6,17 +6,11 @@
 
 #include "engine/log.h"
 #include "engine/status.h"
+#include "util/time.h"
 #include "virt/domain.h"
 
 #define VIR_ERR_OPERATION_INVALID 55
 #define POLL_MS 200
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int nv_shutdown_add(nv_conn *c, nv_shutdown_batch *b, const nv_obj *o, unsigned timeout, int start_after, nv_err *e)
 {
@@ -43,7 +37,7 @@ int nv_shutdown_add(nv_conn *c, nv_shutdown_batch *b, const nv_obj *o, unsigned 
         nv_log_obj("domain", o->uuid, "shutdown refused (%s): power off", se.msg);
         return 0;
     }
-    it->deadline_ms = now_ms() + (long long)timeout * 1000;
+    it->deadline_ms = nv_time_now_ms() + (long long)timeout * 1000;
     it->timeout = timeout;
     return 0;
 }
@@ -137,7 +131,7 @@ int nv_shutdown_finish(nv_conn *c, nv_shutdown_batch *b)
         if (!b->v[i].deadline_ms)
             power_off(c, &b->v[i], 0);
     while (poll_active(c, b, serials, sent) > 0) {
-        long long now = now_ms(), next = 0;
+        long long now = nv_time_now_ms(), next = 0;
         show_wait(b, now);
         for (size_t i = 0; i < b->n; i++) {
             nv_shutdown_item *it = &b->v[i];
@@ -152,8 +146,7 @@ int nv_shutdown_finish(nv_conn *c, nv_shutdown_batch *b)
         }
         if (next) {
             long long ms = next - now < POLL_MS ? next - now : POLL_MS;
-            struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-            nanosleep(&ts, NULL);
+            nv_time_sleep_ms(ms);
         }
     }
     free(serials);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "rpc/keepalive.h"
+#include "util/time.h"
 
 /* A call in flight. The array of calls is sorted by serial (serials only
  * grow), so lookups are a binary search; collected calls leave holes that
@@ -57,13 +58,6 @@ struct nv_rpc_conn {
     int broken;
     nv_err fatal;
 };
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- connection state ---------------------------------------------------- */
 
@@ -130,7 +124,7 @@ int nv_rpc_conn_timeout(const nv_rpc_conn *c)
 
 void nv_rpc_conn_keepalive(nv_rpc_conn *c, int interval_ms, unsigned count)
 {
-    nv_rpc_keepalive_start(&c->ka, interval_ms, count, now_ms());
+    nv_rpc_keepalive_start(&c->ka, interval_ms, count, nv_time_now_ms());
 }
 
 void nv_rpc_conn_keepalive_counts(const nv_rpc_conn *c, size_t *pings, size_t *pongs)
@@ -308,7 +302,7 @@ static int dispatch(nv_rpc_conn *c, uint8_t *pkt, size_t len, nv_err *e)
     }
     const virNetMessageHeader *h = &m.hdr;
     /* any whole message shows the daemon is alive */
-    nv_rpc_keepalive_received(&c->ka, now_ms());
+    nv_rpc_keepalive_received(&c->ka, nv_time_now_ms());
     if (h->type != VIR_NET_REPLY && h->type != VIR_NET_REPLY_WITH_FDS) {
         /* events, stream data: not ours to answer; a ping gets its pong */
         c->ignored++;
@@ -437,7 +431,7 @@ static int run_until(nv_rpc_conn *c, enum until u, uint32_t serial, long long de
     for (;;) {
         if (u == UNTIL_SENT ? !out_pending(c) : ready_call(c, u == UNTIL_REPLY ? serial : 0) != NULL)
             return 0;
-        long long now = now_ms();
+        long long now = nv_time_now_ms();
         switch (nv_rpc_keepalive_check(&c->ka, now)) {
         case NV_KEEPALIVE_DEAD: {
             char grace[32];
@@ -565,7 +559,7 @@ int nv_rpc_send(nv_rpc_conn *c, uint32_t prog, uint32_t vers, int32_t proc,
     char buf[64];
     const char *label = proc_label(prog, proc, buf, sizeof buf);
     /* the bound runs from the moment the call is sent */
-    long long deadline = c->timeout_ms >= 0 ? now_ms() + c->timeout_ms : -1;
+    long long deadline = c->timeout_ms >= 0 ? nv_time_now_ms() + c->timeout_ms : -1;
     /* a pong still queued goes first: the call is encoded into an empty queue */
     if (out_pending(c) && run_until(c, UNTIL_SENT, 0, deadline, "sending", label, e) < 0)
         return -1;

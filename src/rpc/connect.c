@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/time.h"
+
 const char *nv_connect_auth_name(int type)
 {
     switch (type) {
@@ -69,8 +71,7 @@ void nv_connect_explain(nv_conn *c, nv_err *e)
     for (int i = 0; i < 50 && !ended; i++) {
         ended = nv_rpc_transport_child_status(t, why, sizeof why) > 0;
         if (!ended && t->pid > 0) {
-            struct timespec ts = {0, 10 * 1000000L};
-            nanosleep(&ts, NULL);
+            nv_time_sleep_ms(10);
         } else if (!ended) {
             break;
         }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "util/file.h"
+#include "util/time.h"
 
 extern char **environ;
 
@@ -30,22 +31,6 @@ extern char **environ;
 #define RETRY_SLEEP_MS 20
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long long ms)
-{
-    if (ms <= 0)
-        return;
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
-    }
-}
 
 static void ignore_sigpipe(void)
 {
@@ -144,7 +129,7 @@ void nv_rpc_transport_init(nv_transport *t)
 /* Waits up to ms for the child; 1 once it is reaped (or is not ours). */
 static int reap_within(nv_transport *t, long long ms)
 {
-    long long deadline = now_ms() + ms;
+    long long deadline = nv_time_now_ms() + ms;
     for (;;) {
         int st;
         pid_t r = waitpid(t->pid, &st, WNOHANG);
@@ -157,10 +142,10 @@ static int reap_within(nv_transport *t, long long ms)
             t->pid = 0; /* ECHILD: someone else reaped it */
             return 1;
         }
-        long long left = deadline - now_ms();
+        long long left = deadline - nv_time_now_ms();
         if (left <= 0)
             return 0;
-        sleep_ms(left < 10 ? left : 10);
+        nv_time_sleep_ms(left < 10 ? left : 10);
     }
 }
 
@@ -547,10 +532,10 @@ static int unix_connect_until(const char *path, long long start, long long wait_
             deadline = busy_deadline;
         else
             return err;
-        long long left = deadline - now_ms();
+        long long left = deadline - nv_time_now_ms();
         if (left <= 0)
             return err;
-        sleep_ms(left < RETRY_SLEEP_MS ? left : RETRY_SLEEP_MS);
+        nv_time_sleep_ms(left < RETRY_SLEEP_MS ? left : RETRY_SLEEP_MS);
     }
 }
 
@@ -575,11 +560,11 @@ int nv_rpc_transport_unix(const char *path, const char *hint, int wait_ms, nv_tr
 {
     ignore_sigpipe();
     nv_rpc_transport_init(t);
-    long long start = now_ms();
+    long long start = nv_time_now_ms();
     int fd;
     int err = unix_connect_until(path, start, wait_ms > 0 ? wait_ms : 0, &fd);
     if (err)
-        return unix_error(e, path, hint, err, wait_ms > 0 ? now_ms() - start : 0);
+        return unix_error(e, path, hint, err, wait_ms > 0 ? nv_time_now_ms() - start : 0);
     set_socket(t, fd, path);
     return 0;
 }
@@ -641,9 +626,9 @@ static int exec_result(int fd)
 {
     int err = 0;
     size_t got = 0;
-    long long deadline = now_ms() + CHILD_EXEC_REPORT_MS;
+    long long deadline = nv_time_now_ms() + CHILD_EXEC_REPORT_MS;
     while (got < sizeof err) {
-        long long left = deadline - now_ms();
+        long long left = deadline - nv_time_now_ms();
         if (left <= 0)
             return 0;
         struct pollfd p = {fd, POLLIN, 0};
@@ -795,7 +780,7 @@ int nv_rpc_transport_autostart(const char *daemon_path, const char *lock_dir,
 {
     ignore_sigpipe();
     nv_rpc_transport_init(t);
-    long long start = now_ms();
+    long long start = nv_time_now_ms();
     long long deadline = start + (wait_ms > AUTOSTART_MIN_MS ? wait_ms : AUTOSTART_MIN_MS);
 
     if (nv_mkdir_p(lock_dir, 0700, e) < 0) {
@@ -828,13 +813,13 @@ int nv_rpc_transport_autostart(const char *daemon_path, const char *lock_dir,
             close(lockfd);
             return set_conn_err(e, err, "cannot lock %s: %s", lockpath, strerror(err));
         }
-        if (now_ms() >= deadline) {
+        if (nv_time_now_ms() >= deadline) {
             close(lockfd);
             return set_conn_err(e, err,
                                 "timed out waiting for the lock %s (another client is starting "
                                 "%s)", lockpath, base);
         }
-        sleep_ms(RETRY_SLEEP_MS);
+        nv_time_sleep_ms(RETRY_SLEEP_MS);
     }
 
     int rc = -1, launched = 0, fd = -1, err;
@@ -854,16 +839,16 @@ int nv_rpc_transport_autostart(const char *daemon_path, const char *lock_dir,
                 break;
             launched = 1;
         }
-        if (now_ms() >= deadline) {
+        if (nv_time_now_ms() >= deadline) {
             if (launched)
                 set_conn_err(e, err,
                              "started %s, but %s did not accept connections within %lld s (%s)",
                              daemon_path, sock, (deadline - start) / 1000, strerror(err));
             else
-                unix_error(e, sock, hint, err, now_ms() - start);
+                unix_error(e, sock, hint, err, nv_time_now_ms() - start);
             break;
         }
-        sleep_ms(RETRY_SLEEP_MS);
+        nv_time_sleep_ms(RETRY_SLEEP_MS);
     }
     unlink(lockpath); /* as libvirt does */
     close(lockfd);
