@@ -405,6 +405,12 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
     };
     if (kind == NV_KIND_DOMAIN)
         req.batch = doms->batch;
+    if (pf->predefined && !pf->found) {
+        req.predefined = 1;
+        req.predefine_err = pf->predefine_err;
+        req.predefined_obj = &pf->pre_obj;
+        req.predefined_xml = pf->pre_after_xml;
+    }
     /* the lists know every name: a new name that no object has needs no lookup */
     if (!pf->found || strcmp(req.pre_name, s->name) != 0)
         req.name_free = nv_prefetch_find_name(own, s->name) == NV_HMAP_NONE;
@@ -550,6 +556,9 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
         const nv_manifest_kind *mk = &m->kinds[kind];
         if (!mk->managed)
             continue;
+        /* new domains: their defines go out together, each declare then uses its outcome */
+        if (kind == NV_KIND_DOMAIN && !o->dry_run && !stopped(o) && connected(c, &rc))
+            nv_prefetch_define_new(c, mk, &p.k[kind]);
         for (size_t i = 0; i < mk->n; i++) {
             if (stopped(o))
                 goto out;

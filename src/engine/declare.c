@@ -221,7 +221,15 @@ int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv
         }
         nv_log_obj(k->name, spec->uuid, found ? "redefine" : "define new");
         nv_obj defined = {0};
-        if (k->define(c, spec->xml, &defined, e) < 0) {
+        if (req->predefined && !found) {
+            if (req->predefine_err) {
+                *e = *req->predefine_err;
+                goto out;
+            }
+            if (nv_obj_set(&defined, req->predefined_obj->name, req->predefined_obj->uuid, req->predefined_obj->id,
+                           e) < 0)
+                goto out;
+        } else if (k->define(c, spec->xml, &defined, e) < 0) {
             if (renamed) {
                 restore_renamed(c, req->kind, before, was_active, was_autostart, &dependants, req, e);
                 deps_done = 1;
@@ -237,8 +245,14 @@ int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv
         }
         nv_obj_clear(&res->obj);
         res->obj = defined;
-        if (nv_err_clear(e), (res->after_xml = nv_obj_xml(c, k, &res->obj, k->xml_inactive, e)) == NULL)
+        if (req->predefined && !found && req->predefined_xml) {
+            if (!(res->after_xml = strdup(req->predefined_xml))) {
+                nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+                goto out;
+            }
+        } else if (nv_err_clear(e), (res->after_xml = nv_obj_xml(c, k, &res->obj, k->xml_inactive, e)) == NULL) {
             goto out;
+        }
         if (!found) {
             res->defined_new = 1;
         } else if (!changed) {

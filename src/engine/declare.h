@@ -39,6 +39,12 @@ typedef struct nv_declare_req {
      * nv_shutdown_finish) instead of being waited for here */
     struct nv_shutdown_batch *batch;
     int name_free;             /* the caller knows no object has the spec's name: no lookup */
+    /* a new object whose define went out in a batch (nv_prefetch_define_new):
+     * its outcome instead of a define of its own */
+    int predefined;
+    const nv_err *predefine_err;   /* the daemon's refusal, or NULL: */
+    const nv_obj *predefined_obj;  /* the object defined */
+    const char *predefined_xml;    /* its inactive XML right after (NULL: fetched) */
 
     /* a network's domains that the caller starts itself (see nv_power_defer_fn) */
     nv_power_defer_fn defer;

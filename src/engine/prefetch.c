@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "virt/domain.h"
 #include "virt/volume.h"
 #include "xml/doc.h"
 
@@ -230,6 +231,9 @@ void nv_prefetch_free(nv_prefetch *p)
             free(pk->objs[i].xml);
             free(pk->objs[i].name);
             free(pk->objs[i].vols);
+            free(pk->objs[i].predefine_err);
+            free(pk->objs[i].pre_after_xml);
+            nv_obj_clear(&pk->objs[i].pre_obj);
         }
         free(pk->objs);
         nv_obj_list_free(&pk->all);
@@ -254,4 +258,55 @@ int nv_prefetch_name(nv_prefetch_obj *po, nv_err *e)
     if (!po->name)
         return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
     return 0;
+}
+
+void nv_prefetch_define_new(nv_conn *c, const nv_manifest_kind *mk, nv_prefetch_kind *pk)
+{
+    const nv_kind_ops *k = &nv_domain_ops;
+    uint32_t *serials = calloc(mk->n + 1, sizeof *serials);
+    unsigned char *sent = calloc(mk->n + 1, 1);
+    if (!serials || !sent)
+        goto out; /* each is defined on its own then */
+    nv_err e;
+    nv_err_clear(&e);
+    /* burst 1: the defines */
+    for (size_t i = 0; i < mk->n; i++) {
+        const nv_spec *s = &mk->objs[i].spec;
+        if (pk->objs[i].found || nv_prefetch_find_name(pk, s->name) != NV_HMAP_NONE)
+            continue;
+        if (nv_domain_define_start(c, s->xml, &serials[i], &e) < 0)
+            break;
+        sent[i] = 1;
+    }
+    for (size_t i = 0; i < mk->n; i++) {
+        if (!sent[i])
+            continue;
+        nv_prefetch_obj *po = &pk->objs[i];
+        nv_err de;
+        nv_err_clear(&de);
+        if (nv_domain_define_finish(c, serials[i], &po->pre_obj, &de) == 0) {
+            po->predefined = 1;
+        } else if (de.kind == NV_ERR_LIBVIRT && (po->predefine_err = malloc(sizeof de))) {
+            *po->predefine_err = de; /* the daemon refused it: that object's error */
+            po->predefined = 1;
+        } else {
+            nv_obj_clear(&po->pre_obj); /* a lost connection: its declare tries again, alone */
+        }
+    }
+    /* burst 2: what the daemon made of them (after the defines: calls of
+     * one connection may run in any order) */
+    for (size_t i = 0; i < mk->n; i++) {
+        sent[i] = sent[i] && pk->objs[i].predefined && !pk->objs[i].predefine_err &&
+                  k->xml_start(c, &pk->objs[i].pre_obj, k->xml_inactive, &serials[i], &e) == 0;
+    }
+    for (size_t i = 0; i < mk->n; i++) {
+        if (!sent[i])
+            continue;
+        nv_err xe;
+        if (k->xml_finish(c, serials[i], &pk->objs[i].pre_after_xml, &xe) < 0)
+            pk->objs[i].pre_after_xml = NULL; /* the declare asks again */
+    }
+out:
+    free(serials);
+    free(sent);
 }

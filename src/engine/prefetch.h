@@ -20,6 +20,11 @@ typedef struct nv_prefetch_obj {
     char *name;           /* the daemon's name for it, once nv_prefetch_name has run */
     int stopped_by_purge; /* a network's removal or restart stopped it: it starts when declared */
     signed char *vols;    /* pools: per declared volume 1 exists, 0 does not, -1 unknown (pool inactive) */
+    /* domains new to the daemon, defined in a batch (nv_prefetch_define_new) */
+    int predefined;       /* the define was sent and answered */
+    nv_err *predefine_err; /* its refusal, or NULL */
+    nv_obj pre_obj;       /* the defined object */
+    char *pre_after_xml;  /* its inactive XML right after, or NULL (fetched again) */
 } nv_prefetch_obj;
 
 typedef struct nv_prefetch_kind {
@@ -47,6 +52,14 @@ size_t nv_prefetch_find(const nv_prefetch_kind *pk, const uint8_t uuid[16]);
 size_t nv_prefetch_find_name(const nv_prefetch_kind *pk, const char *name);
 /* Index of the declared object with this UUID in mk, or NV_HMAP_NONE. */
 size_t nv_prefetch_declared(const nv_prefetch_kind *pk, const nv_manifest_kind *mk, const uint8_t uuid[16]);
+
+/* A first apply: every declared domain the daemon does not have, whose
+ * name no object has, is defined in one pipelined burst (libvirt's worker
+ * pool runs the defines at once), then all their inactive XML in a second.
+ * Each object's outcome is kept for its own declare (predefined); a refusal
+ * is that object's error, as if its define had been sent alone. Domains
+ * only: networks and pools come first and are few. */
+void nv_prefetch_define_new(nv_conn *c, const nv_manifest_kind *domains, nv_prefetch_kind *pk);
 
 /* Sets po->name from its XML (only needed when digests do not prove the
  * object unchanged, so a no-op apply parses no daemon XML). */

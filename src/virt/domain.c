@@ -112,6 +112,22 @@ int nv_domain_define_flags(nv_conn *c, const char *xml, unsigned flags, nv_obj *
     return rc;
 }
 
+int nv_domain_define_start(nv_conn *c, const char *xml, uint32_t *serial, nv_err *e)
+{
+    remote_domain_define_xml_flags_args a = {.xml = (char *)xml, .flags = 0};
+    return nv_rpc_call_start(c->rpc, REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, &a, serial, e);
+}
+
+int nv_domain_define_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e)
+{
+    remote_domain_define_xml_flags_ret r;
+    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+        return -1;
+    int rc = from_handle(out, &r.dom, e);
+    nv_proto_free_remote_domain_define_xml_flags_ret(&r);
+    return rc;
+}
+
 static int define(nv_conn *c, const char *xml, nv_obj *out, nv_err *e)
 {
     return nv_domain_define_flags(c, xml, 0, out, e);

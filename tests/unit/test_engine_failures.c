@@ -163,15 +163,16 @@ TEST(engine_apply_refused_define_and_timeout)
         NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC),
         NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC),
         NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC),
-        /* nv-a: the daemon refuses the definition */
+        /* the three defines go out together (a first apply's batch): the
+         * daemon refuses the one of nv-a, defines nv-b and nv-c; then their XML */
         STEP_ERR(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, 27, "XML error: refused by the script"),
-        /* nv-b: defined, and its start never answers */
         STEP_OK(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, enc_define, &def_b),
-        STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_b),
-        {.proc = REMOTE_PROC_DOMAIN_CREATE, .act = SD_SILENT},
-        /* nv-c: on a new connection, all goes well */
         STEP_OK(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, enc_define, &def_c),
+        STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_b),
         STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_c),
+        /* nv-b: its start never answers */
+        {.proc = REMOTE_PROC_DOMAIN_CREATE, .act = SD_SILENT},
+        /* nv-c: started on a new connection */
         STEP_EMPTY(REMOTE_PROC_DOMAIN_CREATE),
     };
     char dir[] = "/tmp/nv-apply-test.XXXXXX";
