@@ -272,7 +272,10 @@ void nv_prefetch_define_new(nv_conn *c, const nv_manifest_kind *mk, nv_prefetch_
     /* burst 1: the defines */
     for (size_t i = 0; i < mk->n; i++) {
         const nv_spec *s = &mk->objs[i].spec;
-        if (pk->objs[i].found || nv_prefetch_find_name(pk, s->name) != NV_HMAP_NONE)
+        /* a define and its start are one step (a SIGTERM never leaves a
+         * declared-active domain defined but off): only those that stay off batch */
+        if (pk->objs[i].found || mk->objs[i].state == NV_STATE_ACTIVE ||
+            nv_prefetch_find_name(pk, s->name) != NV_HMAP_NONE)
             continue;
         if (nv_domain_define_start(c, s->xml, &serials[i], &e) < 0)
             break;

@@ -58,7 +58,8 @@ size_t nv_prefetch_declared(const nv_prefetch_kind *pk, const nv_manifest_kind *
  * pool runs the defines at once), then all their inactive XML in a second.
  * Each object's outcome is kept for its own declare (predefined); a refusal
  * is that object's error, as if its define had been sent alone. Domains
- * only: networks and pools come first and are few. */
+ * only (networks and pools come first and are few), and only those that
+ * stay off: for one declared active, its define and start are one step. */
 void nv_prefetch_define_new(nv_conn *c, const nv_manifest_kind *domains, nv_prefetch_kind *pk);
 
 /* Sets po->name from its XML (only needed when digests do not prove the

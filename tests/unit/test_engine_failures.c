@@ -163,16 +163,15 @@ TEST(engine_apply_refused_define_and_timeout)
         NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC),
         NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC),
         NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC),
-        /* the three defines go out together (a first apply's batch): the
-         * daemon refuses the one of nv-a, defines nv-b and nv-c; then their XML */
+        /* nv-a: the daemon refuses the definition */
         STEP_ERR(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, 27, "XML error: refused by the script"),
+        /* nv-b: defined, and its start never answers */
         STEP_OK(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, enc_define, &def_b),
-        STEP_OK(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, enc_define, &def_c),
         STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_b),
-        STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_c),
-        /* nv-b: its start never answers */
         {.proc = REMOTE_PROC_DOMAIN_CREATE, .act = SD_SILENT},
-        /* nv-c: started on a new connection */
+        /* nv-c: on a new connection, all goes well */
+        STEP_OK(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, enc_define, &def_c),
+        STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_c),
         STEP_EMPTY(REMOTE_PROC_DOMAIN_CREATE),
     };
     char dir[] = "/tmp/nv-apply-test.XXXXXX";
@@ -226,6 +225,84 @@ TEST(engine_apply_refused_define_and_timeout)
     }
     CHECK_INT(sd_stop(d), 0);
     CHECK_INT(sd_connections(d), 2);
+    sd_free(d);
+    nv_manifest_free(&m);
+    nv_errlist_free(&errs);
+    for (int i = 0; i < 3; i++)
+        unlink(path[i]);
+    unlink(man);
+    rmdir(dir);
+}
+
+/* ---- a first apply's batch: inactive new domains defined together ---------- */
+
+TEST(engine_apply_batched_defines_one_refused)
+{
+    static const sd_step steps[] = {
+        STEP_OK(REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, enc_list, &none),
+        NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC),
+        NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC),
+        NOT_FOUND(REMOTE_PROC_DOMAIN_GET_XML_DESC),
+        /* the three defines in one burst, before any reply is read; the
+         * daemon refuses nv-a's; then the XML of the two defined */
+        STEP_ERR(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, 27, "XML error: refused by the script"),
+        STEP_OK(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, enc_define, &def_b),
+        STEP_OK(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, enc_define, &def_c),
+        STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_b),
+        STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_c),
+    };
+    char dir[] = "/tmp/nv-apply-test.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[3][128], man[128], text[1024];
+    const char *names[3] = {"nv-a", "nv-b", "nv-c"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path[i], sizeof path[i], "%s/%s.xml", dir, names[i]);
+        char def[512];
+        snprintf(def, sizeof def,
+                 "<domain type='qemu'><name>%s</name><uuid>0a0a0a0a-0000-4000-8000-00000000000%d</uuid>"
+                 "<memory unit='MiB'>32</memory><os><type arch='x86_64'>hvm</type></os></domain>\n",
+                 names[i], i + 1);
+        write_file(path[i], def);
+    }
+    snprintf(man, sizeof man, "%s/manifest.xml", dir);
+    snprintf(text, sizeof text,
+             "<nixvirt version='1'><domains purge='none'>"
+             "<domain definition='%s' active='false'/><domain definition='%s'/>"
+             "<domain definition='%s' active='false'/></domains></nixvirt>\n",
+             path[0], path[1], path[2]);
+    write_file(man, text);
+
+    nv_manifest m;
+    nv_errlist errs = {0};
+    CHECK_INT(nv_manifest_load(man, &m, &errs), 0);
+    sdaemon *d = sd_listen(steps, sizeof steps / sizeof steps[0], 0);
+    nv_err e;
+    nv_connect_opts o = {.timeout_seconds = 5};
+    nv_conn *c = nv_connect_open(sd_uri(d), &o, &e);
+    CHECK(c != NULL);
+    if (c) {
+        nv_record rec = {0};
+        nv_apply_opts ao = {0};
+        nv_report rep = {0};
+        CHECK_INT(nv_apply(c, &m, &rec, &ao, &rep, &errs), 1);
+        CHECK_INT(errs.n, 1);
+        if (errs.n == 1)
+            CHECK_STR(errs.v[0], "domain nv-a (0a0a0a0a-0000-4000-8000-000000000001): XML error: refused by the script");
+        nv_report_counts sum;
+        nv_report_count(&rep, &sum);
+        CHECK_INT(sum.defined, 2);
+        CHECK_INT(sum.failed, 1);
+        /* the two defined have digests: the next run knows them unchanged */
+        int with_digests = 0;
+        for (size_t i = 0; i < rec.n; i++)
+            with_digests += rec.v[i].has_digests;
+        CHECK_INT(with_digests, 2);
+        nv_report_free(&rep);
+        nv_record_free(&rec);
+        nv_connect_close(c);
+    }
+    CHECK_INT(sd_stop(d), 0);
+    CHECK_INT(sd_connections(d), 1);
     sd_free(d);
     nv_manifest_free(&m);
     nv_errlist_free(&errs);
