@@ -1,5 +1,7 @@
-/* Transports: socket choice, unix connect (with --wait and session-daemon
- * autostart), and ssh / ext child processes over pipes. */
+/* Transports: the byte stream to a daemon — a unix socket (with --wait and
+ * session-daemon autostart) or an ssh / ext child process over pipes.
+ * Socket choice is in sockets.c, the ssh command in ssh.c, fork/exec in
+ * util/spawn.c. */
 #include "rpc/transport.h"
 
 #include <errno.h>
@@ -14,18 +16,16 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "rpc/sockets.h"
+#include "rpc/ssh.h"
 #include "util/file.h"
+#include "util/spawn.h"
 #include "util/time.h"
 
-extern char **environ;
-
-#define CHILD_EXEC_REPORT_MS 5000 /* how long we wait to learn whether exec worked */
 #define AUTOSTART_MIN_MS 10000    /* a freshly started daemon gets at least this long */
 #define BACKLOG_RETRY_MS 5000     /* a full listen backlog is retried this long */
 #define RETRY_SLEEP_MS 20
@@ -58,59 +58,6 @@ static int set_conn_err(nv_err *e, int errnum, const char *fmt, ...)
     va_end(ap);
     e->code = errnum;
     return -1;
-}
-
-static int is_exec_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* Looks name up like execvp (empty PATH entries are skipped, not "."). */
-static int find_in_dirs(const char *name, const char *dirs, char *out, size_t n)
-{
-    const char *d = dirs;
-    while (*d) {
-        size_t len = strcspn(d, ":");
-        if (len > 0) {
-            int w = snprintf(out, n, "%.*s/%s", (int)len, d, name);
-            if (w > 0 && (size_t)w < n && is_exec_file(out))
-                return 0;
-        }
-        d += len;
-        if (*d == ':')
-            d++;
-    }
-    return -1;
-}
-
-static int find_program(const char *name, char *out, size_t n)
-{
-    if (strchr(name, '/')) {
-        if (strlen(name) >= n)
-            return -1;
-        strcpy(out, name);
-        return 0; /* exec reports whatever is wrong with it */
-    }
-    const char *path = getenv("PATH");
-    return find_in_dirs(name, path ? path : "/usr/local/bin:/usr/bin:/bin", out, n);
-}
-
-int nv_rpc_find_daemon(const char *name, char *out, size_t n)
-{
-    /* libvirt's override: a directory holding the daemons, used alone. */
-    const char *dir = getenv("VIRTD_PATH");
-    if (!dir)
-        dir = getenv("LIBVIRTD_PATH");
-    if (dir && *dir) {
-        int w = snprintf(out, n, "%s/%s", dir, name);
-        return (w > 0 && (size_t)w < n && is_exec_file(out)) ? 0 : -1;
-    }
-    const char *path = getenv("PATH");
-    if (path && find_in_dirs(name, path, out, n) == 0)
-        return 0;
-    /* Non-root users on Debian-like systems have no sbin in PATH. */
-    return find_in_dirs(name, "/usr/sbin:/usr/local/sbin:/sbin", out, n);
 }
 
 /* ---- the stream --------------------------------------------------------- */
@@ -276,145 +223,6 @@ size_t nv_rpc_transport_stderr(nv_transport *t, char *buf, size_t n)
     return o - from;
 }
 
-/* ---- socket choice ------------------------------------------------------ */
-
-/* Drivers that have a per-driver daemon virt<driver>d. */
-static const char *const modular_drivers[] = {
-    "qemu", "lxc",     "xen",     "vbox",     "bhyve",  "vz",        "ch",
-    "network", "storage", "nodedev", "nwfilter", "secret", "interface",
-};
-
-static int has_modular_daemon(const char *driver)
-{
-    for (size_t i = 0; i < sizeof modular_drivers / sizeof modular_drivers[0]; i++)
-        if (strcmp(driver, modular_drivers[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static int copy_str(char *dst, size_t n, const char *src)
-{
-    size_t len = strlen(src);
-    if (len >= n)
-        return -1;
-    memcpy(dst, src, len + 1);
-    return 0;
-}
-
-int nv_rpc_session_dir(const char *xdg_runtime_dir, const char *xdg_cache_home,
-                       const char *home, char *out, size_t n, nv_err *e)
-{
-    int w;
-    if (xdg_runtime_dir && *xdg_runtime_dir)
-        w = snprintf(out, n, "%s/libvirt", xdg_runtime_dir);
-    else if (xdg_cache_home && *xdg_cache_home)
-        w = snprintf(out, n, "%s/libvirt", xdg_cache_home);
-    else if (home && *home)
-        w = snprintf(out, n, "%s/.cache/libvirt", home);
-    else
-        return nv_err_set(e, NV_ERR_INPUT,
-                          "cannot find the session daemon's directory: XDG_RUNTIME_DIR, "
-                          "XDG_CACHE_HOME and HOME are all unset");
-    if (w < 0 || (size_t)w >= n)
-        return nv_err_set(e, NV_ERR_INPUT, "session daemon directory path is too long");
-    return 0;
-}
-
-int nv_rpc_sock_choose(const nv_uri *u, int readonly, const nv_sock_env *env,
-                       const nv_sock_probe *probe, nv_sock_choice *out, nv_err *e)
-{
-    memset(out, 0, sizeof *out);
-    if (u->transport != NV_URI_UNIX && u->transport != NV_URI_SSH)
-        return nv_err_set(e, NV_ERR_INPUT, "the %s transport does not use a unix socket",
-                          nv_rpc_uri_transport_name(u->transport));
-    int is_unix = u->transport == NV_URI_UNIX;
-    out->session = nv_rpc_uri_is_session(u, env->euid);
-
-    if (u->socket) {
-        if (copy_str(out->path, sizeof out->path, u->socket) < 0)
-            return nv_err_set(e, NV_ERR_INPUT, "socket= path is too long");
-        out->mode = NV_URI_MODE_AUTO;
-        copy_str(out->hint, sizeof out->hint, "the libvirt daemon for it");
-        return 0; /* as in libvirt: no autostart for an explicit socket */
-    }
-    if (out->session && !env->session_dir)
-        return nv_err_set(e, NV_ERR_INPUT,
-                          "cannot find the session daemon's socket: XDG_RUNTIME_DIR, "
-                          "XDG_CACHE_HOME and HOME are all unset (or give socket=)");
-    out->autostart = out->session && is_unix && !u->host && env->autostart;
-
-    /* libvirt names remote system sockets under /var/run for hosts without /run. */
-    const char *base = out->session ? env->session_dir
-                       : is_unix    ? "/run/libvirt"
-                                    : "/var/run/libvirt";
-    const char *suffix = (!out->session && readonly) ? "sock-ro" : "sock";
-    char direct[32] = "";
-    char direct_path[NV_SOCK_PATH_MAX] = "", legacy_path[NV_SOCK_PATH_MAX];
-    if (has_modular_daemon(u->driver)) {
-        snprintf(direct, sizeof direct, "virt%sd", u->driver);
-        int w = snprintf(direct_path, sizeof direct_path, "%s/%s-%s", base, direct, suffix);
-        if (w < 0 || (size_t)w >= sizeof direct_path)
-            return nv_err_set(e, NV_ERR_INPUT, "socket path under %s is too long", base);
-    }
-    int w = snprintf(legacy_path, sizeof legacy_path, "%s/libvirt-%s", base, suffix);
-    if (w < 0 || (size_t)w >= sizeof legacy_path)
-        return nv_err_set(e, NV_ERR_INPUT, "socket path under %s is too long", base);
-
-    enum nv_uri_mode mode = u->mode;
-    int guessed = 0; /* no socket was there to tell us */
-    if (mode == NV_URI_MODE_AUTO) {
-        if (!is_unix)
-            mode = NV_URI_MODE_LEGACY; /* virt-ssh-helper probes on the remote side */
-        else if (direct[0] && probe->exists(probe->ctx, direct_path))
-            mode = NV_URI_MODE_DIRECT;
-        else if (probe->exists(probe->ctx, legacy_path))
-            mode = NV_URI_MODE_LEGACY;
-        else {
-            guessed = 1;
-            mode = (direct[0] && probe->daemon_installed(probe->ctx, direct))
-                       ? NV_URI_MODE_DIRECT
-                       : NV_URI_MODE_LEGACY;
-        }
-    }
-    if (mode == NV_URI_MODE_DIRECT) {
-        if (!is_unix)
-            return nv_err_set(e, NV_ERR_INPUT,
-                              "URI '%s': mode=direct cannot be used with the %s transport "
-                              "(give socket= for the remote socket instead)",
-                              u->text, nv_rpc_uri_transport_name(u->transport));
-        if (!direct[0])
-            return nv_err_set(e, NV_ERR_INPUT,
-                              "URI '%s': mode=direct, but driver '%s' has no per-driver "
-                              "daemon (use mode=legacy)", u->text, u->driver);
-        memcpy(out->path, direct_path, sizeof out->path);
-        copy_str(out->daemon, sizeof out->daemon, direct);
-    } else {
-        memcpy(out->path, legacy_path, sizeof out->path);
-        copy_str(out->daemon, sizeof out->daemon, "libvirtd");
-    }
-    out->mode = mode;
-    if (guessed && direct[0])
-        snprintf(out->hint, sizeof out->hint, "libvirtd/%s", direct);
-    else
-        copy_str(out->hint, sizeof out->hint, out->daemon);
-    return 0;
-}
-
-static int probe_exists(void *ctx, const char *path)
-{
-    (void)ctx;
-    return access(path, F_OK) == 0;
-}
-
-static int probe_daemon(void *ctx, const char *name)
-{
-    (void)ctx;
-    char buf[PATH_MAX];
-    return nv_rpc_find_daemon(name, buf, sizeof buf) == 0;
-}
-
-const nv_sock_probe nv_rpc_sock_probe_real = {probe_exists, probe_daemon, NULL};
-
 /* ---- unix sockets ------------------------------------------------------- */
 
 /* One non-blocking connect attempt (a full backlog must not block us).
@@ -571,206 +379,21 @@ int nv_rpc_transport_unix(const char *path, const char *hint, int wait_ms, nv_tr
 
 /* ---- child processes ---------------------------------------------------- */
 
-/* Highest fd a child may have inherited, computed before fork. */
-static int max_fd(void)
-{
-    long m = sysconf(_SC_OPEN_MAX);
-    if (m < 0 || m > 65536)
-        m = 65536;
-    return (int)m;
-}
-
-/* In a child: closes every fd >= 3 except keep (async-signal-safe). */
-static void close_from_3(int keep, int maxfd)
-{
-#ifdef SYS_close_range
-    int ok = 1;
-    if (keep > 3)
-        ok = syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u) == 0;
-    if (ok)
-        ok = syscall(SYS_close_range, keep >= 3 ? (unsigned)keep + 1 : 3u, ~0u, 0u) == 0;
-    if (ok)
-        return;
-#endif
-    for (int fd = 3; fd < maxfd; fd++)
-        if (fd != keep)
-            close(fd);
-}
-
-/* In a child: default SIGPIPE (we ignore it) and an empty signal mask. */
-static void reset_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGPIPE, &sa, NULL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-/* In a child: reports errno through the exec-status pipe and exits. */
-static void child_fail(int fd)
-{
-    int err = errno;
-    ssize_t w = write(fd, &err, sizeof err);
-    (void)w;
-    _exit(127);
-}
-
-/* Reads the exec-status pipe: 0 when exec happened (EOF), else the child's
- * errno. A child that neither execs nor fails within the limit counts as
- * started. */
-static int exec_result(int fd)
-{
-    int err = 0;
-    size_t got = 0;
-    long long deadline = nv_time_now_ms() + CHILD_EXEC_REPORT_MS;
-    while (got < sizeof err) {
-        long long left = deadline - nv_time_now_ms();
-        if (left <= 0)
-            return 0;
-        struct pollfd p = {fd, POLLIN, 0};
-        int r = poll(&p, 1, (int)left);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return 0;
-        ssize_t n = read(fd, (char *)&err + got, sizeof err - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return 0;
-        got += (size_t)n;
-    }
-    return err ? err : EIO;
-}
-
 int nv_rpc_transport_spawn(char *const argv[], nv_transport *t, nv_err *e)
 {
     ignore_sigpipe();
     nv_rpc_transport_init(t);
-    char path[PATH_MAX];
-    if (find_program(argv[0], path, sizeof path) < 0)
-        return set_conn_err(e, ENOENT, "cannot run %s: %s (not found in PATH)", argv[0], strerror(ENOENT));
-
-    int in[2] = {-1, -1}, out[2] = {-1, -1}, ep[2] = {-1, -1}, er[2] = {-1, -1};
-    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0 ||
-        pipe2(er, O_CLOEXEC) < 0) {
-        int err = errno;
-        for (int i = 0; i < 2; i++) {
-            if (in[i] >= 0)
-                close(in[i]);
-            if (out[i] >= 0)
-                close(out[i]);
-            if (ep[i] >= 0)
-                close(ep[i]);
-            if (er[i] >= 0)
-                close(er[i]);
-        }
-        return set_conn_err(e, err, "cannot run %s: pipe: %s", argv[0], strerror(err));
+    nv_spawn_child c;
+    if (nv_spawn_piped(argv, &c, e) < 0) {
+        if (e)
+            e->kind = NV_ERR_CONNECT;
+        return -1;
     }
-    int maxfd = max_fd();
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* Move our ends above 2 first so the dup2s below cannot clobber them
-         * (our stdio may have been closed, making a pipe fd 0, 1 or 2). */
-        int r = fcntl(in[0], F_DUPFD_CLOEXEC, 3);
-        int w = fcntl(out[1], F_DUPFD_CLOEXEC, 3);
-        int ew = fcntl(er[1], F_DUPFD_CLOEXEC, 3);
-        int rep = fcntl(ep[1], F_DUPFD_CLOEXEC, 3);
-        if (rep < 0)
-            child_fail(ep[1]); /* still open (close-on-exec): the parent hears why */
-        if (r < 0 || w < 0 || ew < 0 || dup2(r, 0) < 0 || dup2(w, 1) < 0 || dup2(ew, 2) < 0)
-            child_fail(rep);
-        reset_signals();
-        close_from_3(rep, maxfd);
-        execve(path, argv, environ);
-        child_fail(rep);
-    }
-    int err = errno;
-    close(in[0]);
-    close(out[1]);
-    close(ep[1]);
-    close(er[1]);
-    if (pid < 0) {
-        close(in[1]);
-        close(out[0]);
-        close(ep[0]);
-        close(er[0]);
-        return set_conn_err(e, err, "cannot run %s: fork: %s", argv[0], strerror(err));
-    }
-    err = exec_result(ep[0]);
-    close(ep[0]);
-    if (err) {
-        close(in[1]);
-        close(out[0]);
-        close(er[0]);
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-        }
-        return set_conn_err(e, err, "cannot run %s: %s", path, strerror(err));
-    }
-    int fl = fcntl(er[0], F_GETFL);
-    if (fl >= 0)
-        fcntl(er[0], F_SETFL, fl | O_NONBLOCK);
-    t->wfd = in[1];
-    t->rfd = out[0];
-    t->errfd = er[0];
-    t->pid = pid;
+    t->wfd = c.in;
+    t->rfd = c.out;
+    t->errfd = c.err;
+    t->pid = c.pid;
     set_desc(t, argv[0]);
-    return 0;
-}
-
-/* Starts `path --timeout=120` as a daemon: its own session, stdio on
- * /dev/null, cwd /, and a double fork so init reaps it, not us. */
-static int spawn_detached(const char *path, nv_err *e)
-{
-    char *argv[] = {(char *)path, (char *)"--timeout=120", NULL};
-    int ep[2];
-    if (pipe2(ep, O_CLOEXEC) < 0)
-        return set_conn_err(e, errno, "cannot start %s: pipe: %s", path, strerror(errno));
-    int maxfd = max_fd();
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(ep[0]);
-        if (setsid() < 0)
-            child_fail(ep[1]);
-        pid_t g = fork();
-        if (g < 0)
-            child_fail(ep[1]);
-        if (g > 0)
-            _exit(0);
-        int nul = open("/dev/null", O_RDWR);
-        if (nul < 0)
-            child_fail(ep[1]);
-        int rep = fcntl(ep[1], F_DUPFD_CLOEXEC, 3);
-        if (rep < 0)
-            child_fail(ep[1]);
-        if (dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
-            child_fail(rep);
-        if (chdir("/") < 0)
-            child_fail(rep);
-        reset_signals();
-        close_from_3(rep, maxfd);
-        execve(path, argv, environ);
-        child_fail(rep);
-    }
-    int err = errno;
-    close(ep[1]);
-    if (pid < 0) {
-        close(ep[0]);
-        return set_conn_err(e, err, "cannot start %s: fork: %s", path, strerror(err));
-    }
-    /* The middle process exits right after its fork. */
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
-    err = exec_result(ep[0]);
-    close(ep[0]);
-    if (err)
-        return set_conn_err(e, err, "cannot start %s: %s", path, strerror(err));
     return 0;
 }
 
@@ -835,8 +458,12 @@ int nv_rpc_transport_autostart(const char *daemon_path, const char *lock_dir,
             break;
         }
         if (!launched && starting_up(err)) {
-            if (spawn_detached(daemon_path, e) < 0)
+            char *argv[] = {(char *)daemon_path, (char *)"--timeout=120", NULL};
+            if (nv_spawn_detached(daemon_path, argv, e) < 0) {
+                if (e)
+                    e->kind = NV_ERR_CONNECT;
                 break;
+            }
             launched = 1;
         }
         if (nv_time_now_ms() >= deadline) {
@@ -853,161 +480,6 @@ int nv_rpc_transport_autostart(const char *daemon_path, const char *lock_dir,
     unlink(lockpath); /* as libvirt does */
     close(lockfd);
     return rc;
-}
-
-/* ---- ssh ---------------------------------------------------------------- */
-
-void nv_rpc_argv_free(nv_argv *a)
-{
-    for (int i = 0; i < a->argc; i++)
-        free(a->argv[i]);
-    memset(a, 0, sizeof *a);
-}
-
-static int argv_add(nv_argv *a, const char *s, nv_err *e)
-{
-    if (a->argc >= NV_ARGV_MAX)
-        return nv_err_set(e, NV_ERR_INPUT, "too many arguments");
-    if (!(a->argv[a->argc] = strdup(s)))
-        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-    a->argc++;
-    a->argv[a->argc] = NULL;
-    return 0;
-}
-
-enum nv_uri_proxy nv_rpc_ssh_proxy(const nv_uri *u, int session)
-{
-    enum nv_uri_proxy p = u->proxy;
-    if (p == NV_URI_PROXY_DEFAULT) {
-        /* virt-ssh-helper cannot take a socket path; a remote session socket
-         * path cannot be known here, so the helper must find it. */
-        if (u->socket)
-            p = NV_URI_PROXY_NETCAT;
-        else if (session)
-            p = NV_URI_PROXY_NATIVE;
-        else
-            p = NV_URI_PROXY_AUTO;
-    }
-    if (p == NV_URI_PROXY_AUTO && u->netcat)
-        p = NV_URI_PROXY_NETCAT; /* naming a netcat means wanting it */
-    return p;
-}
-
-/* Appends s quoted for a POSIX shell: bare when it only has safe characters,
- * else in single quotes with each ' written as '\''. */
-static void shell_quote(nv_buf *b, const char *s)
-{
-    int bare = *s != '\0';
-    for (const char *p = s; *p; p++) {
-        char c = *p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              strchr("_-./:@%+=,", c))) {
-            bare = 0;
-            break;
-        }
-    }
-    if (bare) {
-        nv_buf_append_str(b, s);
-        return;
-    }
-    nv_buf_append_str(b, "'");
-    for (const char *p = s; *p; p++) {
-        if (*p == '\'')
-            nv_buf_append_str(b, "'\\''");
-        else
-            nv_buf_append(b, p, 1);
-    }
-    nv_buf_append_str(b, "'");
-}
-
-int nv_rpc_ssh_remote_command(enum nv_uri_proxy proxy, const char *netcat, const char *sock,
-                              const char *name, int readonly, nv_buf *out, nv_err *e)
-{
-    if (proxy == NV_URI_PROXY_DEFAULT)
-        proxy = NV_URI_PROXY_AUTO;
-    if (proxy == NV_URI_PROXY_NATIVE && netcat)
-        return nv_err_set(e, NV_ERR_INPUT, "netcat= cannot be used with proxy=native");
-    if (proxy != NV_URI_PROXY_NATIVE && (!sock || !*sock))
-        return nv_err_set(e, NV_ERR_INPUT, "the netcat proxy needs the remote socket path");
-    const char *nc = netcat ? netcat : "nc";
-
-    nv_buf inner, helper, ncmd;
-    nv_buf_init(&inner, 4 * NV_URI_MAX_LEN + 1024);
-    nv_buf_init(&helper, 2 * NV_URI_MAX_LEN + 1024);
-    nv_buf_init(&ncmd, 4 * NV_URI_MAX_LEN + 1024);
-
-    nv_buf_append_str(&helper, readonly ? "virt-ssh-helper -r " : "virt-ssh-helper ");
-    shell_quote(&helper, name ? name : "");
-
-    if (proxy != NV_URI_PROXY_NATIVE) {
-        /* Debian's OpenBSD nc waits forever after end of input unless given -q0;
-         * it is the one that complains that -q needs an argument. */
-        nv_buf_append_str(&ncmd, "ARG=; if ");
-        shell_quote(&ncmd, nc);
-        nv_buf_append_str(&ncmd, " -q 2>&1 | grep -q \"requires an argument\"; then ARG=-q0; "
-                                 "fi; exec ");
-        shell_quote(&ncmd, nc);
-        nv_buf_append_str(&ncmd, " $ARG -U ");
-        shell_quote(&ncmd, sock);
-    }
-
-    switch (proxy) {
-    case NV_URI_PROXY_NATIVE:
-        nv_buf_append_str(&inner, "exec ");
-        nv_buf_append_str(&inner, nv_buf_cstr(&helper));
-        break;
-    case NV_URI_PROXY_NETCAT:
-        nv_buf_append_str(&inner, nv_buf_cstr(&ncmd));
-        break;
-    default:
-        nv_buf_append_str(&inner, "if command -v virt-ssh-helper >/dev/null 2>&1; then exec ");
-        nv_buf_append_str(&inner, nv_buf_cstr(&helper));
-        nv_buf_append_str(&inner, "; fi; ");
-        nv_buf_append_str(&inner, nv_buf_cstr(&ncmd));
-        break;
-    }
-    /* ssh hands the command to the remote login shell, which runs sh -c. */
-    nv_buf_append_str(out, "sh -c ");
-    shell_quote(out, nv_buf_cstr(&inner));
-    int failed = inner.failed || helper.failed || ncmd.failed || out->failed;
-    nv_buf_free(&inner);
-    nv_buf_free(&helper);
-    nv_buf_free(&ncmd);
-    if (failed)
-        return nv_err_set(e, NV_ERR_INPUT, "ssh remote command is too long");
-    return 0;
-}
-
-int nv_rpc_ssh_argv(const nv_uri *u, int session, const char *remote_sock, const char *name,
-                    int readonly, nv_argv *out, nv_err *e)
-{
-    memset(out, 0, sizeof *out);
-    nv_buf cmd;
-    nv_buf_init(&cmd, 16 * NV_URI_MAX_LEN);
-    if (nv_rpc_ssh_remote_command(nv_rpc_ssh_proxy(u, session), u->netcat, remote_sock, name,
-                                  readonly, &cmd, e) < 0) {
-        nv_buf_free(&cmd);
-        return -1;
-    }
-    char port[16];
-    snprintf(port, sizeof port, "%d", u->port);
-    int bad = argv_add(out, u->command ? u->command : "ssh", e) < 0 ||
-              (u->port && (argv_add(out, "-p", e) < 0 || argv_add(out, port, e) < 0)) ||
-              (u->user && (argv_add(out, "-l", e) < 0 || argv_add(out, u->user, e) < 0)) ||
-              (u->keyfile && (argv_add(out, "-i", e) < 0 || argv_add(out, u->keyfile, e) < 0)) ||
-              argv_add(out, "-T", e) < 0 || argv_add(out, "-e", e) < 0 ||
-              argv_add(out, "none", e) < 0 ||
-              (u->no_tty && (argv_add(out, "-o", e) < 0 || argv_add(out, "BatchMode=yes", e) < 0)) ||
-              (u->no_verify &&
-               (argv_add(out, "-o", e) < 0 || argv_add(out, "StrictHostKeyChecking=no", e) < 0)) ||
-              argv_add(out, "--", e) < 0 || argv_add(out, u->host ? u->host : "localhost", e) < 0 ||
-              argv_add(out, nv_buf_cstr(&cmd), e) < 0;
-    nv_buf_free(&cmd);
-    if (bad) {
-        nv_rpc_argv_free(out);
-        return -1;
-    }
-    return 0;
 }
 
 /* ---- opening a URI ------------------------------------------------------ */

@@ -78,63 +78,6 @@ int nv_rpc_transport_open(const nv_uri *u, const nv_transport_opts *o, nv_transp
  * (buf "") when there is nothing or no child pipe. */
 size_t nv_rpc_transport_stderr(nv_transport *t, char *buf, size_t n);
 
-/* ---- socket choice (pure) ----------------------------------------------- */
-
-#define NV_SOCK_PATH_MAX 4096
-
-/* What the filesystem looks like; injected so the choice can be tested. */
-typedef struct nv_sock_probe {
-    int (*exists)(void *ctx, const char *path);          /* 1 if path exists */
-    int (*daemon_installed)(void *ctx, const char *name); /* 1 if e.g. "virtqemud" is found */
-    void *ctx;
-} nv_sock_probe;
-
-/* The real probe: access(F_OK), and nv_rpc_find_daemon(). */
-extern const nv_sock_probe nv_rpc_sock_probe_real;
-
-typedef struct nv_sock_env {
-    unsigned euid;
-    const char *session_dir; /* from nv_rpc_session_dir(); NULL if it could not be found */
-    int autostart;           /* LIBVIRT_AUTOSTART is not "0" */
-} nv_sock_env;
-
-typedef struct nv_sock_choice {
-    char path[NV_SOCK_PATH_MAX];
-    char daemon[32];  /* program serving it: "virtqemud", "libvirtd"; "" for socket= */
-    char hint[64];    /* for "(is <hint> running?)" */
-    enum nv_uri_mode mode; /* LEGACY or DIRECT as decided; AUTO for socket= */
-    int session;      /* per-user daemon */
-    int autostart;    /* start `daemon` if the socket is missing */
-} nv_sock_choice;
-
-/* Picks the daemon socket for a unix URI (or, for an ssh URI, the socket on
- * the remote host that nc connects to), following libvirt:
- *  - socket= wins;
- *  - system sockets are /run/libvirt/<name>-sock (-sock-ro when readonly;
- *    /var/run/libvirt for ssh, as libvirt does for remote hosts), session
- *    sockets <session_dir>/<name>-sock;
- *  - <name> is virt<driver>d (direct) or libvirt (legacy). Drivers without a
- *    modular daemon (test, remote, ...) always use libvirtd;
- *  - mode=auto over unix: direct if the modular socket exists, else legacy if
- *    libvirt-sock exists, else direct if the modular daemon is installed, else
- *    legacy (libvirt decides that last case at build time). Over ssh: legacy;
- *  - mode=direct over ssh is an error, as in libvirt;
- *  - autostart: session, unix, no host, env->autostart. */
-int nv_rpc_sock_choose(const nv_uri *u, int readonly, const nv_sock_env *env,
-                       const nv_sock_probe *probe, nv_sock_choice *out, nv_err *e);
-
-/* The session daemon's directory, as libvirt/glib compute it:
- * $XDG_RUNTIME_DIR/libvirt, else $XDG_CACHE_HOME/libvirt, else
- * $HOME/.cache/libvirt (empty variables count as unset). Fails when none is
- * set (no passwd lookup in a static binary). */
-int nv_rpc_session_dir(const char *xdg_runtime_dir, const char *xdg_cache_home,
-                       const char *home, char *out, size_t n, nv_err *e);
-
-/* Finds a daemon binary: in $VIRTD_PATH (a directory; else $LIBVIRTD_PATH),
- * then $PATH, then /usr/sbin, /usr/local/sbin, /sbin. 0 and the path in out,
- * or -1. */
-int nv_rpc_find_daemon(const char *name, char *out, size_t n);
-
 /* ---- unix sockets ------------------------------------------------------- */
 
 /* Connects to path. wait_ms > 0 retries while the socket is missing or
@@ -159,37 +102,5 @@ int nv_rpc_transport_autostart(const char *daemon_path, const char *lock_dir,
  * stdout on two pipes: t->wfd writes to its stdin, t->rfd reads its stdout.
  * Fails with the exec error if the program cannot be run. */
 int nv_rpc_transport_spawn(char *const argv[], nv_transport *t, nv_err *e);
-
-#define NV_ARGV_MAX 24
-typedef struct nv_argv {
-    int argc;
-    char *argv[NV_ARGV_MAX + 1]; /* malloc'd strings, NULL-terminated */
-} nv_argv;
-void nv_rpc_argv_free(nv_argv *a);
-
-/* The proxy libvirt uses on the remote host: proxy= if given; else netcat
- * when socket= is given, native for a session URI, auto otherwise. auto
- * becomes netcat when netcat= is given. */
-enum nv_uri_proxy nv_rpc_ssh_proxy(const nv_uri *u, int session);
-
-/* The shell command ssh runs remotely (one string, for a POSIX sh):
- *  native: sh -c 'virt-ssh-helper [-r] NAME'
- *  netcat: sh -c '... NC [-q0] -U SOCK' (-q0 when this nc needs it to exit
- *          at end of input)
- *  auto:   virt-ssh-helper when installed there, else the netcat form.
- * netcat defaults to "nc". native with netcat= is an error, as in libvirt.
- * sock may be NULL for native. */
-int nv_rpc_ssh_remote_command(enum nv_uri_proxy proxy, const char *netcat, const char *sock,
-                              const char *name, int readonly, nv_buf *out, nv_err *e);
-
-/* The ssh argument vector libvirt's client uses:
- *   ssh [-p PORT] [-l USER] [-i KEYFILE] -T -e none [-o BatchMode=yes]
- *       [-o StrictHostKeyChecking=no] -- HOST REMOTE-COMMAND
- * (command= replaces "ssh"; BatchMode for no_tty=1, StrictHostKeyChecking=no
- * for no_verify=1; HOST defaults to localhost). remote_sock is the socket on
- * the remote host (needed unless the proxy is native), name the connect-open
- * name. */
-int nv_rpc_ssh_argv(const nv_uri *u, int session, const char *remote_sock, const char *name,
-                    int readonly, nv_argv *out, nv_err *e);
 
 #endif

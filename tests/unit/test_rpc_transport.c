@@ -1,6 +1,8 @@
 /* Pure parts of the transports: socket choice (with a fake filesystem),
  * the session directory, and the ssh argument vector per proxy mode. */
 #include "check.h"
+#include "rpc/sockets.h"
+#include "rpc/ssh.h"
 #include "rpc/transport.h"
 #include "rpc/uri.h"
 

@@ -4,6 +4,7 @@
 #include "check.h"
 #include "sdaemon.h"
 #include "rpc/connect.h"
+#include "rpc/ssh.h"
 #include "rpc/transport.h"
 #include "rpc/uri.h"
 
