@@ -7,6 +7,7 @@
  *   floor URI        prints "<domains> <networks> <pools> <xml bytes>"
  *
  * It checks nothing and keeps nothing: it is the daemon's floor, not a tool. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ static int fail(const nv_err *e)
 
 int main(int argc, char **argv)
 {
+    signal(SIGPIPE, SIG_IGN); /* as nixvirt's main does */
     if (argc != 2) {
         fprintf(stderr, "usage: floor URI\n");
         return 2;

@@ -1,5 +1,6 @@
 /* Multi-call entry point: "virtdeclare" and "virtpurge" by argv[0], or
  * "nixvirt <subcommand>". */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,9 @@ int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* once for the whole process: a daemon, ssh or reader that goes away
+     * makes write() fail with EPIPE instead of killing us */
+    signal(SIGPIPE, SIG_IGN);
     const char *self = argc > 0 ? base_name(argv[0]) : "nixvirt";
     if (strcmp(self, "virtdeclare") == 0)
         return cmd_declare(argc, argv);

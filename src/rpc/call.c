@@ -78,17 +78,6 @@ nv_rpc_conn *nv_rpc_conn_new(int rfd, int wfd, nv_err *e)
     nv_buf_init(&c->out, NV_RPC_MSG_MAX + 1024 * 1024); /* a call, then pings/pongs */
     struct stat st;
     c->wsock = fstat(wfd, &st) == 0 && S_ISSOCK(st.st_mode);
-    if (!c->wsock) {
-        /* a pipe has no MSG_NOSIGNAL: a vanished reader must give EPIPE */
-        struct sigaction old;
-        if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
-            struct sigaction sa;
-            memset(&sa, 0, sizeof sa);
-            sa.sa_handler = SIG_IGN;
-            sigemptyset(&sa.sa_mask);
-            sigaction(SIGPIPE, &sa, NULL);
-        }
-    }
     return c;
 }
 

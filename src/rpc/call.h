@@ -26,8 +26,8 @@
  * nv_rpc_error_format), and the connection stays usable. Everything else
  * (the daemon closed the connection, a timeout, a protocol error, a write
  * error) breaks the connection: every later function fails with the same
- * error. SIGPIPE: a socket is written with MSG_NOSIGNAL; for a pipe,
- * nv_rpc_conn_new sets SIGPIPE to SIG_IGN if it was SIG_DFL. */
+ * error. SIGPIPE: a socket is written with MSG_NOSIGNAL; a pipe needs the
+ * program to ignore SIGPIPE (main does, once, before anything else). */
 #ifndef NV_RPC_CALL_H
 #define NV_RPC_CALL_H
 

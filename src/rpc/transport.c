@@ -32,19 +32,6 @@
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static void ignore_sigpipe(void)
-{
-    static int done;
-    if (done)
-        return;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_IGN;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGPIPE, &sa, NULL);
-    done = 1;
-}
-
 static int set_conn_err(nv_err *e, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int set_conn_err(nv_err *e, int errnum, const char *fmt, ...)
@@ -366,7 +353,6 @@ static void set_socket(nv_transport *t, int fd, const char *path)
 int nv_rpc_transport_unix(const char *path, const char *hint, int wait_ms, nv_transport *t,
                           nv_err *e)
 {
-    ignore_sigpipe();
     nv_rpc_transport_init(t);
     long long start = nv_time_now_ms();
     int fd;
@@ -381,7 +367,6 @@ int nv_rpc_transport_unix(const char *path, const char *hint, int wait_ms, nv_tr
 
 int nv_rpc_transport_spawn(char *const argv[], nv_transport *t, nv_err *e)
 {
-    ignore_sigpipe();
     nv_rpc_transport_init(t);
     nv_spawn_child c;
     if (nv_spawn_piped(argv, &c, e) < 0) {
@@ -401,7 +386,6 @@ int nv_rpc_transport_autostart(const char *daemon_path, const char *lock_dir,
                                const char *sock, const char *hint, int wait_ms,
                                nv_transport *t, nv_err *e)
 {
-    ignore_sigpipe();
     nv_rpc_transport_init(t);
     long long start = nv_time_now_ms();
     long long deadline = start + (wait_ms > AUTOSTART_MIN_MS ? wait_ms : AUTOSTART_MIN_MS);
@@ -572,7 +556,6 @@ int nv_rpc_transport_open(const nv_uri *u, const nv_transport_opts *o, nv_transp
     static const nv_transport_opts defaults = {0, 0};
     if (!o)
         o = &defaults;
-    ignore_sigpipe();
     nv_rpc_transport_init(t);
     switch (u->transport) {
     case NV_URI_UNIX:

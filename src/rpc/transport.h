@@ -6,10 +6,9 @@
  * socket). Both are blocking and close-on-exec. nv_rpc_transport_close()
  * closes them and reaps the child.
  *
- * SIGPIPE: every function here that opens a stream sets SIGPIPE to SIG_IGN
- * for the whole process (once), so a daemon or ssh that goes away makes
- * write() fail with EPIPE instead of killing us. Children get the default
- * SIGPIPE back before exec.
+ * SIGPIPE: the program ignores it (main does, once), so a daemon or ssh that
+ * goes away makes write() fail with EPIPE instead of killing us. Children
+ * get the default SIGPIPE back before exec (util/spawn.c).
  *
  * A child's stderr goes to a pipe that is drained whenever the connection
  * waits (nv_rpc_transport_drain, run by the call layer's poll loop), keeping

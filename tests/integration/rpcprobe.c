@@ -7,6 +7,7 @@
  * "rpcprobe: libvirt error: <message>" for daemon errors and
  * "rpcprobe: <message>" otherwise, and exit 1. Usage errors exit 2. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -623,6 +624,7 @@ static int dispatch(nv_conn *c, const char *op, int argc, char **argv, nv_err *e
 
 int main(int argc, char **argv)
 {
+    signal(SIGPIPE, SIG_IGN); /* as nixvirt's main does */
     nv_connect_opts o = {0};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {

@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,7 @@ const char *check_data_path(const char *rel)
 
 int main(int argc, char **argv)
 {
+    signal(SIGPIPE, SIG_IGN); /* as nixvirt's main does */
     const char *filter = argc > 1 ? argv[1] : NULL;
     int passed = 0, failed = 0;
     for (int i = 0; i < ntests; i++) {
