@@ -179,6 +179,23 @@ static int make_dir(const char *path, nv_err *e)
     return check_dir(path, e);
 }
 
+/* Copies the next blank-separated field of *at into out (size n) and moves
+ * *at past it; -1 when there is none or it does not fit. (Not sscanf: that
+ * alone pulled 10 KiB of libc's scanf and float parsing into the program.) */
+static int next_field(const char **at, char *out, size_t n)
+{
+    const char *s = *at;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t len = strcspn(s, " \t");
+    if (len == 0 || len >= n)
+        return -1;
+    memcpy(out, s, len);
+    out[len] = '\0';
+    *at = s + len;
+    return 0;
+}
+
 int nv_record_load(const char *path, nv_record *r, nv_err *e)
 {
     memset(r, 0, sizeof *r);
@@ -226,8 +243,10 @@ int nv_record_parse(const char *path, char *data, size_t len, nv_record *r, nv_e
             continue;
         char kind[16] = "", uuid[64] = "", defd[80] = "", xmld[80] = "";
         uint8_t u[16], dd[32], xd[32];
-        int k = -1, used = 0;
-        if (sscanf(line, "%15s %63s %79s %79s%n", kind, uuid, defd, xmld, &used) == 4 && line[used] == '\0') {
+        int k = -1;
+        const char *at = line;
+        if (next_field(&at, kind, sizeof kind) == 0 && next_field(&at, uuid, sizeof uuid) == 0 &&
+            next_field(&at, defd, sizeof defd) == 0 && next_field(&at, xmld, sizeof xmld) == 0 && *at == '\0') {
             for (int i = 0; i < NV_KIND_COUNT; i++)
                 if (strcmp(kind, kind_names[i]) == 0)
                     k = i;

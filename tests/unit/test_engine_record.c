@@ -218,6 +218,10 @@ TEST(record_corrupt_files)
          0, ":2: corrupt record line"},
         {"nixvirt-record 1\ndomain " UUID_A " - - extra\n", 0, ":2: corrupt record line"},
         {"nixvirt-record 1\nnetwork " UUID_A " - -\npool " UUID_A " - - -\n", 0, ":3: corrupt record line"},
+        /* a blank after the last field; a field too long for its place */
+        {"nixvirt-record 1\ndomain " UUID_A " - - \n", 0, ":2: corrupt record line"},
+        {"nixvirt-record 1\ndomaindomaindomaindomain " UUID_A " - -\n", 0, ":2: corrupt record line"},
+        {"nixvirt-record 1\ndomain " UUID_A UUID_A " - -\n", 0, ":2: corrupt record line"},
         /* a file of zeros, or zeros after the header */
         {"\0\0\0\0\0\0\0\0", 8, ":1: not text: a NUL byte (a corrupt record"},
         {"nixvirt-record 1\ndomain " UUID_A " - -\n\0\0\0\0", sizeof("nixvirt-record 1\ndomain " UUID_A " - -\n") + 3,
