@@ -147,6 +147,7 @@ int cmd_apply(int argc, char **argv)
     nv_err_clear(&e);
     nv_record record = {0};
     nv_report rep = {0};
+    nv_defstore defs = {.fd = -1};
     char record_path[4352];
     int lock = -1;
     nv_conn *c = NULL;
@@ -170,14 +171,13 @@ int cmd_apply(int argc, char **argv)
         nv_errlist_add(&errs, "%s", e.msg);
         goto out;
     }
-    char defs_dir[4400];
-    if (nv_defstore_dir(record_path, defs_dir, sizeof defs_dir, &e) < 0) {
+    if (nv_defstore_init(&defs, record_path, &e) < 0) {
         nv_cli_report("nixvirt", &e);
         nv_errlist_add(&errs, "%s", e.msg);
         goto out;
     }
     nv_record_saver saver = {.path = record_path, .uri = c->uri.text};
-    nv_apply_opts ao = {.dry_run = dry, .saver = dry ? NULL : &saver, .stop = &stop_signal, .defs_dir = defs_dir};
+    nv_apply_opts ao = {.dry_run = dry, .saver = dry ? NULL : &saver, .stop = &stop_signal, .defs = &defs};
     if (!dry)
         catch_stop_signals(); /* from here on the record is kept as we go */
     int failures = nv_apply(c, &m, &record, &ao, &rep, &errs);
@@ -185,7 +185,7 @@ int cmd_apply(int argc, char **argv)
         nv_errlist_add(&errs, "cannot save the record of declared objects: %s", e.msg);
         failures++;
     } else if (!dry) {
-        nv_defstore_prune(defs_dir, &record, &e);
+        nv_defstore_prune(&defs, &record, &e);
     }
     if (dry && !json)
         nv_cli_render_plan(stdout, &rep);
@@ -212,6 +212,7 @@ int cmd_apply(int argc, char **argv)
 out:
     if (json)
         nv_cli_render_json(stdout, "apply", dry, &rep, &errs);
+    nv_defstore_close(&defs);
     nv_record_unlock(lock);
     nv_connect_close(c);
     nv_record_free(&record);

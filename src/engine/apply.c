@@ -192,7 +192,7 @@ static enum verdict plan_verdict(const nv_apply_opts *o, enum nv_kind kind, cons
         return V_CHANGED;
     }
     nv_err e;
-    nv_xml_node *kept = o->defs_dir ? nv_defstore_load(o->defs_dir, kind, s->uuid, en->def_digest, &e) : NULL;
+    nv_xml_node *kept = o->defs ? nv_defstore_load(o->defs, kind, s->uuid, en->def_digest, &e) : NULL;
     if (!kept) {
         if (renamed)
             nv_report_note(ro, "renamed from '%s'", pf->name);
@@ -437,8 +437,8 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
         if (res.after_xml && nv_compare_digest(kind, s, res.after_xml, after_digest, &de) == 0) {
             nv_record_put(record, kind, s->uuid, def_digest, after_digest, &de);
             /* kept for the next dry run; only written when it is new */
-            if (o->defs_dir && (!def_same || !nv_defstore_has(o->defs_dir, kind, s->uuid)) &&
-                nv_defstore_save(o->defs_dir, kind, s, def_digest, &de) < 0)
+            if (o->defs && (!def_same || !nv_defstore_has(o->defs, kind, s->uuid)) &&
+                nv_defstore_save(o->defs, kind, s, def_digest, &de) < 0)
                 nv_log_warn("%s: cannot keep a copy of its definition for dry runs: %s", label, de.msg);
         } else {
             nv_record_put(record, kind, s->uuid, NULL, NULL, &de);

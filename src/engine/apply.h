@@ -11,6 +11,7 @@
 
 #include <signal.h>
 
+#include "engine/defstore.h"
 #include "engine/manifest.h"
 #include "engine/record.h"
 #include "engine/report.h"
@@ -27,7 +28,7 @@ typedef struct nv_apply_opts {
     /* When set and non-zero (a signal arrived): stop after the current
      * object, leaving the rest as it is. */
     volatile sig_atomic_t *stop;
-    const char *defs_dir; /* engine/defstore.h: where the last definitions are kept; NULL: nowhere */
+    nv_defstore *defs; /* where the last definitions applied are kept; NULL: nowhere */
 } nv_apply_opts;
 
 /* What was done (or planned) goes into rep, one entry per object acted on

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "util/buf.h"
-#include "util/file.h"
 #include "util/strict.h"
 #include "xml/canon.h"
 #include "xml/write.h"
@@ -18,49 +17,82 @@
 static const char *const kind_names[NV_KIND_COUNT] = {"domain", "network", "pool"};
 static const char header[] = "nixvirt-def 1 ";
 
-int nv_defstore_dir(const char *record_path, char *out, size_t n, nv_err *e)
+int nv_defstore_init(nv_defstore *ds, const char *record_path, nv_err *e)
 {
+    ds->fd = -1;
     size_t len = strlen(record_path);
     const char *ext = ".record";
     size_t el = strlen(ext);
     if (len > el && strcmp(record_path + len - el, ext) == 0)
         len -= el;
-    if ((size_t)snprintf(out, n, "%.*s.defs", (int)len, record_path) >= n)
+    if ((size_t)snprintf(ds->dir, sizeof ds->dir, "%.*s.defs", (int)len, record_path) >= sizeof ds->dir)
         return nv_err_set(e, NV_ERR_INPUT, "path too long: %s", record_path);
     return 0;
 }
 
-static void file_of(const char *dir, enum nv_kind kind, const uint8_t uuid[16], char *out, size_t n)
+void nv_defstore_close(nv_defstore *ds)
+{
+    if (ds->fd >= 0)
+        close(ds->fd);
+    ds->fd = -1;
+}
+
+static int check_st(const char *dir, const struct stat *st, nv_err *e)
+{
+    if (!S_ISDIR(st->st_mode))
+        return nv_err_set(e, NV_ERR_INPUT, "refusing %s: not a directory", dir);
+    if (st->st_uid != 0 && st->st_uid != geteuid())
+        return nv_err_set(e, NV_ERR_INPUT, "refusing %s: owned by uid %lu", dir, (unsigned long)st->st_uid);
+    if (st->st_mode & 022)
+        return nv_err_set(e, NV_ERR_INPUT, "refusing %s: writable by others (mode %04o)", dir,
+                          (unsigned)(st->st_mode & 07777));
+    return 0;
+}
+
+/* Opens the directory once (creating it when asked): 0 open, 1 absent,
+ * -1 refused (e says why). */
+static int ds_open(nv_defstore *ds, int create, nv_err *e)
+{
+    if (ds->fd >= 0)
+        return 0;
+    struct stat st;
+    if (lstat(ds->dir, &st) < 0) {
+        if (errno != ENOENT)
+            return nv_err_sys(e, errno, "cannot check %s", ds->dir);
+        if (!create)
+            return 1;
+        if (mkdir(ds->dir, 0700) < 0 && errno != EEXIST)
+            return nv_err_sys(e, errno, "cannot create %s", ds->dir);
+    }
+    int fd = open(ds->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ELOOP || errno == ENOTDIR ? nv_err_set(e, NV_ERR_INPUT, "refusing %s: not a directory", ds->dir)
+                                                  : nv_err_sys(e, errno, "cannot open %s", ds->dir);
+    /* what was opened is what is checked */
+    if (fstat(fd, &st) < 0 || check_st(ds->dir, &st, e) < 0) {
+        close(fd);
+        return -1;
+    }
+    ds->fd = fd;
+    return 0;
+}
+
+static void name_of(enum nv_kind kind, const uint8_t uuid[16], char *out, size_t n)
 {
     char u[NV_UUID_STR_LEN];
     nv_spec_uuid_format(uuid, u);
-    snprintf(out, n, "%s/%s-%s.xml", dir, kind_names[kind], u);
+    snprintf(out, n, "%s-%s.xml", kind_names[kind], u);
 }
 
-int nv_defstore_has(const char *dir, enum nv_kind kind, const uint8_t uuid[16])
+int nv_defstore_has(nv_defstore *ds, enum nv_kind kind, const uint8_t uuid[16])
 {
-    char path[4400];
-    file_of(dir, kind, uuid, path, sizeof path);
+    nv_err e;
+    if (ds_open(ds, 0, &e) != 0)
+        return 0;
+    char name[64];
+    name_of(kind, uuid, name, sizeof name);
     struct stat st;
-    return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* The directory as the state directory's rules want it (util/strict.h):
- * a real directory, not a symlink, ours or root's, written by nobody else.
- * 0: fine, 1: absent, -1: refused (e says why). */
-static int check_dir(const char *dir, nv_err *e)
-{
-    struct stat st;
-    if (lstat(dir, &st) < 0)
-        return errno == ENOENT ? 1 : nv_err_sys(e, errno, "cannot check %s", dir);
-    if (!S_ISDIR(st.st_mode))
-        return nv_err_set(e, NV_ERR_INPUT, "refusing %s: not a directory", dir);
-    if (st.st_uid != 0 && st.st_uid != geteuid())
-        return nv_err_set(e, NV_ERR_INPUT, "refusing %s: owned by uid %lu", dir, (unsigned long)st.st_uid);
-    if (st.st_mode & 022)
-        return nv_err_set(e, NV_ERR_INPUT, "refusing %s: writable by others (mode %04o)", dir,
-                          (unsigned)(st.st_mode & 07777));
-    return 0;
+    return fstatat(ds->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
 }
 
 static void put_hex(nv_buf *b, const uint8_t d[32])
@@ -69,10 +101,12 @@ static void put_hex(nv_buf *b, const uint8_t d[32])
         nv_buf_printf(b, "%02x", d[i]);
 }
 
-int nv_defstore_save(const char *dir, enum nv_kind kind, const nv_spec *s, const uint8_t digest[32], nv_err *e)
+int nv_defstore_save(nv_defstore *ds, enum nv_kind kind, const nv_spec *s, const uint8_t digest[32], nv_err *e)
 {
-    char path[4400], tmp[4500];
-    file_of(dir, kind, s->uuid, path, sizeof path);
+    if (ds_open(ds, 1, e) != 0)
+        return -1;
+    char name[64];
+    name_of(kind, s->uuid, name, sizeof name);
     /* the manifest keeps definitions as text (nv_spec_drop_tree) */
     nv_xml_node *t = s->root ? nv_xml_clone(s->root, e) : nv_xml_parse(s->xml, s->xml_len, s->file, e);
     if (!t || nv_xml_canon_keep_order(t, e) < 0) {
@@ -95,22 +129,14 @@ int nv_defstore_save(const char *dir, enum nv_kind kind, const nv_spec *s, const
     if (b.failed) {
         /* too large to keep: an older one must not pass for it */
         nv_buf_free(&b);
-        if (unlink(path) < 0 && errno != ENOENT)
-            return nv_err_sys(e, errno, "cannot remove %s", path);
+        if (unlinkat(ds->fd, name, 0) < 0 && errno != ENOENT)
+            return nv_err_sys(e, errno, "cannot remove %s/%s", ds->dir, name);
         return 0;
     }
-    int have = check_dir(dir, e);
-    if (have < 0 || (have == 1 && mkdir(dir, 0700) < 0 && errno != EEXIST)) {
-        if (have == 1)
-            nv_err_sys(e, errno, "cannot create %s", dir);
-        nv_buf_free(&b);
-        return -1;
-    }
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
     int rc = -1;
+    int fd = openat(ds->fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
-        nv_err_sys(e, errno, "cannot create %s", tmp);
+        nv_err_sys(e, errno, "cannot write %s/%s", ds->dir, name);
         goto out;
     }
     size_t off = 0;
@@ -119,16 +145,15 @@ int nv_defstore_save(const char *dir, enum nv_kind kind, const nv_spec *s, const
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0) {
-            nv_err_sys(e, errno, "cannot write %s", tmp);
+            nv_err_sys(e, errno, "cannot write %s/%s", ds->dir, name);
             close(fd);
-            unlink(tmp);
+            (void)unlinkat(ds->fd, name, 0); /* no half file left behind */
             goto out;
         }
         off += (size_t)w;
     }
-    if (close(fd) < 0 || rename(tmp, path) < 0) {
-        nv_err_sys(e, errno, "cannot write %s", path);
-        unlink(tmp);
+    if (close(fd) < 0) {
+        nv_err_sys(e, errno, "cannot write %s/%s", ds->dir, name);
         goto out;
     }
     rc = 0;
@@ -139,30 +164,67 @@ out:
 
 static int hex_equal(const char *hex, const uint8_t d[32])
 {
-    for (int i = 0; i < 32; i++) {
-        char two[3];
-        snprintf(two, sizeof two, "%02x", d[i]);
-        if (hex[2 * i] != two[0] || hex[2 * i + 1] != two[1])
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++)
+        if (hex[2 * i] != digits[d[i] >> 4] || hex[2 * i + 1] != digits[d[i] & 15])
             return 0;
-    }
     return 1;
 }
 
-nv_xml_node *nv_defstore_load(const char *dir, enum nv_kind kind, const uint8_t uuid[16], const uint8_t digest[32],
-                              nv_err *e)
+/* Reads an open file of at most NV_DEFSTORE_MAX bytes. */
+static char *read_bounded(int fd, size_t *len, const char *path, nv_err *e)
 {
-    char path[4400];
-    file_of(dir, kind, uuid, path, sizeof path);
-    char *data;
-    size_t len;
     struct stat st;
-    if (check_dir(dir, e) != 0)
-        return NULL;
-    if (lstat(path, &st) < 0) {
+    if (fstat(fd, &st) < 0) {
         nv_err_sys(e, errno, "cannot read %s", path);
         return NULL;
     }
-    if (nv_strict_file(path, &st, e) < 0 || nv_read_file(path, NV_DEFSTORE_MAX, &data, &len, e) < 0)
+    if (nv_strict_file(path, &st, e) < 0)
+        return NULL;
+    if ((size_t)st.st_size > NV_DEFSTORE_MAX) {
+        nv_err_set(e, NV_ERR_INPUT, "%s: larger than %zu bytes", path, NV_DEFSTORE_MAX);
+        return NULL;
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    if (!buf) {
+        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        return NULL;
+    }
+    size_t n = 0;
+    while (n < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break; /* shorter than it was: a torn file, found out below */
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+nv_xml_node *nv_defstore_load(nv_defstore *ds, enum nv_kind kind, const uint8_t uuid[16], const uint8_t digest[32],
+                              nv_err *e)
+{
+    int r = ds_open(ds, 0, e);
+    if (r != 0) {
+        if (r == 1)
+            nv_err_set(e, NV_ERR_INPUT, "%s: no kept definitions", ds->dir);
+        return NULL;
+    }
+    char name[64], path[4500];
+    name_of(kind, uuid, name, sizeof name);
+    snprintf(path, sizeof path, "%s/%s", ds->dir, name);
+    int fd = openat(ds->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        nv_err_sys(e, errno, "cannot read %s", path);
+        return NULL;
+    }
+    size_t len = 0;
+    char *data = read_bounded(fd, &len, path, e);
+    close(fd);
+    if (!data)
         return NULL;
     size_t hl = sizeof header - 1;
     nv_xml_node *t = NULL;
@@ -176,13 +238,18 @@ nv_xml_node *nv_defstore_load(const char *dir, enum nv_kind kind, const uint8_t 
     return t;
 }
 
-int nv_defstore_prune(const char *dir, const nv_record *r, nv_err *e)
+int nv_defstore_prune(nv_defstore *ds, const nv_record *r, nv_err *e)
 {
-    if (check_dir(dir, e) != 0)
+    if (ds_open(ds, 0, e) != 0)
         return 0; /* absent, or not ours to clean */
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? 0 : nv_err_sys(e, errno, "cannot read %s", dir);
+    int fd = dup(ds->fd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return nv_err_sys(e, errno, "cannot read %s", ds->dir);
+    }
+    rewinddir(d);
     struct dirent *de;
     while ((de = readdir(d))) {
         const char *n = de->d_name;
@@ -199,10 +266,10 @@ int nv_defstore_prune(const char *dir, const nv_record *r, nv_err *e)
             snprintf(us, sizeof us, "%.36s", n + kl + 1);
             keep = nv_spec_uuid_parse(us, u) == 0 && nv_record_find(r, (enum nv_kind)k, u);
         }
-        /* also what a killed run left: temporary files. A file that cannot
-         * go does no harm: it is only used with the record's digest. */
+        /* a file that cannot go does no harm: it is only used with the
+         * record's digest */
         if (!keep)
-            (void)unlinkat(dirfd(d), n, 0);
+            (void)unlinkat(ds->fd, n, 0);
     }
     closedir(d);
     return 0;

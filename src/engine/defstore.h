@@ -7,10 +7,15 @@
  * definition may hold a VNC password); each file is
  *     nixvirt-def 1 <sha256 of the definition sent, hex>\n
  *     <the definition in canonical form, device order kept>
- * A file is used only when its digest is the one in the record, so a stale
- * or torn file is never shown as the last definition: the plan says
- * "compare" instead. Files are replaced by rename without fsync (they only
- * serve the plan); definitions larger than NV_DEFSTORE_MAX are not kept. */
+ * A file is used only when its digest is the one in the record and it
+ * parses, so a stale or torn file is never shown as the last definition:
+ * the plan says "compare" instead. That is why files are written in place,
+ * without fsync or rename: a first apply of a thousand domains writes a
+ * thousand of them, and they only serve the plan. Definitions larger than
+ * NV_DEFSTORE_MAX are not kept. The directory follows the state
+ * directory's rules (util/strict.h): a real directory, ours or root's, not
+ * writable by others; it is checked once and then used through a
+ * descriptor, the files opened relative to it with O_NOFOLLOW. */
 #ifndef NV_ENGINE_DEFSTORE_H
 #define NV_ENGINE_DEFSTORE_H
 
@@ -24,22 +29,29 @@
 
 #define NV_DEFSTORE_MAX ((size_t)256 * 1024)
 
-/* The directory for the record at record_path. */
-int nv_defstore_dir(const char *record_path, char *out, size_t n, nv_err *e);
+typedef struct nv_defstore {
+    char dir[4400];
+    int fd; /* the checked directory, or -1 until first needed */
+} nv_defstore;
+
+/* The store for the record at record_path (nothing is opened yet). */
+int nv_defstore_init(nv_defstore *ds, const char *record_path, nv_err *e);
+void nv_defstore_close(nv_defstore *ds);
 
 /* Whether a file for the object exists (whatever its digest). */
-int nv_defstore_has(const char *dir, enum nv_kind kind, const uint8_t uuid[16]);
+int nv_defstore_has(nv_defstore *ds, enum nv_kind kind, const uint8_t uuid[16]);
 
-/* Keeps s (whose text has SHA-256 digest) as the object's last definition;
- * one too large removes the old file instead. */
-int nv_defstore_save(const char *dir, enum nv_kind kind, const nv_spec *s, const uint8_t digest[32], nv_err *e);
+/* Keeps s (whose text has SHA-256 digest) as the object's last definition
+ * (the directory is created if needed); one too large removes the old file
+ * instead. */
+int nv_defstore_save(nv_defstore *ds, enum nv_kind kind, const nv_spec *s, const uint8_t digest[32], nv_err *e);
 
 /* The kept definition when its digest is `digest`; NULL when there is none
- * (or another, or an unreadable one: e says why, for -v). */
-nv_xml_node *nv_defstore_load(const char *dir, enum nv_kind kind, const uint8_t uuid[16], const uint8_t digest[32],
+ * (or another, or an unreadable one: e says why). */
+nv_xml_node *nv_defstore_load(nv_defstore *ds, enum nv_kind kind, const uint8_t uuid[16], const uint8_t digest[32],
                               nv_err *e);
 
 /* Removes the files of objects the record no longer holds. */
-int nv_defstore_prune(const char *dir, const nv_record *r, nv_err *e);
+int nv_defstore_prune(nv_defstore *ds, const nv_record *r, nv_err *e);
 
 #endif

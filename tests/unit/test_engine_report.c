@@ -58,31 +58,31 @@ TEST(defstore_round_trip_and_digest_check)
 {
     char dir[64] = "/tmp/nv-test-defs-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
-    char rec[128], defs[256];
+    char rec[128], want[256];
     snprintf(rec, sizeof rec, "%s/qemu_system-0011.record", dir);
     nv_err e;
-    CHECK_INT(nv_defstore_dir(rec, defs, sizeof defs, &e), 0);
-    char want[256];
+    nv_defstore ds;
+    CHECK_INT(nv_defstore_init(&ds, rec, &e), 0);
     snprintf(want, sizeof want, "%s/qemu_system-0011.defs", dir);
-    CHECK_STR(defs, want);
+    CHECK_STR(ds.dir, want);
 
     nv_spec s;
     CHECK_INT(nv_spec_parse(&s, NV_SPEC_DOMAIN, "d.xml", dom, sizeof dom - 1, &e), 0);
     uint8_t d1[32] = {1}, d2[32] = {2};
-    CHECK(!nv_defstore_has(defs, NV_KIND_DOMAIN, s.uuid));
-    CHECK(nv_defstore_load(defs, NV_KIND_DOMAIN, s.uuid, d1, &e) == NULL);
-    CHECK_INT(nv_defstore_save(defs, NV_KIND_DOMAIN, &s, d1, &e), 0);
-    CHECK(nv_defstore_has(defs, NV_KIND_DOMAIN, s.uuid));
-    CHECK(!nv_defstore_has(defs, NV_KIND_NETWORK, s.uuid));
+    CHECK(!nv_defstore_has(&ds, NV_KIND_DOMAIN, s.uuid));
+    CHECK(nv_defstore_load(&ds, NV_KIND_DOMAIN, s.uuid, d1, &e) == NULL);
+    CHECK_INT(nv_defstore_save(&ds, NV_KIND_DOMAIN, &s, d1, &e), 0);
+    CHECK(nv_defstore_has(&ds, NV_KIND_DOMAIN, s.uuid));
+    CHECK(!nv_defstore_has(&ds, NV_KIND_NETWORK, s.uuid));
     struct stat st;
-    CHECK_INT(stat(defs, &st), 0);
+    CHECK_INT(stat(ds.dir, &st), 0);
     CHECK_INT(st.st_mode & 0777, 0700);
     char file[512];
-    snprintf(file, sizeof file, "%s/domain-%s.xml", defs, s.uuid_str);
+    snprintf(file, sizeof file, "%s/domain-%s.xml", ds.dir, s.uuid_str);
     CHECK_INT(stat(file, &st), 0);
     CHECK_INT(st.st_mode & 0777, 0600);
 
-    nv_xml_node *t = nv_defstore_load(defs, NV_KIND_DOMAIN, s.uuid, d1, &e);
+    nv_xml_node *t = nv_defstore_load(&ds, NV_KIND_DOMAIN, s.uuid, d1, &e);
     CHECK(t != NULL);
     if (t) {
         CHECK_STR(nv_xml_text(nv_xml_child(t, "name")), "d");
@@ -90,34 +90,48 @@ TEST(defstore_round_trip_and_digest_check)
     }
     nv_xml_free(t);
     /* kept for another definition: not used */
-    CHECK(nv_defstore_load(defs, NV_KIND_DOMAIN, s.uuid, d2, &e) == NULL);
+    CHECK(nv_defstore_load(&ds, NV_KIND_DOMAIN, s.uuid, d2, &e) == NULL);
     CHECK(strstr(e.msg, "another definition") != NULL);
 
-    /* a torn file is not a definition */
+    /* a torn file is not a definition: a cut header, or a cut document */
     FILE *f = fopen(file, "w");
     if (f) {
         fputs("nixvirt-def 1 01", f);
         fclose(f);
     }
-    CHECK(nv_defstore_load(defs, NV_KIND_DOMAIN, s.uuid, d1, &e) == NULL);
+    CHECK(nv_defstore_load(&ds, NV_KIND_DOMAIN, s.uuid, d1, &e) == NULL);
+    f = fopen(file, "w");
+    if (f) {
+        fputs("nixvirt-def 1 0100000000000000000000000000000000000000000000000000000000000000\n<domain><name>d</na", f);
+        fclose(f);
+    }
+    CHECK(nv_defstore_load(&ds, NV_KIND_DOMAIN, s.uuid, d1, &e) == NULL);
+    /* a symlink in the directory is not followed */
+    CHECK_INT(unlink(file), 0);
+    CHECK_INT(symlink("/etc/passwd", file), 0);
+    CHECK(nv_defstore_load(&ds, NV_KIND_DOMAIN, s.uuid, d1, &e) == NULL);
+    CHECK(!nv_defstore_has(&ds, NV_KIND_DOMAIN, s.uuid));
+    CHECK_INT(nv_defstore_save(&ds, NV_KIND_DOMAIN, &s, d1, &e), -1);
+    CHECK_INT(unlink(file), 0);
 
     /* pruning keeps what the record holds, drops the rest */
-    CHECK_INT(nv_defstore_save(defs, NV_KIND_DOMAIN, &s, d1, &e), 0);
+    CHECK_INT(nv_defstore_save(&ds, NV_KIND_DOMAIN, &s, d1, &e), 0);
     char junk[512];
-    snprintf(junk, sizeof junk, "%s/pool-%s.xml.tmp123", defs, s.uuid_str);
+    snprintf(junk, sizeof junk, "%s/pool-%s.xml.tmp123", ds.dir, s.uuid_str);
     f = fopen(junk, "w");
     if (f)
         fclose(f);
     nv_record r = {0};
-    CHECK_INT(nv_defstore_prune(defs, &r, &e), 0);
-    CHECK(!nv_defstore_has(defs, NV_KIND_DOMAIN, s.uuid));
+    CHECK_INT(nv_defstore_prune(&ds, &r, &e), 0);
+    CHECK(!nv_defstore_has(&ds, NV_KIND_DOMAIN, s.uuid));
     CHECK(access(junk, F_OK) != 0);
-    CHECK_INT(nv_defstore_save(defs, NV_KIND_DOMAIN, &s, d1, &e), 0);
+    CHECK_INT(nv_defstore_save(&ds, NV_KIND_DOMAIN, &s, d1, &e), 0);
     CHECK_INT(nv_record_put(&r, NV_KIND_DOMAIN, s.uuid, d1, d1, &e), 0);
-    CHECK_INT(nv_defstore_prune(defs, &r, &e), 0);
-    CHECK(nv_defstore_has(defs, NV_KIND_DOMAIN, s.uuid));
+    CHECK_INT(nv_defstore_prune(&ds, &r, &e), 0);
+    CHECK(nv_defstore_has(&ds, NV_KIND_DOMAIN, s.uuid));
     nv_record_free(&r);
     nv_spec_free(&s);
+    nv_defstore_close(&ds);
 
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -128,22 +142,25 @@ TEST(defstore_refuses_a_directory_others_can_write)
 {
     char dir[64] = "/tmp/nv-test-defs-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
-    char defs[256];
-    snprintf(defs, sizeof defs, "%s/x.defs", dir);
+    char rec[128];
+    snprintf(rec, sizeof rec, "%s/x.record", dir);
     nv_err e;
+    nv_defstore ds;
+    CHECK_INT(nv_defstore_init(&ds, rec, &e), 0);
     nv_spec s;
     CHECK_INT(nv_spec_parse(&s, NV_SPEC_DOMAIN, "d.xml", dom, sizeof dom - 1, &e), 0);
     uint8_t d1[32] = {1};
-    CHECK_INT(mkdir(defs, 0700), 0);
-    CHECK_INT(chmod(defs, 0777), 0);
-    CHECK_INT(nv_defstore_save(defs, NV_KIND_DOMAIN, &s, d1, &e), -1);
+    CHECK_INT(mkdir(ds.dir, 0700), 0);
+    CHECK_INT(chmod(ds.dir, 0777), 0);
+    CHECK_INT(nv_defstore_save(&ds, NV_KIND_DOMAIN, &s, d1, &e), -1);
     CHECK(strstr(e.msg, "writable by others") != NULL);
-    CHECK(nv_defstore_load(defs, NV_KIND_DOMAIN, s.uuid, d1, &e) == NULL);
+    CHECK(nv_defstore_load(&ds, NV_KIND_DOMAIN, s.uuid, d1, &e) == NULL);
     /* a symlink in its place is refused too */
-    CHECK_INT(rmdir(defs), 0);
-    CHECK_INT(symlink("/tmp", defs), 0);
-    CHECK_INT(nv_defstore_save(defs, NV_KIND_DOMAIN, &s, d1, &e), -1);
+    CHECK_INT(rmdir(ds.dir), 0);
+    CHECK_INT(symlink("/tmp", ds.dir), 0);
+    CHECK_INT(nv_defstore_save(&ds, NV_KIND_DOMAIN, &s, d1, &e), -1);
     CHECK(strstr(e.msg, "not a directory") != NULL);
+    nv_defstore_close(&ds);
     nv_spec_free(&s);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
