@@ -578,9 +578,10 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
         }
     }
 out:
-    nv_status_end();
-    /* also when the run was cut short: what was asked to stop is stopped, and restarted */
+    /* also when the run was cut short: what was asked to stop is stopped, and restarted
+     * (the status line shows the wait) */
     finish_stops(c, &batch, record, rep, errs);
+    nv_status_end();
     nv_shutdown_free(&batch);
     nv_prefetch_free(&p);
     return (int)(errs->n - before);
