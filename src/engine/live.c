@@ -326,6 +326,16 @@ static int plan_changed_device(nv_live_plan *p, const char *key, const nv_xml_no
             return -1;
         if (r == 0)
             return add_step(p, NV_LIVE_UPDATE, key, a, 0, e);
+    } else {
+        static const char *const addr[] = {"address"};
+        nv_xml_node *cb, *ca;
+        if (strip_pair(b, a, addr, 1, &cb, &ca, e) < 0)
+            return -1;
+        int r = differs(cb, ca, strict, path, sizeof path, e);
+        nv_xml_free(cb);
+        nv_xml_free(ca);
+        if (r < 0)
+            return -1;
     }
     set_restart(p, "%s changed (%s)", key, path);
     return 0;

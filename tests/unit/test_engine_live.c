@@ -152,3 +152,33 @@ TEST(live_addresses_do_not_count)
     nv_xml_free(bt);
     nv_xml_free(at);
 }
+
+/* hostdev (by its source, numbers in any base) and filesystem (by target dir) */
+TEST(live_hostdev_filesystem)
+{
+    char b[2048], a[2048], out[512];
+    plan(dom(b, sizeof b, "q35", MEM128, V1,
+             "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+             "<address domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></source></hostdev>"),
+         dom(a, sizeof a, "q35", MEM128, V1,
+             "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+             "<address domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></source></hostdev>"
+             "<filesystem type='mount'><driver type='virtiofs'/><source dir='/srv'/><target dir='srv'/></filesystem>"),
+         1, out, sizeof out);
+    CHECK_STR(out, "attach filesystem srv;");
+    plan(a, b, 1, out, sizeof out);
+    CHECK_STR(out, "detach filesystem srv;");
+    /* another host device: one out, one in */
+    dom(a, sizeof a, "q35", MEM128, V1,
+        "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+        "<address domain='0x0000' bus='0x04' slot='0x00' function='0x0'/></source></hostdev>");
+    plan(b, a, 1, out, sizeof out);
+    CHECK(strstr(out, "detach hostdev address,domain=0,bus=3,slot=0,function=0;") == out);
+    CHECK(strstr(out, "attach hostdev address,domain=0,bus=4,slot=0,function=0;") != NULL);
+    /* a changed hostdev (same source) restarts, naming what changed */
+    dom(a, sizeof a, "q35", MEM128, V1,
+        "<hostdev mode='subsystem' type='pci' managed='no'><source>"
+        "<address domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></source></hostdev>");
+    plan(b, a, 1, out, sizeof out);
+    CHECK_STR(out, "restart: hostdev address,domain=0,bus=3,slot=0,function=0 changed (/hostdev/@managed)");
+}
