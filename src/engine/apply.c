@@ -231,7 +231,9 @@ static int plan_live(const nv_spec *s, const prefetch *pf, nv_report_obj *ro)
     char why[400] = "";
     int restart = 1;
     nv_xml_node *cur = nv_xml_parse(pf->xml, strlen(pf->xml), "daemon XML", &e);
-    if (!cur || nv_live_plan_make(cur, s->root, 0, &p, &e) < 0) {
+    /* the manifest keeps definitions as text (nv_spec_drop_tree) */
+    nv_xml_node *def = !cur || s->root ? NULL : nv_xml_parse(s->xml, s->xml_len, s->file, &e);
+    if (!cur || !(s->root || def) || nv_live_plan_make(cur, s->root ? s->root : def, 0, &p, &e) < 0) {
         snprintf(why, sizeof why, "not live: %s", e.msg);
     } else if (p.restart[0]) {
         snprintf(why, sizeof why, "not live: %s", p.restart);
@@ -253,6 +255,7 @@ static int plan_live(const nv_spec *s, const prefetch *pf, nv_report_obj *ro)
             nv_report_note(ro, "%s", why);
     }
     nv_live_plan_free(&p);
+    nv_xml_free(def);
     nv_xml_free(cur);
     return restart;
 }

@@ -283,10 +283,10 @@ test_live_changes() {
     assert_eq 0 "$(virsh_sys dumpxml --inactive lu | grep -c 52:54:00:6c:75:02 || true)" "persistent definition"
     assert_eq 0 "$(virsh_sys dumpxml lu | grep -c 52:54:00:6c:75:02 || true)" "running domain"
 
-    # virtdeclare --restart live: the NIC back, attached to the running domain
+    # virtdeclare (nixvirt declare) --restart live: the NIC back, attached to the running domain
     lu_id=$(virsh_sys domid lu)
     xml_guest lu "$lu_u" 128 1/1 acpiphp.disable=1 "$lu_nic1$lu_nic2" >"$LV/lu.xml"
-    assert_exit 0 "$(dirname "$NIXVIRT_BIN")/virtdeclare" -v --connect "$NV_URI" --type domain \
+    assert_exit 0 nixvirt declare -v --connect "$NV_URI" --type domain \
         --define "$LV/lu.xml" --restart live --shutdown-timeout 10
     assert_contains "$ERR" "live: attach interface 52:54:00:6c:75:02"
     assert_eq "$lu_id" "$(virsh_sys domid lu)" "domain id after virtdeclare --restart live"
