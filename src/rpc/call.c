@@ -269,7 +269,8 @@ static void take_reply(nv_rpc_conn *c, call *cl, nv_rpc_reply *out)
     nv_rpc_msg m;
     memset(out, 0, sizeof *out);
     /* already validated by dispatch, so this cannot fail */
-    nv_rpc_msg_decode(cl->pkt, cl->len, &m, NULL);
+    nv_err ignored;
+    nv_rpc_msg_decode(cl->pkt, cl->len, &m, &ignored);
     out->hdr = m.hdr;
     out->pkt = cl->pkt;
     out->len = cl->len;
@@ -534,9 +535,6 @@ int nv_rpc_send(nv_rpc_conn *c, uint32_t prog, uint32_t vers, int32_t proc,
                 int (*enc)(nv_buf *, const void *), const void *args, uint32_t *serial,
                 nv_err *e)
 {
-    nv_err local;
-    if (!e)
-        e = &local;
     if (check_usable(c, e) < 0)
         return -1;
     if (c->live >= NV_RPC_INFLIGHT_MAX)
@@ -587,9 +585,6 @@ static call *wait_reply(nv_rpc_conn *c, uint32_t serial, const call *cl, nv_err 
 
 int nv_rpc_wait(nv_rpc_conn *c, uint32_t serial, nv_rpc_reply *out, nv_err *e)
 {
-    nv_err local;
-    if (!e)
-        e = &local;
     memset(out, 0, sizeof *out);
     if (check_usable(c, e) < 0)
         return -1;
@@ -605,9 +600,6 @@ int nv_rpc_wait(nv_rpc_conn *c, uint32_t serial, nv_rpc_reply *out, nv_err *e)
 
 int nv_rpc_wait_any(nv_rpc_conn *c, nv_rpc_reply *out, nv_err *e)
 {
-    nv_err local;
-    if (!e)
-        e = &local;
     memset(out, 0, sizeof *out);
     if (check_usable(c, e) < 0)
         return -1;
@@ -624,9 +616,6 @@ int nv_rpc_wait_any(nv_rpc_conn *c, nv_rpc_reply *out, nv_err *e)
 int nv_rpc_reply_decode(const nv_rpc_reply *r, int (*dec)(nv_xdr_dec *, void *),
                         void (*free_fn)(void *), void *ret, nv_err *e)
 {
-    nv_err local;
-    if (!e)
-        e = &local;
     if (r->hdr.status == VIR_NET_OK)
         return nv_rpc_body_decode(r->body, r->body_len, dec, free_fn, ret, e);
     if (r->hdr.status == VIR_NET_ERROR) {
@@ -656,9 +645,6 @@ int nv_rpc_call_start(nv_rpc_conn *c, int32_t proc, const void *args, uint32_t *
 
 int nv_rpc_reply_ret(const nv_rpc_reply *r, void *ret, nv_err *e)
 {
-    nv_err local;
-    if (!e)
-        e = &local;
     const nv_proto_proc *p = nv_proto_proc_find(r->hdr.prog, r->hdr.proc);
     if (!p)
         return nv_err_set(e, NV_ERR_PROTOCOL, "reply to procedure %d of program %#x, "
@@ -683,9 +669,6 @@ int nv_rpc_reply_ret(const nv_rpc_reply *r, void *ret, nv_err *e)
 
 int nv_rpc_call_finish(nv_rpc_conn *c, uint32_t serial, void *ret, nv_err *e)
 {
-    nv_err local;
-    if (!e)
-        e = &local;
     call *cl = find_call(c, serial);
     if (cl && ret) {
         const nv_proto_proc *p = nv_proto_proc_find(cl->prog, cl->proc);
@@ -702,9 +685,6 @@ int nv_rpc_call_finish(nv_rpc_conn *c, uint32_t serial, void *ret, nv_err *e)
 
 int nv_rpc_call(nv_rpc_conn *c, int32_t proc, const void *args, void *ret, nv_err *e)
 {
-    nv_err local;
-    if (!e)
-        e = &local;
     const nv_proto_proc *p = nv_proto_proc_find(REMOTE_PROGRAM, proc);
     if (p && ret && p->ret_size)
         memset(ret, 0, p->ret_size);

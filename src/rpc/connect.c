@@ -181,7 +181,7 @@ int nv_connect_reopen(nv_conn *c, nv_err *e)
         return 0;
     nv_connect_explain(c, e);
     if (!c->rpc)
-        c->rpc = nv_rpc_conn_new(-1, -1, NULL);
+        c->rpc = nv_rpc_conn_new(-1, -1, &(nv_err){0});
     /* every later call fails at once, with this reason */
     if (c->rpc)
         nv_rpc_conn_fail(c->rpc, e);

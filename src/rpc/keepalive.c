@@ -60,7 +60,8 @@ int nv_rpc_keepalive_packet(nv_buf *out, int proc)
     nv_buf one;
     nv_buf_init(&one, 64);
     int rc = -1;
-    if (nv_rpc_msg_begin(&one, &h) == 0 && nv_rpc_msg_finish(&one, NULL) == 0)
+    nv_err ignored;
+    if (nv_rpc_msg_begin(&one, &h) == 0 && nv_rpc_msg_finish(&one, &ignored) == 0)
         rc = nv_buf_append(out, one.data, one.len);
     nv_buf_free(&one);
     return rc;

@@ -290,8 +290,6 @@ const char *nv_rpc_error_format(const nv_rpc_error *er, char *buf, size_t n)
 
 int nv_rpc_error_to_err(const nv_rpc_error *er, nv_err *e)
 {
-    if (!e)
-        return -1;
     char buf[sizeof e->msg];
     nv_err_set(e, NV_ERR_LIBVIRT, "%s", nv_rpc_error_format(er, buf, sizeof buf));
     e->code = er->code;

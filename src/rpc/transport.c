@@ -36,14 +36,14 @@ static int set_conn_err(nv_err *e, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int set_conn_err(nv_err *e, int errnum, const char *fmt, ...)
 {
-    if (!e)
-        return -1;
     va_list ap;
     va_start(ap, fmt);
     e->kind = NV_ERR_CONNECT;
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
     e->code = errnum;
+    e->cause_at = 0;
+    e->len = (unsigned short)strlen(e->msg);
     return -1;
 }
 
@@ -370,8 +370,7 @@ int nv_rpc_transport_spawn(char *const argv[], nv_transport *t, nv_err *e)
     nv_rpc_transport_init(t);
     nv_spawn_child c;
     if (nv_spawn_piped(argv, &c, e) < 0) {
-        if (e)
-            e->kind = NV_ERR_CONNECT;
+        e->kind = NV_ERR_CONNECT;
         return -1;
     }
     t->wfd = c.in;
@@ -392,8 +391,7 @@ int nv_rpc_transport_autostart(const char *daemon_path, const char *lock_dir,
 
     if (nv_mkdir_p(lock_dir, 0700, e) < 0) {
         nv_err_prefix(e, "cannot start %s", daemon_path);
-        if (e)
-            e->kind = NV_ERR_CONNECT;
+        e->kind = NV_ERR_CONNECT;
         return -1;
     }
     const char *base = strrchr(daemon_path, '/');
@@ -444,8 +442,7 @@ int nv_rpc_transport_autostart(const char *daemon_path, const char *lock_dir,
         if (!launched && starting_up(err)) {
             char *argv[] = {(char *)daemon_path, (char *)"--timeout=120", NULL};
             if (nv_spawn_detached(daemon_path, argv, e) < 0) {
-                if (e)
-                    e->kind = NV_ERR_CONNECT;
+                e->kind = NV_ERR_CONNECT;
                 break;
             }
             launched = 1;
@@ -472,7 +469,7 @@ static void gather_env(nv_sock_env *env, char *dir, size_t n)
 {
     env->euid = (unsigned)geteuid();
     env->session_dir = nv_rpc_session_dir(getenv("XDG_RUNTIME_DIR"), getenv("XDG_CACHE_HOME"),
-                                          getenv("HOME"), dir, n, NULL) == 0
+                                          getenv("HOME"), dir, n, &(nv_err){0}) == 0
                            ? dir
                            : NULL;
     const char *as = getenv("LIBVIRT_AUTOSTART");

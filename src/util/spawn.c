@@ -26,14 +26,14 @@ static int spawn_err(nv_err *e, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int spawn_err(nv_err *e, int errnum, const char *fmt, ...)
 {
-    if (!e)
-        return -1;
     va_list ap;
     va_start(ap, fmt);
     e->kind = NV_ERR_SYSTEM;
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
     e->code = errnum;
+    e->cause_at = 0;
+    e->len = (unsigned short)strlen(e->msg);
     return -1;
 }
 

@@ -79,7 +79,7 @@ static void packet(nv_buf *b, uint32_t prog, uint32_t vers, int32_t proc, int32_
     nv_rpc_msg_begin(b, &h);
     if (enc)
         enc(b, v);
-    nv_rpc_msg_finish(b, NULL);
+    nv_rpc_msg_finish(b, &(nv_err){0});
 }
 
 static void send_packet(sdaemon *d, uint32_t prog, uint32_t vers, int32_t proc, int32_t type, uint32_t serial,
@@ -247,7 +247,7 @@ static int act(sdaemon *d)
 static void on_packet(sdaemon *d, uint8_t *pkt, size_t len)
 {
     nv_rpc_msg m;
-    if (nv_rpc_msg_decode(pkt, len, &m, NULL) < 0) {
+    if (nv_rpc_msg_decode(pkt, len, &m, &(nv_err){0}) < 0) {
         problem(d, "undecodable message of %d bytes%.0d", (int)len, 0);
         return;
     }
