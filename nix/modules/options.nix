@@ -7,7 +7,7 @@
 { homeManager, defaultTool }:
 { lib, pkgs, ... }:
 let
-  inherit (lib) mkOption types literalExpression;
+  inherit (lib) mkOption mkEnableOption mkPackageOption types literalExpression;
 
   defaultUri = if homeManager then "qemu:///session" else "qemu:///system";
 
@@ -205,37 +205,24 @@ let
 in
 {
   options.virtualisation.libvirt = {
-    enable = mkOption {
-      type = types.bool;
-      default = false;
-      example = true;
-      description =
-        "Whether to manage libvirt objects with nixvirt."
-        + (if homeManager then ''
-          The objects are declared by an activation step of Home Manager
-          (after `installPackages`); the libvirt daemon itself comes from the
-          system (for `qemu:///session`, nixvirt starts the session daemon of
-          `package` when it is not running).
-        '' else ''
-          Also enables `virtualisation.libvirtd` (with `package`) and adds the
-          `nixvirt.service` unit that declares the objects at boot and after
-          each `nixos-rebuild switch` that changed them.
-        '');
-    };
+    enable = mkEnableOption (
+      "managing libvirt objects with nixvirt. "
+      + (if homeManager then
+        "The objects are declared by an activation step of Home Manager (after `installPackages`); "
+        + "the libvirt daemon itself comes from the system (for `qemu:///session`, nixvirt starts "
+        + "the session daemon of `package` when it is not running)"
+      else
+        "Also enables `virtualisation.libvirtd` (with `package`) and adds the `nixvirt.service` "
+        + "unit that declares the objects at boot and after each `nixos-rebuild switch` that "
+        + "changed them"));
 
-    package = mkOption {
-      type = types.package;
-      default = pkgs.libvirt;
-      defaultText = literalExpression "pkgs.libvirt";
-      example = literalExpression "pkgs.libvirt.override { enableIscsi = true; }";
-      description =
-        if homeManager then ''
-          The libvirt package whose daemon nixvirt starts for a
-          `qemu:///session` connection when none is running.
-        '' else ''
-          The libvirt package; also the default of
-          `virtualisation.libvirtd.package`.
-        '';
+    package = mkPackageOption pkgs "libvirt" {
+      example = "pkgs.libvirt.override { enableIscsi = true; }";
+      extraDescription =
+        if homeManager then
+          "Its daemon is the one nixvirt starts for a `qemu:///session` connection when none is running."
+        else
+          "Also the default of `virtualisation.libvirtd.package`.";
     };
 
     tool = mkOption {
@@ -288,16 +275,11 @@ in
       '';
     };
 
-    swtpm.enable = mkOption {
-      type = types.bool;
-      default = false;
-      example = true;
-      description =
-        "Make the swtpm software TPM emulator available to libvirt"
+    swtpm.enable = mkEnableOption (
+      "making the swtpm software TPM emulator available to libvirt"
         + (if homeManager then " (on the PATH of the session daemon that nixvirt starts)"
         else " (sets `virtualisation.libvirtd.qemu.swtpm.enable`)")
-        + " and put it in ${if homeManager then "`home.packages`" else "`environment.systemPackages`"}, as NixVirt's module does (`qemu-img` is always put there).";
-    };
+        + " and putting it in ${if homeManager then "`home.packages`" else "`environment.systemPackages`"}, as NixVirt's module does (`qemu-img` is always put there)");
 
     connections = mkOption {
       type = types.attrsOf (types.submodule { options = connectionOptions; });
