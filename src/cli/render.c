@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/escape.h"
 #include "util/json.h"
 
 /* the order actions happen in */
@@ -11,10 +12,14 @@ static const unsigned shown[] = {NV_ACT_REMOVE,  NV_ACT_DEFINE,  NV_ACT_REDEFINE
 
 static void plan_line(FILE *f, const nv_report_obj *o, unsigned act, int maybe)
 {
+    /* names come from files and the daemon: no control characters reach the terminal */
+    char name[600], pool[600];
+    nv_escape_ctrl(o->name, strlen(o->name), "\\n", name, sizeof name);
+    nv_escape_ctrl(o->pool ? o->pool : "?", strlen(o->pool ? o->pool : "?"), "\\n", pool, sizeof pool);
     if (strcmp(o->kind, "volume") == 0)
-        fprintf(f, "%s volume %s in pool %s", nv_act_name(act), o->name, o->pool ? o->pool : "?");
+        fprintf(f, "%s volume %s in pool %s", nv_act_name(act), name, pool);
     else
-        fprintf(f, "%s %s %s (%s)", nv_act_name(act), o->kind, o->name, o->uuid);
+        fprintf(f, "%s %s %s (%s)", nv_act_name(act), o->kind, name, o->uuid);
     if (maybe && act == NV_ACT_RESTART)
         fputs(o->nlive || (o->actions & NV_ACT_LIVE) ? " (only if a step fails or the define shows a change that "
                                                        "cannot be applied live)"
