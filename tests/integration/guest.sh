@@ -17,6 +17,7 @@
 #   guest_last NAME WHAT       the guest's latest "nvguest: WHAT ..." line (nics, disks,
 #                              cpus, mem)
 #   guest_log NAME             the serial log's path
+#   guest_manifest, guest_destroy_all, guest_state, guest_now_ms   (see below)
 # Each guest costs ~250 MB of host memory: tests keep them few, and destroy them at the end.
 
 guest_available() {
@@ -75,3 +76,32 @@ guest_wait() {
 }
 
 guest_last() { grep -a "^nvguest: $2" "$(guest_log "$1")" | tail -n1 | tr -d '\r'; }
+
+guest_now_ms() { date +%s%3N; }
+
+# guest_manifest FILE TIMEOUT ACTIVE RESTART DOMAIN_FILE...: an apply manifest for the
+# domains (and $NET_FILE as an active network, if set), purge none
+guest_manifest() {
+    local f=$1 t=$2 act=$3 rs=$4 d
+    shift 4
+    {
+        printf '<nixvirt version="1">\n'
+        if [ -n "${NET_FILE:-}" ]; then
+            printf '  <networks purge="none"><network definition="%s" active="true"/></networks>\n' "$NET_FILE"
+        fi
+        printf '  <domains purge="none">\n'
+        for d in "$@"; do
+            printf '    <domain definition="%s" active="%s" restart="%s" shutdown-timeout="%s"/>\n' \
+                "$d" "$act" "$rs" "$t"
+        done
+        printf '  </domains>\n</nixvirt>\n'
+    } >"$f"
+}
+
+# guest_destroy_all NAME...: what a test started does not outlive it (use in an EXIT trap)
+guest_destroy_all() {
+    local n
+    for n in "$@"; do virsh_sys destroy "$n" >/dev/null 2>&1 || true; done
+}
+
+guest_state() { virsh_sys domstate "$1" | tr -d '\r'; }

@@ -1,11 +1,8 @@
 # shellcheck shell=bash
-# What only a running guest OS shows (tests/guest/, helpers in guest.sh): a shutdown the
-# guest honours or ignores, domains stopped together, a network restart its domains come
-# back from, and restart="live" (devices, media, link state, memory and vCPUs changed on
-# the running domain, with the guest seeing them; restarts where that is not possible).
-# Guests boot in parallel (one apply starts several) and each test reuses its guests
-# across steps; every guest is destroyed at the end of its test.
-
+# restart="live" on running guests (tests/guest/, helpers in guest.sh): devices, media,
+# link state, memory and vCPUs changed on the running domain, with the guest seeing them;
+# restarts where that is not possible or a step fails. Two guests boot in parallel and are
+# reused across the steps (a file of its own: it runs beside t_guest_stop.sh).
 # shellcheck disable=SC2034 # read by run.sh
 TEST_TIMEOUT=240
 
@@ -15,125 +12,6 @@ TEST_TIMEOUT=240
 . "$REPO/tests/integration/objects.sh"
 
 ap() { nixvirt apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$@"; }
-
-now_ms() { date +%s%3N; }
-
-# manifest FILE TIMEOUT ACTIVE RESTART DOMAIN_FILE...: with $NET_FILE (if set) as an
-# active network
-manifest() {
-    local f=$1 t=$2 act=$3 rs=$4 d
-    shift 4
-    {
-        printf '<nixvirt version="1">\n'
-        if [ -n "${NET_FILE:-}" ]; then
-            printf '  <networks purge="none"><network definition="%s" active="true"/></networks>\n' "$NET_FILE"
-        fi
-        printf '  <domains purge="none">\n'
-        for d in "$@"; do
-            printf '    <domain definition="%s" active="%s" restart="%s" shutdown-timeout="%s"/>\n' \
-                "$d" "$act" "$rs" "$t"
-        done
-        printf '  </domains>\n</nixvirt>\n'
-    } >"$f"
-}
-
-# destroy_all NAME...: what a test started does not outlive it
-destroy_all() {
-    local n
-    for n in "$@"; do virsh_sys destroy "$n" >/dev/null 2>&1 || true; done
-}
-
-state_of() { virsh_sys domstate "$1" | tr -d '\r'; }
-
-# ---------------------------------------------------------------------------- shutdown
-
-# One apply stops three guests with a 10 s timeout: the one that honours ACPI is off
-# within seconds (it saw the power button), the two that ignore it are powered off when
-# the timeout ends and not before; all three are waited for together (~10 s, not 20+).
-test_shutdown_timeout_together() {
-    guest_available
-    trap 'destroy_all sh-h sh-i1 sh-i2' EXIT
-    local D=$NV_DATA_DIR/sh
-    mkdir -p "$D"
-    xml_guest sh-h "$(new_uuid)" >"$D/h.xml"
-    xml_guest sh-i1 "$(new_uuid)" 128 1/1 nvguest.acpi=ignore >"$D/i1.xml"
-    xml_guest sh-i2 "$(new_uuid)" 128 1/1 nvguest.acpi=ignore >"$D/i2.xml"
-    manifest "$D/up.xml" 10 true ifchanged "$D/h.xml" "$D/i1.xml" "$D/i2.xml"
-    manifest "$D/down.xml" 10 false ifchanged "$D/h.xml" "$D/i1.xml" "$D/i2.xml"
-    assert_exit 0 ap "$D/up.xml"
-    guest_wait sh-h ready >/dev/null
-    guest_wait sh-i1 'power button ignored' >/dev/null
-    guest_wait sh-i2 'power button ignored' >/dev/null
-    guest_wait sh-i1 ready >/dev/null
-    guest_wait sh-i2 ready >/dev/null
-
-    local t0 pid
-    t0=$(now_ms)
-    ap -v "$D/down.xml" >"$TEST_TMP/down.out" 2>"$TEST_TMP/down.err" &
-    pid=$!
-    while [ "$(state_of sh-h)" != "shut off" ]; do
-        [ $(($(now_ms) - t0)) -lt 7000 ] ||
-            fail "sh-h still $(state_of sh-h) after 7 s; apply: $(cat "$TEST_TMP/down.err"); guest: $(tail -c 400 "$(guest_log sh-h)")"
-        sleep 0.1
-    done
-    local h_off=$(($(now_ms) - t0))
-    guest_wait sh-h 'power button' 1 >/dev/null
-    # well before the timeout the ignoring guests still run
-    while [ $(($(now_ms) - t0)) -lt 8000 ]; do sleep 0.2; done
-    assert_eq running "$(state_of sh-i1)" "sh-i1 at 8 s"
-    assert_eq running "$(state_of sh-i2)" "sh-i2 at 8 s"
-    wait "$pid" || fail "apply failed: $(cat "$TEST_TMP/down.err")"
-    local total=$(($(now_ms) - t0))
-    assert_eq "shut off" "$(state_of sh-i1)"
-    assert_eq "shut off" "$(state_of sh-i2)"
-    assert_contains "$(cat "$TEST_TMP/down.err")" "still running after 10 s: power off"
-    [ "$total" -ge 10000 ] || fail "powered off before the 10 s timeout ended (${total} ms)"
-    [ "$total" -lt 16000 ] || fail "three guests took ${total} ms: not waited for together"
-    if grep -a -q 'nvguest: power button$' "$(guest_log sh-i1)"; then fail "sh-i1 saw the power button"; fi
-    echo "honouring guest off after ${h_off} ms; apply took ${total} ms" >&2
-}
-
-# ---------------------------------------------------------------------------- network
-
-# A changed network restarts; its two running guests stop with it and come back, and
-# see their NIC again.
-test_network_restart_guests_come_back() {
-    guest_available
-    trap 'destroy_all nr-a nr-b' EXIT
-    local D=$NV_DATA_DIR/nr
-    mkdir -p "$D"
-    local nic_a="<interface type='network'><mac address='52:54:00:6e:72:0a'/><source network='nr-net'/><model type='virtio'/></interface>"
-    local nic_b="<interface type='network'><mac address='52:54:00:6e:72:0b'/><source network='nr-net'/><model type='virtio'/></interface>"
-    NET_FILE=$D/net.xml
-    local net_u
-    net_u=$(new_uuid)
-    obj_write_net "$NET_FILE" nr-net "$net_u" nvnrbr0 151
-    xml_guest nr-a "$(new_uuid)" 128 1/1 "" "$nic_a" >"$D/a.xml"
-    xml_guest nr-b "$(new_uuid)" 128 1/1 "" "$nic_b" >"$D/b.xml"
-    manifest "$D/m.xml" 10 true ifchanged "$D/a.xml" "$D/b.xml"
-    assert_exit 0 ap "$D/m.xml"
-    guest_wait nr-a 'nics .*52:54:00:6e:72:0a' >/dev/null
-    guest_wait nr-b 'nics .*52:54:00:6e:72:0b' >/dev/null
-    local ida idb
-    ida=$(virsh_sys domid nr-a)
-    idb=$(virsh_sys domid nr-b)
-
-    sed -i "s/192.168.151.254/192.168.151.200/" "$NET_FILE"
-    local t0
-    t0=$(now_ms)
-    assert_exit 0 ap -v "$D/m.xml"
-    echo "network restart with two guests: $(($(now_ms) - t0)) ms" >&2
-    assert_eq yes "$(virsh_sys net-info nr-net | sed -n 's/^Active:[[:space:]]*//p')"
-    assert_eq running "$(state_of nr-a)"
-    assert_eq running "$(state_of nr-b)"
-    assert_ne "$ida" "$(virsh_sys domid nr-a)" "nr-a was restarted"
-    assert_ne "$idb" "$(virsh_sys domid nr-b)" "nr-b was restarted"
-    # booted again (each start truncates the serial log), and the NIC is there
-    guest_wait nr-a 'nics .*52:54:00:6e:72:0a' >/dev/null
-    guest_wait nr-b 'nics .*52:54:00:6e:72:0b' >/dev/null
-    guest_wait nr-a ready >/dev/null
-    guest_wait nr-b ready >/dev/null
-}
 
 # ---------------------------------------------------------------------------- live
 
@@ -146,7 +24,7 @@ lv_def() { xml_guest lv "$LV_U" "$2" "$3" "" "$4" "${5:-q35}" >"$1"; }
 # lv_same: apply the manifest; the domain must still be the same running one
 lv_same() {
     assert_exit 0 ap -v "$LV/m.xml"
-    assert_eq running "$(state_of lv)"
+    assert_eq running "$(guest_state lv)"
     assert_eq "$LV_ID" "$(virsh_sys domid lv)" "domain id (not restarted; apply said: $ERR)"
     assert_contains "$ERR" "applied live, not restarted"
     assert_not_contains "$ERR" "deactivate"
@@ -159,7 +37,7 @@ lv_same() {
 # an unplugged device (acpiphp disabled) gets the fallback restart.
 test_live_changes() {
     guest_available
-    trap 'destroy_all lv lu' EXIT
+    trap 'guest_destroy_all lv lu' EXIT
     LV=$NV_DATA_DIR/lv
     mkdir -p "$LV"
     LV_U=$(new_uuid)
@@ -176,13 +54,13 @@ test_live_changes() {
 
     lv_def "$LV/lv.xml" 128 1/2 "$LV_NIC1$cd_a"
     xml_guest lu "$lu_u" 128 1/1 acpiphp.disable=1 "$lu_nic1$lu_nic2" >"$LV/lu.xml"
-    manifest "$LV/m.xml" 10 true live "$LV/lv.xml" "$LV/lu.xml"
+    guest_manifest "$LV/m.xml" 3 true live "$LV/lv.xml" "$LV/lu.xml"
     assert_exit 0 ap "$LV/m.xml"
     guest_wait lv ready >/dev/null
     guest_wait lu ready >/dev/null
     LV_ID=$(virsh_sys domid lv)
     local t0 t_live
-    t0=$(now_ms)
+    t0=$(guest_now_ms)
 
     # a new NIC: the plan says live, the guest sees it
     lv_def "$LV/lv.xml" 128 1/2 "$LV_NIC1$LV_NIC2$cd_a"
@@ -231,7 +109,7 @@ test_live_changes() {
         sleep 0.1
         w=$((w + 1))
     done
-    t_live=$(($(now_ms) - t0))
+    t_live=$(($(guest_now_ms) - t0))
 
     # nothing changed: nothing happens
     assert_exit 0 ap -v "$LV/m.xml"
@@ -256,7 +134,6 @@ test_live_changes() {
 
     # a live step the daemon refuses (bandwidth on a user-mode NIC, which has no tap to
     # shape: "device name is unknown"): the definition is as declared, and a restart
-    guest_wait lv ready >/dev/null # booted again: it shuts down at once when asked
     LV_ID=$(virsh_sys domid lv)
     sed -i "s|<mac address='52:54:00:6c:76:01'/>|<mac address='52:54:00:6c:76:01'/><bandwidth><inbound average='1000'/></bandwidth>|" "$LV/lv.xml"
     assert_exit 0 ap --dry-run "$LV/m.xml"
@@ -266,20 +143,20 @@ test_live_changes() {
     assert_contains "$ERR" "live update interface 52:54:00:6c:76:01: Operation not supported"
     assert_contains "$ERR" "device name is unknown: restart"
     assert_ne "$LV_ID" "$(virsh_sys domid lv)" "domain id after a failed live step"
-    assert_eq running "$(state_of lv)"
+    assert_eq running "$(guest_state lv)"
     assert_contains "$(virsh_sys dumpxml --inactive lv | grep -A1 '<bandwidth>')" "average='1000'"
 
     # an unplug the guest never completes: the definition is as declared, and a restart
     local lu_id
     lu_id=$(virsh_sys domid lu)
     xml_guest lu "$lu_u" 128 1/1 acpiphp.disable=1 "$lu_nic1" >"$LV/lu.xml"
-    t0=$(now_ms)
+    t0=$(guest_now_ms)
     assert_exit 0 ap -v "$LV/m.xml"
-    echo "unplug fallback took $(($(now_ms) - t0)) ms; the live steps $t_live ms" >&2
+    echo "unplug fallback took $(($(guest_now_ms) - t0)) ms; the live steps $t_live ms" >&2
     assert_contains "$ERR" "live: detach interface 52:54:00:6c:75:02"
     assert_contains "$ERR" "did not release it: restart"
     assert_ne "$lu_id" "$(virsh_sys domid lu)" "domain id after a refused unplug"
-    assert_eq running "$(state_of lu)"
+    assert_eq running "$(guest_state lu)"
     assert_eq 0 "$(virsh_sys dumpxml --inactive lu | grep -c 52:54:00:6c:75:02 || true)" "persistent definition"
     assert_eq 0 "$(virsh_sys dumpxml lu | grep -c 52:54:00:6c:75:02 || true)" "running domain"
 
