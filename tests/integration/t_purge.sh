@@ -149,6 +149,11 @@ test_empty_list_removes_all_of_one_type() {
     assert_eq "" "$(obj_names list)"
     assert_eq "$nets" "$(obj_names net-list)"
     assert_eq "$pools" "$(obj_names pool-list)"
+    # /dev/null is the one device accepted as a keep list: empty, as with NixVirt
+    virsh_sys define "$D/transient.xml" >/dev/null
+    [ -n "$(obj_names list)" ] || fail "pc-transient was not defined"
+    assert_exit 0 vpc --type domain --keep /dev/null
+    assert_eq "" "$(obj_names list)"
 }
 
 test_network_in_use_stops_its_domains() {
