@@ -12,6 +12,7 @@
 #include "engine/log.h"
 #include "engine/status.h"
 #include "engine/spec.h"
+#include "util/uuid.h"
 
 static const char usage[] =
     "usage: virtdeclare [-h] [-v] [--json] [--wait SECONDS] [--timeout SECONDS] --connect URI\n"
@@ -130,7 +131,7 @@ int cmd_declare(int argc, char **argv)
 
     uint8_t uuid[16];
     if (o[O_UUID].value) {
-        if (nv_spec_uuid_parse(o[O_UUID].value, uuid) < 0) {
+        if (nv_uuid_parse(o[O_UUID].value, uuid) < 0) {
             snprintf(err, sizeof err, "argument --uuid: invalid UUID '%s'", o[O_UUID].value);
             return usage_error(prog, err);
         }

@@ -14,6 +14,7 @@
 #include "engine/remove.h"
 #include "engine/spec.h"
 #include "util/errlist.h"
+#include "util/uuid.h"
 
 static const char usage[] =
     "usage: virtpurge [-h] [-v] [--json] [--wait SECONDS] [--timeout SECONDS] --connect URI\n"
@@ -115,7 +116,7 @@ int cmd_purge(int argc, char **argv)
         if (nv_remove_object(c, kind, &all.v[i], &e) < 0) {
             nv_connect_explain(c, &e);
             char u[NV_UUID_STR_LEN];
-            nv_spec_uuid_format(all.v[i].uuid, u);
+            nv_uuid_format(all.v[i].uuid, u);
             fprintf(stderr, "virtpurge: %s %s (%s): %s%s\n", k->name, all.v[i].name, u,
                     e.kind == NV_ERR_LIBVIRT ? "libvirt error: " : "", e.msg);
             nv_report_error(ro, "%s%s", e.kind == NV_ERR_LIBVIRT ? "libvirt error: " : "", e.msg);

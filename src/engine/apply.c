@@ -96,7 +96,7 @@ static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *recor
             if (mk->purge == NV_PURGE_MANAGED && !en)
                 continue; /* not ours: made by hand or by another tool */
             char u[NV_UUID_STR_LEN];
-            nv_spec_uuid_format(obj->uuid, u);
+            nv_uuid_format(obj->uuid, u);
             nv_report_obj *ro = nv_report_add(rep, k->name, obj->name, obj->uuid);
             if (o->dry_run) {
                 nv_report_act(ro, NV_ACT_REMOVE);
@@ -500,7 +500,7 @@ static void finish_stops(nv_conn *c, nv_shutdown_batch *b, nv_record *record, nv
         if (!it->failed)
             continue;
         char u[NV_UUID_STR_LEN];
-        nv_spec_uuid_format(it->obj.uuid, u);
+        nv_uuid_format(it->obj.uuid, u);
         const char *what = !it->off ? "cannot stop it" : "cannot start it again";
         nv_errlist_add(errs, "domain %s (%s): %s: %s", it->obj.name, u, what, it->err.msg);
         for (size_t r = 0; r < rep->n; r++) {

@@ -38,7 +38,7 @@ static int name_clash(const nv_kind_ops *k, const nv_spec *spec, int f, const nv
     if (f != 1 || memcmp(named->uuid, spec->uuid, 16) == 0)
         return 0;
     char other[NV_UUID_STR_LEN];
-    nv_spec_uuid_format(named->uuid, other);
+    nv_uuid_format(named->uuid, other);
     nv_err_set(e, NV_ERR_INPUT, "%s:%lu: a %s named '%s' already exists with UUID %s (the definition has UUID %s)",
                spec->file, name_line(spec), k->name, spec->name, other, spec->uuid_str);
     return 1;
@@ -279,7 +279,7 @@ int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv
         if (f == 0) {
             if (req->sel_uuid) {
                 char u[NV_UUID_STR_LEN];
-                nv_spec_uuid_format(req->sel_uuid, u);
+                nv_uuid_format(req->sel_uuid, u);
                 nv_err_set(e, NV_ERR_INPUT, "no %s with UUID %s", k->name, u);
             } else {
                 nv_err_set(e, NV_ERR_INPUT, "no %s named '%s'", k->name, req->sel_name);

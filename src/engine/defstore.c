@@ -13,6 +13,7 @@
 #include "util/strict.h"
 #include "xml/canon.h"
 #include "xml/write.h"
+#include "util/uuid.h"
 
 static const char *const kind_names[NV_KIND_COUNT] = {"domain", "network", "pool"};
 static const char header[] = "nixvirt-def 1 ";
@@ -80,7 +81,7 @@ static int ds_open(nv_defstore *ds, int create, nv_err *e)
 static void name_of(enum nv_kind kind, const uint8_t uuid[16], char *out, size_t n)
 {
     char u[NV_UUID_STR_LEN];
-    nv_spec_uuid_format(uuid, u);
+    nv_uuid_format(uuid, u);
     snprintf(out, n, "%s-%s.xml", kind_names[kind], u);
 }
 
@@ -264,7 +265,7 @@ int nv_defstore_prune(nv_defstore *ds, const nv_record *r, nv_err *e)
                 strcmp(n + kl + 1 + 36, ".xml") != 0)
                 continue;
             snprintf(us, sizeof us, "%.36s", n + kl + 1);
-            keep = nv_spec_uuid_parse(us, u) == 0 && nv_record_find(r, (enum nv_kind)k, u);
+            keep = nv_uuid_parse(us, u) == 0 && nv_record_find(r, (enum nv_kind)k, u);
         }
         /* a file that cannot go does no harm: it is only used with the
          * record's digest */

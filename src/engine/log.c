@@ -3,9 +3,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "engine/spec.h"
 #include "engine/status.h"
 #include "util/buf.h"
+#include "util/uuid.h"
 
 int nv_log_verbose;
 
@@ -14,7 +14,7 @@ void nv_log_obj(const char *kind, const uint8_t uuid[16], const char *fmt, ...)
     if (!nv_log_verbose && !nv_status_on)
         return;
     char u[NV_UUID_STR_LEN], what[512];
-    nv_spec_uuid_format(uuid, u);
+    nv_uuid_format(uuid, u);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);

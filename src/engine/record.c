@@ -13,10 +13,12 @@
 #include "engine/spec.h"
 #include "util/buf.h"
 #include "util/file.h"
+#include "util/hex.h"
 #include "util/sha256.h"
 #include "util/strict.h"
 #include "util/text.h"
 #include "util/time.h"
+#include "util/uuid.h"
 
 static const char *const kind_names[NV_KIND_COUNT] = {"domain", "network", "pool"};
 
@@ -135,13 +137,10 @@ static int hex_digest(const char *s, uint8_t out[32])
         unsigned v = 0;
         for (int k = 0; k < 2; k++) {
             char c = s[2 * i + k];
-            v <<= 4;
-            if (c >= '0' && c <= '9')
-                v |= (unsigned)(c - '0');
-            else if (c >= 'a' && c <= 'f')
-                v |= (unsigned)(c - 'a' + 10);
-            else
-                return -1;
+            int d = nv_hex_digit(c);
+            if (d < 0 || (c >= 'A' && c <= 'F'))
+                return -1; /* written lowercase: anything else is not ours */
+            v = v << 4 | (unsigned)d;
         }
         out[i] = (uint8_t)v;
     }
@@ -252,7 +251,7 @@ int nv_record_parse(const char *path, char *data, size_t len, nv_record *r, nv_e
                     k = i;
         }
         int digests = strcmp(defd, "-") != 0;
-        if (k < 0 || nv_spec_uuid_parse(uuid, u) < 0 || (!digests && strcmp(xmld, "-") != 0) ||
+        if (k < 0 || nv_uuid_parse(uuid, u) < 0 || (!digests && strcmp(xmld, "-") != 0) ||
             (digests && (hex_digest(defd, dd) < 0 || hex_digest(xmld, xd) < 0))) {
             rc = nv_err_set(e, NV_ERR_INPUT, "%s:%d: corrupt record line (remove the file to start afresh)", path, lineno);
             break;
@@ -352,7 +351,7 @@ void nv_record_format(const char *uri, const nv_record *r, nv_buf *out)
     nv_buf_append_str(out, "\n");
     for (size_t i = 0; i < r->n; i++) {
         char u[NV_UUID_STR_LEN];
-        nv_spec_uuid_format(r->v[i].uuid, u);
+        nv_uuid_format(r->v[i].uuid, u);
         nv_buf_append_str(out, kind_names[r->v[i].kind]);
         nv_buf_append_str(out, " ");
         nv_buf_append(out, u, NV_UUID_STR_LEN - 1);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/spec.h"
+#include "util/uuid.h"
 
 static const char *const act_names[NV_ACT_COUNT] = {
     "remove", "define", "redefine", "compare", "unchanged", "stop",
@@ -40,7 +41,7 @@ nv_report_obj *nv_report_add(nv_report *r, const char *kind, const char *name, c
     }
     o->kind = kind;
     if (uuid)
-        nv_spec_uuid_format(uuid, o->uuid);
+        nv_uuid_format(uuid, o->uuid);
     r->v[r->n++] = o;
     return o;
 }

@@ -6,6 +6,7 @@
 
 #include "util/sha256.h"
 #include "xml/write.h"
+#include "util/uuid.h"
 
 static const char *const kind_names[] = {
     [NV_SPEC_DOMAIN] = "domain",
@@ -33,60 +34,6 @@ int nv_spec_kind_from_name(const char *name, enum nv_spec_kind *kind)
 }
 
 /* ---- UUIDs ---- */
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* The whitespace libvirt skips around a UUID (glib's ASCII set: no \v). */
-static int uuid_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-int nv_spec_uuid_parse(const char *text, uint8_t uuid[NV_UUID_LEN])
-{
-    const char *p = text;
-    while (uuid_space(*p))
-        p++;
-    for (size_t i = 0; i < NV_UUID_LEN;) {
-        if (*p == '-' || *p == ' ') {
-            p++;
-            continue;
-        }
-        int hi = hexval(*p);
-        if (hi < 0)
-            return -1;
-        int lo = hexval(p[1]);
-        if (lo < 0)
-            return -1;
-        uuid[i++] = (uint8_t)(hi << 4 | lo);
-        p += 2;
-    }
-    while (uuid_space(*p))
-        p++;
-    return *p ? -1 : 0;
-}
-
-void nv_spec_uuid_format(const uint8_t u[NV_UUID_LEN], char out[NV_UUID_STR_LEN])
-{
-    static const char digits[] = "0123456789abcdef";
-    char *o = out;
-    for (int i = 0; i < NV_UUID_LEN; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            *o++ = '-';
-        *o++ = digits[u[i] >> 4];
-        *o++ = digits[u[i] & 15];
-    }
-    *o = '\0';
-}
 
 void nv_spec_mac_derive(const uint8_t uuid[NV_UUID_LEN], uint32_t index, char out[NV_MAC_STR_LEN])
 {
@@ -133,10 +80,10 @@ static int check_uuid(nv_spec *s, nv_err *e)
     if (!u)
         return nv_err_set(e, NV_ERR_INPUT, "%s:%lu: missing <uuid>", s->file, s->root->line);
     const char *t = nv_xml_text(u);
-    if (!t || nv_spec_uuid_parse(t, s->uuid) < 0)
+    if (!t || nv_uuid_parse(t, s->uuid) < 0)
         return nv_err_set(e, NV_ERR_INPUT, "%s:%lu: invalid UUID '%.64s'", s->file, u->line,
                           t ? t : "(contains elements)");
-    nv_spec_uuid_format(s->uuid, s->uuid_str);
+    nv_uuid_format(s->uuid, s->uuid_str);
     s->has_uuid = 1;
     return 0;
 }

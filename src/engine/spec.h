@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "util/error.h"
+#include "util/uuid.h"
 #include "xml/doc.h"
 
 enum nv_spec_kind {
@@ -35,8 +36,6 @@ enum nv_spec_kind {
 /* The largest definition a define can carry: libvirt's REMOTE_STRING_MAX. */
 #define NV_SPEC_XML_MAX ((size_t)4194304)
 
-#define NV_UUID_LEN 16
-#define NV_UUID_STR_LEN 37 /* 36 characters and the NUL */
 #define NV_MAC_STR_LEN 18  /* "52:54:00:xx:yy:zz" and the NUL */
 
 typedef struct nv_spec_mac {
@@ -78,11 +77,6 @@ void nv_spec_free(nv_spec *s);
  * a tree several times its size. Code that needs the tree again parses xml. */
 int nv_spec_drop_tree(nv_spec *s, nv_err *e);
 
-/* UUID text as libvirt accepts it: 32 hex digits (either case) in pairs,
- * '-' or ' ' allowed before any pair, surrounding whitespace allowed.
- * 0 on success, -1 if invalid. */
-int nv_spec_uuid_parse(const char *text, uint8_t uuid[NV_UUID_LEN]);
-void nv_spec_uuid_format(const uint8_t uuid[NV_UUID_LEN], char out[NV_UUID_STR_LEN]);
 /* The deterministic MAC for interface `index` of the object with `uuid`. */
 void nv_spec_mac_derive(const uint8_t uuid[NV_UUID_LEN], uint32_t index, char out[NV_MAC_STR_LEN]);
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/hex.h"
 
 static const char *const transport_names[] = {
     [NV_URI_UNIX] = "unix",     [NV_URI_SSH] = "ssh",       [NV_URI_EXT] = "ext",
@@ -26,19 +27,7 @@ const char *nv_rpc_uri_transport_name(enum nv_uri_transport t)
 static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static int is_alnum(int c) { return is_alpha(c) || is_digit(c); }
-static int is_hex(int c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-static int hex_val(int c)
-{
-    if (is_digit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return c - 'A' + 10;
-}
-
+static int is_hex(int c) { return nv_hex_digit(c) >= 0; }
 /* RFC 3986 pchar without pct-encoded: unreserved, sub-delims, ':' and '@'. */
 static int is_pchar(int c)
 {
@@ -101,7 +90,7 @@ static char *decode_component(const char *uri, const char *s, size_t n, const ch
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%') {
-            out[o++] = (char)(hex_val(s[i + 1]) * 16 + hex_val(s[i + 2]));
+            out[o++] = (char)(nv_hex_digit(s[i + 1]) * 16 + nv_hex_digit(s[i + 2]));
             i += 2;
         } else {
             out[o++] = s[i];
