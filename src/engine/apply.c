@@ -219,6 +219,17 @@ static enum verdict plan_verdict(const nv_apply_opts *o, enum nv_kind kind, cons
     return v;
 }
 
+/* restart = "never" on a running object whose definition changes: it says
+ * that what runs differs from the definition until the next start. */
+static void note_never(nv_report_obj *ro)
+{
+    static const char never[] = "restart never: it runs with its old definition until its next start";
+    if (ro->note)
+        nv_report_note(ro, "%s; %s", ro->note, never);
+    else
+        nv_report_note(ro, "%s", never);
+}
+
 /* restart = "live": the steps the run would apply to the running domain
  * (NV_ACT_LIVE), or why it restarts it instead (in the note). Returns 1 for
  * a restart. The define has not run, so this compares the daemon's XML with
@@ -284,6 +295,8 @@ static void plan_object(const nv_apply_opts *o, enum nv_kind kind, const nv_mani
         restart = active && want && mo->restart != NV_RESTART_NEVER;
         if (restart && mo->restart == NV_RESTART_LIVE && kind == NV_KIND_DOMAIN)
             restart = plan_live(&mo->spec, pf, ro);
+        if (active && want && mo->restart == NV_RESTART_NEVER && ro)
+            note_never(ro);
     }
     if (restart)
         nv_report_act(ro, NV_ACT_RESTART);

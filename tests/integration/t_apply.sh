@@ -270,6 +270,8 @@ EOF
     assert_eq "$pn" "$(obj_qemu_pid ad-never)"
     # restart="never": a changed definition is defined but the running domain is left alone
     obj_write_dom "$D/never.xml" ad-never "$u2" 48
+    assert_exit 0 ap --dry-run "$D/m.xml"
+    assert_contains "$OUT" "restart never: it runs with its old definition until its next start"
     assert_exit 0 ap -v "$D/m.xml"
     assert_contains "$OUT" "1 changed"
     assert_contains "$ERR" "changed, not restarted (restart never)"
