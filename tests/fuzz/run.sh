@@ -21,6 +21,7 @@ trap 'rm -rf "$WORK"' EXIT
 ART=${NV_FUZZ_ARTIFACTS:-/tmp/nixvirt-fuzz-artifacts}
 mkdir -p "$ART" "$WORK/obj" "$WORK/empty"
 
+# shellcheck disable=SC2054 # the commas are in one option's value
 FLAGS=(-g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -fno-strict-aliasing
     -fsanitize=address,undefined -fno-sanitize-recover=undefined -I"$REPO/src")
 
@@ -44,7 +45,7 @@ for p in "${pids[@]}"; do wait "$p" || { echo "fuzz: cannot compile"; echo "fuzz
 
 # Seeds: well-formed inputs of each kind, so the fuzzer starts deep.
 seeds() { # TARGET DIR
-    local d=$2 f i=0
+    local d=$2 f
     mkdir -p "$d"
     case $1 in
         reply) python3 "$REPO/tests/fuzz/make_seeds.py" "$d" >/dev/null ;;

@@ -31,9 +31,9 @@ xml_guest() {
     local name=$1 uuid=$2 mem=${3:-128} vc=${4:-1/2} extra=${5:-} devices=${6:-} machine=${7:-q35}
     local mcur=${mem#*/}
     mem=${mem%/*}
-    local cur=${vc%/*} max=${vc#*/} ports="<controller type='pci' index='0' model='pcie-root'/>" i
+    local cur=${vc%/*} max=${vc#*/} ports="<controller type='pci' index='0' model='pcie-root'/>"
     # the balloon takes the first root port; the rest are free for hot-plugged devices
-    for i in 1 2 3 4 5 6; do ports+="<controller type='pci' model='pcie-root-port'/>"; done
+    for _ in 1 2 3 4 5 6; do ports+="<controller type='pci' model='pcie-root-port'/>"; done
     cat <<XML
 <domain type='qemu'>
   <name>$name</name>

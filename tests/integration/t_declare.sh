@@ -967,12 +967,12 @@ test_define_fifo_or_not_text() {
 # error naming the file (it used to be "REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS: cannot
 # encode the message" from the RPC layer), and nothing is defined.
 test_define_too_large_after_macs() {
-    local f=$TEST_TMP/big.xml u i pad
+    local f=$TEST_TMP/big.xml u pad
     u=$(new_uuid)
     {
         printf "<domain type='qemu'><name>dn-big</name><uuid>%s</uuid><memory unit='MiB'>32</memory>" "$u"
         printf "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
-        for i in $(seq 1 1000); do printf "<interface type='user'/>"; done
+        for _ in $(seq 1 1000); do printf "<interface type='user'/>"; done
         printf "</devices><description>"
     } >"$f"
     pad=$((4194304 - 200 - $(stat -c %s "$f")))
