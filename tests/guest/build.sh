@@ -12,9 +12,12 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DEBS=$1 OUT=$2
 die() { printf 'guest build: %s\n' "$*" >&2; exit 1; }
 
-kdeb=$(ls "$DEBS"/linux-image-*-amd64_*.deb 2>/dev/null | grep -v -- '-dbg' | head -n1) ||
-    true
-bdeb=$(ls "$DEBS"/busybox-static_*.deb 2>/dev/null | head -n1) || true
+kdeb='' bdeb=''
+for f in "$DEBS"/linux-image-*-amd64_*.deb; do
+    case $f in *-dbg_*) continue ;; esac
+    [ -f "$f" ] && { kdeb=$f; break; }
+done
+for f in "$DEBS"/busybox-static_*.deb; do [ -f "$f" ] && { bdeb=$f; break; }; done
 [ -n "$kdeb" ] || die "no linux-image-*-amd64 .deb in $DEBS"
 [ -n "$bdeb" ] || die "no busybox-static .deb in $DEBS"
 
@@ -22,7 +25,9 @@ tmp=$(mktemp -d "${OUT%/}.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 dpkg-deb -x "$kdeb" "$tmp/k"
 dpkg-deb -x "$bdeb" "$tmp/b"
-vmlinuz=$(ls "$tmp"/k/boot/vmlinuz-* | head -n1)
+vmlinuz=
+for f in "$tmp"/k/boot/vmlinuz-*; do [ -f "$f" ] && { vmlinuz=$f; break; }; done
+[ -n "$vmlinuz" ] || die "no /boot/vmlinuz-* in $kdeb"
 kver=${vmlinuz##*/vmlinuz-}
 mods=$tmp/k/lib/modules/$kver/kernel
 
@@ -30,13 +35,14 @@ mods=$tmp/k/lib/modules/$kver/kernel
 # CONFIG_KERNEL_XZ) inside the bzImage and unpack it, trying each magic offset until one
 # gives an ELF file (the kernel's own scripts/extract-vmlinux works the same way).
 found=0
-for off in $(LC_ALL=C grep -abo $'\xfd7zXZ\x00' "$vmlinuz" | cut -d: -f1); do
+# (the magic is FD 37 7A 58 5A 00; bash strings stop at NUL, so grep sees its first 5 bytes)
+while IFS=: read -r off _; do
     tail -c +"$((off + 1))" "$vmlinuz" | xz -dc >"$tmp/vmlinux" 2>/dev/null || true
     if [ "$(head -c 4 "$tmp/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ]; then
         found=1
         break
     fi
-done
+done < <(LC_ALL=C grep -abo $'\xfd7zXZ' "$vmlinuz")
 [ "$found" = 1 ] || die "no xz-compressed ELF kernel inside $vmlinuz"
 
 # Modules the guest loads, with what each depends on (the .ko's modinfo "depends="),

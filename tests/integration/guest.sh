@@ -21,8 +21,9 @@
 # Each guest costs ~250 MB of host memory: tests keep them few, and destroy them at the end.
 
 guest_available() {
-    [ -n "${NV_GUEST:-}" ] && [ -f "$NV_GUEST/vmlinux" ] && [ -f "$NV_GUEST/initrd.gz" ] ||
+    if [ -z "${NV_GUEST:-}" ] || [ ! -f "$NV_GUEST/vmlinux" ] || [ ! -f "$NV_GUEST/initrd.gz" ]; then
         fail "no test guest (NV_GUEST='${NV_GUEST:-}'): run ./dev setup"
+    fi
 }
 
 guest_log() { printf '%s/%s.serial\n' "${NV_DATA_DIR:?}" "$1"; }
