@@ -327,83 +327,78 @@ let
     tag: decl: s: path: ind:
     if s == "" then [ "${ind}<${tag}${decl}/>" ] else [ "${ind}<${tag}${decl}>${escapeText path s}</${tag}>" ];
 
-  setLines =
-    t: tag: v: path: ind: ctx:
+  # What key k of v (an element of type t) stands for: an attribute, a child,
+  # the text, a key folded into a child, a namespace declaration, extra
+  # attributes or XML, or nothing the schema knows.
+  classify =
+    t: v: path: ctx: k:
     let
-      keys = filter (k: v.${k} != null) (attrNames v);
+      x = v.${k};
+      structured = isContent x || isList x;
+      isAttr = hasAttr k t.attrPos;
+      isChild = hasAttr k t.children;
+      dash = match "([a-z]+)-(.+)" k;
+      at = match "@(.+)" k;
+      xmlnsKey = match "xmlns:([A-Za-z_][A-Za-z0-9._-]*)" k;
+      nsKey = if t.prefix != null then "${t.prefix}:${k}" else null;
+    in
+    if k == "_attrs" then
+      { kind = "extraAttrs"; }
+    else if xmlnsKey != null then
+      {
+        kind = "xmlns";
+        prefix = elemAt xmlnsKey 0;
+      }
+    else if k == "_xml" then
+      { kind = "extraXml"; }
+    else if isAttr && !(isChild && structured) then
+      {
+        kind = "attr";
+        name = k;
+        pos = t.attrPos.${k};
+      }
+    else if at != null && hasAttr (elemAt at 0) t.attrPos then
+      {
+        kind = "attr";
+        name = elemAt at 0;
+        pos = t.attrPos.${elemAt at 0};
+      }
+    else if k == t.text && !(isChild && structured) then
+      { kind = "text"; }
+    else if isChild then
+      {
+        kind = "child";
+        name = k;
+        c = t.children.${k};
+      }
+    else if nsKey != null && hasAttr nsKey t.children then
+      {
+        kind = "child";
+        name = nsKey;
+        c = t.children.${nsKey};
+      }
+    else if dash != null && hasAttr "${elemAt dash 0}:${elemAt dash 1}" t.children then
+      {
+        kind = "child";
+        name = "${elemAt dash 0}:${elemAt dash 1}";
+        c = t.children."${elemAt dash 0}:${elemAt dash 1}";
+        defaultNs = true;
+      }
+    else if t.folded != null && hasAttr k t.folded.attrPos then
+      { kind = "fold"; }
+    else if ctx.strict then
+      throw "nixvirt: ${unknownText t "${path}.${k}" k false}"
+    else
+      { kind = "unknown"; };
+
+  # The start tag's namespace declarations (nsText, and what is declared
+  # from here down) and its attributes (attrText), from the classified keys.
+  attributes =
+    t: v: path: ctx: ofKind:
+    let
       sub = k: "${path}.${k}";
-
-      # What each key is.
-      entry =
-        k:
-        let
-          x = v.${k};
-          structured = isContent x || isList x;
-          isAttr = hasAttr k t.attrPos;
-          isChild = hasAttr k t.children;
-          dash = match "([a-z]+)-(.+)" k;
-          at = match "@(.+)" k;
-          xmlnsKey = match "xmlns:([A-Za-z_][A-Za-z0-9._-]*)" k;
-          nsKey = if t.prefix != null then "${t.prefix}:${k}" else null;
-        in
-        if k == "_attrs" then
-          { kind = "extraAttrs"; }
-        else if xmlnsKey != null then
-          {
-            kind = "xmlns";
-            prefix = elemAt xmlnsKey 0;
-          }
-        else if k == "_xml" then
-          { kind = "extraXml"; }
-        else if isAttr && !(isChild && structured) then
-          {
-            kind = "attr";
-            name = k;
-            pos = t.attrPos.${k};
-          }
-        else if at != null && hasAttr (elemAt at 0) t.attrPos then
-          {
-            kind = "attr";
-            name = elemAt at 0;
-            pos = t.attrPos.${elemAt at 0};
-          }
-        else if k == t.text && !(isChild && structured) then
-          { kind = "text"; }
-        else if isChild then
-          {
-            kind = "child";
-            name = k;
-            c = t.children.${k};
-          }
-        else if nsKey != null && hasAttr nsKey t.children then
-          {
-            kind = "child";
-            name = nsKey;
-            c = t.children.${nsKey};
-          }
-        else if dash != null && hasAttr "${elemAt dash 0}:${elemAt dash 1}" t.children then
-          {
-            kind = "child";
-            name = "${elemAt dash 0}:${elemAt dash 1}";
-            c = t.children."${elemAt dash 0}:${elemAt dash 1}";
-            defaultNs = true;
-          }
-        else if t.folded != null && hasAttr k t.folded.attrPos then
-          { kind = "fold"; }
-        else if ctx.strict then
-          throw "nixvirt: ${unknownText t (sub k) k false}"
-        else
-          { kind = "unknown"; };
-
-      entries = map (k: { key = k; } // entry k) keys;
-      ofKind = kd: filter (e: e.kind == kd) entries;
-
       attrEntries = sort (a: b: a.pos < b.pos) (ofKind "attr");
-      childEntries = sort (a: b: a.c.pos < b.c.pos) (ofKind "child");
-      textEntries = ofKind "text";
-      foldKeys = map (e: e.key) (ofKind "fold");
       extraAttrEntries = ofKind "extraAttrs";
-      extraXmlEntries = ofKind "extraXml";
 
       # `"xmlns:P" = URI` keys: declared here unless an ancestor (or the
       # root, for namespaced children it has) already declares P as URI.
@@ -436,82 +431,110 @@ let
         else
           concatStringsSep "" (map (e: attrOut t (sub e.key) e.name v.${e.key}) attrEntries)
           + concatStringsSep "" (map (e: extraAttrs (sub e.key) v.${e.key}) extraAttrEntries);
+    in
+    {
+      inherit nsText declaredHere attrText;
+    };
 
-      # The folded child gets the attributes written on this element.
-      foldValue =
-        let
-          own = v.${t.fold};
-          extra = listToAttrs (map (k: { name = k; value = v.${k}; }) foldKeys);
-        in
-        if foldKeys == [ ] then
-          own
-        else if !(hasAttr t.fold v) || own == null then
-          fail (sub (builtins.head foldKeys)) "needs ${path}.${t.fold} (it is an attribute of <${t.fold}>)"
-        else if isContent own then
-          let
-            twice = filter (k: hasAttr k own) foldKeys;
-          in
-          if twice != [ ] then
-            fail (sub (builtins.head twice)) "given both here and in ${path}.${t.fold}"
-          else
-            own // extra
-        else if isScalar own then
-          extra // { ${t.folded.text} = own; }
+  # The value of the folded child t.fold: its own, with the attributes
+  # written on this element (foldKeys) added.
+  fold =
+    t: v: path: foldKeys:
+    let
+      sub = k: "${path}.${k}";
+      own = v.${t.fold};
+      extra = listToAttrs (map (k: { name = k; value = v.${k}; }) foldKeys);
+    in
+    if foldKeys == [ ] then
+      own
+    else if !(hasAttr t.fold v) || own == null then
+      fail (sub (builtins.head foldKeys)) "needs ${path}.${t.fold} (it is an attribute of <${t.fold}>)"
+    else if isContent own then
+      let
+        twice = filter (k: hasAttr k own) foldKeys;
+      in
+      if twice != [ ] then
+        fail (sub (builtins.head twice)) "given both here and in ${path}.${t.fold}"
+      else
+        own // extra
+    else if isScalar own then
+      extra // { ${t.folded.text} = own; }
+    else
+      fail (sub t.fold) "expected text or an attribute set, found ${describe own}";
+
+  # The lines of the child entry e (a list gives one element per item).
+  children =
+    t: v: path: ind: ctx: declaredHere: foldValue: e:
+    let
+      sub = k: "${path}.${k}";
+      x = if e.name == t.fold then foldValue else v.${e.key};
+      c = e.c;
+      ct = c.type;
+      defaultNs = e.defaultNs or false;
+      # How the child and its descendants are named.
+      cctx =
+        if ct.ns == null then
+          {
+            pfx = false;
+            decl = "";
+          }
+        else if ct.ns == t.ns then
+          {
+            pfx = ctx.pfx;
+            decl = "";
+          }
+        else if defaultNs then
+          {
+            pfx = false;
+            decl = " xmlns='${ct.ns}'";
+          }
         else
-          fail (sub t.fold) "expected text or an attribute set, found ${describe own}";
-
-      childLines =
-        e:
-        let
-          x = if e.name == t.fold then foldValue else v.${e.key};
-          c = e.c;
-          ct = c.type;
-          defaultNs = e.defaultNs or false;
-          # How the child and its descendants are named.
-          cctx =
-            if ct.ns == null then
-              {
-                pfx = false;
-                decl = "";
-              }
-            else if ct.ns == t.ns then
-              {
-                pfx = ctx.pfx;
-                decl = "";
-              }
-            else if defaultNs then
-              {
-                pfx = false;
-                decl = " xmlns='${ct.ns}'";
-              }
-            else
-              {
-                pfx = true;
-                decl = if (declaredHere.${ct.prefix} or null) == ct.ns then "" else " xmlns:${ct.prefix}='${ct.ns}'";
-              };
-          ctag = if ct.ns != null && cctx.pfx then "${ct.prefix}:${ct.name}" else ct.name;
-          cctx' = cctx // {
-            # What the child's own start tag declares counts as declared.
-            declared = declaredHere // (if cctx.pfx && cctx.decl != "" then { ${ct.prefix} = ct.ns; } else { });
-            inherit (ctx) strict;
+          {
+            pfx = true;
+            decl = if (declaredHere.${ct.prefix} or null) == ct.ns then "" else " xmlns:${ct.prefix}='${ct.ns}'";
           };
-          one = p: y: elemLines ct ctag y p (ind + "  ") cctx';
-        in
-        if isList x && !(ct.any && !c.many) then
-          if !c.many && length (filter (y: y != null) x) > 1 then
-            fail (sub e.key) "<${ct.name}> may appear only once here, found a list of ${toString (length x)}"
-          else
-            concatLists (
-              genList (
-                i:
-                let
-                  y = elemAt x i;
-                in
-                if y == null then [ ] else one "${sub e.key}[${toString i}]" y
-              ) (length x)
-            )
-        else
-          one (sub e.key) x;
+      ctag = if ct.ns != null && cctx.pfx then "${ct.prefix}:${ct.name}" else ct.name;
+      cctx' = cctx // {
+        # What the child's own start tag declares counts as declared.
+        declared = declaredHere // (if cctx.pfx && cctx.decl != "" then { ${ct.prefix} = ct.ns; } else { });
+        inherit (ctx) strict;
+      };
+      one = p: y: elemLines ct ctag y p (ind + "  ") cctx';
+    in
+    if isList x && !(ct.any && !c.many) then
+      if !c.many && length (filter (y: y != null) x) > 1 then
+        fail (sub e.key) "<${ct.name}> may appear only once here, found a list of ${toString (length x)}"
+      else
+        concatLists (
+          genList (
+            i:
+            let
+              y = elemAt x i;
+            in
+            if y == null then [ ] else one "${sub e.key}[${toString i}]" y
+          ) (length x)
+        )
+    else
+      one (sub e.key) x;
+
+  # The lines of an element given as an attribute set: its keys classified,
+  # then the start tag, the text or the children.
+  setLines =
+    t: tag: v: path: ind: ctx:
+    let
+      keys = filter (k: v.${k} != null) (attrNames v);
+      sub = k: "${path}.${k}";
+
+      entries = map (k: { key = k; } // classify t v path ctx k) keys;
+      ofKind = kd: filter (e: e.kind == kd) entries;
+
+      childEntries = sort (a: b: a.c.pos < b.c.pos) (ofKind "child");
+      textEntries = ofKind "text";
+      foldKeys = map (e: e.key) (ofKind "fold");
+      extraXmlEntries = ofKind "extraXml";
+      attrs = attributes t v path ctx ofKind;
+      foldValue = fold t v path foldKeys;
+      childLines = children t v path ind ctx attrs.declaredHere foldValue;
 
       text =
         if textEntries == [ ] then
@@ -533,7 +556,7 @@ let
           fail (sub (builtins.head foldKeys)) "needs ${path}.${t.fold} (it is an attribute of <${t.fold}>)"
         else
           concatMap childLines childEntries ++ concatMap (e: xml.internal.lines (ind + "  ") v.${e.key}) extraXmlEntries;
-      head = "${ind}<${tag}${ctx.decl}${nsText}${attrText}";
+      head = "${ind}<${tag}${ctx.decl}${attrs.nsText}${attrs.attrText}";
       # One warning per unknown key, printed when the lines are forced.
       warnUnknown = r: foldl' (acc: e: builtins.trace "warning: nixvirt: ${unknownText t (sub e.key) e.key true}" acc) r (ofKind "unknown");
     in
