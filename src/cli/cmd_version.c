@@ -7,7 +7,7 @@
 #include "util/seconds.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "rpc/proto.h"
+#include "virt/host.h"
 
 static const char usage[] =
     "usage: nixvirt version [-h] [--connect URI] [--wait SECONDS] [--timeout SECONDS]\n";
@@ -60,31 +60,15 @@ int cmd_version(int argc, char **argv)
         return NV_EXIT_FAIL;
     nv_err e;
     nv_err_clear(&e);
-    /* the three questions go out together: one round trip */
-    uint32_t s_lib, s_type, s_ver;
-    remote_connect_get_lib_version_ret lib;
-    remote_connect_get_type_ret type;
-    remote_connect_get_version_ret ver;
-    int rc = NV_EXIT_FAIL;
-    if (nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_GET_LIB_VERSION, NULL, &s_lib, &e) < 0 ||
-        nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_GET_TYPE, NULL, &s_type, &e) < 0 ||
-        nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_GET_VERSION, NULL, &s_ver, &e) < 0)
-        goto out;
-    if (nv_rpc_call_finish(c->rpc, s_lib, &lib, &e) < 0)
-        goto out;
-    print_version("libvirt (daemon)", lib.lib_ver);
-    if (nv_rpc_call_finish(c->rpc, s_type, &type, &e) < 0)
-        goto out;
-    if (nv_rpc_call_finish(c->rpc, s_ver, &ver, &e) < 0) {
-        nv_proto_free_remote_connect_get_type_ret(&type);
-        goto out;
+    nv_host_versions v;
+    int rc = nv_host_versions_get(c, &v, &e) < 0 ? NV_EXIT_FAIL : NV_EXIT_OK;
+    if (v.have_lib)
+        print_version("libvirt (daemon)", v.lib_ver);
+    if (rc == NV_EXIT_OK) {
+        char label[128];
+        snprintf(label, sizeof label, "hypervisor %s", v.hv_type);
+        print_version(label, v.hv_ver);
     }
-    char label[128];
-    snprintf(label, sizeof label, "hypervisor %s", type.type);
-    print_version(label, ver.hv_ver);
-    nv_proto_free_remote_connect_get_type_ret(&type);
-    rc = NV_EXIT_OK;
-out:
     if (rc != NV_EXIT_OK) {
         nv_connect_explain(c, &e);
         nv_cli_report("nixvirt version", &e);
