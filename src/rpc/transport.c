@@ -38,12 +38,8 @@ static int set_conn_err(nv_err *e, int errnum, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    e->kind = NV_ERR_CONNECT;
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    nv_err_vset(e, NV_ERR_CONNECT, errnum, fmt, ap);
     va_end(ap);
-    e->code = errnum;
-    e->cause_at = 0;
-    e->len = (unsigned short)strlen(e->msg);
     return -1;
 }
 

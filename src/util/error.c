@@ -20,15 +20,21 @@ static void mark_cause(nv_err *e)
     e->len = (unsigned short)strlen(e->msg);
 }
 
+int nv_err_vset(nv_err *e, enum nv_err_kind kind, int code, const char *fmt, va_list ap)
+{
+    e->kind = kind;
+    e->code = code;
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    mark_cause(e);
+    return -1;
+}
+
 int nv_err_set(nv_err *e, enum nv_err_kind kind, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    e->kind = kind;
-    e->code = 0;
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    nv_err_vset(e, kind, 0, fmt, ap);
     va_end(ap);
-    mark_cause(e);
     return -1;
 }
 

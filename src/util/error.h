@@ -2,6 +2,7 @@
 #ifndef NV_UTIL_ERROR_H
 #define NV_UTIL_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum nv_err_kind {
@@ -32,6 +33,8 @@ void nv_err_clear(nv_err *e);
 /* Sets e (if not NULL) and returns -1 so callers can `return nv_err_set(...)`. */
 int nv_err_set(nv_err *e, enum nv_err_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* nv_err_set with a code (errno or libvirt's) and a va_list, for wrappers. */
+int nv_err_vset(nv_err *e, enum nv_err_kind kind, int code, const char *fmt, va_list ap);
 /* Like nv_err_set with kind SYSTEM, appending ": strerror(errnum)". */
 int nv_err_sys(nv_err *e, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
