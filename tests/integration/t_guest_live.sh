@@ -90,7 +90,9 @@ test_live_changes() {
     guest_wait lv 'cpus 0-1' 15 >/dev/null
     local mem_before
     mem_before=$(grep -a '^nvguest: mem' "$(guest_log lv)" | head -n1 | tr -d '\r' | awk '{print $3}')
-    wait_for 15 test "$(guest_last lv mem | awk '{print $3}')" -le $((mem_before - 27000))
+    # (a function: wait_for re-runs it, so the guest's line is read again each time)
+    guest_mem_at_most() { [ "$(guest_last lv mem | awk '{print $3}')" -le "$1" ]; }
+    wait_for 15 guest_mem_at_most $((mem_before - 27000))
 
     # the link state of a NIC
     sed -i "s|<interface type='user'><mac address='52:54:00:6c:76:02'/><model type='virtio'/></interface>|$nic2_down|" "$LV/lv.xml"

@@ -172,7 +172,8 @@ test_connect_open_close_seen_by_daemon() {
     exec 3>&-
     assert_eq 0 "$rc" "hold exit status"
     assert_eq "$(virsh_sys hostname)" "$(tail -n1 "$TEST_TMP/hold0.out")"
-    wait_for 5 test "$(admin_clients)" = "$before"
+    clients_back_to() { [ "$(admin_clients)" = "$1" ]; } # re-read on each try of wait_for
+    wait_for 5 clients_back_to "$before"
     after=$(admin_clients)
     assert_eq "$before" "$after" "clients after close"
     assert_no_crash "$TEST_TMP/hold0.err"
