@@ -100,7 +100,7 @@ int cmd_purge(int argc, char **argv)
     }
     const nv_kind_ops *k = nv_kind_ops_get(kind);
     nv_obj_list all = {0};
-    if (k->list_all(c, 0, &all, &e) < 0) {
+    if (nv_obj_list_all(c, k, 0, &all, &e) < 0) {
         nv_connect_explain(c, &e);
         nv_cli_report("virtpurge", &e);
         nv_errlist_add(&errs, "%s", e.msg);

@@ -189,10 +189,10 @@ static int import_kind(nv_conn *c, enum nv_kind kind, const nv_import_opts *o, n
     nv_vol_list *vols = NULL;
     char ***vxml = NULL;
     int rc = -1;
-    if (k->list_all(c, LIST_PERSISTENT, &all, e) < 0 || k->list_all(c, LIST_TRANSIENT, &trans, e) < 0)
+    if (nv_obj_list_all(c, k, LIST_PERSISTENT, &all, e) < 0 || nv_obj_list_all(c, k, LIST_TRANSIENT, &trans, e) < 0)
         goto out;
     /* domains say whether they run by their id; networks and pools by a list */
-    if (kind != NV_KIND_DOMAIN && k->list_all(c, LIST_PERSISTENT | k->list_active, &act, e) < 0)
+    if (kind != NV_KIND_DOMAIN && nv_obj_list_all(c, k, LIST_PERSISTENT | k->list_active, &act, e) < 0)
         goto out;
     for (size_t i = 0; i < trans.n; i++)
         nv_errlist_add(warnings,

@@ -63,7 +63,7 @@ int nv_power_network_users(nv_conn *c, const nv_obj *net, nv_obj_list *out, nv_e
 
     nv_obj_list running = {0};
     int rc = -1;
-    if (nv_domain_ops.list_all(c, nv_domain_ops.list_active, &running, e) < 0)
+    if (nv_obj_list_all(c, &nv_domain_ops, nv_domain_ops.list_active, &running, e) < 0)
         goto out;
     out->v = calloc(running.n ? running.n : 1, sizeof *out->v);
     if (!out->v) {

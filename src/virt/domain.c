@@ -195,16 +195,6 @@ static int list_finish(nv_conn *c, uint32_t serial, nv_obj_list *out, nv_err *e)
     return rc;
 }
 
-static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
-{
-    uint32_t s;
-    out->n = 0;
-    out->v = NULL;
-    if (list_start(c, flags, &s, e) < 0)
-        return -1;
-    return list_finish(c, s, out, e);
-}
-
 int nv_domain_shutdown(nv_conn *c, const nv_obj *o, unsigned flags, nv_err *e)
 {
     remote_domain_shutdown_flags_args a = {.dom = handle(o), .flags = flags};
@@ -274,7 +264,6 @@ const nv_kind_ops nv_domain_ops = {
     .destroy = destroy,
     .undefine = undefine,
     .set_autostart = set_autostart,
-    .list_all = list_all,
     .list_start = list_start,
     .list_finish = list_finish,
 };

@@ -155,16 +155,6 @@ static int list_finish(nv_conn *c, uint32_t serial, nv_obj_list *out, nv_err *e)
     return rc;
 }
 
-static int list_all(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e)
-{
-    uint32_t s;
-    out->n = 0;
-    out->v = NULL;
-    if (list_start(c, flags, &s, e) < 0)
-        return -1;
-    return list_finish(c, s, out, e);
-}
-
 const nv_kind_ops nv_network_ops = {
     .name = "network",
     .err_no_object = VIR_ERR_NO_NETWORK,
@@ -186,7 +176,6 @@ const nv_kind_ops nv_network_ops = {
     .destroy = destroy,
     .undefine = undefine,
     .set_autostart = set_autostart,
-    .list_all = list_all,
     .list_start = list_start,
     .list_finish = list_finish,
 };

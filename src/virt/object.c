@@ -85,3 +85,13 @@ int nv_obj_autostart(nv_conn *c, const nv_kind_ops *k, const nv_obj *o, nv_err *
         return -1;
     return k->autostart_finish(c, s, e);
 }
+
+int nv_obj_list_all(nv_conn *c, const nv_kind_ops *k, unsigned flags, nv_obj_list *out, nv_err *e)
+{
+    uint32_t s;
+    out->n = 0;
+    out->v = NULL;
+    if (k->list_start(c, flags, &s, e) < 0)
+        return -1;
+    return k->list_finish(c, s, out, e);
+}

@@ -61,7 +61,6 @@ typedef struct nv_kind_ops {
     /* domains keep NVRAM and TPM state and drop managed save */
     int (*undefine)(nv_conn *c, const nv_obj *o, nv_err *e);
     int (*set_autostart)(nv_conn *c, const nv_obj *o, int on, nv_err *e);
-    int (*list_all)(nv_conn *c, unsigned flags, nv_obj_list *out, nv_err *e);
     int (*list_start)(nv_conn *c, unsigned flags, uint32_t *serial, nv_err *e);
     int (*list_finish)(nv_conn *c, uint32_t serial, nv_obj_list *out, nv_err *e);
 } nv_kind_ops;
@@ -78,6 +77,7 @@ int nv_obj_lookup_name(nv_conn *c, const nv_kind_ops *k, const char *name, nv_ob
 char *nv_obj_xml(nv_conn *c, const nv_kind_ops *k, const nv_obj *o, unsigned flags, nv_err *e);
 int nv_obj_is_active(nv_conn *c, const nv_kind_ops *k, const nv_obj *o, nv_err *e);
 int nv_obj_autostart(nv_conn *c, const nv_kind_ops *k, const nv_obj *o, nv_err *e);
+int nv_obj_list_all(nv_conn *c, const nv_kind_ops *k, unsigned flags, nv_obj_list *out, nv_err *e);
 
 /* For finish functions: a daemon "not found" error becomes 0. */
 int nv_virt_not_found(const nv_kind_ops *k, const nv_err *e);

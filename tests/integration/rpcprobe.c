@@ -14,6 +14,7 @@
 
 #include "rpc/connect.h"
 #include "rpc/proto.h"
+#include "util/uuid.h"
 #include "util/file.h"
 #include "virt/domain.h"
 #include "virt/object.h"
@@ -68,44 +69,6 @@ static int usage_error(const char *fmt, const char *arg)
 
 /* ---- small helpers -------------------------------------------------------- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* 32 hex digits, dashes anywhere (as libvirt accepts). */
-static int parse_uuid(const char *s, uint8_t out[16])
-{
-    int n = 0;
-    for (; *s; s++) {
-        if (*s == '-')
-            continue;
-        int v = hexval(*s);
-        if (v < 0 || n >= 32)
-            return -1;
-        if (n % 2 == 0)
-            out[n / 2] = (uint8_t)(v << 4);
-        else
-            out[n / 2] |= (uint8_t)v;
-        n++;
-    }
-    return n == 32 ? 0 : -1;
-}
-
-static void format_uuid(const uint8_t u[16], char out[37])
-{
-    snprintf(out, 37,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
-             u[13], u[14], u[15]);
-}
-
 static int parse_uint(const char *s, unsigned *out)
 {
     char *end;
@@ -120,7 +83,7 @@ static int parse_uint(const char *s, unsigned *out)
 static void print_obj(const nv_kind_ops *k, const nv_obj *o)
 {
     char u[37];
-    format_uuid(o->uuid, u);
+    nv_uuid_format(o->uuid, u);
     if (k == &nv_domain_ops)
         printf("%s %s %d\n", o->name, u, (int)o->id);
     else
@@ -253,7 +216,7 @@ static int op_kind(nv_conn *c, const nv_kind_ops *k, const char *op, int argc, c
         free(xml);
         if (rc == 0) {
             char u[37];
-            format_uuid(o.uuid, u);
+            nv_uuid_format(o.uuid, u);
             printf("%s %s\n", o.name, u);
         }
         goto out;
@@ -261,7 +224,7 @@ static int op_kind(nv_conn *c, const nv_kind_ops *k, const char *op, int argc, c
     if (strcmp(op, "lookup-uuid") == 0) {
         NEED(1);
         uint8_t uuid[16];
-        if (parse_uuid(argv[0], uuid) < 0)
+        if (nv_uuid_parse(argv[0], uuid) < 0)
             return nv_err_set(e, NV_ERR_INPUT, "not a UUID: '%s'", argv[0]);
         if (nv_obj_lookup_uuid(c, k, uuid, &o, e) <= 0)
             goto out;
@@ -272,7 +235,7 @@ static int op_kind(nv_conn *c, const nv_kind_ops *k, const char *op, int argc, c
     if (strcmp(op, "list") == 0) {
         nv_obj_list l = {0};
         unsigned flags = argc > 0 && strcmp(argv[0], "active") == 0 ? k->list_active : 0;
-        if (k->list_all(c, flags, &l, e) < 0)
+        if (nv_obj_list_all(c, k, flags, &l, e) < 0)
             return -1;
         for (size_t i = 0; i < l.n; i++)
             print_obj(k, &l.v[i]);
@@ -431,7 +394,7 @@ static int op_pipeline(nv_conn *c, int argc, char **argv, nv_err *e)
     int kinds = 1;
     nv_obj want = {0};
     if (argc > 1) {
-        if (parse_uuid(argv[1], uuid) < 0)
+        if (nv_uuid_parse(argv[1], uuid) < 0)
             return nv_err_set(e, NV_ERR_INPUT, "not a UUID: '%s'", argv[1]);
         if (nv_obj_lookup_uuid(c, &nv_domain_ops, uuid, &want, e) <= 0)
             return -1;
