@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "rpc/connect.h"
-#include "rpc/proto.h"
+#include "rpc/proto.gen.h"
 
 static int fail(const nv_err *e)
 {

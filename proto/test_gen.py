@@ -53,7 +53,7 @@ struct outer {
 """
 
 TEST_C = r"""
-#include "rpc/proto.h"
+#include "rpc/proto.gen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,15 +186,15 @@ def main(argv):
     try:
         header, source = gen.render(xdrparse.parse(SPEC, "test.x"), "test.x")
         os.makedirs(os.path.join(tmp, "rpc"))
-        with open(os.path.join(tmp, "rpc", "proto.h"), "w") as f:
+        with open(os.path.join(tmp, "rpc", "proto.gen.h"), "w") as f:
             f.write(header)
-        with open(os.path.join(tmp, "rpc", "proto.c"), "w") as f:
+        with open(os.path.join(tmp, "rpc", "proto.gen.c"), "w") as f:
             f.write(source)
         with open(os.path.join(tmp, "test.c"), "w") as f:
             f.write(TEST_C)
         flags = ["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter",
                  "-g", "-I", tmp, "-I", os.path.join(ROOT, "src")]
-        files = [os.path.join(tmp, "test.c"), os.path.join(tmp, "rpc", "proto.c"),
+        files = [os.path.join(tmp, "test.c"), os.path.join(tmp, "rpc", "proto.gen.c"),
                  os.path.join(ROOT, "src", "xdr", "xdr.c"), os.path.join(ROOT, "src", "util", "buf.c")]
         exe = os.path.join(tmp, "t")
         san = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]

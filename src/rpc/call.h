@@ -35,7 +35,7 @@
 #include <stdint.h>
 
 #include "rpc/message.h"
-#include "rpc/proto.h"
+#include "rpc/proto.gen.h"
 #include "util/error.h"
 
 /* Most calls in flight at once, and most bytes of replies that have

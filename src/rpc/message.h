@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rpc/proto.h"
+#include "rpc/proto.gen.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "xdr/xdr.h"

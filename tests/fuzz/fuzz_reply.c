@@ -21,7 +21,7 @@
 
 #include "rpc/call.h"
 #include "rpc/message.h"
-#include "rpc/proto.h"
+#include "rpc/proto.gen.h"
 
 typedef struct codec {
     int (*dec)(nv_xdr_dec *, void *);

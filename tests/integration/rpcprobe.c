@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "rpc/connect.h"
-#include "rpc/proto.h"
+#include "rpc/proto.gen.h"
 #include "util/uuid.h"
 #include "util/file.h"
 #include "virt/domain.h"

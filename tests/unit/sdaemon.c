@@ -14,7 +14,7 @@
 
 #include "rpc/keepalive.h"
 #include "rpc/message.h"
-#include "rpc/proto.h"
+#include "rpc/proto.gen.h"
 
 #define QMAX 64
 

@@ -1,6 +1,6 @@
 #include "check.h"
 #include "engine/spec.h"
-#include "rpc/proto.h"
+#include "rpc/proto.gen.h"
 #include "util/error.h"
 #include "xml/doc.h"
 #include "xml/path.h"

@@ -1,5 +1,5 @@
 #include "check.h"
-#include "rpc/proto.h"
+#include "rpc/proto.gen.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,8 +13,8 @@
  * Optional data is a pointer (NULL when absent); a variable array x<N> is
  * struct { uint32_t x_len; T *x_val; }. Enums are int32_t so that unknown
  * values from a newer daemon are harmless. */
-#ifndef NV_RPC_PROTO_H
-#define NV_RPC_PROTO_H
+#ifndef NV_RPC_PROTO_GEN_H
+#define NV_RPC_PROTO_GEN_H
 
 #include <stddef.h>
 #include <stdint.h>
