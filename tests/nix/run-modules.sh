@@ -1,9 +1,10 @@
 #!/bin/sh
 # Tests of the Nix side: the pure functions behind the modules
-# (nix/modules/functions.nix) with plain nix-instantiate, and, when a
-# nixpkgs `lib` can be found, the NixOS and Home Manager modules themselves
-# through lib.evalModules with stubbed options, and flake.nix's outputs
-# against a stubbed nixpkgs (tests/nix/modules-eval).
+# (nix/modules/functions.nix) with plain nix-instantiate; the NixOS and Home
+# Manager modules themselves through lib.evalModules with stubbed options
+# (tests/nix/modules-eval), with a stand-in for nixpkgs' lib and, when one
+# can be found, with nixpkgs' lib; then also flake.nix's outputs against a
+# stubbed nixpkgs.
 #
 #   tests/nix/run-modules.sh            from anywhere
 #   NIXPKGS_LIB=/path/to/nixpkgs/lib tests/nix/run-modules.sh
@@ -59,7 +60,7 @@ fi
 # 1. Every Nix file of ours parses (the flake cannot be evaluated here: its
 #    inputs need network and the nix-command/flakes features).
 for f in flake.nix nix/package.nix nix/modules/*.nix tests/nix/modules/*.nix \
-         tests/nix/modules/*/input.nix tests/nix/modules-eval/*.nix; do
+         tests/nix/modules/*/input.nix tests/nix/modules-eval/*.nix tests/nix/modules-eval/stand-in/*.nix; do
     [ -e "$f" ] || continue
     if nixi --parse "$f" >/dev/null; then pass "parse $f"; else fail "parse $f"; cat "$tmp/stderr.clean"; fi
 done
@@ -68,41 +69,55 @@ done
 run_report "pure tests" \
     'import ./tests/nix/modules/report.nix (import ./tests/nix/modules { withErrors = false; })'
 
-# 3. Refused values: each must fail with its message.
-if list=$(eval_file 'let e = import ./tests/nix/modules/errors.nix; in builtins.toFile "nixvirt-error-cases" (builtins.concatStringsSep "" (map (n: "${n}\t${e.${n}.message}\n") (builtins.attrNames e)))'); then
-    tab=$(printf '\t')
-    while IFS="$tab" read -r name message; do
-        if nixi --eval --strict -E "(import ./tests/nix/modules/errors.nix).\"$name\".value" >/dev/null; then
-            fail "errors/$name: evaluated without an error"
-        elif grep -qF -- "$message" "$tmp/stderr.clean"; then
-            pass "errors/$name"
-        else
-            fail "errors/$name: wrong message"
-            echo "----- expected to contain"
-            echo "$message"
-            echo "----- got"
-            cat "$tmp/stderr.clean"
-            echo "-----"
-        fi
-    done <"$list"
-else
-    fail "errors: cannot list the cases"
-    cat "$tmp/stderr.clean"
-fi
+# Refused values: every case of an errors file (an attribute set of
+# { message; value; }) must fail, with its message in the error.
+check_errors() { # label cases-expr
+    if list=$(eval_file "let e = $2; in builtins.toFile \"nixvirt-error-cases\" (builtins.concatStringsSep \"\" (map (n: \"\${n}\t\${e.\${n}.message}\n\") (builtins.attrNames e)))"); then
+        tab=$(printf '\t')
+        while IFS="$tab" read -r name message; do
+            if nixi --eval --strict -E "($2).\"$name\".value" >/dev/null; then
+                fail "$1/$name: evaluated without an error"
+            elif grep -qF -- "$message" "$tmp/stderr.clean"; then
+                pass "$1/$name"
+            else
+                fail "$1/$name: wrong message"
+                echo "----- expected to contain"
+                echo "$message"
+                echo "----- got"
+                cat "$tmp/stderr.clean"
+                echo "-----"
+            fi
+        done <"$list"
+    else
+        fail "$1: cannot list the cases"
+        cat "$tmp/stderr.clean"
+    fi
+}
 
-# 4. The modules themselves, if a nixpkgs lib is at hand.
+# 3. Values the functions refuse.
+check_errors errors 'import ./tests/nix/modules/errors.nix'
+
+# 4. The modules themselves through lib.evalModules (tests/nix/modules-eval):
+#    always with the stand-in lib of tests/nix/modules-eval/stand-in, and
+#    with nixpkgs' lib too when one is at hand (the flake's outputs need
+#    nixpkgs' lib). Results are named <lib>/<test>.
+module_tests() { # label lib-expr
+    run_report "module tests ($1)" \
+        "import ./tests/nix/modules/report.nix (map (r: r // { name = \"$1/\${r.name}\"; }) (import ./tests/nix/modules-eval { lib = $2; withErrors = false; } ++ import ./tests/nix/modules-eval/lib-semantics.nix { lib = $2; }))"
+    check_errors "$1/errors" "import ./tests/nix/modules-eval/errors.nix { lib = $2; }"
+}
+module_tests stand-in 'import ./tests/nix/modules-eval/stand-in'
 lib=${NIXPKGS_LIB:-}
 if [ -z "$lib" ] && p=$(nix-instantiate --find-file nixpkgs 2>/dev/null); then
     lib=$p/lib
 fi
 if [ -n "$lib" ] && [ -e "$lib/default.nix" ]; then
     echo "module tests with nixpkgs lib at $lib"
-    run_report "module tests" \
-        "import ./tests/nix/modules/report.nix (import ./tests/nix/modules-eval { lib = import $lib; })"
+    module_tests nixpkgs "import $lib"
     run_report "flake outputs" \
         "import ./tests/nix/modules/report.nix (import ./tests/nix/modules-eval/flake-outputs.nix { lib = import $lib; })"
 else
-    echo "SKIP module and flake tests: no nixpkgs lib (set NIXPKGS_LIB=/path/to/nixpkgs/lib)"
+    echo "SKIP module tests with nixpkgs' lib, flake tests: no nixpkgs lib (set NIXPKGS_LIB=/path/to/nixpkgs/lib)"
 fi
 
 echo "nix-modules: $passed passed, $failed failed"

@@ -1,11 +1,15 @@
-# Evaluates the NixOS and Home Manager modules with nixpkgs' module system
+# Evaluates the NixOS and Home Manager modules with the module system
 # (lib.evalModules) against stubs of the few NixOS / Home Manager options
-# and packages they touch. Needs nixpkgs' `lib` only, not the package set:
-# tests/nix/run-modules.sh passes it when it can find one ($NIXPKGS_LIB or
-# <nixpkgs>), the flake's checks pass nixpkgs.lib.
+# and packages they touch. Needs a `lib` only, not the package set:
+# tests/nix/run-modules.sh passes the stand-in of ./stand-in, and nixpkgs'
+# lib when it can find one ($NIXPKGS_LIB or <nixpkgs>); the flake's checks
+# pass nixpkgs.lib.
 #
 # Returns a list of { name; ok; expected; actual; } like ../modules.
-{ lib }:
+#   withErrors: also the cases of ./lib-semantics.nix, and that every case
+#               of ./errors.nix throws (the shell runner runs those itself,
+#               checking the messages too)
+{ lib, withErrors ? true }:
 let
   inherit (builtins) attrNames filter map readDir readFile match tryEval deepSeq;
   fns = import ../../../nix/modules/functions.nix;
@@ -44,7 +48,7 @@ let
         qemu.swtpm.enable = lib.mkOption { type = lib.types.bool; default = false; };
       };
       systemd.services = lib.mkOption {
-        type = lib.types.attrsOf (lib.types.submodule { freeformType = lib.types.attrsOf anything; });
+        type = lib.types.attrsOf (lib.types.attrsOf anything);
         default = { };
       };
       environment.systemPackages = lib.mkOption { type = lib.types.listOf lib.types.package; default = [ ]; };
@@ -111,6 +115,8 @@ let
   system1 = enabled { "qemu:///system".domains = [ web ]; };
   service = (nixos system1).systemd.services.nixvirt;
 
+  errors = import ./errors.nix { inherit lib; };
+
   # Every option must have a description and an example.
   undocumented = opts:
     map (o: o.name)
@@ -118,6 +124,10 @@ let
         (lib.optionAttrSetToDocList opts));
 in
 caseResults
+++ lib.optionals withErrors (
+  import ./lib-semantics.nix { inherit lib; }
+  ++ map (n: throws "errors/${n}" errors.${n}.value) (attrNames errors)
+)
 ++ [
   (test "nixos/disabled-adds-nothing" { services = [ ]; libvirtd = false; packages = [ ]; }
     (let c = nixos { }; in {
@@ -148,6 +158,9 @@ caseResults
   (test "nixos/nix-value-definition-written" true
     (match ".*-nixvirt-qemu-system.xml'.*"
       (nixos (enabled { "qemu:///system".domains = [ { definition = { type = "kvm"; name = "v"; devices.interfaces = [ ]; }; } ]; })).systemd.services.nixvirt.script != null))
+  (test "nixos/strict-accepts-known-keys" true
+    (match ".*-nixvirt-qemu-system.xml'.*"
+      (nixos (lib.recursiveUpdate (enabled { "qemu:///system".domains = [ { definition = { type = "kvm"; name = "v"; }; } ]; }) { virtualisation.libvirt.strict = true; })).systemd.services.nixvirt.script != null))
   (throws "nixos/strict-rejects-unknown-key"
     (nixos (lib.recursiveUpdate (enabled { "qemu:///system".domains = [ { definition = { type = "kvm"; name = "v"; devices.interfaces = [ ]; }; } ]; }) { virtualisation.libvirt.strict = true; })).systemd.services.nixvirt.script)
   (test "nixos/ssh-connection-gets-openssh" [ pkgs.openssh ]

@@ -10,68 +10,14 @@ let
   # import-from-derivation, which the functions must avoid.
   drv = derivation { name = "dom-web.xml"; system = "none"; builder = "/none"; };
 
-  # The library as the modules use it, with stand-in packages.
-  pkgs = {
-    writeText = builtins.toFile;
-    qemu-utils = { type = "derivation"; name = "qemu-utils"; outPath = "/nix/store/00000000000000000000000000000000-qemu-utils"; };
-    swtpm = { type = "derivation"; name = "swtpm"; outPath = "/nix/store/00000000000000000000000000000000-swtpm"; };
-    openssh = { type = "derivation"; name = "openssh"; outPath = "/nix/store/00000000000000000000000000000000-openssh"; };
-    libvirt = { type = "derivation"; name = "libvirt"; outPath = "/nix/store/00000000000000000000000000000000-libvirt"; };
-  };
+  # The library as the modules use it (files written with builtins.toFile).
+  pkgs.writeText = builtins.toFile;
   nvlib = import ../../../nix/lib { inherit pkgs; };
   fails = x: !(builtins.tryEval (builtins.deepSeq x x)).success;
   dom = extra: { type = "kvm"; name = "web"; memory = { count = 1; unit = "GiB"; }; } // extra;
   render = lib: conns: fns.renderDefinitions lib conns;
-
-  # The modules' config functions, called directly with a minimal stand-in
-  # for nixpkgs' lib (mkIf, mkDefault, optional): what they put in the
-  # package lists, without nixpkgs' module system (tests/nix/modules-eval
-  # checks the same through lib.evalModules where nixpkgs is at hand).
-  stubLib = {
-    mkIf = c: x: if c then x else { };
-    mkDefault = x: x;
-    optional = c: x: if c then [ x ] else [ ];
-    hm.dag.entryAfter = after: data: { inherit after data; };
-  };
-  moduleConfig = file: cfg:
-    ((import file { defaultTool = _: pkgs.libvirt; }) {
-      config.virtualisation.libvirt = {
-        enable = true;
-        package = pkgs.libvirt;
-        tool = pkgs.libvirt;
-        verbose = false;
-        strict = false;
-        timeout = null;
-        swtpm.enable = false;
-        connections = { };
-      } // cfg;
-      lib = stubLib;
-      inherit pkgs;
-    }).config;
 in
 {
-  # NixVirt's modules put qemu-img (and swtpm with swtpm.enable) in the
-  # system's or the user's packages; so do ours.
-  nixos-packages =
-    (moduleConfig ../../../nix/modules/nixos.nix { }).environment.systemPackages == [ pkgs.qemu-utils ]
-    && (moduleConfig ../../../nix/modules/nixos.nix { swtpm.enable = true; }).environment.systemPackages == [ pkgs.qemu-utils pkgs.swtpm ]
-    && (moduleConfig ../../../nix/modules/nixos.nix { enable = false; }) == { };
-  home-packages =
-    (moduleConfig ../../../nix/modules/home.nix { }).home.packages == [ pkgs.qemu-utils ]
-    && (moduleConfig ../../../nix/modules/home.nix { swtpm.enable = true; }).home.packages == [ pkgs.qemu-utils pkgs.swtpm ]
-    && (moduleConfig ../../../nix/modules/home.nix { enable = false; }) == { };
-
-  # A definition given as a Nix value is written with the library; with
-  # `strict`, a key libvirt does not know fails the evaluation.
-  module-renders-nix-definitions =
-    let
-      conns = { "qemu:///system".domains = [ { definition = dom { devices.interfaces = [ ]; }; } ]; };
-      script = cfg: (moduleConfig ../../../nix/modules/nixos.nix cfg).systemd.services.nixvirt.script;
-    in
-    contains "-nixvirt-qemu-system.xml" (script { connections = conns; })
-    && fails (script { connections = conns; strict = true; })
-    && !(fails (script { connections = { "qemu:///system".domains = [ { definition = dom { }; } ]; }; strict = true; }));
-
   render-nix-definitions =
     let
       r = render nvlib {
