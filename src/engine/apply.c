@@ -348,6 +348,24 @@ static void start_again(nv_conn *c, const nv_spec *s, nv_err *e)
              se.msg);
 }
 
+/* What the prefetch saw, as the declare's observation. The lists know every
+ * name: only a new name that an object has is looked up (a clash refused). */
+static int observe(nv_conn *c, enum nv_kind kind, const nv_spec *s, const prefetch *pf, const nv_prefetch_kind *own,
+                   int unchanged, nv_observed *ob, nv_err *e)
+{
+    const char *name = pf->name ? pf->name : s->name; /* no name: unchanged, so the declared one */
+    memset(ob, 0, sizeof *ob);
+    ob->found = pf->found;
+    ob->active = pf->found && pf->active && !pf->stopped_by_purge;
+    ob->unchanged = unchanged;
+    ob->predefined = pf->predefined && !pf->found ? &pf->pre : NULL;
+    if (pf->found && (nv_obj_set(&ob->obj, name, s->uuid, -1, e) < 0 || !(ob->xml = strdup(pf->xml))))
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    if ((!pf->found || strcmp(name, s->name) != 0) && nv_prefetch_find_name(own, s->name) != NV_HMAP_NONE)
+        return nv_observe_name_free(c, kind, s, e);
+    return 0;
+}
+
 static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo, prefetch *pf,
                         const nv_prefetch_kind *own, nv_record *record, const nv_apply_opts *o, nv_report *rep,
                         nv_errlist *errs, domains_ctx *doms)
@@ -412,24 +430,9 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
         .restart = mo->restart,
         .shutdown_timeout = mo->shutdown_timeout,
         .show_diff = 1,
-        .prefetched = 1,
-        .pre_found = pf->found,
-        .pre_active = pf->found && pf->active && !pf->stopped_by_purge,
-        .pre_name = pf->name ? pf->name : s->name, /* no name: unchanged, so the declared one */
-        .pre_xml = pf->xml,
-        .skip_define = unchanged,
     };
     if (kind == NV_KIND_DOMAIN)
         req.batch = doms->batch;
-    if (pf->predefined && !pf->found) {
-        req.predefined = 1;
-        req.predefine_err = pf->predefine_err;
-        req.predefined_obj = &pf->pre_obj;
-        req.predefined_xml = pf->pre_after_xml;
-    }
-    /* the lists know every name: a new name that no object has needs no lookup */
-    if (!pf->found || strcmp(req.pre_name, s->name) != 0)
-        req.name_free = nv_prefetch_find_name(own, s->name) == NV_HMAP_NONE;
     if (kind == NV_KIND_NETWORK && doms->pk) {
         req.defer = defer_declared_domain;
         req.defer_ctx = doms;
@@ -437,8 +440,13 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
     /* a domain stopped only because a removed network went away comes back */
     if (pf->stopped_by_purge && req.state == NV_STATE_KEEP)
         req.state = NV_STATE_ACTIVE;
-    nv_declare_result res;
-    int rc = nv_declare(c, &req, &res, &e);
+    nv_observed ob;
+    int pre_active = pf->found && pf->active && !pf->stopped_by_purge;
+    nv_declare_result res = {0};
+    int rc = observe(c, kind, s, pf, own, unchanged, &ob, &e);
+    if (rc == 0)
+        rc = nv_declare_act(c, &req, &ob, &res, &e);
+    nv_observe_clear(&ob);
     /* what was done counts even when a later step failed (defined, not started);
      * a domain its network's restart stopped and that starts again was restarted */
     int was_running = pf->found && pf->active && pf->stopped_by_purge;
@@ -470,7 +478,7 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
 
     if (rc == 0 && kind == NV_KIND_POOL && mo->nvols) {
         /* the declare just set its state: no need to ask the daemon */
-        int active = res.started || (req.pre_active && !res.stopped);
+        int active = res.started || (pre_active && !res.stopped);
         int started_here = 0;
         if (active == 0) {
             nv_log_obj("pool", s->uuid, "activate (to manage its volumes)");
@@ -479,7 +487,7 @@ static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo
         }
         if (active == 1) {
             /* what was fetched holds while the pool is the same one, active all along */
-            int same = req.pre_active && res.unchanged;
+            int same = pre_active && res.unchanged;
             if (nv_volumes_apply(c, &res.obj, mo, same ? pf->vols : NULL, 0, rep, errs))
                 rc = -1;
             if (started_here) {

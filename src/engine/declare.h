@@ -4,6 +4,7 @@
 #ifndef NV_ENGINE_DECLARE_H
 #define NV_ENGINE_DECLARE_H
 
+#include "engine/observe.h"
 #include "engine/power.h"
 #include "engine/spec.h"
 #include "rpc/connect.h"
@@ -26,25 +27,10 @@ typedef struct nv_declare_req {
     unsigned shutdown_timeout; /* domains: seconds of ACPI shutdown before power off */
     int show_diff;             /* print what changed (with -v) */
 
-    /* apply fetches the state of all declared objects in one round trip;
-     * with prefetched set the lookups are skipped and these are used: */
-    int prefetched;
-    int pre_found;             /* an object with the spec's UUID exists */
-    int pre_active;
-    const char *pre_name;      /* its name and inactive XML, when found */
-    const char *pre_xml;
-    int skip_define;           /* digests prove it unchanged: no define */
     /* domains: a stop or restart with a shutdown timeout joins this batch
      * (asked to shut down now, waited for with the others, started again by
      * nv_shutdown_finish) instead of being waited for here */
     struct nv_shutdown_batch *batch;
-    int name_free;             /* the caller knows no object has the spec's name: no lookup */
-    /* a new object whose define went out in a batch (nv_prefetch_define_new):
-     * its outcome instead of a define of its own */
-    int predefined;
-    const nv_err *predefine_err;   /* the daemon's refusal, or NULL: */
-    const nv_obj *predefined_obj;  /* the object defined */
-    const char *predefined_xml;    /* its inactive XML right after (NULL: fetched) */
 
     /* a network's domains that the caller starts itself (see nv_power_defer_fn) */
     nv_power_defer_fn defer;
@@ -71,9 +57,16 @@ void nv_declare_result_free(nv_declare_result *r);
 /* What was done, as engine/report.h action bits. */
 unsigned nv_declare_actions(const nv_declare_result *r);
 
-/* Everything about the declared object happens here; on error e names the
- * step. The object may have been partly brought along (e.g. defined but not
- * started): a re-run converges. */
+/* Brings the object observed (engine/observe.h) to what req declares:
+ * defines it if needed, tells whether its definition changed, brings it to
+ * the wanted state, sets autostart. Takes over ob's object handle (and its
+ * XML when unchanged); nv_observe_clear frees what is left. On error e names
+ * the step. The object may have been partly brought along (e.g. defined but
+ * not started): a re-run converges. */
+int nv_declare_act(nv_conn *c, const nv_declare_req *req, nv_observed *ob, nv_declare_result *res, nv_err *e);
+
+/* virtdeclare: observes with lookups (by req->spec's UUID and name, or the
+ * selection), then acts. */
 int nv_declare(nv_conn *c, const nv_declare_req *req, nv_declare_result *res, nv_err *e);
 
 #endif

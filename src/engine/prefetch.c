@@ -231,9 +231,9 @@ void nv_prefetch_free(nv_prefetch *p)
             free(pk->objs[i].xml);
             free(pk->objs[i].name);
             free(pk->objs[i].vols);
-            free(pk->objs[i].predefine_err);
-            free(pk->objs[i].pre_after_xml);
-            nv_obj_clear(&pk->objs[i].pre_obj);
+            free(pk->objs[i].pre.err);
+            free(pk->objs[i].pre.xml);
+            nv_obj_clear(&pk->objs[i].pre.obj);
         }
         free(pk->objs);
         nv_obj_list_free(&pk->all);
@@ -287,27 +287,27 @@ void nv_prefetch_define_new(nv_conn *c, const nv_manifest_kind *mk, nv_prefetch_
         nv_prefetch_obj *po = &pk->objs[i];
         nv_err de;
         nv_err_clear(&de);
-        if (nv_domain_define_finish(c, serials[i], &po->pre_obj, &de) == 0) {
+        if (nv_domain_define_finish(c, serials[i], &po->pre.obj, &de) == 0) {
             po->predefined = 1;
-        } else if (de.kind == NV_ERR_LIBVIRT && (po->predefine_err = malloc(sizeof de))) {
-            *po->predefine_err = de; /* the daemon refused it: that object's error */
+        } else if (de.kind == NV_ERR_LIBVIRT && (po->pre.err = malloc(sizeof de))) {
+            *po->pre.err = de; /* the daemon refused it: that object's error */
             po->predefined = 1;
         } else {
-            nv_obj_clear(&po->pre_obj); /* a lost connection: its declare tries again, alone */
+            nv_obj_clear(&po->pre.obj); /* a lost connection: its declare tries again, alone */
         }
     }
     /* burst 2: what the daemon made of them (after the defines: calls of
      * one connection may run in any order) */
     for (size_t i = 0; i < mk->n; i++) {
-        sent[i] = sent[i] && pk->objs[i].predefined && !pk->objs[i].predefine_err &&
-                  k->xml_start(c, &pk->objs[i].pre_obj, k->xml_inactive, &serials[i], &e) == 0;
+        sent[i] = sent[i] && pk->objs[i].predefined && !pk->objs[i].pre.err &&
+                  k->xml_start(c, &pk->objs[i].pre.obj, k->xml_inactive, &serials[i], &e) == 0;
     }
     for (size_t i = 0; i < mk->n; i++) {
         if (!sent[i])
             continue;
         nv_err xe;
-        if (k->xml_finish(c, serials[i], &pk->objs[i].pre_after_xml, &xe) < 0)
-            pk->objs[i].pre_after_xml = NULL; /* the declare asks again */
+        if (k->xml_finish(c, serials[i], &pk->objs[i].pre.xml, &xe) < 0)
+            pk->objs[i].pre.xml = NULL; /* the declare asks again */
     }
 out:
     free(serials);

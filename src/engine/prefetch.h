@@ -9,6 +9,7 @@
 #define NV_ENGINE_PREFETCH_H
 
 #include "engine/manifest.h"
+#include "engine/observe.h"
 #include "rpc/connect.h"
 #include "util/hmap.h"
 #include "virt/object.h"
@@ -21,10 +22,8 @@ typedef struct nv_prefetch_obj {
     int stopped_by_purge; /* a network's removal or restart stopped it: it starts when declared */
     signed char *vols;    /* pools: per declared volume 1 exists, 0 does not, -1 unknown (pool inactive) */
     /* domains new to the daemon, defined in a batch (nv_prefetch_define_new) */
-    int predefined;       /* the define was sent and answered */
-    nv_err *predefine_err; /* its refusal, or NULL */
-    nv_obj pre_obj;       /* the defined object */
-    char *pre_after_xml;  /* its inactive XML right after, or NULL (fetched again) */
+    int predefined;       /* the define was sent and answered: */
+    nv_predefined pre;    /* its outcome */
 } nv_prefetch_obj;
 
 typedef struct nv_prefetch_kind {
