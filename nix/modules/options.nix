@@ -8,12 +8,14 @@
 { lib, pkgs, ... }:
 let
   inherit (lib) mkOption mkEnableOption mkPackageOption types literalExpression;
+  # Our types that check what nixpkgs' do not (./types.nix).
+  nvtypes = import ./types.nix { inherit lib; };
 
   defaultUri = if homeManager then "qemu:///session" else "qemu:///system";
 
   # A definition: a path to its XML, or the Nix value the flake's
   # lib.<kind>.writeXML takes (written with it; see `strict`).
-  definitionType = types.either types.path (types.attrsOf types.anything);
+  definitionType = types.either nvtypes.definitionPath (types.attrsOf types.anything);
 
   definitionOption = kind: link: example:
     mkOption {
@@ -101,7 +103,7 @@ let
       '';
     };
     name = mkOption {
-      type = types.nullOr types.str;
+      type = types.nullOr nvtypes.volumeName;
       default = null;
       example = "old-disk.qcow2";
       description = ''
@@ -130,7 +132,7 @@ let
     active = activeOption "pool" { on = "starts it"; off = "stops it"; };
     restart = restartOption "pool";
     volumes = mkOption {
-      type = types.listOf (types.submodule { options = volumeOptions; });
+      type = types.listOf (nvtypes.volume volumeOptions);
       default = [ ];
       example = literalExpression ''
         [
@@ -282,7 +284,7 @@ in
         + " and putting it in ${if homeManager then "`home.packages`" else "`environment.systemPackages`"}, as NixVirt's module does (`qemu-img` is always put there)");
 
     connections = mkOption {
-      type = types.attrsOf (types.submodule { options = connectionOptions; });
+      type = nvtypes.connections (types.submodule { options = connectionOptions; });
       default = { };
       example = literalExpression ''
         {

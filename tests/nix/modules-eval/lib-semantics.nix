@@ -140,6 +140,19 @@ in
     (map (o: [ o.name o.type ]) (builtins.filter (o: !o.internal) (lib.optionAttrSetToDocList
       (lib.evalModules { modules = [ { options = { c = opt (types.attrsOf sub); l = opt (types.nullOr (types.listOf sub)); }; } ]; }).options))))
 
+  # A type with submodules is made anew from them where the option is
+  # declared (substSubModules): a type that only overrides merge loses the
+  # override; one that also overrides substSubModules keeps it.
+  (test "substSubModules"
+    { plain = [ { a = 1; b = null; } ]; kept = [ { a = 1; b = "checked"; } ]; }
+    (let
+      mark = t: t // { merge = loc: defs: map (v: v // { b = "checked"; }) (t.merge loc defs); };
+      keep = t: mark t // { substSubModules = m: keep (t.substSubModules m); };
+    in eval [
+      { options = { plain = opt (mark (types.listOf sub)); kept = opt (keep (types.listOf sub)); }; }
+      { plain = [ { } ]; kept = [ { } ]; }
+    ]))
+
   (test "showOption"
     "virtualisation.libvirt.connections.\"qemu:///system\".domains.\"[definition 1-entry 1]\".active"
     (lib.showOption [ "virtualisation" "libvirt" "connections" "qemu:///system" "domains" "[definition 1-entry 1]" "active" ]))

@@ -288,12 +288,20 @@ let
     };
 
   # An option with its value: the default counts as a definition of
-  # priority 1500, apply is applied to the merged value.
+  # priority 1500, apply is applied to the merged value. A type with
+  # submodules is made anew from them (substSubModules), each located in
+  # the file that declared the option, as nixpkgs does when it merges
+  # declarations: a type that only overrides merge loses that there.
   evalOption =
     loc: decl: defs:
     let
       opt = decl.options;
-      type = opt.type or lib.types.unspecified;
+      declared = opt.type or lib.types.unspecified;
+      type =
+        if declared.getSubModules or null == null then
+          declared
+        else
+          declared.substSubModules (map (m: { _file = decl.file; imports = [ m ]; }) declared.getSubModules);
       all = lib.optional (opt ? default) { inherit (decl) file; value = mkOverride 1500 opt.default; } ++ defs;
       res =
         if (opt.readOnly or false) == true && length all > 1 then

@@ -96,6 +96,7 @@ let
       emptyValue = { value = { }; };
       getSubOptions = prefix: elemType.getSubOptions (prefix ++ [ "<name>" ]);
       getSubModules = elemType.getSubModules;
+      substSubModules = m: attrsWith { elemType = elemType.substSubModules m; inherit lazy; };
       nestedTypes.elemType = elemType;
     };
 
@@ -106,7 +107,7 @@ let
       shorthandOnlyDefinesConfig ? false,
       description ? null,
       class ? null,
-    }:
+    }@attrs:
     let
       eval =
         prefix: extra:
@@ -131,6 +132,7 @@ let
       emptyValue = { value = { }; };
       getSubOptions = prefix: (eval prefix [ ]).options;
       getSubModules = modules;
+      substSubModules = m: submoduleWith (attrs // { modules = m; });
     };
 
   types = rec {
@@ -282,6 +284,7 @@ let
         emptyValue = { value = null; };
         getSubOptions = elemType.getSubOptions;
         getSubModules = elemType.getSubModules;
+        substSubModules = m: nullOr (elemType.substSubModules m);
         nestedTypes.elemType = elemType;
       };
 
@@ -335,6 +338,7 @@ let
         emptyValue = { value = [ ]; };
         getSubOptions = prefix: elemType.getSubOptions (prefix ++ [ "*" ]);
         getSubModules = elemType.getSubModules;
+        substSubModules = m: listOf (elemType.substSubModules m);
         nestedTypes.elemType = elemType;
       };
 
