@@ -284,7 +284,7 @@ in
         + " and putting it in ${if homeManager then "`home.packages`" else "`environment.systemPackages`"}, as NixVirt's module does (`qemu-img` is always put there)");
 
     connections = mkOption {
-      type = nvtypes.connections (types.submodule { options = connectionOptions; });
+      type = nvtypes.connections (nvtypes.connection connectionOptions);
       default = { };
       example = literalExpression ''
         {

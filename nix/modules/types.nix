@@ -82,6 +82,10 @@ let
     else
       v;
 
+  # The manifest writes purge only for the kinds that are managed; read it
+  # anyway, so that a wrong value is refused also when none is.
+  checkConnection = loc: c: builtins.seq c.purge c;
+
   # A connection URI is one shell word and an XML attribute value.
   checkUris =
     loc: connections:
@@ -114,6 +118,9 @@ in
 
   # types.submodule of a volume's options, checked as a whole.
   volume = options: checkMerged (types.submodule { inherit options; }) checkVolume;
+
+  # types.submodule of a connection's options, checked as a whole.
+  connection = options: checkMerged (types.submodule { inherit options; }) checkConnection;
 
   # types.attrsOf keyed by connection URI.
   connections = elemType: checkMerged (types.attrsOf elemType) checkUris;

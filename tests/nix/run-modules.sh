@@ -67,7 +67,7 @@ done
 
 # 2. Manifests and scripts against the expected files, and the checks.
 run_report "pure tests" \
-    'import ./tests/nix/modules/report.nix (import ./tests/nix/modules { withErrors = false; })'
+    'import ./tests/nix/modules/report.nix (import ./tests/nix/modules { })'
 
 # Refused values: every case of an errors file (an attribute set of
 # { message; value; }) must fail, with its message in the error.
@@ -94,10 +94,7 @@ check_errors() { # label cases-expr
     fi
 }
 
-# 3. Values the functions refuse.
-check_errors errors 'import ./tests/nix/modules/errors.nix'
-
-# 4. The modules themselves through lib.evalModules (tests/nix/modules-eval):
+# 3. The modules themselves through lib.evalModules (tests/nix/modules-eval):
 #    always with the stand-in lib of tests/nix/modules-eval/stand-in, and
 #    with nixpkgs' lib too when one is at hand (the flake's outputs need
 #    nixpkgs' lib). Results are named <lib>/<test>.

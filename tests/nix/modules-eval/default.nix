@@ -131,6 +131,15 @@ caseResults
       (nixos (enabled { "qemu:///system".networks = [ { definition = ../modules/defs/net-default.xml; } ]; })).systemd.services.nixvirt.script != null))
   (test "nixos/imported-twice" (nixos system1).systemd.services.nixvirt.script
     (evalNixos modules { imports = [ modules.nixos system1 ]; }).config.systemd.services.nixvirt.script)
+  # How a volume definition's <name> is read for the name check; what
+  # cannot be read reliably gives null (then `nixvirt apply` checks it).
+  (test "types/volume-name-in-definition" [ "a & b<" null null null ]
+    (map (import ../../../nix/modules/types.nix { inherit lib; }).volumeNameIn [
+      "<volume type='file'>\n  <name>a &amp; b&lt;</name>\n  <key>k</key>\n</volume>"
+      "<volume><name><![CDATA[x]]></name></volume>"
+      "<volume><name>a&#38;b</name></volume>"
+      "<volume><capacity>1</capacity></volume>"
+    ]))
   (test "nixos/options-documented" [ ] (undocumented (evalNixos modules { }).options.virtualisation.libvirt))
   # The types as the documentation (and a type error) describes them.
   (test "nixos/option-types"

@@ -102,12 +102,6 @@ in
     map fns.needsSsh [ "qemu+ssh://h/system" "lxc+ssh://root@h/" "qemu:///system" "qemu+tls://h/system" "qemu+libssh2://h/system" ]
     == [ true true false false false ];
 
-  volume-name-in-definition =
-    fns.volumeNameIn "<volume type='file'>\n  <name>a &amp; b&lt;</name>\n  <key>k</key>\n</volume>" == "a & b<"
-    && fns.volumeNameIn "<volume><name><![CDATA[x]]></name></volume>" == null
-    && fns.volumeNameIn "<volume><name>a&#38;b</name></volume>" == null
-    && fns.volumeNameIn "<volume><capacity>1</capacity></volume>" == null;
-
   shell-quote = fns.shellQuote "it's" == "'it'\\''s'" && fns.shellQuote "" == "''";
 
   # The script never exits (it may be a Home Manager activation block).

@@ -1,4 +1,4 @@
-# Runs the pure tests of nix/modules/functions.nix and returns a list of
+# Runs the tests of nix/modules/functions.nix and returns a list of
 # { name; ok; expected; actual; } (expected/actual: text for file
 # comparisons, "" otherwise). Used by tests/nix/run-modules.sh and by the
 # flake's checks.
@@ -10,10 +10,8 @@
 # made with tool /NIXVIRT_TOOL/bin/nixvirt and manifests under
 # /NIXVIRT_MANIFESTS/. Definitions are strings under /NIXVIRT_DEFS/, the
 # files in defs/, so that an integration test can substitute real paths.
-#
-#   withErrors: also check that every case of errors.nix throws (the shell
-#               runner checks those itself, with their messages)
-{ withErrors ? true }:
+# (What the modules refuse is tested through them: ../modules-eval.)
+{ }:
 let
   inherit (builtins) attrNames filter map readDir readFile concatLists tryEval deepSeq match;
   fns = import ../../../nix/modules/functions.nix;
@@ -65,10 +63,5 @@ let
   checkResults = map
     (n: { name = "checks/${n}"; ok = safe checks.${n} == true; expected = ""; actual = ""; })
     (attrNames checks);
-
-  errors = import ./errors.nix;
-  errorResults = map
-    (n: { name = "errors/${n}"; ok = !(tryEval (deepSeq errors.${n}.value errors.${n}.value)).success; expected = ""; actual = ""; })
-    (attrNames errors);
 in
-concatLists (map runCase caseNames) ++ checkResults ++ (if withErrors then errorResults else [ ])
+concatLists (map runCase caseNames) ++ checkResults
