@@ -159,9 +159,9 @@ static int plan_changes(const nv_xml_node *kept, const nv_spec *s, nv_report_obj
     nv_xml_diff_list d = {0};
     int rc = -1;
     if (b && nv_units_normalise(a, &e) == 0 && nv_units_normalise(b, &e) == 0) {
-        int eq = nv_xml_canon_equal(a, b, &e);
+        int eq = nv_xml_canon_equal(a, b, &nv_compare_order, &e);
         rc = eq < 0 ? -1 : !eq;
-        if (rc == 1 && nv_xml_diff(a, b, &d, &e) == 0)
+        if (rc == 1 && nv_xml_diff(a, b, &nv_compare_order, &d, &e) == 0)
             nv_report_changes(ro, &d);
     }
     nv_xml_diff_free(&d);

@@ -15,6 +15,9 @@
  * definition with the directory's mode, owner and group. Each only counts
  * when the definition sets it: a definition giving just <mode> must not
  * see the owner and group the daemon filled in as a change. */
+static const char *const unordered_children[] = {"devices", NULL};
+const nv_xml_order nv_compare_order = {.root_children = unordered_children};
+
 static const char *const pool_volatile[] = {
     "capacity",
     "allocation",
@@ -51,7 +54,7 @@ int nv_compare_defs(enum nv_kind kind, const nv_spec *spec, const char *before,
         goto out;
     if (kind == NV_KIND_POOL && (drop_volatile(a, spec, e) < 0 || drop_volatile(b, spec, e) < 0))
         goto out;
-    int eq = nv_xml_canon_equal(a, b, e);
+    int eq = nv_xml_canon_equal(a, b, &nv_compare_order, e);
     if (eq < 0)
         goto out;
     rc = !eq;
@@ -59,7 +62,7 @@ int nv_compare_defs(enum nv_kind kind, const nv_spec *spec, const char *before,
     if (rc == 1 && diff) {
         nv_err de;
         nv_err_clear(&de);
-        if (nv_units_normalise(a, &de) < 0 || nv_units_normalise(b, &de) < 0 || nv_xml_diff(a, b, diff, &de) < 0)
+        if (nv_units_normalise(a, &de) < 0 || nv_units_normalise(b, &de) < 0 || nv_xml_diff(a, b, &nv_compare_order, diff, &de) < 0)
             nv_xml_diff_free(diff);
     }
 out:
@@ -79,7 +82,7 @@ int nv_compare_digest(enum nv_kind kind, const nv_spec *spec, const char *xml, u
         nv_xml_free(t);
         return -1;
     }
-    char *canon = nv_xml_canon_string(t, e);
+    char *canon = nv_xml_canon_string(t, &nv_compare_order, e);
     nv_xml_free(t);
     if (!canon)
         return -1;

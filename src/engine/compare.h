@@ -9,6 +9,10 @@
 #include "util/error.h"
 #include "virt/object.h"
 
+/* libvirt's rule for its definitions: the children of the root's <devices>
+ * have no order (the daemon may regroup them). */
+extern const nv_xml_order nv_compare_order;
+
 /* 1 changed, 0 unchanged, -1 error. With diff != NULL and a change, diff
  * (zero-initialised) gets the differences, sizes with their units in one
  * value (engine/units.h): "/domain/memory: 32 MiB → 48 MiB". The spec

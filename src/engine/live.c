@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "engine/compare.h"
 #include "engine/log.h"
 #include "util/buf.h"
 #include "util/time.h"
@@ -151,7 +152,7 @@ static const nv_xml_diff_entry *first_counting(const nv_xml_diff_list *d, int st
 static int differs(const nv_xml_node *a, const nv_xml_node *b, int strict, char *path, size_t pathlen, nv_err *e)
 {
     nv_xml_diff_list d = {0};
-    if (nv_xml_diff(a, b, &d, e) < 0) {
+    if (nv_xml_diff(a, b, &nv_compare_order, &d, e) < 0) {
         nv_xml_diff_free(&d);
         return -1;
     }

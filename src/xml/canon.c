@@ -5,10 +5,14 @@
 
 #include "xml/write.h"
 
-int nv_xml_canon_unordered(const nv_xml_node *el)
+int nv_xml_canon_unordered(const nv_xml_order *o, const nv_xml_node *el)
 {
-    return el->type == NV_XML_ELEMENT && el->parent && !el->parent->parent &&
-           strcmp(el->name, "devices") == 0;
+    if (!o || !o->root_children || el->type != NV_XML_ELEMENT || !el->parent || el->parent->parent)
+        return 0;
+    for (const char *const *n = o->root_children; *n; n++)
+        if (strcmp(el->name, *n) == 0)
+            return 1;
+    return 0;
 }
 
 static int only_space(const char *s)
@@ -94,7 +98,7 @@ static int clean_text(nv_xml_node *el, nv_err *e)
     return 0;
 }
 
-static int canon(nv_xml_node *el, int sort, nv_err *e)
+static int canon(nv_xml_node *el, const nv_xml_order *o, nv_err *e)
 {
     if (el->type != NV_XML_ELEMENT)
         return 0;
@@ -103,44 +107,44 @@ static int canon(nv_xml_node *el, int sort, nv_err *e)
     if (el->nattrs > 1)
         qsort(el->attrs, el->nattrs, sizeof *el->attrs, cmp_attr);
     for (nv_xml_node *c = el->first; c; c = c->next) {
-        if (canon(c, sort, e) < 0)
+        if (canon(c, o, e) < 0)
             return -1;
     }
-    if (sort && nv_xml_canon_unordered(el))
+    if (nv_xml_canon_unordered(o, el))
         return sort_children(el, e);
     return 0;
 }
 
-int nv_xml_canon(nv_xml_node *root, nv_err *e)
+int nv_xml_canon(nv_xml_node *root, const nv_xml_order *o, nv_err *e)
 {
-    return canon(root, 1, e);
+    return canon(root, o, e);
 }
 
 int nv_xml_canon_keep_order(nv_xml_node *root, nv_err *e)
 {
-    return canon(root, 0, e);
+    return canon(root, NULL, e);
 }
 
-char *nv_xml_canon_string(const nv_xml_node *n, nv_err *e)
+char *nv_xml_canon_string(const nv_xml_node *n, const nv_xml_order *o, nv_err *e)
 {
     nv_xml_node *c = nv_xml_clone(n, e);
     if (!c)
         return NULL;
     /* keep the position in the tree so the unordered rule still applies */
     c->parent = n->parent;
-    int rc = nv_xml_canon(c, e);
+    int rc = nv_xml_canon(c, o, e);
     c->parent = NULL;
     char *s = rc < 0 ? NULL : nv_xml_to_string(c, NULL, e);
     nv_xml_free(c);
     return s;
 }
 
-int nv_xml_canon_equal(const nv_xml_node *a, const nv_xml_node *b, nv_err *e)
+int nv_xml_canon_equal(const nv_xml_node *a, const nv_xml_node *b, const nv_xml_order *o, nv_err *e)
 {
-    char *x = nv_xml_canon_string(a, e);
+    char *x = nv_xml_canon_string(a, o, e);
     if (!x)
         return -1;
-    char *y = nv_xml_canon_string(b, e);
+    char *y = nv_xml_canon_string(b, o, e);
     if (!y) {
         free(x);
         return -1;

@@ -8,6 +8,7 @@
 
 struct ctx {
     nv_xml_diff_list *out;
+    const nv_xml_order *order;
     nv_err *e;
 };
 
@@ -422,7 +423,7 @@ static int diff_children(struct ctx *c, const nv_xml_node *a, const nv_xml_node 
         gr->nb = j - gr->b0;
     }
     order_groups(g, ng, A, B);
-    int unordered = nv_xml_canon_unordered(a);
+    int unordered = nv_xml_canon_unordered(c->order, a);
     for (size_t k = 0; k < ng; k++) {
         if (diff_group(c, A + g[k].a0, g[k].na, B + g[k].b0, g[k].nb, unordered, path) < 0)
             goto out;
@@ -496,7 +497,7 @@ static int diff_element(struct ctx *c, const nv_xml_node *a, const nv_xml_node *
     /* Nothing differs below, yet the children may sit in another order.
      * That matters unless the parent is unordered; but its canonical form
      * only ignores order when it holds no text (see canon.c). */
-    int reordered = nv_xml_canon_unordered(a) ? (has_text(a) || has_text(b)) && !nv_xml_equal(a, b)
+    int reordered = nv_xml_canon_unordered(c->order, a) ? (has_text(a) || has_text(b)) && !nv_xml_equal(a, b)
                                               : !same_sequence(a, b);
     if (c->out->n == start && reordered) {
         char *x = child_names(a, c);
@@ -522,10 +523,10 @@ void nv_xml_diff_free(nv_xml_diff_list *d)
     d->n = d->cap = 0;
 }
 
-int nv_xml_diff(const nv_xml_node *before, const nv_xml_node *after, nv_xml_diff_list *out,
-                nv_err *e)
+int nv_xml_diff(const nv_xml_node *before, const nv_xml_node *after, const nv_xml_order *o,
+                nv_xml_diff_list *out, nv_err *e)
 {
-    struct ctx c = {.out = out, .e = e};
+    struct ctx c = {.out = out, .order = o, .e = e};
     nv_xml_node *a = nv_xml_clone(before, e);
     nv_xml_node *b = a ? nv_xml_clone(after, e) : NULL;
     nv_buf path;

@@ -9,8 +9,9 @@
  *                                                  same-named siblings, shown
  *                                                  when there are several)
  * Indexes are positions in the documents (the after one, except for
- * removals). Children with the same name are paired by position; under the
- * root's <devices>, whose order does not count, identical devices are paired
+ * removals). Children with the same name are paired by position; under an
+ * element whose order does not count (the nv_xml_order passed, as in
+ * xml/canon.h: for libvirt a domain's <devices>), identical devices are paired
  * first, then each changed device with the most similar one (equal
  * attributes on it and its first children: type, target, MAC, ...), so one
  * changed device shows as changes to that device. Entries come in the after
@@ -24,6 +25,7 @@
 
 #include "util/buf.h"
 #include "util/error.h"
+#include "xml/canon.h"
 #include "xml/doc.h"
 
 enum nv_xml_diff_kind {
@@ -51,8 +53,8 @@ typedef struct nv_xml_diff_list {
 
 /* Fills out (which must be zero-initialised or freed) with the differences
  * from before to after. On error out may hold some entries: free it anyway. */
-int nv_xml_diff(const nv_xml_node *before, const nv_xml_node *after, nv_xml_diff_list *out,
-                nv_err *e);
+int nv_xml_diff(const nv_xml_node *before, const nv_xml_node *after, const nv_xml_order *o,
+                nv_xml_diff_list *out, nv_err *e);
 void nv_xml_diff_free(nv_xml_diff_list *d);
 
 /* Appends one line, without newline, e.g.

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* libvirt's rule, as the engine passes it (engine/compare.c) */
+static const char *const unordered_names[] = {"devices", NULL};
+static const nv_xml_order ORDER = {.root_children = unordered_names};
+
 static nv_xml_node *parse(const char *s)
 {
     nv_err e;
@@ -23,7 +27,7 @@ static const char *canon(const char *s)
     nv_xml_node *r = parse(s);
     if (!r)
         return "(parse failed)";
-    char *c = nv_xml_canon_string(r, &e);
+    char *c = nv_xml_canon_string(r, &ORDER, &e);
     snprintf(out, sizeof out, "%s", c ? c : e.msg);
     free(c);
     nv_xml_free(r);
@@ -34,7 +38,7 @@ static int equal(const char *a, const char *b)
 {
     nv_err e;
     nv_xml_node *x = parse(a), *y = parse(b);
-    int r = x && y ? nv_xml_canon_equal(x, y, &e) : -1;
+    int r = x && y ? nv_xml_canon_equal(x, y, &ORDER, &e) : -1;
     nv_xml_free(x);
     nv_xml_free(y);
     return r;
@@ -105,11 +109,11 @@ TEST(xml_canon_is_idempotent_and_in_place)
     CHECK(r != NULL);
     if (!r)
         return;
-    char *once = nv_xml_canon_string(r, &e);
+    char *once = nv_xml_canon_string(r, &ORDER, &e);
     CHECK(once != NULL);
-    CHECK_INT(nv_xml_canon(r, &e), 0);
+    CHECK_INT(nv_xml_canon(r, &ORDER, &e), 0);
     nv_xml_node *again = parse(once);
-    char *twice = again ? nv_xml_canon_string(again, &e) : NULL;
+    char *twice = again ? nv_xml_canon_string(again, &ORDER, &e) : NULL;
     CHECK_STR(once, twice);
     CHECK(again && nv_xml_equal(r, again)); /* in place gives the same tree */
     /* devices came out sorted by name: disk, emulator, graphics, interface... */
@@ -128,8 +132,36 @@ TEST(xml_canon_merges_text_split_by_removal)
     if (!r)
         return;
     nv_xml_free(nv_xml_child(r, "b"));
-    CHECK_INT(nv_xml_canon(r, &e), 0);
+    CHECK_INT(nv_xml_canon(r, &ORDER, &e), 0);
     CHECK(r->first && r->first == r->last);
     CHECK_STR(nv_xml_text(r), "xy");
     nv_xml_free(r);
+}
+
+/* The unordered rule is the caller's: without it <devices> keeps its order,
+ * and another list makes another element unordered. */
+TEST(xml_canon_order_is_a_parameter)
+{
+    nv_err e;
+    const char *a = "<domain><devices><disk/><console/></devices><os><boot/><loader/></os></domain>";
+    const char *b = "<domain><devices><console/><disk/></devices><os><loader/><boot/></os></domain>";
+    nv_xml_node *x = parse(a), *y = parse(b);
+    if (!x || !y)
+        return;
+    static const char *const os_only[] = {"os", NULL};
+    const nv_xml_order os_order = {.root_children = os_only};
+    static const char *const both[] = {"devices", "os", NULL};
+    const nv_xml_order both_order = {.root_children = both};
+    CHECK_INT(nv_xml_canon_equal(x, y, NULL, &e), 0);
+    CHECK_INT(nv_xml_canon_equal(x, y, &ORDER, &e), 0);     /* <os> still ordered */
+    CHECK_INT(nv_xml_canon_equal(x, y, &os_order, &e), 0);  /* <devices> now ordered */
+    CHECK_INT(nv_xml_canon_equal(x, y, &both_order, &e), 1);
+    /* only children of the root count: a nested <devices> keeps its order */
+    nv_xml_node *n1 = parse("<domain><x><devices><a/><b/></devices></x></domain>");
+    nv_xml_node *n2 = parse("<domain><x><devices><b/><a/></devices></x></domain>");
+    CHECK_INT(nv_xml_canon_equal(n1, n2, &ORDER, &e), 0);
+    nv_xml_free(n1);
+    nv_xml_free(n2);
+    nv_xml_free(x);
+    nv_xml_free(y);
 }
