@@ -67,9 +67,9 @@ typedef struct reconnect {
 
 static int connected(nv_conn *c, reconnect *rc)
 {
-    if (!rc->gave_up && nv_rpc_conn_broken(c->rpc)) {
+    if (!rc->gave_up && nv_conn_broken(c)) {
         nv_log("connect to the daemon again");
-        if (nv_connect_reopen(c, &rc->why) < 0)
+        if (nv_conn_reopen(c, &rc->why) < 0)
             rc->gave_up = 1;
     }
     return !rc->gave_up;
@@ -329,7 +329,7 @@ static int defer_declared_domain(void *ctx, const nv_obj *dom)
  * it: started again as it is (old definition if the new one was refused). */
 static void start_again(nv_conn *c, const nv_spec *s, nv_err *e)
 {
-    if (nv_rpc_conn_broken(c->rpc))
+    if (nv_conn_broken(c))
         return;
     nv_obj o = {.name = (char *)s->name, .id = -1};
     memcpy(o.uuid, s->uuid, 16);

@@ -15,7 +15,7 @@
 #include "engine/manifest.h"
 #include "engine/record.h"
 #include "engine/report.h"
-#include "rpc/connect.h"
+#include "virt/conn.h"
 #include "util/errlist.h"
 
 typedef struct nv_apply_opts {

@@ -7,7 +7,7 @@
 #include "engine/observe.h"
 #include "engine/power.h"
 #include "engine/spec.h"
-#include "rpc/connect.h"
+#include "virt/conn.h"
 #include "virt/object.h"
 #include "xml/diff.h"
 

@@ -12,7 +12,7 @@
 #ifndef NV_ENGINE_IMPORT_H
 #define NV_ENGINE_IMPORT_H
 
-#include "rpc/connect.h"
+#include "virt/conn.h"
 #include "util/buf.h"
 #include "util/errlist.h"
 #include "util/error.h"

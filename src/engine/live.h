@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rpc/connect.h"
+#include "virt/conn.h"
 #include "virt/object.h"
 #include "xml/doc.h"
 

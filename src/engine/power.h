@@ -4,7 +4,7 @@
 #ifndef NV_ENGINE_POWER_H
 #define NV_ENGINE_POWER_H
 
-#include "rpc/connect.h"
+#include "virt/conn.h"
 #include "virt/object.h"
 
 typedef struct nv_power_opts {

@@ -10,7 +10,7 @@
 
 #include "engine/manifest.h"
 #include "engine/observe.h"
-#include "rpc/connect.h"
+#include "virt/conn.h"
 #include "util/hmap.h"
 #include "virt/object.h"
 

@@ -4,7 +4,7 @@
 #ifndef NV_ENGINE_REMOVE_H
 #define NV_ENGINE_REMOVE_H
 
-#include "rpc/connect.h"
+#include "virt/conn.h"
 #include "virt/object.h"
 
 int nv_remove_object(nv_conn *c, enum nv_kind kind, const nv_obj *o, nv_err *e);

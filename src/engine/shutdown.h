@@ -6,7 +6,7 @@
 #ifndef NV_ENGINE_SHUTDOWN_H
 #define NV_ENGINE_SHUTDOWN_H
 
-#include "rpc/connect.h"
+#include "virt/conn.h"
 #include "virt/object.h"
 
 typedef struct nv_shutdown_item {

@@ -6,7 +6,7 @@
 
 #include "engine/manifest.h"
 #include "engine/report.h"
-#include "rpc/connect.h"
+#include "virt/conn.h"
 #include "util/errlist.h"
 #include "virt/object.h"
 

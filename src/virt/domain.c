@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rpc/connect.h"
+
 #define VIR_ERR_NO_DOMAIN 42
 #define VIR_ERR_NO_SUPPORT 3
 #define VIR_ERR_INVALID_ARG 8

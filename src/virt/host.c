@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rpc/call.h"
+#include "rpc/connect.h"
 #include "rpc/proto.gen.h"
 
 int nv_host_versions_get(nv_conn *c, nv_host_versions *v, nv_err *e)

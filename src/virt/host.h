@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "rpc/connect.h"
+#include "virt/conn.h"
 #include "util/error.h"
 
 /* Versions as libvirt encodes them: major * 1000000 + minor * 1000 + micro. */

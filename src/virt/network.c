@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rpc/connect.h"
+
 #define VIR_ERR_NO_NETWORK 43
 
 static remote_nonnull_network handle(const nv_obj *o)

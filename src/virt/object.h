@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rpc/connect.h"
+#include "virt/conn.h"
 #include "util/error.h"
 
 enum nv_kind { NV_KIND_DOMAIN, NV_KIND_NETWORK, NV_KIND_POOL };

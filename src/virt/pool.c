@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rpc/connect.h"
+
 #define VIR_ERR_NO_STORAGE_POOL 49
 
 static remote_nonnull_storage_pool handle(const nv_obj *o)

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rpc/connect.h"
+
 #define VIR_ERR_NO_STORAGE_VOL 50
 
 static remote_nonnull_storage_pool pool_handle(const nv_obj *o)
