@@ -2,22 +2,36 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "engine/status.h"
 #include "util/buf.h"
+#include "util/escape.h"
 #include "util/uuid.h"
 
 int nv_log_verbose;
+
+/* Log lines carry names and XML from the daemon and from files: their
+ * control characters are escaped (util/escape.h), so a hostile daemon cannot
+ * forge lines or drive the terminal. out holds 4 bytes per input byte. */
+static void vformat_safe(char *out, size_t n, const char *fmt, va_list ap)
+{
+    char raw[1024];
+    int len = vsnprintf(raw, sizeof raw, fmt, ap);
+    size_t l = len < 0 ? 0 : (size_t)len < sizeof raw ? (size_t)len : sizeof raw - 1;
+    nv_escape_ctrl(raw, l, NULL, out, n);
+}
 
 void nv_log_obj(const char *kind, const uint8_t uuid[16], const char *fmt, ...)
 {
     if (!nv_log_verbose && !nv_status_on)
         return;
-    char u[NV_UUID_STR_LEN], what[512];
+    char u[NV_UUID_STR_LEN], what[4096];
     nv_uuid_format(uuid, u);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    vformat_safe(what, sizeof what, fmt, ap);
     va_end(ap);
     /* the step shown on the status line is what -v reports */
     nv_status_step("%s", what);
@@ -32,13 +46,14 @@ void nv_log(const char *fmt, ...)
 {
     if (!nv_log_verbose)
         return;
+    char line[4096];
     va_list ap;
     va_start(ap, fmt);
-    nv_status_clear();
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    nv_status_redraw();
+    vformat_safe(line, sizeof line, fmt, ap);
     va_end(ap);
+    nv_status_clear();
+    fprintf(stderr, "%s\n", line);
+    nv_status_redraw();
 }
 
 void nv_log_diff(const nv_xml_diff_list *d)
@@ -49,8 +64,14 @@ void nv_log_diff(const nv_xml_diff_list *d)
     for (size_t i = 0; i < d->n; i++) {
         nv_buf line;
         nv_buf_init(&line, 0);
-        if (nv_xml_diff_format(&d->v[i], &line) == 0)
-            fprintf(stderr, "%s\n", nv_buf_cstr(&line));
+        int ok = nv_xml_diff_format(&d->v[i], &line) == 0;
+        size_t n = line.len * 4 + 1;
+        char *safe = ok ? malloc(n) : NULL;
+        if (safe) {
+            nv_escape_ctrl(nv_buf_cstr(&line), line.len, NULL, safe, n);
+            fprintf(stderr, "%s\n", safe);
+        }
+        free(safe);
         nv_buf_free(&line);
     }
     nv_status_redraw();
@@ -58,12 +79,12 @@ void nv_log_diff(const nv_xml_diff_list *d)
 
 void nv_log_warn(const char *fmt, ...)
 {
+    char line[4096];
     va_list ap;
     va_start(ap, fmt);
-    nv_status_clear();
-    fputs("nixvirt: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vformat_safe(line, sizeof line, fmt, ap);
     va_end(ap);
+    nv_status_clear();
+    fprintf(stderr, "nixvirt: warning: %s\n", line);
     nv_status_redraw();
 }
