@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "engine/spec.h"
-#include "rpc/connect.h"
+#include "virt/conn.h"
 #include "virt/object.h"
 
 /* A new object's define that went out ahead of its declare, in a batch
