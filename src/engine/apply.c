@@ -348,164 +348,233 @@ static void start_again(nv_conn *c, const nv_spec *s, nv_err *e)
              se.msg);
 }
 
+/* What the objects' applies share. */
+typedef struct run {
+    nv_conn *c;
+    nv_record *record;
+    const nv_apply_opts *o;
+    nv_report *rep;
+    nv_errlist *errs;
+    domains_ctx *doms;
+} run;
+
+/* One declared object's apply, as its steps see it. */
+typedef struct one {
+    const run *r;
+    enum nv_kind kind;
+    const nv_manifest_obj *mo;
+    const nv_spec *s;
+    prefetch *pf;
+    const nv_prefetch_kind *own; /* the lists of its kind */
+    nv_report_obj *ro;
+    char label[512];
+    nv_record_entry *en;    /* its record entry, until the record changes */
+    uint8_t def_digest[32]; /* of the declared definition */
+    int def_same;           /* the declared definition is the one applied last */
+    int xml_same;           /* the daemon still has what that apply left */
+    int seen_active;        /* active as the declare observed it */
+} one;
+
+static void obj_error(const one *x, const char *msg)
+{
+    nv_errlist_add(x->r->errs, "%s: %s", x->label, msg);
+    nv_report_error(x->ro, "%s", msg);
+}
+
+/* The record's digests against the declared definition and the daemon's XML. */
+static void check_digests(one *x, nv_err *e)
+{
+    const nv_spec *s = x->s;
+    uint8_t cur_digest[32];
+    nv_sha256(s->xml, s->xml_len, x->def_digest);
+    const nv_record_entry *en = x->en = nv_record_find(x->r->record, x->kind, s->uuid);
+    /* the XML digest covers the name: equal digests mean the name is the declared one */
+    x->def_same = en && en->has_digests && memcmp(en->def_digest, x->def_digest, 32) == 0;
+    x->xml_same = x->pf->found && en && en->has_digests && (x->def_same || x->r->o->dry_run) &&
+                  nv_compare_digest(x->kind, s, x->pf->xml, cur_digest, e) == 0 &&
+                  memcmp(en->xml_digest, cur_digest, 32) == 0;
+}
+
+/* --dry-run: what becomes of a pool's declared volumes. */
+static void plan_volumes(const one *x)
+{
+    const nv_manifest_obj *mo = x->mo;
+    const nv_spec *s = x->s;
+    nv_report *rep = x->r->rep;
+    nv_obj pool = {.name = (char *)s->name, .id = -1};
+    memcpy(pool.uuid, s->uuid, 16);
+    if (x->pf->found && x->pf->active) {
+        nv_volumes_apply(x->r->c, &pool, mo, x->pf->vols, 1, rep, x->r->errs);
+    } else if (!x->pf->found) {
+        /* a new pool has no volumes the daemon knows of yet */
+        for (size_t i = 0; i < mo->nvols; i++)
+            if (mo->vols[i].present)
+                nv_report_act(nv_volumes_entry(rep, s->name, mo->vols[i].name), NV_ACT_CREATE);
+    } else {
+        /* an inactive pool does not list its volumes */
+        for (size_t i = 0; i < mo->nvols; i++) {
+            nv_report_obj *vo = nv_volumes_entry(rep, s->name, mo->vols[i].name);
+            if (vo)
+                vo->maybe = mo->vols[i].present ? NV_ACT_CREATE : NV_ACT_DELETE;
+            nv_report_note(vo, "if %s", mo->vols[i].present ? "missing" : "present");
+        }
+    }
+}
+
+static void declare_req(const one *x, nv_declare_req *req)
+{
+    const nv_manifest_obj *mo = x->mo;
+    *req = (nv_declare_req){.kind = x->kind, .spec = x->s, .state = mo->state, .restart = mo->restart,
+                            .shutdown_timeout = mo->shutdown_timeout, .show_diff = 1};
+    if (x->kind == NV_KIND_DOMAIN)
+        req->batch = x->r->doms->batch;
+    if (x->kind == NV_KIND_NETWORK && x->r->doms->pk) {
+        req->defer = defer_declared_domain;
+        req->defer_ctx = x->r->doms;
+    }
+    /* a domain stopped only because a removed network went away comes back */
+    if (x->pf->stopped_by_purge && req->state == NV_STATE_KEEP)
+        req->state = NV_STATE_ACTIVE;
+}
+
 /* What the prefetch saw, as the declare's observation. The lists know every
  * name: only a new name that an object has is looked up (a clash refused). */
-static int observe(nv_conn *c, enum nv_kind kind, const nv_spec *s, const prefetch *pf, const nv_prefetch_kind *own,
-                   int unchanged, nv_observed *ob, nv_err *e)
+static int observe(one *x, int unchanged, nv_observed *ob, nv_err *e)
 {
+    const prefetch *pf = x->pf;
+    const nv_spec *s = x->s;
     const char *name = pf->name ? pf->name : s->name; /* no name: unchanged, so the declared one */
     memset(ob, 0, sizeof *ob);
     ob->found = pf->found;
-    ob->active = pf->found && pf->active && !pf->stopped_by_purge;
+    ob->active = x->seen_active = pf->found && pf->active && !pf->stopped_by_purge;
     ob->unchanged = unchanged;
     ob->predefined = pf->predefined && !pf->found ? &pf->pre : NULL;
     if (pf->found && (nv_obj_set(&ob->obj, name, s->uuid, -1, e) < 0 || !(ob->xml = strdup(pf->xml))))
         return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-    if ((!pf->found || strcmp(name, s->name) != 0) && nv_prefetch_find_name(own, s->name) != NV_HMAP_NONE)
-        return nv_observe_name_free(c, kind, s, e);
+    if ((!pf->found || strcmp(name, s->name) != 0) && nv_prefetch_find_name(x->own, s->name) != NV_HMAP_NONE)
+        return nv_observe_name_free(x->r->c, x->kind, s, e);
     return 0;
 }
 
-static int apply_object(nv_conn *c, enum nv_kind kind, const nv_manifest_obj *mo, prefetch *pf,
-                        const nv_prefetch_kind *own, nv_record *record, const nv_apply_opts *o, nv_report *rep,
-                        nv_errlist *errs, domains_ctx *doms)
+/* What was done counts even when a later step failed (defined, not
+ * started); a domain its network's restart stopped and that starts again
+ * was restarted. */
+static void report_declared(const one *x, nv_declare_result *res)
 {
-    const nv_spec *s = &mo->spec;
-    char label[512];
-    obj_label(s, label, sizeof label);
-    nv_err e;
-    nv_err_clear(&e);
-    nv_report_obj *ro = nv_report_add(rep, nv_kind_ops_get(kind)->name, s->name, s->uuid);
-
-    uint8_t def_digest[32], cur_digest[32];
-    nv_sha256(s->xml, s->xml_len, def_digest);
-    nv_record_entry *en = nv_record_find(record, kind, s->uuid);
-    /* the XML digest covers the name: equal digests mean the name is the declared one */
-    int def_same = en && en->has_digests && memcmp(en->def_digest, def_digest, 32) == 0;
-    int xml_same = pf->found && en && en->has_digests && (def_same || o->dry_run) &&
-                   nv_compare_digest(kind, s, pf->xml, cur_digest, &e) == 0 &&
-                   memcmp(en->xml_digest, cur_digest, 32) == 0;
-    int unchanged = def_same && xml_same;
-    if (pf->found && !unchanged && nv_prefetch_name(pf, &e) < 0) {
-        nv_errlist_add(errs, "%s: %s", label, e.msg);
-        nv_report_error(ro, "%s", e.msg);
-        return -1;
-    }
-
-    if (o->dry_run) {
-        plan_object(o, kind, mo, pf, en, def_same, xml_same, ro);
-        if (kind == NV_KIND_POOL && mo->nvols) {
-            nv_obj pool = {.name = (char *)s->name, .id = -1};
-            memcpy(pool.uuid, s->uuid, 16);
-            if (pf->found && pf->active) {
-                nv_volumes_apply(c, &pool, mo, pf->vols, 1, rep, errs);
-            } else if (!pf->found) {
-                /* a new pool has no volumes the daemon knows of yet */
-                for (size_t i = 0; i < mo->nvols; i++)
-                    if (mo->vols[i].present)
-                        nv_report_act(nv_volumes_entry(rep, s->name, mo->vols[i].name), NV_ACT_CREATE);
-            } else {
-                /* an inactive pool does not list its volumes */
-                for (size_t i = 0; i < mo->nvols; i++) {
-                    nv_report_obj *vo = nv_volumes_entry(rep, s->name, mo->vols[i].name);
-                    if (vo)
-                        vo->maybe = mo->vols[i].present ? NV_ACT_CREATE : NV_ACT_DELETE;
-                    nv_report_note(vo, "if %s", mo->vols[i].present ? "missing" : "present");
-                }
-            }
-        }
-        return 0;
-    }
-
-    /* register it before acting: a run cut short still knows it is ours */
-    if (!en && nv_record_put(record, kind, s->uuid, NULL, NULL, &e) < 0) {
-        nv_errlist_add(errs, "%s: %s", label, e.msg);
-        nv_report_error(ro, "%s", e.msg);
-        return -1;
-    }
-    nv_declare_req req = {
-        .kind = kind,
-        .spec = s,
-        .state = mo->state,
-        .restart = mo->restart,
-        .shutdown_timeout = mo->shutdown_timeout,
-        .show_diff = 1,
-    };
-    if (kind == NV_KIND_DOMAIN)
-        req.batch = doms->batch;
-    if (kind == NV_KIND_NETWORK && doms->pk) {
-        req.defer = defer_declared_domain;
-        req.defer_ctx = doms;
-    }
-    /* a domain stopped only because a removed network went away comes back */
-    if (pf->stopped_by_purge && req.state == NV_STATE_KEEP)
-        req.state = NV_STATE_ACTIVE;
-    nv_observed ob;
-    int pre_active = pf->found && pf->active && !pf->stopped_by_purge;
-    nv_declare_result res = {0};
-    int rc = observe(c, kind, s, pf, own, unchanged, &ob, &e);
-    if (rc == 0)
-        rc = nv_declare_act(c, &req, &ob, &res, &e);
-    nv_observe_clear(&ob);
-    /* what was done counts even when a later step failed (defined, not started);
-     * a domain its network's restart stopped and that starts again was restarted */
-    int was_running = pf->found && pf->active && pf->stopped_by_purge;
-    unsigned acts = nv_declare_actions(&res);
+    int was_running = x->pf->found && x->pf->active && x->pf->stopped_by_purge;
+    unsigned acts = nv_declare_actions(res);
     if ((acts & NV_ACT_START) && was_running)
         acts = (acts & ~NV_ACT_START) | NV_ACT_RESTART;
-    nv_report_act(ro, acts);
-    nv_report_changes(ro, &res.changes);
-    if (rc == 0) {
-        uint8_t after_digest[32];
-        nv_err de;
-        if (res.after_xml && nv_compare_digest(kind, s, res.after_xml, after_digest, &de) == 0) {
-            nv_record_put(record, kind, s->uuid, def_digest, after_digest, &de);
-            /* kept for the next dry run; only written when it is new */
-            if (o->defs && (!def_same || !nv_defstore_has(o->defs, kind, s->uuid)) &&
-                nv_defstore_save(o->defs, kind, s, def_digest, &de) < 0)
-                nv_log_warn("%s: cannot keep a copy of its definition for dry runs: %s", label, de.msg);
-        } else {
-            nv_record_put(record, kind, s->uuid, NULL, NULL, &de);
-        }
-    } else {
-        if (kind == NV_KIND_DOMAIN && pf->stopped_by_purge && req.state == NV_STATE_ACTIVE)
-            start_again(c, s, &e);
-        nv_errlist_add(errs, "%s: %s", label, e.msg);
-        nv_report_error(ro, "%s", e.msg);
-        nv_err de;
-        nv_record_put(record, kind, s->uuid, NULL, NULL, &de); /* full check next time */
-    }
+    nv_report_act(x->ro, acts);
+    nv_report_changes(x->ro, &res->changes);
+}
 
-    if (rc == 0 && kind == NV_KIND_POOL && mo->nvols) {
-        /* the declare just set its state: no need to ask the daemon */
-        int active = res.started || (pre_active && !res.stopped);
-        int started_here = 0;
-        if (active == 0) {
-            nv_log_obj("pool", s->uuid, "activate (to manage its volumes)");
-            if (nv_pool_ops.create(c, &res.obj, &e) == 0)
-                active = started_here = 1;
-        }
-        if (active == 1) {
-            /* what was fetched holds while the pool is the same one, active all along */
-            int same = pre_active && res.unchanged;
-            if (nv_volumes_apply(c, &res.obj, mo, same ? pf->vols : NULL, 0, rep, errs))
-                rc = -1;
-            if (started_here) {
-                nv_log_obj("pool", s->uuid, "deactivate (its declared state)");
-                if (nv_pool_ops.destroy(c, &res.obj, &e) < 0) {
-                    nv_errlist_add(errs, "%s: %s", label, e.msg);
-                    nv_report_error(ro, "%s", e.msg);
-                    rc = -1;
-                }
-            }
-        } else {
-            nv_errlist_add(errs, "%s: cannot start it to manage its volumes: %s", label, e.msg);
-            nv_report_error(ro, "cannot start it to manage its volumes: %s", e.msg);
+/* The record keeps the digests of what was applied (and the definition a
+ * copy, for dry runs). */
+static void record_applied(const one *x, const nv_declare_result *res)
+{
+    const nv_apply_opts *o = x->r->o;
+    const nv_spec *s = x->s;
+    uint8_t after_digest[32];
+    nv_err de;
+    if (res->after_xml && nv_compare_digest(x->kind, s, res->after_xml, after_digest, &de) == 0) {
+        nv_record_put(x->r->record, x->kind, s->uuid, x->def_digest, after_digest, &de);
+        /* kept for the next dry run; only written when it is new */
+        if (o->defs && (!x->def_same || !nv_defstore_has(o->defs, x->kind, s->uuid)) &&
+            nv_defstore_save(o->defs, x->kind, s, x->def_digest, &de) < 0)
+            nv_log_warn("%s: cannot keep a copy of its definition for dry runs: %s", x->label, de.msg);
+    } else {
+        nv_record_put(x->r->record, x->kind, s->uuid, NULL, NULL, &de);
+    }
+}
+
+static void declare_failed(const one *x, const nv_declare_req *req, nv_err *e)
+{
+    if (x->kind == NV_KIND_DOMAIN && x->pf->stopped_by_purge && req->state == NV_STATE_ACTIVE)
+        start_again(x->r->c, x->s, e);
+    obj_error(x, e->msg);
+    nv_err de;
+    nv_record_put(x->r->record, x->kind, x->s->uuid, NULL, NULL, &de); /* full check next time */
+}
+
+/* A declared pool's volumes: an inactive pool is started for them and
+ * stopped again. */
+static int apply_volumes(const one *x, const nv_declare_result *res, nv_err *e)
+{
+    /* the declare just set its state: no need to ask the daemon */
+    int active = res->started || (x->seen_active && !res->stopped);
+    int started_here = 0, rc = 0;
+    if (active == 0) {
+        nv_log_obj("pool", x->s->uuid, "activate (to manage its volumes)");
+        if (nv_pool_ops.create(x->r->c, &res->obj, e) == 0)
+            active = started_here = 1;
+    }
+    if (active != 1) {
+        nv_errlist_add(x->r->errs, "%s: cannot start it to manage its volumes: %s", x->label, e->msg);
+        nv_report_error(x->ro, "cannot start it to manage its volumes: %s", e->msg);
+        return -1;
+    }
+    /* what was fetched holds while the pool is the same one, active all along */
+    int same = x->seen_active && res->unchanged;
+    if (nv_volumes_apply(x->r->c, &res->obj, x->mo, same ? x->pf->vols : NULL, 0, x->r->rep, x->r->errs))
+        rc = -1;
+    if (started_here) {
+        nv_log_obj("pool", x->s->uuid, "deactivate (its declared state)");
+        if (nv_pool_ops.destroy(x->r->c, &res->obj, e) < 0) {
+            obj_error(x, e->msg);
             rc = -1;
         }
     }
+    return rc;
+}
+
+/* Declares the object with what the prefetch saw, and records the outcome. */
+static int declare_object(one *x, nv_err *e)
+{
+    nv_declare_req req;
+    declare_req(x, &req);
+    nv_declare_result res = {0};
+    nv_observed ob;
+    int rc = observe(x, x->def_same && x->xml_same, &ob, e);
+    if (rc == 0)
+        rc = nv_declare_act(x->r->c, &req, &ob, &res, e);
+    nv_observe_clear(&ob);
+    report_declared(x, &res);
+    if (rc == 0)
+        record_applied(x, &res);
+    else
+        declare_failed(x, &req, e);
+    if (rc == 0 && x->kind == NV_KIND_POOL && x->mo->nvols)
+        rc = apply_volumes(x, &res, e);
     nv_declare_result_free(&res);
     return rc;
+}
+
+static int apply_object(const run *r, enum nv_kind kind, const nv_manifest_obj *mo, prefetch *pf,
+                        const nv_prefetch_kind *own)
+{
+    one x = {.r = r, .kind = kind, .mo = mo, .s = &mo->spec, .pf = pf, .own = own};
+    obj_label(x.s, x.label, sizeof x.label);
+    nv_err e;
+    nv_err_clear(&e);
+    x.ro = nv_report_add(r->rep, nv_kind_ops_get(kind)->name, x.s->name, x.s->uuid);
+    check_digests(&x, &e);
+    if (pf->found && !(x.def_same && x.xml_same) && nv_prefetch_name(pf, &e) < 0) {
+        obj_error(&x, e.msg);
+        return -1;
+    }
+    if (r->o->dry_run) {
+        plan_object(r->o, kind, mo, pf, x.en, x.def_same, x.xml_same, x.ro);
+        if (kind == NV_KIND_POOL && mo->nvols)
+            plan_volumes(&x);
+        return 0;
+    }
+    /* register it before acting: a run cut short still knows it is ours */
+    if (!x.en && nv_record_put(r->record, kind, x.s->uuid, NULL, NULL, &e) < 0) {
+        obj_error(&x, e.msg);
+        return -1;
+    }
+    return declare_object(&x, &e);
 }
 
 /* Waits for the domains asked to shut down, together; starts those being
@@ -575,6 +644,7 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
     remove_undeclared(c, m, record, &p, o, rep, errs, &rc);
 
     domains_ctx doms = {&m->kinds[NV_KIND_DOMAIN], p.k[NV_KIND_DOMAIN].listed ? &p.k[NV_KIND_DOMAIN] : NULL, &batch};
+    const run r = {c, record, o, rep, errs, &doms};
     for (size_t d = 0; d < 3; d++) {
         enum nv_kind kind = declare_order[d];
         const nv_manifest_kind *mk = &m->kinds[kind];
@@ -596,7 +666,7 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
                                 "not applied: cannot connect to the daemon again: %s", rc.why.msg);
                 continue;
             }
-            apply_object(c, kind, &mk->objs[i], &p.k[kind].objs[i], &p.k[kind], record, o, rep, errs, &doms);
+            apply_object(&r, kind, &mk->objs[i], &p.k[kind].objs[i], &p.k[kind]);
             if (o->saver && !o->dry_run)
                 nv_record_save_soon(o->saver, record);
         }
