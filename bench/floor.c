@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "rpc/connect.h"
-#include "rpc/proto.gen.h"
+#include "rpc/remote_calls.gen.h"
 
 static int fail(const nv_err *e)
 {
@@ -42,14 +42,14 @@ int main(int argc, char **argv)
     remote_connect_list_all_domains_ret dr;
     remote_connect_list_all_networks_ret nr;
     remote_connect_list_all_storage_pools_ret pr;
-    if (nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, &da, &s[0], &e) < 0 ||
-        nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS, &na, &s[1], &e) < 0 ||
-        nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS, &pa, &s[2], &e) < 0 ||
-        nv_rpc_call_finish(c->rpc, s[0], &dr, &e) < 0)
+    if (nv_remote_connect_list_all_domains_start(c->rpc, &da, &s[0], &e) < 0 ||
+        nv_remote_connect_list_all_networks_start(c->rpc, &na, &s[1], &e) < 0 ||
+        nv_remote_connect_list_all_storage_pools_start(c->rpc, &pa, &s[2], &e) < 0 ||
+        nv_remote_connect_list_all_domains_finish(c->rpc, s[0], &dr, &e) < 0)
         return fail(&e);
-    if (nv_rpc_call_finish(c->rpc, s[1], &nr, &e) < 0)
+    if (nv_remote_connect_list_all_networks_finish(c->rpc, s[1], &nr, &e) < 0)
         return fail(&e);
-    if (nv_rpc_call_finish(c->rpc, s[2], &pr, &e) < 0)
+    if (nv_remote_connect_list_all_storage_pools_finish(c->rpc, s[2], &pr, &e) < 0)
         return fail(&e);
 
     size_t nd = dr.domains.domains_len, nn = nr.nets.nets_len, np = pr.pools.pools_len;
@@ -59,27 +59,41 @@ int main(int argc, char **argv)
     size_t k = 0;
     for (size_t i = 0; i < nd; i++) {
         remote_domain_get_xml_desc_args a = {.dom = dr.domains.domains_val[i], .flags = 2 /* INACTIVE */};
-        if (nv_rpc_call_start(c->rpc, REMOTE_PROC_DOMAIN_GET_XML_DESC, &a, &xs[k++], &e) < 0)
+        if (nv_remote_domain_get_xml_desc_start(c->rpc, &a, &xs[k++], &e) < 0)
             return fail(&e);
     }
     for (size_t i = 0; i < nn; i++) {
         remote_network_get_xml_desc_args a = {.net = nr.nets.nets_val[i], .flags = 1 /* INACTIVE */};
-        if (nv_rpc_call_start(c->rpc, REMOTE_PROC_NETWORK_GET_XML_DESC, &a, &xs[k++], &e) < 0)
+        if (nv_remote_network_get_xml_desc_start(c->rpc, &a, &xs[k++], &e) < 0)
             return fail(&e);
     }
     for (size_t i = 0; i < np; i++) {
         remote_storage_pool_get_xml_desc_args a = {.pool = pr.pools.pools_val[i], .flags = 1 /* INACTIVE */};
-        if (nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_GET_XML_DESC, &a, &xs[k++], &e) < 0)
+        if (nv_remote_storage_pool_get_xml_desc_start(c->rpc, &a, &xs[k++], &e) < 0)
             return fail(&e);
     }
     size_t bytes = 0;
     for (size_t i = 0; i < k; i++) {
-        /* the three get-XML replies share one layout: a single string */
-        remote_domain_get_xml_desc_ret r;
-        if (nv_rpc_call_finish(c->rpc, xs[i], &r, &e) < 0)
+        /* the domains' serials come first, then the networks', then the pools' */
+        remote_domain_get_xml_desc_ret dx;
+        remote_network_get_xml_desc_ret nx;
+        remote_storage_pool_get_xml_desc_ret px;
+        char *xml;
+        int rc;
+        if (i < nd) {
+            rc = nv_remote_domain_get_xml_desc_finish(c->rpc, xs[i], &dx, &e);
+            xml = dx.xml;
+        } else if (i < nd + nn) {
+            rc = nv_remote_network_get_xml_desc_finish(c->rpc, xs[i], &nx, &e);
+            xml = nx.xml;
+        } else {
+            rc = nv_remote_storage_pool_get_xml_desc_finish(c->rpc, xs[i], &px, &e);
+            xml = px.xml;
+        }
+        if (rc < 0)
             return fail(&e);
-        bytes += strlen(r.xml);
-        free(r.xml);
+        bytes += strlen(xml);
+        free(xml);
     }
     printf("%zu %zu %zu %zu\n", nd, nn, np, bytes);
     free(xs);

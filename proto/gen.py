@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Generates src/rpc/proto.gen.h and src/rpc/proto.gen.c from proto/remote.x.
+"""Generates src/rpc/proto.gen.{h,c} and src/rpc/remote_calls.gen.{h,c} from proto/remote.x.
 
-    proto/gen.py            write the two files
+    proto/gen.py            write the files
     proto/gen.py --check    exit 1 if the committed files differ from a fresh generation
 
 For every const: a #define. For every enum: the C enum plus a typedef to
@@ -22,6 +22,17 @@ A `<prefix>_procedure` enum describes a program: enumerator
 <prefix>_<name>_ret when those structs exist, and the program and version
 are the consts <PREFIX>_PROGRAM and <PREFIX>_PROTOCOL_VERSION. These become a
 table, nv_proto_procs[], with type-erased codec functions.
+
+For every procedure of the remote program, typed calls over that table
+(src/rpc/remote_calls.gen.{h,c}): REMOTE_PROC_X with remote_x_args and
+remote_x_ret gets
+
+    int nv_remote_x_start(nv_rpc_conn *c, const remote_x_args *a, uint32_t *serial, nv_err *e);
+    int nv_remote_x_finish(nv_rpc_conn *c, uint32_t serial, remote_x_ret *r, nv_err *e);
+    int nv_remote_x_reply(const nv_rpc_reply *rep, remote_x_ret *r, nv_err *e);
+    int nv_remote_x(nv_rpc_conn *c, const remote_x_args *a, remote_x_ret *r, nv_err *e);
+
+without the a or r parameter when the procedure has no args or ret struct.
 """
 
 import os
@@ -34,8 +45,8 @@ from xdrparse import Const, Enum, Struct, Typedef  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INPUT = os.path.join(ROOT, "proto", "remote.x")
-OUT_H = os.path.join(ROOT, "src", "rpc", "proto.gen.h")
-OUT_C = os.path.join(ROOT, "src", "rpc", "proto.gen.c")
+# What render() returns, by path under src/.
+OUTPUTS = ("rpc/proto.gen.h", "rpc/proto.gen.c", "rpc/remote_calls.gen.h", "rpc/remote_calls.gen.c")
 
 C_BUILTIN = {
     "int": "int32_t",
@@ -53,6 +64,16 @@ GET = {"int": "nv_xdr_get_i32", "unsigned int": "nv_xdr_get_u32", "hyper": "nv_x
 
 class GenError(Exception):
     pass
+
+
+class Proc:
+    """One procedure: REMOTE_PROC_DOMAIN_CREATE of program prefix "remote"
+    has base "remote_domain_create" and its args / ret struct names, or None
+    for an empty body."""
+
+    def __init__(self, prefix, const, number, base, args, ret):
+        self.prefix, self.const, self.number = prefix, const, number
+        self.base, self.args, self.ret = base, args, ret
 
 
 def pad4(n):
@@ -90,6 +111,7 @@ class Gen:
         self.defined = set()
         self._min = {}
         self._needs_free = {}
+        self.procedures = []  # Proc of every program, in the order of its enum
 
     def err(self, line, msg):
         raise GenError("%s:%d: %s" % (self.path, line, msg))
@@ -441,6 +463,7 @@ class Gen:
                         "}",
                         "",
                     ]
+                self.procedures.append(Proc(prefix, m, self.spec.value(v), base, args, ret))
                 entries.append((self.spec.value(up + "_PROGRAM"), self.spec.value(v), [
                     "    {",
                     "        .prog = %s_PROGRAM," % up,
@@ -541,7 +564,101 @@ const nv_proto_proc *nv_proto_proc_find(uint32_t prog, int32_t proc)
 """
 
 
+# ---- typed calls of the remote program ---------------------------------------
+
+WIDTH = 100  # wrap generated prototypes here
+
+
+def c_function(name, params, end):
+    """Lines of "int name(params)" + end, wrapped at WIDTH with every
+    continuation line under the first parameter."""
+    head = "int %s(" % name
+    lines, cur = [], head
+    for i, prm in enumerate(params):
+        piece = prm + (", " if i + 1 < len(params) else ")" + end)
+        if i > 0 and len(cur) + len(piece.rstrip()) > WIDTH:
+            lines.append(cur.rstrip())
+            cur = " " * len(head)
+        cur += piece
+    lines.append(cur)
+    return lines
+
+
+def remote_calls(procs):
+    """Declarations and definitions of the four typed functions of every
+    procedure of the remote program."""
+    h, c = [], []
+    for p in procs:
+        if p.prefix != "remote":
+            continue
+        name = "nv_" + p.base
+        a = ["const %s *a" % p.args] if p.args else []
+        r = ["%s *r" % p.ret] if p.ret else []
+        a_arg, r_arg = ("a" if p.args else "NULL"), ("r" if p.ret else "NULL")
+        fns = [
+            (name + "_start", ["nv_rpc_conn *c"] + a + ["uint32_t *serial", "nv_err *e"],
+             "nv_rpc_call_start(c, %s, %s, serial, e)" % (p.const, a_arg)),
+            (name + "_finish", ["nv_rpc_conn *c", "uint32_t serial"] + r + ["nv_err *e"],
+             "nv_rpc_call_finish(c, %s, serial, %s, e)" % (p.const, r_arg)),
+            (name + "_reply", ["const nv_rpc_reply *rep"] + r + ["nv_err *e"],
+             "nv_rpc_reply_ret(rep, %s, %s, e)" % (p.const, r_arg)),
+            (name, ["nv_rpc_conn *c"] + a + r + ["nv_err *e"],
+             "nv_rpc_call(c, %s, %s, %s, e)" % (p.const, a_arg, r_arg)),
+        ]
+        h.append("/* %s = %d */" % (p.const, p.number))
+        for fn, params, call in fns:
+            h += c_function(fn, params, ";")
+            c += c_function(fn, params, "")
+            c += ["{", "    return %s;" % call, "}", ""]
+        h.append("")
+    return h, c
+
+
+CALLS_HEADER_TOP = """\
+/* Generated by proto/gen.py from proto/remote.x: do not edit.
+ *
+ * Typed calls of libvirt's remote program, four per procedure. For
+ * REMOTE_PROC_X with arguments remote_x_args and result remote_x_ret (a
+ * procedure without one of them has no a or no r parameter):
+ *   int nv_remote_x_start(nv_rpc_conn *c, const remote_x_args *a, uint32_t *serial, nv_err *e);
+ *       sends the call; *serial (serial may be NULL) is its serial
+ *   int nv_remote_x_finish(nv_rpc_conn *c, uint32_t serial, remote_x_ret *r, nv_err *e);
+ *       waits for the reply to serial and decodes it into *r; the serial of a
+ *       call of another procedure is refused (NV_ERR_INPUT) and stays in flight
+ *   int nv_remote_x_reply(const nv_rpc_reply *rep, remote_x_ret *r, nv_err *e);
+ *       decodes a reply collected with nv_rpc_wait / nv_rpc_wait_any; a reply
+ *       to another procedure is refused (NV_ERR_INPUT)
+ *   int nv_remote_x(nv_rpc_conn *c, const remote_x_args *a, remote_x_ret *r, nv_err *e);
+ *       start + finish
+ * Each returns 0, or -1 with e set: a daemon's error is NV_ERR_LIBVIRT with
+ * libvirt's error code in e->code. r may be NULL to discard the result;
+ * otherwise it is zeroed on failure, and on success the caller frees it with
+ * nv_proto_free_remote_x_ret. Calls that nothing makes cost no space in the
+ * program: the linker drops them. */
+#ifndef NV_RPC_REMOTE_CALLS_GEN_H
+#define NV_RPC_REMOTE_CALLS_GEN_H
+
+#include <stdint.h>
+
+#include "rpc/call.h"
+#include "rpc/proto.gen.h"
+#include "util/error.h"
+
+"""
+
+CALLS_SOURCE_TOP = """\
+/* Generated by proto/gen.py from proto/remote.x: do not edit. */
+#include "rpc/remote_calls.gen.h"
+
+#include <stddef.h>
+
+#include "rpc/call_untyped.h"
+
+"""
+
+
 def render(spec, path):
+    """The generated files, by path under src/ (OUTPUTS)."""
     g = Gen(spec, path)
     h, c, (adapters, rows) = g.generate()
     header = HEADER_TOP + "\n".join(h).rstrip("\n") + "\n\n" + HEADER_BOTTOM
@@ -554,7 +671,10 @@ def render(spec, path):
         # C has no empty arrays: one zeroed entry that nv_proto_nprocs hides
         source += "const nv_proto_proc nv_proto_procs[1];\n\n"
         source += SOURCE_BOTTOM.replace("sizeof nv_proto_procs / sizeof nv_proto_procs[0]", "0")
-    return header, source
+    calls_h, calls_c = remote_calls(g.procedures)
+    calls_header = CALLS_HEADER_TOP + "\n".join(calls_h) + ("\n" if calls_h else "") + "#endif\n"
+    calls_source = CALLS_SOURCE_TOP + "\n".join(calls_c)
+    return dict(zip(OUTPUTS, (header, source, calls_header, calls_source)))
 
 
 def main(argv):
@@ -568,11 +688,11 @@ def main(argv):
         return 2
     try:
         spec = xdrparse.parse_file(INPUT)
-        header, source = render(spec, os.path.relpath(INPUT, ROOT))
+        files = render(spec, os.path.relpath(INPUT, ROOT))
     except (xdrparse.ParseError, GenError) as e:
         sys.stderr.write("gen.py: %s\n" % e)
         return 1
-    outputs = ((OUT_H, header), (OUT_C, source))
+    outputs = [(os.path.join(ROOT, "src", rel), text) for rel, text in files.items()]
     if check:
         stale = []
         for path, text in outputs:
@@ -585,7 +705,7 @@ def main(argv):
             stale.append(os.path.relpath(path, ROOT))
         if stale:
             sys.stderr.write("gen.py: %s out of date; run proto/gen.py and commit the result\n"
-                             % " and ".join(stale))
+                             % ", ".join(stale))
             return 1
         return 0
     for path, text in outputs:

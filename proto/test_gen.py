@@ -184,12 +184,11 @@ def main(argv):
     bad = check_errors()
     tmp = tempfile.mkdtemp(prefix="nixvirt-gen-")
     try:
-        header, source = gen.render(xdrparse.parse(SPEC, "test.x"), "test.x")
+        files = gen.render(xdrparse.parse(SPEC, "test.x"), "test.x")
         os.makedirs(os.path.join(tmp, "rpc"))
-        with open(os.path.join(tmp, "rpc", "proto.gen.h"), "w") as f:
-            f.write(header)
-        with open(os.path.join(tmp, "rpc", "proto.gen.c"), "w") as f:
-            f.write(source)
+        for rel in ("rpc/proto.gen.h", "rpc/proto.gen.c"):
+            with open(os.path.join(tmp, rel), "w") as f:
+                f.write(files[rel])
         with open(os.path.join(tmp, "test.c"), "w") as f:
             f.write(TEST_C)
         flags = ["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter",

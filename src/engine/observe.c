@@ -35,10 +35,10 @@ static int find_existing(nv_conn *c, const nv_kind_ops *k, const nv_spec *spec, 
         k->lookup_name_start(c, spec->name, &s_name, e) < 0)
         return -1;
     nv_obj by_name = {0};
-    int f_uuid = k->lookup_finish(c, s_uuid, existing, e);
+    int f_uuid = k->lookup_uuid_finish(c, s_uuid, existing, e);
     nv_err e2;
     nv_err_clear(&e2);
-    int f_name = k->lookup_finish(c, s_name, &by_name, &e2);
+    int f_name = k->lookup_name_finish(c, s_name, &by_name, &e2);
     if (f_uuid < 0)
         goto fail;
     if (f_name < 0) {

@@ -1,4 +1,4 @@
-#include "rpc/call.h"
+#include "rpc/call_untyped.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -162,7 +162,7 @@ static int check_usable(nv_rpc_conn *c, nv_err *e)
 }
 
 /* "DOMAIN_CREATE" for REMOTE_PROC_DOMAIN_CREATE, as messages name calls. */
-static const char *proc_label(uint32_t prog, int32_t proc, char *buf, size_t n)
+const char *nv_rpc_proc_label(uint32_t prog, int32_t proc, char *buf, size_t n)
 {
     const nv_proto_proc *p = nv_proto_proc_find(prog, proc);
     if (p) {
@@ -185,7 +185,7 @@ static void format_ms(long long ms, char *buf, size_t n)
 
 /* ---- the table of calls -------------------------------------------------- */
 
-static call *find_call(nv_rpc_conn *c, uint32_t serial)
+static call *find_call(const nv_rpc_conn *c, uint32_t serial)
 {
     size_t lo = c->head, hi = c->n;
     while (lo < hi) {
@@ -198,6 +198,16 @@ static call *find_call(nv_rpc_conn *c, uint32_t serial)
             hi = mid;
     }
     return NULL;
+}
+
+int nv_rpc_call_proc(const nv_rpc_conn *c, uint32_t serial, uint32_t *prog, int32_t *proc)
+{
+    const call *cl = find_call(c, serial);
+    if (!cl)
+        return 0;
+    *prog = cl->prog;
+    *proc = cl->proc;
+    return 1;
 }
 
 static int add_call(nv_rpc_conn *c, const call *cl)
@@ -544,7 +554,7 @@ int nv_rpc_send(nv_rpc_conn *c, uint32_t prog, uint32_t vers, int32_t proc,
         return fatal(c, e);
     }
     char buf[64];
-    const char *label = proc_label(prog, proc, buf, sizeof buf);
+    const char *label = nv_rpc_proc_label(prog, proc, buf, sizeof buf);
     /* the bound runs from the moment the call is sent */
     long long deadline = c->timeout_ms >= 0 ? nv_time_now_ms() + c->timeout_ms : -1;
     /* a pong still queued goes first: the call is encoded into an empty queue */
@@ -574,7 +584,7 @@ static call *wait_reply(nv_rpc_conn *c, uint32_t serial, const call *cl, nv_err 
 {
     char buf[64];
     if (run_until(c, serial ? UNTIL_REPLY : UNTIL_ANY, serial, cl->deadline, "waiting for",
-                  proc_label(cl->prog, cl->proc, buf, sizeof buf), e) < 0)
+                  nv_rpc_proc_label(cl->prog, cl->proc, buf, sizeof buf), e) < 0)
         return NULL;
     flush_now(c);
     call *got = ready_call(c, serial);
@@ -627,69 +637,4 @@ int nv_rpc_reply_decode(const nv_rpc_reply *r, int (*dec)(nv_xdr_dec *, void *),
         return -1;
     }
     return nv_err_set(e, NV_ERR_PROTOCOL, "reply with unexpected status %d", (int)r->hdr.status);
-}
-
-/* ---- the remote program ---------------------------------------------------- */
-
-int nv_rpc_call_start(nv_rpc_conn *c, int32_t proc, const void *args, uint32_t *serial,
-                      nv_err *e)
-{
-    const nv_proto_proc *p = nv_proto_proc_find(REMOTE_PROGRAM, proc);
-    if (!p)
-        return nv_err_set(e, NV_ERR_INPUT, "procedure %d is not in proto/remote.x", (int)proc);
-    if (p->enc_args && !args)
-        return nv_err_set(e, NV_ERR_INPUT, "%s needs arguments", p->name);
-    return nv_rpc_send(c, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, p->enc_args, args,
-                       serial, e);
-}
-
-int nv_rpc_reply_ret(const nv_rpc_reply *r, void *ret, nv_err *e)
-{
-    const nv_proto_proc *p = nv_proto_proc_find(r->hdr.prog, r->hdr.proc);
-    if (!p)
-        return nv_err_set(e, NV_ERR_PROTOCOL, "reply to procedure %d of program %#x, "
-                          "which proto/remote.x does not describe", (int)r->hdr.proc, r->hdr.prog);
-    if (ret && p->ret_size)
-        memset(ret, 0, p->ret_size);
-    void *tmp = NULL, *dst = ret;
-    if (p->dec_ret && !ret) {
-        tmp = calloc(1, p->ret_size);
-        if (!tmp)
-            return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-        dst = tmp;
-    }
-    int rc = nv_rpc_reply_decode(r, p->dec_ret, p->free_ret, dst, e);
-    if (rc == 0 && tmp)
-        p->free_ret(tmp);
-    free(tmp);
-    if (rc < 0 && e->kind != NV_ERR_LIBVIRT)
-        nv_err_prefix(e, "%s", p->name);
-    return rc;
-}
-
-int nv_rpc_call_finish(nv_rpc_conn *c, uint32_t serial, void *ret, nv_err *e)
-{
-    call *cl = find_call(c, serial);
-    if (cl && ret) {
-        const nv_proto_proc *p = nv_proto_proc_find(cl->prog, cl->proc);
-        if (p && p->ret_size)
-            memset(ret, 0, p->ret_size);
-    }
-    nv_rpc_reply r;
-    if (nv_rpc_wait(c, serial, &r, e) < 0)
-        return -1;
-    int rc = nv_rpc_reply_ret(&r, ret, e);
-    nv_rpc_reply_free(&r);
-    return rc;
-}
-
-int nv_rpc_call(nv_rpc_conn *c, int32_t proc, const void *args, void *ret, nv_err *e)
-{
-    const nv_proto_proc *p = nv_proto_proc_find(REMOTE_PROGRAM, proc);
-    if (p && ret && p->ret_size)
-        memset(ret, 0, p->ret_size);
-    uint32_t serial;
-    if (nv_rpc_call_start(c, proc, args, &serial, e) < 0)
-        return -1;
-    return nv_rpc_call_finish(c, serial, ret, e);
 }

@@ -75,7 +75,7 @@ size_t nv_rpc_conn_ignored(const nv_rpc_conn *c);
 /* Calls sent whose reply has not been collected. */
 size_t nv_rpc_conn_inflight(const nv_rpc_conn *c);
 
-/* ---- any program, encoded by the caller ------------------------------- */
+/* ---- replies ---------------------------------------------------------------- */
 
 /* A reply: the whole packet and where its body is. */
 typedef struct nv_rpc_reply {
@@ -88,12 +88,6 @@ typedef struct nv_rpc_reply {
 
 void nv_rpc_reply_free(nv_rpc_reply *r);
 
-/* Encodes a CALL (body from enc(buf, args); enc NULL for an empty body),
- * writes it, and records it as in flight. *serial gets its serial. */
-int nv_rpc_send(nv_rpc_conn *c, uint32_t prog, uint32_t vers, int32_t proc,
-                int (*enc)(nv_buf *, const void *), const void *args, uint32_t *serial,
-                nv_err *e);
-
 /* Waits for the reply to serial (which must be in flight); replies to other
  * calls that arrive meanwhile are kept for later. */
 int nv_rpc_wait(nv_rpc_conn *c, uint32_t serial, nv_rpc_reply *out, nv_err *e);
@@ -103,36 +97,8 @@ int nv_rpc_wait(nv_rpc_conn *c, uint32_t serial, nv_rpc_reply *out, nv_err *e);
  * flight. */
 int nv_rpc_wait_any(nv_rpc_conn *c, nv_rpc_reply *out, nv_err *e);
 
-/* Status VIR_NET_OK: decodes the body with dec (NULL: must be empty) into
- * ret, checking that every byte is used. VIR_NET_ERROR: decodes the
- * remote_error into e (NV_ERR_LIBVIRT). On failure ret needs no freeing. */
-int nv_rpc_reply_decode(const nv_rpc_reply *r, int (*dec)(nv_xdr_dec *, void *),
-                        void (*free_fn)(void *), void *ret, nv_err *e);
-
-/* ---- the remote program, typed by proto/remote.x ------------------------ */
-
-/* Sends REMOTE_PROC_* proc with its args struct (NULL when the procedure
- * has none). */
-int nv_rpc_call_start(nv_rpc_conn *c, int32_t proc, const void *args, uint32_t *serial,
-                      nv_err *e);
-
-/* Decodes a reply of the remote program into its ret struct (the type named
- * after r->hdr.proc, e.g. remote_domain_lookup_by_name_ret); ret may be NULL
- * to discard it, and is ignored for procedures without a result. On success
- * the caller frees ret with the matching nv_proto_free_*; on failure ret is
- * zeroed. */
-int nv_rpc_reply_ret(const nv_rpc_reply *r, void *ret, nv_err *e);
-
-/* nv_rpc_wait + nv_rpc_reply_ret. */
-int nv_rpc_call_finish(nv_rpc_conn *c, uint32_t serial, void *ret, nv_err *e);
-
-/* One blocking call: start + finish. Example:
- *     remote_domain_lookup_by_name_args a = { .name = "vm1" };
- *     remote_domain_lookup_by_name_ret r;
- *     if (nv_rpc_call(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, &r, e) < 0)
- *         return -1;   // e->code == 42 (VIR_ERR_NO_DOMAIN) if there is none
- *     ... r.dom ...
- *     nv_proto_free_remote_domain_lookup_by_name_ret(&r); */
-int nv_rpc_call(nv_rpc_conn *c, int32_t proc, const void *args, void *ret, nv_err *e);
+/* Calls of the remote program are made, and replies collected with
+ * nv_rpc_wait / nv_rpc_wait_any are decoded, with the typed functions that
+ * proto/gen.py generates for each of its procedures: rpc/remote_calls.gen.h. */
 
 #endif

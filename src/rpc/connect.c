@@ -1,6 +1,7 @@
 #include "rpc/connect.h"
 
 #include "rpc/keepalive.h"
+#include "rpc/remote_calls.gen.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ const char *nv_connect_auth_name(int type)
 static int authenticate(nv_conn *c, nv_err *e)
 {
     remote_auth_list_ret list;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_AUTH_LIST, NULL, &list, e) < 0) {
+    if (nv_remote_auth_list(c->rpc, &list, e) < 0) {
         /* a stream that broke is not an authentication problem: keep its message */
         if (e && (e->kind == NV_ERR_LIBVIRT || e->kind == NV_ERR_PROTOCOL))
             nv_err_prefix(e, "authentication");
@@ -46,7 +47,7 @@ static int authenticate(nv_conn *c, nv_err *e)
         return 0;
     if (polkit) {
         remote_auth_polkit_ret pk;
-        if (nv_rpc_call(c->rpc, REMOTE_PROC_AUTH_POLKIT, NULL, &pk, e) < 0)
+        if (nv_remote_auth_polkit(c->rpc, &pk, e) < 0)
             return nv_err_prefix(e, "polkit authentication failed");
         nv_proto_free_remote_auth_polkit_ret(&pk);
         c->auth = REMOTE_AUTH_POLKIT;
@@ -121,18 +122,19 @@ static int open_stream(nv_conn *c, nv_err *e)
     remote_connect_supports_feature_ret fr = {0};
     remote_connect_open_args oa = {.name = &c->open_name, .flags = c->readonly ? 1u : 0u};
     uint32_t s_feat, s_open;
-    if (nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_SUPPORTS_FEATURE, &fa, &s_feat, e) < 0 ||
-        nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_OPEN, &oa, &s_open, e) < 0)
+    if (nv_remote_connect_supports_feature_start(c->rpc, &fa, &s_feat, e) < 0 ||
+        nv_remote_connect_open_start(c->rpc, &oa, &s_open, e) < 0)
         return -1;
     nv_err fe;
     nv_err_clear(&fe);
-    if (nv_rpc_call_finish(c->rpc, s_feat, &fr, &fe) < 0 && fe.kind != NV_ERR_LIBVIRT) {
+    if (nv_remote_connect_supports_feature_finish(c->rpc, s_feat, &fr, &fe) < 0 &&
+        fe.kind != NV_ERR_LIBVIRT) {
         *e = fe; /* the stream broke; a refusal only means no keepalive */
         return -1;
     }
     c->keepalive = fr.supported == 1;
     nv_rpc_conn_keepalive(c->rpc, c->keepalive ? NV_KEEPALIVE_INTERVAL_MS : 0, NV_KEEPALIVE_COUNT);
-    if (nv_rpc_call_finish(c->rpc, s_open, NULL, e) < 0)
+    if (nv_remote_connect_open_finish(c->rpc, s_open, e) < 0)
         return nv_err_prefix(e, "cannot open %s", c->open_name);
     return 0;
 }
@@ -198,7 +200,7 @@ void nv_connect_close(nv_conn *c)
             int t = nv_rpc_conn_timeout(c->rpc);
             if (t < 0 || t > 5000)
                 nv_rpc_conn_set_timeout(c->rpc, 5000);
-            nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_CLOSE, NULL, NULL, &ignore);
+            nv_remote_connect_close(c->rpc, &ignore);
         }
         nv_rpc_conn_free(c->rpc);
     }

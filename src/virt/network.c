@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rpc/connect.h"
+#include "rpc/remote_calls.gen.h"
 
 #define VIR_ERR_NO_NETWORK 43
 
@@ -25,38 +26,46 @@ static int lookup_uuid_start(nv_conn *c, const uint8_t uuid[16], uint32_t *seria
 {
     remote_network_lookup_by_uuid_args a;
     memcpy(a.uuid, uuid, 16);
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_NETWORK_LOOKUP_BY_UUID, &a, serial, e);
+    return nv_remote_network_lookup_by_uuid_start(c->rpc, &a, serial, e);
 }
 
 static int lookup_name_start(nv_conn *c, const char *name, uint32_t *serial, nv_err *e)
 {
     remote_network_lookup_by_name_args a = {.name = (char *)name};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_NETWORK_LOOKUP_BY_NAME, &a, serial, e);
+    return nv_remote_network_lookup_by_name_start(c->rpc, &a, serial, e);
 }
 
-static int lookup_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e)
+/* lookups give 1 found (out set), 0 no such network, -1 error */
+static int lookup_uuid_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e)
 {
-    union {
-        remote_network_lookup_by_uuid_ret by_uuid;
-        remote_network_lookup_by_name_ret by_name;
-    } r;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    remote_network_lookup_by_uuid_ret r;
+    if (nv_remote_network_lookup_by_uuid_finish(c->rpc, serial, &r, e) < 0)
         return nv_virt_not_found(&nv_network_ops, e) ? 0 : -1;
-    int rc = from_handle(out, &r.by_uuid.net, e);
-    nv_proto_free_remote_network_lookup_by_uuid_ret(&r.by_uuid);
+    int rc = from_handle(out, &r.net, e);
+    nv_proto_free_remote_network_lookup_by_uuid_ret(&r);
+    return rc < 0 ? -1 : 1;
+}
+
+static int lookup_name_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e)
+{
+    remote_network_lookup_by_name_ret r;
+    if (nv_remote_network_lookup_by_name_finish(c->rpc, serial, &r, e) < 0)
+        return nv_virt_not_found(&nv_network_ops, e) ? 0 : -1;
+    int rc = from_handle(out, &r.net, e);
+    nv_proto_free_remote_network_lookup_by_name_ret(&r);
     return rc < 0 ? -1 : 1;
 }
 
 static int xml_start(nv_conn *c, const nv_obj *o, unsigned flags, uint32_t *serial, nv_err *e)
 {
     remote_network_get_xml_desc_args a = {.net = handle(o), .flags = flags};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_NETWORK_GET_XML_DESC, &a, serial, e);
+    return nv_remote_network_get_xml_desc_start(c->rpc, &a, serial, e);
 }
 
 static int xml_finish(nv_conn *c, uint32_t serial, char **xml, nv_err *e)
 {
     remote_network_get_xml_desc_ret r;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    if (nv_remote_network_get_xml_desc_finish(c->rpc, serial, &r, e) < 0)
         return -1;
     *xml = r.xml;
     return 0;
@@ -65,13 +74,13 @@ static int xml_finish(nv_conn *c, uint32_t serial, char **xml, nv_err *e)
 static int is_active_start(nv_conn *c, const nv_obj *o, uint32_t *serial, nv_err *e)
 {
     remote_network_is_active_args a = {.net = handle(o)};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_NETWORK_IS_ACTIVE, &a, serial, e);
+    return nv_remote_network_is_active_start(c->rpc, &a, serial, e);
 }
 
 static int is_active_finish(nv_conn *c, uint32_t serial, nv_err *e)
 {
     remote_network_is_active_ret r;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    if (nv_remote_network_is_active_finish(c->rpc, serial, &r, e) < 0)
         return -1;
     return r.active ? 1 : 0;
 }
@@ -79,13 +88,13 @@ static int is_active_finish(nv_conn *c, uint32_t serial, nv_err *e)
 static int autostart_start(nv_conn *c, const nv_obj *o, uint32_t *serial, nv_err *e)
 {
     remote_network_get_autostart_args a = {.net = handle(o)};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_NETWORK_GET_AUTOSTART, &a, serial, e);
+    return nv_remote_network_get_autostart_start(c->rpc, &a, serial, e);
 }
 
 static int autostart_finish(nv_conn *c, uint32_t serial, nv_err *e)
 {
     remote_network_get_autostart_ret r;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    if (nv_remote_network_get_autostart_finish(c->rpc, serial, &r, e) < 0)
         return -1;
     return r.autostart ? 1 : 0;
 }
@@ -94,7 +103,7 @@ static int is_persistent(nv_conn *c, const nv_obj *o, nv_err *e)
 {
     remote_network_is_persistent_args a = {.net = handle(o)};
     remote_network_is_persistent_ret r;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_NETWORK_IS_PERSISTENT, &a, &r, e) < 0)
+    if (nv_remote_network_is_persistent(c->rpc, &a, &r, e) < 0)
         return -1;
     return r.persistent ? 1 : 0;
 }
@@ -103,7 +112,7 @@ static int define(nv_conn *c, const char *xml, nv_obj *out, nv_err *e)
 {
     remote_network_define_xml_args a = {.xml = (char *)xml};
     remote_network_define_xml_ret r;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_NETWORK_DEFINE_XML, &a, &r, e) < 0)
+    if (nv_remote_network_define_xml(c->rpc, &a, &r, e) < 0)
         return -1;
     int rc = out ? from_handle(out, &r.net, e) : 0;
     nv_proto_free_remote_network_define_xml_ret(&r);
@@ -113,31 +122,31 @@ static int define(nv_conn *c, const char *xml, nv_obj *out, nv_err *e)
 static int create(nv_conn *c, const nv_obj *o, nv_err *e)
 {
     remote_network_create_args a = {.net = handle(o)};
-    return nv_rpc_call(c->rpc, REMOTE_PROC_NETWORK_CREATE, &a, NULL, e);
+    return nv_remote_network_create(c->rpc, &a, e);
 }
 
 static int destroy(nv_conn *c, const nv_obj *o, nv_err *e)
 {
     remote_network_destroy_args a = {.net = handle(o)};
-    return nv_rpc_call(c->rpc, REMOTE_PROC_NETWORK_DESTROY, &a, NULL, e);
+    return nv_remote_network_destroy(c->rpc, &a, e);
 }
 
 static int undefine(nv_conn *c, const nv_obj *o, nv_err *e)
 {
     remote_network_undefine_args a = {.net = handle(o)};
-    return nv_rpc_call(c->rpc, REMOTE_PROC_NETWORK_UNDEFINE, &a, NULL, e);
+    return nv_remote_network_undefine(c->rpc, &a, e);
 }
 
 static int set_autostart(nv_conn *c, const nv_obj *o, int on, nv_err *e)
 {
     remote_network_set_autostart_args a = {.net = handle(o), .autostart = on ? 1 : 0};
-    return nv_rpc_call(c->rpc, REMOTE_PROC_NETWORK_SET_AUTOSTART, &a, NULL, e);
+    return nv_remote_network_set_autostart(c->rpc, &a, e);
 }
 
 static int list_start(nv_conn *c, unsigned flags, uint32_t *serial, nv_err *e)
 {
     remote_connect_list_all_networks_args a = {.need_results = 1, .flags = flags};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS, &a, serial, e);
+    return nv_remote_connect_list_all_networks_start(c->rpc, &a, serial, e);
 }
 
 static int list_finish(nv_conn *c, uint32_t serial, nv_obj_list *out, nv_err *e)
@@ -145,7 +154,7 @@ static int list_finish(nv_conn *c, uint32_t serial, nv_obj_list *out, nv_err *e)
     remote_connect_list_all_networks_ret r;
     out->n = 0;
     out->v = NULL;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    if (nv_remote_connect_list_all_networks_finish(c->rpc, serial, &r, e) < 0)
         return -1;
     out->v = calloc(r.nets.nets_len ? r.nets.nets_len : 1, sizeof *out->v);
     int rc = out->v ? 0 : nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
@@ -164,8 +173,9 @@ const nv_kind_ops nv_network_ops = {
     .list_active = 2u, /* VIR_CONNECT_LIST_NETWORKS_ACTIVE */
     .list_inactive = 1u, /* VIR_CONNECT_LIST_NETWORKS_INACTIVE */
     .lookup_uuid_start = lookup_uuid_start,
+    .lookup_uuid_finish = lookup_uuid_finish,
     .lookup_name_start = lookup_name_start,
-    .lookup_finish = lookup_finish,
+    .lookup_name_finish = lookup_name_finish,
     .xml_start = xml_start,
     .xml_finish = xml_finish,
     .is_active_start = is_active_start,

@@ -50,7 +50,7 @@ int nv_obj_lookup_uuid(nv_conn *c, const nv_kind_ops *k, const uint8_t uuid[16],
     uint32_t s;
     if (k->lookup_uuid_start(c, uuid, &s, e) < 0)
         return -1;
-    return k->lookup_finish(c, s, out, e);
+    return k->lookup_uuid_finish(c, s, out, e);
 }
 
 int nv_obj_lookup_name(nv_conn *c, const nv_kind_ops *k, const char *name, nv_obj *out, nv_err *e)
@@ -58,7 +58,7 @@ int nv_obj_lookup_name(nv_conn *c, const nv_kind_ops *k, const char *name, nv_ob
     uint32_t s;
     if (k->lookup_name_start(c, name, &s, e) < 0)
         return -1;
-    return k->lookup_finish(c, s, out, e);
+    return k->lookup_name_finish(c, s, out, e);
 }
 
 char *nv_obj_xml(nv_conn *c, const nv_kind_ops *k, const nv_obj *o, unsigned flags, nv_err *e)

@@ -42,8 +42,9 @@ typedef struct nv_kind_ops {
 
     /* lookups: finish gives 1 found (out set), 0 no such object, -1 error */
     int (*lookup_uuid_start)(nv_conn *c, const uint8_t uuid[16], uint32_t *serial, nv_err *e);
+    int (*lookup_uuid_finish)(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e);
     int (*lookup_name_start)(nv_conn *c, const char *name, uint32_t *serial, nv_err *e);
-    int (*lookup_finish)(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e);
+    int (*lookup_name_finish)(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e);
 
     int (*xml_start)(nv_conn *c, const nv_obj *o, unsigned flags, uint32_t *serial, nv_err *e);
     int (*xml_finish)(nv_conn *c, uint32_t serial, char **xml, nv_err *e);

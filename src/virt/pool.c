@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rpc/connect.h"
+#include "rpc/remote_calls.gen.h"
 
 #define VIR_ERR_NO_STORAGE_POOL 49
 
@@ -25,38 +26,46 @@ static int lookup_uuid_start(nv_conn *c, const uint8_t uuid[16], uint32_t *seria
 {
     remote_storage_pool_lookup_by_uuid_args a;
     memcpy(a.uuid, uuid, 16);
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID, &a, serial, e);
+    return nv_remote_storage_pool_lookup_by_uuid_start(c->rpc, &a, serial, e);
 }
 
 static int lookup_name_start(nv_conn *c, const char *name, uint32_t *serial, nv_err *e)
 {
     remote_storage_pool_lookup_by_name_args a = {.name = (char *)name};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME, &a, serial, e);
+    return nv_remote_storage_pool_lookup_by_name_start(c->rpc, &a, serial, e);
 }
 
-static int lookup_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e)
+/* lookups give 1 found (out set), 0 no such pool, -1 error */
+static int lookup_uuid_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e)
 {
-    union {
-        remote_storage_pool_lookup_by_uuid_ret by_uuid;
-        remote_storage_pool_lookup_by_name_ret by_name;
-    } r;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    remote_storage_pool_lookup_by_uuid_ret r;
+    if (nv_remote_storage_pool_lookup_by_uuid_finish(c->rpc, serial, &r, e) < 0)
         return nv_virt_not_found(&nv_pool_ops, e) ? 0 : -1;
-    int rc = from_handle(out, &r.by_uuid.pool, e);
-    nv_proto_free_remote_storage_pool_lookup_by_uuid_ret(&r.by_uuid);
+    int rc = from_handle(out, &r.pool, e);
+    nv_proto_free_remote_storage_pool_lookup_by_uuid_ret(&r);
+    return rc < 0 ? -1 : 1;
+}
+
+static int lookup_name_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e)
+{
+    remote_storage_pool_lookup_by_name_ret r;
+    if (nv_remote_storage_pool_lookup_by_name_finish(c->rpc, serial, &r, e) < 0)
+        return nv_virt_not_found(&nv_pool_ops, e) ? 0 : -1;
+    int rc = from_handle(out, &r.pool, e);
+    nv_proto_free_remote_storage_pool_lookup_by_name_ret(&r);
     return rc < 0 ? -1 : 1;
 }
 
 static int xml_start(nv_conn *c, const nv_obj *o, unsigned flags, uint32_t *serial, nv_err *e)
 {
     remote_storage_pool_get_xml_desc_args a = {.pool = handle(o), .flags = flags};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_GET_XML_DESC, &a, serial, e);
+    return nv_remote_storage_pool_get_xml_desc_start(c->rpc, &a, serial, e);
 }
 
 static int xml_finish(nv_conn *c, uint32_t serial, char **xml, nv_err *e)
 {
     remote_storage_pool_get_xml_desc_ret r;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    if (nv_remote_storage_pool_get_xml_desc_finish(c->rpc, serial, &r, e) < 0)
         return -1;
     *xml = r.xml;
     return 0;
@@ -65,13 +74,13 @@ static int xml_finish(nv_conn *c, uint32_t serial, char **xml, nv_err *e)
 static int is_active_start(nv_conn *c, const nv_obj *o, uint32_t *serial, nv_err *e)
 {
     remote_storage_pool_is_active_args a = {.pool = handle(o)};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_IS_ACTIVE, &a, serial, e);
+    return nv_remote_storage_pool_is_active_start(c->rpc, &a, serial, e);
 }
 
 static int is_active_finish(nv_conn *c, uint32_t serial, nv_err *e)
 {
     remote_storage_pool_is_active_ret r;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    if (nv_remote_storage_pool_is_active_finish(c->rpc, serial, &r, e) < 0)
         return -1;
     return r.active ? 1 : 0;
 }
@@ -79,13 +88,13 @@ static int is_active_finish(nv_conn *c, uint32_t serial, nv_err *e)
 static int autostart_start(nv_conn *c, const nv_obj *o, uint32_t *serial, nv_err *e)
 {
     remote_storage_pool_get_autostart_args a = {.pool = handle(o)};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART, &a, serial, e);
+    return nv_remote_storage_pool_get_autostart_start(c->rpc, &a, serial, e);
 }
 
 static int autostart_finish(nv_conn *c, uint32_t serial, nv_err *e)
 {
     remote_storage_pool_get_autostart_ret r;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    if (nv_remote_storage_pool_get_autostart_finish(c->rpc, serial, &r, e) < 0)
         return -1;
     return r.autostart ? 1 : 0;
 }
@@ -94,7 +103,7 @@ static int is_persistent(nv_conn *c, const nv_obj *o, nv_err *e)
 {
     remote_storage_pool_is_persistent_args a = {.pool = handle(o)};
     remote_storage_pool_is_persistent_ret r;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT, &a, &r, e) < 0)
+    if (nv_remote_storage_pool_is_persistent(c->rpc, &a, &r, e) < 0)
         return -1;
     return r.persistent ? 1 : 0;
 }
@@ -103,7 +112,7 @@ static int define(nv_conn *c, const char *xml, nv_obj *out, nv_err *e)
 {
     remote_storage_pool_define_xml_args a = {.xml = (char *)xml, .flags = 0};
     remote_storage_pool_define_xml_ret r;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_DEFINE_XML, &a, &r, e) < 0)
+    if (nv_remote_storage_pool_define_xml(c->rpc, &a, &r, e) < 0)
         return -1;
     int rc = out ? from_handle(out, &r.pool, e) : 0;
     nv_proto_free_remote_storage_pool_define_xml_ret(&r);
@@ -113,31 +122,31 @@ static int define(nv_conn *c, const char *xml, nv_obj *out, nv_err *e)
 static int create(nv_conn *c, const nv_obj *o, nv_err *e)
 {
     remote_storage_pool_create_args a = {.pool = handle(o), .flags = 0};
-    return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_CREATE, &a, NULL, e);
+    return nv_remote_storage_pool_create(c->rpc, &a, e);
 }
 
 static int destroy(nv_conn *c, const nv_obj *o, nv_err *e)
 {
     remote_storage_pool_destroy_args a = {.pool = handle(o)};
-    return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_DESTROY, &a, NULL, e);
+    return nv_remote_storage_pool_destroy(c->rpc, &a, e);
 }
 
 static int undefine(nv_conn *c, const nv_obj *o, nv_err *e)
 {
     remote_storage_pool_undefine_args a = {.pool = handle(o)};
-    return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_UNDEFINE, &a, NULL, e);
+    return nv_remote_storage_pool_undefine(c->rpc, &a, e);
 }
 
 static int set_autostart(nv_conn *c, const nv_obj *o, int on, nv_err *e)
 {
     remote_storage_pool_set_autostart_args a = {.pool = handle(o), .autostart = on ? 1 : 0};
-    return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART, &a, NULL, e);
+    return nv_remote_storage_pool_set_autostart(c->rpc, &a, e);
 }
 
 static int list_start(nv_conn *c, unsigned flags, uint32_t *serial, nv_err *e)
 {
     remote_connect_list_all_storage_pools_args a = {.need_results = 1, .flags = flags};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS, &a, serial, e);
+    return nv_remote_connect_list_all_storage_pools_start(c->rpc, &a, serial, e);
 }
 
 static int list_finish(nv_conn *c, uint32_t serial, nv_obj_list *out, nv_err *e)
@@ -145,7 +154,7 @@ static int list_finish(nv_conn *c, uint32_t serial, nv_obj_list *out, nv_err *e)
     remote_connect_list_all_storage_pools_ret r;
     out->n = 0;
     out->v = NULL;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    if (nv_remote_connect_list_all_storage_pools_finish(c->rpc, serial, &r, e) < 0)
         return -1;
     out->v = calloc(r.pools.pools_len ? r.pools.pools_len : 1, sizeof *out->v);
     int rc = out->v ? 0 : nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
@@ -160,7 +169,7 @@ static int list_finish(nv_conn *c, uint32_t serial, nv_obj_list *out, nv_err *e)
 int nv_pool_refresh(nv_conn *c, const nv_obj *o, nv_err *e)
 {
     remote_storage_pool_refresh_args a = {.pool = handle(o), .flags = 0};
-    return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_POOL_REFRESH, &a, NULL, e);
+    return nv_remote_storage_pool_refresh(c->rpc, &a, e);
 }
 
 const nv_kind_ops nv_pool_ops = {
@@ -170,8 +179,9 @@ const nv_kind_ops nv_pool_ops = {
     .list_active = 2u, /* VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE */
     .list_inactive = 1u, /* VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE */
     .lookup_uuid_start = lookup_uuid_start,
+    .lookup_uuid_finish = lookup_uuid_finish,
     .lookup_name_start = lookup_name_start,
-    .lookup_finish = lookup_finish,
+    .lookup_name_finish = lookup_name_finish,
     .xml_start = xml_start,
     .xml_finish = xml_finish,
     .is_active_start = is_active_start,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rpc/connect.h"
+#include "rpc/remote_calls.gen.h"
 
 #define VIR_ERR_NO_STORAGE_VOL 50
 
@@ -51,13 +52,13 @@ static void take(nv_vol *out, remote_nonnull_storage_vol *h)
 int nv_vol_lookup_start(nv_conn *c, const nv_obj *pool, const char *name, uint32_t *serial, nv_err *e)
 {
     remote_storage_vol_lookup_by_name_args a = {.pool = pool_handle(pool), .name = (char *)name};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME, &a, serial, e);
+    return nv_remote_storage_vol_lookup_by_name_start(c->rpc, &a, serial, e);
 }
 
 int nv_vol_lookup_finish(nv_conn *c, uint32_t serial, nv_vol *out, nv_err *e)
 {
     remote_storage_vol_lookup_by_name_ret r;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    if (nv_remote_storage_vol_lookup_by_name_finish(c->rpc, serial, &r, e) < 0)
         return (e->kind == NV_ERR_LIBVIRT && e->code == VIR_ERR_NO_STORAGE_VOL) ? 0 : -1;
     take(out, &r.vol);
     return 1;
@@ -75,7 +76,7 @@ int nv_vol_create(nv_conn *c, const nv_obj *pool, const char *xml, nv_vol *out, 
 {
     remote_storage_vol_create_xml_args a = {.pool = pool_handle(pool), .xml = (char *)xml, .flags = 0};
     remote_storage_vol_create_xml_ret r;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_VOL_CREATE_XML, &a, &r, e) < 0)
+    if (nv_remote_storage_vol_create_xml(c->rpc, &a, &r, e) < 0)
         return -1;
     if (out)
         take(out, &r.vol);
@@ -86,19 +87,19 @@ int nv_vol_create(nv_conn *c, const nv_obj *pool, const char *xml, nv_vol *out, 
 int nv_vol_delete(nv_conn *c, const nv_vol *v, nv_err *e)
 {
     remote_storage_vol_delete_args a = {.vol = handle(v), .flags = 0};
-    return nv_rpc_call(c->rpc, REMOTE_PROC_STORAGE_VOL_DELETE, &a, NULL, e);
+    return nv_remote_storage_vol_delete(c->rpc, &a, e);
 }
 
 int nv_vol_xml_start(nv_conn *c, const nv_vol *v, uint32_t *serial, nv_err *e)
 {
     remote_storage_vol_get_xml_desc_args a = {.vol = handle(v), .flags = 0};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_VOL_GET_XML_DESC, &a, serial, e);
+    return nv_remote_storage_vol_get_xml_desc_start(c->rpc, &a, serial, e);
 }
 
 int nv_vol_xml_finish(nv_conn *c, uint32_t serial, char **xml, nv_err *e)
 {
     remote_storage_vol_get_xml_desc_ret r;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    if (nv_remote_storage_vol_get_xml_desc_finish(c->rpc, serial, &r, e) < 0)
         return -1;
     *xml = r.xml; /* ownership moves to the caller */
     return 0;
@@ -116,13 +117,13 @@ char *nv_vol_xml(nv_conn *c, const nv_vol *v, nv_err *e)
 int nv_vol_list_all_start(nv_conn *c, const nv_obj *pool, uint32_t *serial, nv_err *e)
 {
     remote_storage_pool_list_all_volumes_args a = {.pool = pool_handle(pool), .need_results = 1, .flags = 0};
-    return nv_rpc_call_start(c->rpc, REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES, &a, serial, e);
+    return nv_remote_storage_pool_list_all_volumes_start(c->rpc, &a, serial, e);
 }
 
 int nv_vol_list_all_finish(nv_conn *c, uint32_t serial, nv_vol_list *out, nv_err *e)
 {
     remote_storage_pool_list_all_volumes_ret r;
-    if (nv_rpc_call_finish(c->rpc, serial, &r, e) < 0)
+    if (nv_remote_storage_pool_list_all_volumes_finish(c->rpc, serial, &r, e) < 0)
         return -1;
     out->n = 0;
     out->v = calloc(r.vols.vols_len ? r.vols.vols_len : 1, sizeof *out->v);

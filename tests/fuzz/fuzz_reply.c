@@ -12,7 +12,8 @@
  *  2. as one packet: header, then the body as a remote_error;
  *  3. as the byte stream from a daemon, after four calls with serials 1-4
  *     have been sent: replies are collected with nv_rpc_wait_any and decoded
- *     into their ret structs until the stream ends or breaks. */
+ *     into their ret structs (nv_remote_*_reply) until the stream ends or
+ *     breaks. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "rpc/call.h"
 #include "rpc/message.h"
 #include "rpc/proto.gen.h"
+#include "rpc/remote_calls.gen.h"
 
 typedef struct codec {
     int (*dec)(nv_xdr_dec *, void *);
@@ -138,10 +140,10 @@ static void stream(const uint8_t *data, size_t size)
     remote_connect_list_all_domains_args da = { .need_results = 1, .flags = 0 };
     remote_domain_get_state_args sa = { .dom = { .name = "vm" } };
     /* serials 1, 2, 3, 4, all sent before the "daemon" says anything */
-    if (nv_rpc_call_start(c, REMOTE_PROC_AUTH_LIST, NULL, NULL, &e) < 0 ||
-        nv_rpc_call_start(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &la, NULL, &e) < 0 ||
-        nv_rpc_call_start(c, REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, &da, NULL, &e) < 0 ||
-        nv_rpc_call_start(c, REMOTE_PROC_DOMAIN_GET_STATE, &sa, NULL, &e) < 0)
+    if (nv_remote_auth_list_start(c, NULL, &e) < 0 ||
+        nv_remote_domain_lookup_by_name_start(c, &la, NULL, &e) < 0 ||
+        nv_remote_connect_list_all_domains_start(c, &da, NULL, &e) < 0 ||
+        nv_remote_domain_get_state_start(c, &sa, NULL, &e) < 0)
         abort();
 
     /* a pipe holds 64 KiB: more would block the write */
@@ -162,13 +164,32 @@ static void stream(const uint8_t *data, size_t size)
             break;
         if (r.hdr.serial < 1 || r.hdr.serial > 4)
             abort(); /* matched to a call we never made */
-        any_ret ret;
-        if (nv_rpc_reply_ret(&r, &ret, &e) == 0) {
-            const nv_proto_proc *pp = nv_proto_proc_find(r.hdr.prog, r.hdr.proc);
-            if (!pp)
-                abort();
-            if (pp->free_ret)
-                pp->free_ret(&ret);
+        /* each serial's reply with its procedure's typed decoder */
+        switch (r.hdr.serial) {
+        case 1: {
+            remote_auth_list_ret ret;
+            if (nv_remote_auth_list_reply(&r, &ret, &e) == 0)
+                nv_proto_free_remote_auth_list_ret(&ret);
+            break;
+        }
+        case 2: {
+            remote_domain_lookup_by_name_ret ret;
+            if (nv_remote_domain_lookup_by_name_reply(&r, &ret, &e) == 0)
+                nv_proto_free_remote_domain_lookup_by_name_ret(&ret);
+            break;
+        }
+        case 3: {
+            remote_connect_list_all_domains_ret ret;
+            if (nv_remote_connect_list_all_domains_reply(&r, &ret, &e) == 0)
+                nv_proto_free_remote_connect_list_all_domains_ret(&ret);
+            break;
+        }
+        default: {
+            remote_domain_get_state_ret ret;
+            if (nv_remote_domain_get_state_reply(&r, &ret, &e) == 0)
+                nv_proto_free_remote_domain_get_state_ret(&ret);
+            break;
+        }
         }
         nv_rpc_reply_free(&r);
     }

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "rpc/connect.h"
-#include "rpc/proto.gen.h"
+#include "rpc/remote_calls.gen.h"
 #include "util/uuid.h"
 #include "util/file.h"
 #include "virt/domain.h"
@@ -137,7 +137,7 @@ static int op_simple(nv_conn *c, const char *op, nv_err *e)
     }
     if (strcmp(op, "hostname") == 0) {
         remote_connect_get_hostname_ret r;
-        if (nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, &r, e) < 0)
+        if (nv_remote_connect_get_hostname(c->rpc, &r, e) < 0)
             return -1;
         printf("%s\n", r.hostname);
         nv_proto_free_remote_connect_get_hostname_ret(&r);
@@ -145,7 +145,7 @@ static int op_simple(nv_conn *c, const char *op, nv_err *e)
     }
     if (strcmp(op, "type") == 0) {
         remote_connect_get_type_ret r;
-        if (nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_GET_TYPE, NULL, &r, e) < 0)
+        if (nv_remote_connect_get_type(c->rpc, &r, e) < 0)
             return -1;
         printf("%s\n", r.type);
         nv_proto_free_remote_connect_get_type_ret(&r);
@@ -153,21 +153,21 @@ static int op_simple(nv_conn *c, const char *op, nv_err *e)
     }
     if (strcmp(op, "lib-version") == 0) {
         remote_connect_get_lib_version_ret r;
-        if (nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_GET_LIB_VERSION, NULL, &r, e) < 0)
+        if (nv_remote_connect_get_lib_version(c->rpc, &r, e) < 0)
             return -1;
         print_version(r.lib_ver);
         return 0;
     }
     if (strcmp(op, "hv-version") == 0) {
         remote_connect_get_version_ret r;
-        if (nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_GET_VERSION, NULL, &r, e) < 0)
+        if (nv_remote_connect_get_version(c->rpc, &r, e) < 0)
             return -1;
         print_version(r.hv_ver);
         return 0;
     }
     if (strcmp(op, "auth-list") == 0) {
         remote_auth_list_ret r;
-        if (nv_rpc_call(c->rpc, REMOTE_PROC_AUTH_LIST, NULL, &r, e) < 0)
+        if (nv_remote_auth_list(c->rpc, &r, e) < 0)
             return -1;
         for (uint32_t i = 0; i < r.types.types_len; i++)
             printf("%s%s", i ? " " : "", nv_connect_auth_name(r.types.types_val[i]));
@@ -177,7 +177,7 @@ static int op_simple(nv_conn *c, const char *op, nv_err *e)
     }
     if (strcmp(op, "auth-polkit") == 0) {
         remote_auth_polkit_ret r;
-        if (nv_rpc_call(c->rpc, REMOTE_PROC_AUTH_POLKIT, NULL, &r, e) < 0)
+        if (nv_remote_auth_polkit(c->rpc, &r, e) < 0)
             return -1;
         printf("complete=%d\n", (int)r.complete);
         return 0;
@@ -404,7 +404,7 @@ static int op_pipeline(nv_conn *c, int argc, char **argv, nv_err *e)
         missing[14] ^= 0x5a;
     }
     remote_connect_get_hostname_ret h0;
-    if (nv_rpc_call(c->rpc, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, &h0, e) < 0) {
+    if (nv_remote_connect_get_hostname(c->rpc, &h0, e) < 0) {
         nv_obj_clear(&want);
         return -1;
     }
@@ -422,11 +422,11 @@ static int op_pipeline(nv_conn *c, int argc, char **argv, nv_err *e)
         kind[i] = (int)(i % (unsigned)kinds);
         int r;
         if (kind[i] == P_HOST) {
-            r = nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, &serial[i], e);
+            r = nv_remote_connect_get_hostname_start(c->rpc, &serial[i], e);
         } else {
             remote_domain_lookup_by_uuid_args a;
             memcpy(a.uuid, kind[i] == P_FOUND ? uuid : missing, 16);
-            r = nv_rpc_call_start(c->rpc, REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID, &a, &serial[i], e);
+            r = nv_remote_domain_lookup_by_uuid_start(c->rpc, &a, &serial[i], e);
         }
         if (r < 0) {
             nv_err_prefix(e, "sending call %u of %u", i + 1, n);
@@ -478,7 +478,7 @@ static int op_pipeline(nv_conn *c, int argc, char **argv, nv_err *e)
         }
         if (kind[i] == P_HOST) {
             remote_connect_get_hostname_ret hr;
-            int d = nv_rpc_reply_ret(&r, &hr, e);
+            int d = nv_remote_connect_get_hostname_reply(&r, &hr, e);
             nv_rpc_reply_free(&r);
             if (d < 0)
                 goto out;
@@ -491,7 +491,7 @@ static int op_pipeline(nv_conn *c, int argc, char **argv, nv_err *e)
                 goto out;
         } else {
             remote_domain_lookup_by_uuid_ret lr;
-            int d = nv_rpc_reply_ret(&r, &lr, e);
+            int d = nv_remote_domain_lookup_by_uuid_reply(&r, &lr, e);
             nv_rpc_reply_free(&r);
             if (kind[i] == P_MISSING) {
                 if (d == 0) {
@@ -548,12 +548,12 @@ static int op_hold(nv_conn *c, int argc, char **argv, nv_err *e)
         return nv_err_sys(e, errno, "reading stdin");
     nv_rpc_conn_set_timeout(c->rpc, (int)secs * 1000);
     uint32_t s;
-    if (nv_rpc_call_start(c->rpc, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, &s, e) < 0)
+    if (nv_remote_connect_get_hostname_start(c->rpc, &s, e) < 0)
         return -1;
     printf("sent %u\n", s);
     fflush(stdout);
     remote_connect_get_hostname_ret r;
-    if (nv_rpc_call_finish(c->rpc, s, &r, e) < 0)
+    if (nv_remote_connect_get_hostname_finish(c->rpc, s, &r, e) < 0)
         return -1;
     printf("%s\n", r.hostname);
     nv_proto_free_remote_connect_get_hostname_ret(&r);

@@ -3,6 +3,7 @@
  * writes reply frames. */
 #include "check.h"
 #include "rpc/call.h"
+#include "rpc/remote_calls.gen.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -202,7 +203,7 @@ static nv_rpc_conn *client(responder *r)
 static int lookup_start(nv_rpc_conn *c, const char *name, uint32_t *serial, nv_err *e)
 {
     remote_domain_lookup_by_name_args a = { .name = (char *)name };
-    return nv_rpc_call_start(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, serial, e);
+    return nv_remote_domain_lookup_by_name_start(c, &a, serial, e);
 }
 
 /* ---- tests ------------------------------------------------------------------- */
@@ -228,7 +229,7 @@ TEST(call_single_blocking)
     nv_err e;
     remote_domain_lookup_by_name_args a = { .name = "vm1" };
     remote_domain_lookup_by_name_ret ret;
-    CHECK_INT(nv_rpc_call(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, &ret, &e), 0);
+    CHECK_INT(nv_remote_domain_lookup_by_name(c, &a, &ret, &e), 0);
     CHECK_STR(ret.dom.name, "vm1");
     CHECK_INT(ret.dom.id, 1); /* the first serial */
     CHECK_INT(ret.dom.uuid[15], 1);
@@ -275,7 +276,7 @@ static void pipelined(int pipes)
     /* collect in the order sent, although they arrive last first */
     for (int i = 0; i < N; i++) {
         remote_domain_lookup_by_name_ret ret;
-        CHECK_INT(nv_rpc_call_finish(c, serial[i], &ret, &e), 0);
+        CHECK_INT(nv_remote_domain_lookup_by_name_finish(c, serial[i], &ret, &e), 0);
         snprintf(name, sizeof name, "vm-%d", i);
         CHECK_STR(ret.dom.name, name);
         CHECK_INT(ret.dom.id, serial[i]);
@@ -311,7 +312,7 @@ TEST(call_wait_any_in_arrival_order)
         CHECK_INT(lookup_start(c, "x", &serial[i], &e), 0);
     /* take one specific reply first: wait_any must then skip it */
     remote_domain_lookup_by_name_ret ret;
-    CHECK_INT(nv_rpc_call_finish(c, serial[N - 3], &ret, &e), 0);
+    CHECK_INT(nv_remote_domain_lookup_by_name_finish(c, serial[N - 3], &ret, &e), 0);
     CHECK_INT(ret.dom.id, serial[N - 3]);
     nv_proto_free_remote_domain_lookup_by_name_ret(&ret);
     for (int i = N - 1; i >= 0; i--) {
@@ -321,7 +322,7 @@ TEST(call_wait_any_in_arrival_order)
         CHECK_INT(nv_rpc_wait_any(c, &rep, &e), 0);
         CHECK_INT(rep.hdr.serial, serial[i]);
         CHECK_INT(rep.hdr.proc, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME);
-        CHECK_INT(nv_rpc_reply_ret(&rep, &ret, &e), 0);
+        CHECK_INT(nv_remote_domain_lookup_by_name_reply(&rep, &ret, &e), 0);
         CHECK_INT(ret.dom.id, serial[i]);
         nv_proto_free_remote_domain_lookup_by_name_ret(&ret);
         nv_rpc_reply_free(&rep);
@@ -331,6 +332,50 @@ TEST(call_wait_any_in_arrival_order)
     CHECK_STR(e.msg, "no call is waiting for a reply");
     CHECK_INT(nv_rpc_wait(c, 12345, &rep, &e), -1);
     CHECK_STR(e.msg, "no call with serial 12345 is waiting for a reply");
+    CHECK(!nv_rpc_conn_broken(c));
+    nv_rpc_conn_free(c);
+    finish(&r);
+}
+
+/* The typed finish and reply of one procedure refuse another's serial or
+ * reply (decoding it would fill the wrong struct), and leave it usable. */
+TEST(call_typed_refuses_another_procedure)
+{
+    responder r;
+    start(&r, 0, script_reverse, 2);
+    go(&r);
+    nv_rpc_conn *c = client(&r);
+    nv_err e;
+    uint32_t s1, s2;
+    CHECK_INT(lookup_start(c, "vm1", &s1, &e), 0);
+    CHECK_INT(lookup_start(c, "vm2", &s2, &e), 0);
+    remote_domain_lookup_by_uuid_ret uret;
+    memset(&uret, 0xa5, sizeof uret);
+    CHECK_INT(nv_remote_domain_lookup_by_uuid_finish(c, s1, &uret, &e), -1);
+    CHECK_INT(e.kind, NV_ERR_INPUT);
+    char want[128];
+    snprintf(want, sizeof want, "serial %u is a call of DOMAIN_LOOKUP_BY_NAME, not of "
+             "DOMAIN_LOOKUP_BY_UUID", s1);
+    CHECK_STR(e.msg, want);
+    CHECK(uret.dom.name == NULL); /* zeroed, safe to free */
+    CHECK_INT(nv_rpc_conn_inflight(c), 2);
+    remote_domain_lookup_by_name_ret ret;
+    CHECK_INT(nv_remote_domain_lookup_by_name_finish(c, s1, &ret, &e), 0);
+    CHECK_STR(ret.dom.name, "vm1");
+    nv_proto_free_remote_domain_lookup_by_name_ret(&ret);
+
+    nv_rpc_reply rep;
+    CHECK_INT(nv_rpc_wait(c, s2, &rep, &e), 0);
+    remote_domain_get_xml_desc_ret xret;
+    CHECK_INT(nv_remote_domain_get_xml_desc_reply(&rep, &xret, &e), -1);
+    snprintf(want, sizeof want, "the reply to serial %u is one of DOMAIN_LOOKUP_BY_NAME, not of "
+             "DOMAIN_GET_XML_DESC", s2);
+    CHECK_STR(e.msg, want);
+    CHECK(xret.xml == NULL);
+    CHECK_INT(nv_remote_domain_lookup_by_name_reply(&rep, &ret, &e), 0);
+    CHECK_STR(ret.dom.name, "vm2");
+    nv_proto_free_remote_domain_lookup_by_name_ret(&ret);
+    nv_rpc_reply_free(&rep);
     CHECK(!nv_rpc_conn_broken(c));
     nv_rpc_conn_free(c);
     finish(&r);
@@ -360,7 +405,7 @@ TEST(call_error_reply)
     remote_domain_lookup_by_name_args a = { .name = "nope" };
     remote_domain_lookup_by_name_ret ret;
     memset(&ret, 0xa5, sizeof ret);
-    CHECK_INT(nv_rpc_call(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, &ret, &e), -1);
+    CHECK_INT(nv_remote_domain_lookup_by_name(c, &a, &ret, &e), -1);
     CHECK_INT(e.kind, NV_ERR_LIBVIRT);
     CHECK_INT(e.code, 42);
     CHECK_STR(e.msg, "Domain not found: no domain with matching name 'nope'");
@@ -368,7 +413,7 @@ TEST(call_error_reply)
     CHECK(!nv_rpc_conn_broken(c));
     /* a procedure without a result, result discarded */
     remote_domain_create_args ca = { .dom = { .name = "vm1" } };
-    CHECK_INT(nv_rpc_call(c, REMOTE_PROC_DOMAIN_CREATE, &ca, NULL, &e), 0);
+    CHECK_INT(nv_remote_domain_create(c, &ca, &e), 0);
     nv_rpc_conn_free(c);
     finish(&r);
 }
@@ -394,7 +439,7 @@ static void closed_peer(int pipes)
     uint32_t s;
     CHECK_INT(lookup_start(c, "vm1", &s, &e), 0);
     remote_domain_lookup_by_name_ret ret;
-    CHECK_INT(nv_rpc_call_finish(c, s, &ret, &e), -1);
+    CHECK_INT(nv_remote_domain_lookup_by_name_finish(c, s, &ret, &e), -1);
     CHECK_INT(e.kind, NV_ERR_CONNECT);
     CHECK_STR(e.msg, "the daemon closed the connection");
     CHECK(nv_rpc_conn_broken(c));
@@ -501,11 +546,11 @@ static void raw_case(int n, enum nv_err_kind kind, const char *msg)
     if (n == 6) {
         /* the first copy is fine; the second is read while the next call is
          * sent or while its reply is awaited */
-        CHECK_INT(nv_rpc_call_finish(c, s, NULL, &e), 0);
+        CHECK_INT(nv_remote_domain_lookup_by_name_finish(c, s, NULL, &e), 0);
         if (lookup_start(c, "vm2", &s, &e) == 0)
-            CHECK_INT(nv_rpc_call_finish(c, s, &ret, &e), -1);
+            CHECK_INT(nv_remote_domain_lookup_by_name_finish(c, s, &ret, &e), -1);
     } else {
-        CHECK_INT(nv_rpc_call_finish(c, s, &ret, &e), -1);
+        CHECK_INT(nv_remote_domain_lookup_by_name_finish(c, s, &ret, &e), -1);
     }
     CHECK_INT(e.kind, kind);
     CHECK_STR(e.msg, msg);
@@ -582,18 +627,18 @@ TEST(call_bad_reply_bodies)
     nv_err e;
     remote_domain_lookup_by_name_args a = { .name = "vm1" };
     remote_domain_lookup_by_name_ret ret;
-    CHECK_INT(nv_rpc_call(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, &ret, &e), -1);
+    CHECK_INT(nv_remote_domain_lookup_by_name(c, &a, &ret, &e), -1);
     CHECK_INT(e.kind, NV_ERR_PROTOCOL);
     CHECK_STR(e.msg, "REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME: cannot decode the reply: unexpected data "
                      "after the end of the message");
     CHECK(ret.dom.name == NULL);
-    CHECK_INT(nv_rpc_call(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, &ret, &e), -1);
+    CHECK_INT(nv_remote_domain_lookup_by_name(c, &a, &ret, &e), -1);
     CHECK_STR(e.msg, "REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME: reply with unexpected status 2");
-    CHECK_INT(nv_rpc_call(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, &ret, &e), -1);
+    CHECK_INT(nv_remote_domain_lookup_by_name(c, &a, &ret, &e), -1);
     CHECK_INT(e.kind, NV_ERR_PROTOCOL);
     CHECK(strncmp(e.msg, "REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME: error reply: cannot decode", 61) == 0);
     CHECK(!nv_rpc_conn_broken(c));
-    CHECK_INT(nv_rpc_call(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, &ret, &e), 0);
+    CHECK_INT(nv_remote_domain_lookup_by_name(c, &a, &ret, &e), 0);
     CHECK_STR(ret.dom.name, "vm1");
     nv_proto_free_remote_domain_lookup_by_name_ret(&ret);
     nv_rpc_conn_free(c);
@@ -619,7 +664,7 @@ TEST(call_timeout)
     nv_rpc_conn_set_timeout(c, 150);
     nv_err e;
     remote_domain_lookup_by_name_args a = { .name = "vm1" };
-    CHECK_INT(nv_rpc_call(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, NULL, &e), -1);
+    CHECK_INT(nv_remote_domain_lookup_by_name(c, &a, NULL, &e), -1);
     CHECK_INT(e.kind, NV_ERR_CONNECT);
     CHECK_STR(e.msg, "timed out after 150 ms waiting for DOMAIN_LOOKUP_BY_NAME");
     CHECK(nv_rpc_conn_broken(c));
@@ -640,7 +685,7 @@ TEST(call_write_timeout)
     memset(xml, 'x', n);
     xml[n] = '\0';
     remote_network_define_xml_args a = { .xml = xml };
-    CHECK_INT(nv_rpc_call(c, REMOTE_PROC_NETWORK_DEFINE_XML, &a, NULL, &e), -1);
+    CHECK_INT(nv_remote_network_define_xml(c, &a, NULL, &e), -1);
     CHECK_STR(e.msg, "timed out after 100 ms sending NETWORK_DEFINE_XML");
     free(xml);
     nv_rpc_conn_free(c);
@@ -708,10 +753,10 @@ static void big_pipelined(int pipes)
     remote_network_define_xml_args a = { .xml = xml };
     uint32_t serial[N];
     for (int i = 0; i < N; i++)
-        CHECK_INT(nv_rpc_call_start(c, REMOTE_PROC_NETWORK_DEFINE_XML, &a, &serial[i], &e), 0);
+        CHECK_INT(nv_remote_network_define_xml_start(c, &a, &serial[i], &e), 0);
     for (int i = 0; i < N; i++) {
         remote_network_define_xml_ret ret;
-        CHECK_INT(nv_rpc_call_finish(c, serial[i], &ret, &e), 0);
+        CHECK_INT(nv_remote_network_define_xml_finish(c, serial[i], &ret, &e), 0);
         CHECK(ret.net.name && strlen(ret.net.name) == r.big);
         nv_proto_free_remote_network_define_xml_ret(&ret);
     }
@@ -745,7 +790,7 @@ TEST(call_empty_replies_to_big_calls)
     for (int i = 0; i < 3; i++) {
         remote_network_define_xml_ret ret;
         /* an empty body where a network was expected */
-        CHECK_INT(nv_rpc_call(c, REMOTE_PROC_NETWORK_DEFINE_XML, &a, &ret, &e), -1);
+        CHECK_INT(nv_remote_network_define_xml(c, &a, &ret, &e), -1);
         CHECK_STR(e.msg, "REMOTE_PROC_NETWORK_DEFINE_XML: cannot decode the reply: message truncated");
     }
     free(xml);
@@ -759,10 +804,8 @@ TEST(call_bad_requests)
     start(&r, 0, NULL, 0);
     nv_rpc_conn *c = client(&r);
     nv_err e;
-    CHECK_INT(nv_rpc_call(c, 5, NULL, NULL, &e), -1);
+    CHECK_INT(nv_remote_domain_lookup_by_name(c, NULL, NULL, &e), -1);
     CHECK_INT(e.kind, NV_ERR_INPUT);
-    CHECK_STR(e.msg, "procedure 5 is not in proto/remote.x");
-    CHECK_INT(nv_rpc_call(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, NULL, NULL, &e), -1);
     CHECK_STR(e.msg, "REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME needs arguments");
     /* an argument over its maximum is refused before anything is sent */
     size_t n = REMOTE_STRING_MAX + 1;
@@ -770,7 +813,7 @@ TEST(call_bad_requests)
     memset(xml, 'x', n);
     xml[n] = '\0';
     remote_network_define_xml_args a = { .xml = xml };
-    CHECK_INT(nv_rpc_call(c, REMOTE_PROC_NETWORK_DEFINE_XML, &a, NULL, &e), -1);
+    CHECK_INT(nv_remote_network_define_xml(c, &a, NULL, &e), -1);
     CHECK_STR(e.msg, "REMOTE_PROC_NETWORK_DEFINE_XML: cannot encode the message: a value is "
                      "missing or too large");
     free(xml);
@@ -797,7 +840,7 @@ static void sigpipe_child(int pipes)
     nv_err e;
     nv_rpc_conn *c = nv_rpc_conn_new(r.rfd, r.wfd, &e);
     remote_domain_lookup_by_name_args a = { .name = "vm1" };
-    int rc = nv_rpc_call(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, NULL, &e);
+    int rc = nv_remote_domain_lookup_by_name(c, &a, NULL, &e);
     int ok = rc == -1 && e.kind == NV_ERR_CONNECT &&
              strcmp(e.msg, "the daemon closed the connection") == 0;
     nv_rpc_conn_free(c);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "rpc/call.h"
+#include "rpc/remote_calls.gen.h"
 #include "rpc/keepalive.h"
 
 static long long ms_now(void)
@@ -74,7 +75,7 @@ static int one_lookup(const sd_step *step, int ka_ms, int timeout_ms, int ping_f
     remote_domain_lookup_by_name_args a = {.name = "vm1"};
     remote_domain_lookup_by_name_ret r;
     long long t0 = ms_now();
-    int rc = nv_rpc_call(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &a, &r, e);
+    int rc = nv_remote_domain_lookup_by_name(c, &a, &r, e);
     *took = ms_now() - t0;
     if (rc == 0) {
         CHECK_STR(r.dom.name, "vm1");
