@@ -436,19 +436,18 @@ let
       inherit nsText declaredHere attrText;
     };
 
-  # The value of the folded child t.fold: its own, with the attributes
-  # written on this element (foldKeys) added.
+  # The value of the folded child t.fold, given under `key`: its own, with
+  # the attributes written on this element (foldKeys) added. (setLines
+  # refuses foldKeys without the child.)
   fold =
-    t: v: path: foldKeys:
+    t: v: path: key: foldKeys:
     let
       sub = k: "${path}.${k}";
-      own = v.${t.fold};
+      own = v.${key};
       extra = listToAttrs (map (k: { name = k; value = v.${k}; }) foldKeys);
     in
     if foldKeys == [ ] then
       own
-    else if !(hasAttr t.fold v) || own == null then
-      fail (sub (builtins.head foldKeys)) "needs ${path}.${t.fold} (it is an attribute of <${t.fold}>)"
     else if isContent own then
       let
         twice = filter (k: hasAttr k own) foldKeys;
@@ -460,14 +459,15 @@ let
     else if isScalar own then
       extra // { ${t.folded.text} = own; }
     else
-      fail (sub t.fold) "expected text or an attribute set, found ${describe own}";
+      fail (sub key) "expected text or an attribute set, found ${describe own}";
 
-  # The lines of the child entry e (a list gives one element per item).
+  # The lines of the child entry e (a list gives one element per item);
+  # foldKeys go to the folded child.
   children =
-    t: v: path: ind: ctx: declaredHere: foldValue: e:
+    t: v: path: ind: ctx: declaredHere: foldKeys: e:
     let
       sub = k: "${path}.${k}";
-      x = if e.name == t.fold then foldValue else v.${e.key};
+      x = if e.name == t.fold then fold t v path e.key foldKeys else v.${e.key};
       c = e.c;
       ct = c.type;
       defaultNs = e.defaultNs or false;
@@ -533,8 +533,7 @@ let
       foldKeys = map (e: e.key) (ofKind "fold");
       extraXmlEntries = ofKind "extraXml";
       attrs = attributes t v path ctx ofKind;
-      foldValue = fold t v path foldKeys;
-      childLines = children t v path ind ctx attrs.declaredHere foldValue;
+      childLines = children t v path ind ctx attrs.declaredHere foldKeys;
 
       text =
         if textEntries == [ ] then
@@ -561,14 +560,14 @@ let
       warnUnknown = r: foldl' (acc: e: builtins.trace "warning: nixvirt: ${unknownText t (sub e.key) e.key true}" acc) r (ofKind "unknown");
     in
     warnUnknown (
-    if text != null && body != [ ] then
-      fail path "<${t.name}> cannot have both text (${t.text}) and child elements"
-    else if text != null then
-      if text == "" then [ "${head}/>" ] else [ "${head}>${escapeText path text}</${tag}>" ]
-    else if body == [ ] then
-      [ "${head}/>" ]
-    else
-      [ "${head}>" ] ++ body ++ [ "${ind}</${tag}>" ]
+      if text != null && body != [ ] then
+        fail path "<${t.name}> cannot have both text (${t.text}) and child elements"
+      else if text != null then
+        if text == "" then [ "${head}/>" ] else [ "${head}>${escapeText path text}</${tag}>" ]
+      else if body == [ ] then
+        [ "${head}/>" ]
+      else
+        [ "${head}>" ] ++ body ++ [ "${ind}</${tag}>" ]
     );
 
   # The whole document.
