@@ -1,4 +1,6 @@
-/* SHA-256 (FIPS 180-4). Used to derive deterministic MAC addresses. */
+/* SHA-256 (FIPS 180-4): deterministic MAC addresses, and the digests by
+ * which apply knows that nothing changed. Uses the CPU's SHA instructions
+ * where there are some (x86-64 SHA extensions, found at run time). */
 #ifndef NV_UTIL_SHA256_H
 #define NV_UTIL_SHA256_H
 
@@ -20,5 +22,9 @@ void nv_sha256_update(nv_sha256_ctx *c, const void *data, size_t n);
 void nv_sha256_final(nv_sha256_ctx *c, uint8_t out[NV_SHA256_LEN]);
 /* One-shot convenience. */
 void nv_sha256(const void *data, size_t n, uint8_t out[NV_SHA256_LEN]);
+/* For tests: on = 1 hashes with the portable code only. Returns 1 when
+ * the portable code was in use before (always, on a CPU without SHA
+ * instructions). */
+int nv_sha256_portable(int on);
 
 #endif
