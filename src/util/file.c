@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,11 +80,57 @@ static int empty_buffer(char **out, size_t *len, nv_err *e)
     return 0;
 }
 
+/* Reads a regular file whose size fstat gave: one read of that size (a
+ * short read at that size is its end), more only if it grew meanwhile. */
+static int read_sized(int fd, const char *name, size_t max, size_t size, char **out, size_t *len, nv_err *e)
+{
+    if (size > max)
+        return nv_err_set(e, NV_ERR_INPUT, "%s: file is larger than %zu bytes", name, max);
+    /* one byte more than expected: a file that grew shows it */
+    size_t cap = size + 1, n = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) {
+                free(buf);
+                return nv_err_set(e, NV_ERR_INPUT, "%s: file is larger than %zu bytes", name, max);
+            }
+            size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+            char *nb = realloc(buf, ncap + 1);
+            if (!nb) {
+                free(buf);
+                return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int er = errno;
+            free(buf);
+            return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", name, strerror(er));
+        }
+        n += (size_t)r;
+        if (r == 0 || (n == size && n < cap))
+            break;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len)
+        *len = n;
+    return 0;
+}
+
 int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *e)
 {
     /* Only regular files: a FIFO or a device would block the read (or the
      * open) forever. Checked before opening, so nothing else is ever opened,
-     * and again on the descriptor, opened non-blocking, in case it changed. */
+     * and again on the descriptor, opened non-blocking, in case it changed.
+     * openat, not open: musl's open adds an fcntl for O_CLOEXEC. */
     struct stat st;
     if (stat(path, &st) < 0)
         return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
@@ -91,7 +138,7 @@ int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *
         return empty_buffer(out, len, e);
     if (!S_ISREG(st.st_mode))
         return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s, not a regular file", path, file_type(st.st_mode));
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    int fd = openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
     if (fstat(fd, &st) < 0) {
@@ -103,7 +150,9 @@ int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *
         close(fd);
         return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s, not a regular file", path, file_type(st.st_mode));
     }
-    int rc = read_all(fd, path, max, out, len, e);
+    /* a size beyond max is refused before anything is read or allocated */
+    size_t size = (uintmax_t)st.st_size > max ? max + 1 : (size_t)st.st_size;
+    int rc = read_sized(fd, path, max, size, out, len, e);
     close(fd);
     return rc;
 }

@@ -215,3 +215,51 @@ TEST(xml_file_must_be_text)
     }
     rm_tmp();
 }
+
+/* A file is read whole at any size up to the bound (its size from fstat:
+ * one read), and refused beyond it, by its size, before anything is read. */
+TEST(read_file_sizes_and_bound)
+{
+    mk_tmp();
+    char path[128];
+    snprintf(path, sizeof path, "%s/f", dir);
+    static const size_t sizes[] = {0, 1, 4095, 4096, 4097, 65536, 100000};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        FILE *f = fopen(path, "wb");
+        CHECK(f != NULL);
+        if (!f)
+            break;
+        for (size_t k = 0; k < sizes[i]; k++)
+            fputc('a' + (int)(k % 26), f);
+        fclose(f);
+        char *data = NULL;
+        size_t len = 0;
+        nv_err e;
+        nv_err_clear(&e);
+        CHECK_INT(nv_read_file(path, 100000, &data, &len, &e), 0);
+        CHECK_INT(len, sizes[i]);
+        CHECK(data && data[len] == '\0');
+        CHECK(data && (len == 0 || data[len - 1] == 'a' + (int)((len - 1) % 26)));
+        free(data);
+    }
+    /* one byte over: refused; a sparse file of 1 GiB too, without reading it */
+    FILE *f = fopen(path, "ab");
+    CHECK(f != NULL);
+    if (f) {
+        fputc('x', f);
+        fclose(f);
+    }
+    char *data = NULL;
+    size_t len = 0;
+    nv_err e;
+    nv_err_clear(&e);
+    CHECK_INT(nv_read_file(path, 100000, &data, &len, &e), -1);
+    char want[200];
+    snprintf(want, sizeof want, "%s: file is larger than 100000 bytes", path);
+    CHECK_STR(e.msg, want);
+    CHECK_INT(truncate(path, (off_t)1 << 30), 0);
+    CHECK_INT(nv_read_file(path, 100000, &data, &len, &e), -1);
+    CHECK_STR(e.msg, want);
+    CHECK(data == NULL);
+    rm_tmp();
+}
