@@ -181,7 +181,7 @@ int cmd_apply(int argc, char **argv)
     if (!dry)
         catch_stop_signals(); /* from here on the record is kept as we go */
     int failures = nv_apply(c, &m, &record, &ao, &rep, &errs);
-    if (!dry && nv_record_save(record_path, c->uri.text, &record, &e) < 0) {
+    if (!dry && nv_record_sync(record_path, c->uri.text, &record, &e) < 0) {
         nv_errlist_add(&errs, "cannot save the record of declared objects: %s", e.msg);
         failures++;
     } else if (!dry) {

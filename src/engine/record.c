@@ -99,12 +99,17 @@ void nv_record_remove(nv_record *r, nv_record_entry *en)
         r->v[pos] = r->v[last];
     }
     r->n--;
+    r->changes++;
 }
 
 int nv_record_put(nv_record *r, enum nv_kind kind, const uint8_t uuid[16], const uint8_t *def_digest,
                   const uint8_t *xml_digest, nv_err *e)
 {
+    int has = def_digest && xml_digest;
     nv_record_entry *en = nv_record_find(r, kind, uuid);
+    if (en && has == en->has_digests &&
+        (!has || (memcmp(en->def_digest, def_digest, 32) == 0 && memcmp(en->xml_digest, xml_digest, 32) == 0)))
+        return 0; /* as it was: not a change */
     if (!en) {
         if (r->n == r->cap) {
             size_t cap = r->cap ? r->cap * 2 : 32;
@@ -121,11 +126,12 @@ int nv_record_put(nv_record *r, enum nv_kind kind, const uint8_t uuid[16], const
         en->kind = kind;
         memcpy(en->uuid, uuid, 16);
     }
-    en->has_digests = def_digest && xml_digest;
-    if (en->has_digests) {
+    en->has_digests = has;
+    if (has) {
         memcpy(en->def_digest, def_digest, 32);
         memcpy(en->xml_digest, xml_digest, 32);
     }
+    r->changes++;
     return 0;
 }
 
@@ -211,10 +217,14 @@ int nv_record_load(const char *path, nv_record *r, nv_err *e)
      * between this lstat and the read */
     if (check_dir(path, e) < 0 || nv_strict_file(path, &st, e) < 0)
         return -1;
-    if (nv_read_file(path, NV_FILE_MAX, &data, &len, e) < 0)
+    if (nv_read_file(path, NV_RECORD_MAX, &data, &len, e) < 0)
         return -1;
     int rc = nv_record_parse(path, data, len, r, e);
     free(data);
+    if (rc == 0) {
+        r->changes = 0; /* the file holds what was just read */
+        r->stored = 1;
+    }
     return rc;
 }
 
@@ -370,11 +380,12 @@ void nv_record_format(const char *uri, const nv_record *r, nv_buf *out)
 int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err *e)
 {
     nv_buf b;
-    nv_buf_init(&b, 0);
+    nv_buf_init(&b, NV_RECORD_MAX);
     nv_record_format(uri, r, &b);
     int rc;
     if (b.failed) {
-        rc = nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        rc = nv_err_set(e, NV_ERR_SYSTEM, "the record of %zu objects: out of memory, or larger than %zu bytes",
+                        r->n, NV_RECORD_MAX);
     } else {
         /* a no-op apply leaves the file as it was: no write, no fsync */
         char *old = NULL;
@@ -385,7 +396,7 @@ int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err
             rc = -1;
         else if (lstat(path, &st) == 0 && nv_strict_file(path, &st, e) < 0)
             rc = -1;
-        else if (nv_read_file(path, NV_FILE_MAX, &old, &old_len, &ignored) == 0 && old_len == b.len &&
+        else if (nv_read_file(path, NV_RECORD_MAX, &old, &old_len, &ignored) == 0 && old_len == b.len &&
                  memcmp(old, b.data, b.len) == 0)
             rc = 0;
         else
@@ -396,11 +407,22 @@ int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err
     return rc;
 }
 
-int nv_record_save_now(nv_record_saver *s, const nv_record *r)
+int nv_record_sync(const char *path, const char *uri, nv_record *r, nv_err *e)
+{
+    if (r->stored && r->changes == 0)
+        return 0;
+    if (nv_record_save(path, uri, r, e) < 0)
+        return -1;
+    r->stored = 1;
+    r->changes = 0;
+    return 0;
+}
+
+int nv_record_save_now(nv_record_saver *s, nv_record *r)
 {
     nv_err e;
     nv_err_clear(&e);
-    int rc = nv_record_save(s->path, s->uri, r, &e);
+    int rc = nv_record_sync(s->path, s->uri, r, &e);
     s->last_ms = nv_time_now_ms();
     if (rc < 0 && !s->failed) {
         s->failed = 1;
@@ -409,7 +431,7 @@ int nv_record_save_now(nv_record_saver *s, const nv_record *r)
     return rc;
 }
 
-int nv_record_save_soon(nv_record_saver *s, const nv_record *r)
+int nv_record_save_soon(nv_record_saver *s, nv_record *r)
 {
     if (s->last_ms && nv_time_now_ms() - s->last_ms < NV_RECORD_SAVE_INTERVAL_MS)
         return 0;

@@ -5,7 +5,12 @@
  * One text file per connection URI, replaced atomically:
  *   nixvirt-record 1
  *   uri <uri>
- *   <kind> <uuid> <sha256 of definition | -> <sha256 of daemon inactive XML | -> */
+ *   <kind> <uuid> <sha256 of definition | -> <sha256 of daemon inactive XML | ->
+ *
+ * A line is at most ~175 bytes, so the file has its own bound,
+ * NV_RECORD_MAX (64 MiB, ~380,000 objects): more than a daemon lists (16,384
+ * per kind) or a manifest of at most 4 MiB declares (~170,000), where the
+ * 4 MiB of other inputs would end at ~24,000 objects. */
 #ifndef NV_ENGINE_RECORD_H
 #define NV_ENGINE_RECORD_H
 
@@ -25,10 +30,14 @@ typedef struct nv_record_entry {
     uint8_t xml_digest[32];
 } nv_record_entry;
 
+#define NV_RECORD_MAX ((size_t)64 * 1024 * 1024)
+
 typedef struct nv_record {
     nv_record_entry *v;
     size_t n, cap;
-    nv_hmap index; /* (kind, UUID) -> position in v */
+    nv_hmap index;        /* (kind, UUID) -> position in v */
+    unsigned long changes; /* puts and removes that changed an entry since loaded or synced */
+    int stored;           /* the file holds this record as it was at changes == 0 */
 } nv_record;
 
 /* The record file for uri: in state_dir if given, else /var/lib/nixvirt
@@ -54,13 +63,18 @@ int nv_record_parse(const char *path, char *data, size_t len, nv_record *r, nv_e
 void nv_record_format(const char *uri, const nv_record *r, nv_buf *out);
 /* Creates the directory if needed and replaces the file atomically. */
 int nv_record_save(const char *path, const char *uri, const nv_record *r, nv_err *e);
+/* nv_record_save unless the file already holds r (loaded from it or synced,
+ * and nothing changed since): a no-op apply neither reads nor writes it
+ * again. */
+int nv_record_sync(const char *path, const char *uri, nv_record *r, nv_err *e);
 void nv_record_free(nv_record *r);
 
 /* Saving while an apply runs, so that a run cut short (kill -9, power loss)
  * leaves a record naming what it did: nv_record_save_soon saves when at
  * least NV_RECORD_SAVE_INTERVAL_MS passed since the last save of this saver
- * (bounding the cost for many quick objects), nv_record_save_now at once.
- * A failure is kept in err (the first one) and returned. */
+ * (bounding the cost for many quick objects), nv_record_save_now at once;
+ * both through nv_record_sync, so a record that did not change is not
+ * saved again. A failure is kept in err (the first one) and returned. */
 #define NV_RECORD_SAVE_INTERVAL_MS 100
 typedef struct nv_record_saver {
     const char *path, *uri;
@@ -68,14 +82,15 @@ typedef struct nv_record_saver {
     int failed;
     nv_err err;
 } nv_record_saver;
-int nv_record_save_now(nv_record_saver *s, const nv_record *r);
-int nv_record_save_soon(nv_record_saver *s, const nv_record *r);
+int nv_record_save_now(nv_record_saver *s, nv_record *r);
+int nv_record_save_soon(nv_record_saver *s, nv_record *r);
 
 /* Lookups, additions and removals take constant time (a hash index). */
 nv_record_entry *nv_record_find(const nv_record *r, enum nv_kind kind, const uint8_t uuid[16]);
 /* Removes en (from nv_record_find); the last entry takes its place. */
 void nv_record_remove(nv_record *r, nv_record_entry *en);
-/* Adds or replaces; digests may be NULL (unknown). */
+/* Adds or replaces; digests may be NULL (unknown). Counts as a change only
+ * when the entry is new or its digests differ. */
 int nv_record_put(nv_record *r, enum nv_kind kind, const uint8_t uuid[16], const uint8_t *def_digest,
                   const uint8_t *xml_digest, nv_err *e);
 

@@ -398,3 +398,88 @@ TEST(record_lock)
     CHECK_INT(nv_record_lock(bad, &e), -1);
     rm_rf(dir);
 }
+
+/* A record past the 4 MiB of other inputs (~24,000 objects) loads: it has
+ * its own bound, NV_RECORD_MAX; a file beyond that is refused. */
+TEST(record_beyond_input_limit)
+{
+    const char *dir = mkdir_tmp();
+    char path[256];
+    snprintf(path, sizeof path, "%s/x.record", dir);
+    nv_record r = {0};
+    nv_err e;
+    nv_err_clear(&e);
+    uint8_t u[16], d[32];
+    fill(d, 32, 9);
+    size_t n = 30000;
+    for (size_t i = 0; i < n; i++) {
+        fill(u, 16, 1);
+        memcpy(u, &i, sizeof i);
+        CHECK_INT(nv_record_put(&r, NV_KIND_DOMAIN, u, d, d, &e), 0);
+    }
+    CHECK_INT(nv_record_save(path, "qemu:///system", &r, &e), 0);
+    struct stat st;
+    CHECK_INT(stat(path, &st), 0);
+    CHECK((size_t)st.st_size > NV_FILE_MAX);
+    nv_record back;
+    CHECK_INT(nv_record_load(path, &back, &e), 0);
+    CHECK_INT(back.n, n);
+    nv_record_free(&back);
+    /* beyond the bound: refused by its size, not read */
+    CHECK_INT(truncate(path, (off_t)NV_RECORD_MAX + 1), 0);
+    CHECK_INT(nv_record_load(path, &back, &e), -1);
+    CHECK(strstr(e.msg, "larger than 67108864 bytes") != NULL);
+    nv_record_free(&r);
+    rm_rf(dir);
+}
+
+/* nv_record_sync saves only what changed since the record was loaded or
+ * synced: a put that repeats an entry is no change. */
+TEST(record_sync_only_changes)
+{
+    const char *dir = mkdir_tmp();
+    char path[256];
+    snprintf(path, sizeof path, "%s/x.record", dir);
+    nv_record r = {0};
+    nv_err e;
+    nv_err_clear(&e);
+    uint8_t u[16], d1[32], d2[32];
+    fill(u, 16, 4);
+    fill(d1, 32, 1);
+    fill(d2, 32, 2);
+    /* a record never stored is written, even empty */
+    CHECK_INT(nv_record_sync(path, "qemu:///system", &r, &e), 0);
+    CHECK_INT(access(path, F_OK), 0);
+    nv_record_put(&r, NV_KIND_DOMAIN, u, d1, d2, &e);
+    CHECK_INT(r.changes, 1);
+    CHECK_INT(nv_record_sync(path, "qemu:///system", &r, &e), 0);
+    CHECK_INT(r.changes, 0);
+    nv_record_free(&r);
+
+    CHECK_INT(nv_record_load(path, &r, &e), 0);
+    CHECK_INT(r.changes, 0);
+    CHECK_INT(r.stored, 1);
+    nv_record_put(&r, NV_KIND_DOMAIN, u, d1, d2, &e); /* the same again */
+    CHECK_INT(r.changes, 0);
+    /* nothing changed: not saved, so not even checked (a save would refuse
+     * the directory now) */
+    CHECK_INT(chmod(dir, 0777), 0);
+    CHECK_INT(nv_record_sync(path, "qemu:///system", &r, &e), 0);
+    /* a change is saved, with every check */
+    nv_record_put(&r, NV_KIND_DOMAIN, u, d2, d1, &e);
+    CHECK_INT(r.changes, 1);
+    CHECK_INT(nv_record_sync(path, "qemu:///system", &r, &e), -1);
+    CHECK_INT(chmod(dir, 0700), 0);
+    CHECK_INT(nv_record_sync(path, "qemu:///system", &r, &e), 0);
+    nv_record back;
+    CHECK_INT(nv_record_load(path, &back, &e), 0);
+    CHECK(back.n == 1 && memcmp(back.v[0].def_digest, d2, 32) == 0);
+    nv_record_free(&back);
+    /* digests dropped, and a removal: changes */
+    nv_record_put(&r, NV_KIND_DOMAIN, u, NULL, NULL, &e);
+    CHECK_INT(r.changes, 1);
+    nv_record_remove(&r, nv_record_find(&r, NV_KIND_DOMAIN, u));
+    CHECK_INT(r.changes, 2);
+    nv_record_free(&r);
+    rm_rf(dir);
+}
