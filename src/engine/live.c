@@ -315,29 +315,24 @@ static int plan_changed_device(nv_live_plan *p, const char *key, const nv_xml_no
         drop = media;
         ndrop = 2;
     }
-    char path[200] = "";
-    if (ndrop) {
-        nv_xml_node *cb, *ca;
-        if (strip_pair(b, a, drop, ndrop, &cb, &ca, e) < 0)
-            return -1;
-        int r = differs(cb, ca, strict, path, sizeof path, e);
-        nv_xml_free(cb);
-        nv_xml_free(ca);
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            return add_step(p, NV_LIVE_UPDATE, key, a, 0, e);
-    } else {
-        static const char *const addr[] = {"address"};
-        nv_xml_node *cb, *ca;
-        if (strip_pair(b, a, addr, 1, &cb, &ca, e) < 0)
-            return -1;
-        int r = differs(cb, ca, strict, path, sizeof path, e);
-        nv_xml_free(cb);
-        nv_xml_free(ca);
-        if (r < 0)
-            return -1;
+    /* other devices: only their address may differ, and that needs a restart */
+    static const char *const addr[] = {"address"};
+    int updatable = ndrop > 0;
+    if (!updatable) {
+        drop = addr;
+        ndrop = 1;
     }
+    char path[200] = "";
+    nv_xml_node *cb, *ca;
+    if (strip_pair(b, a, drop, ndrop, &cb, &ca, e) < 0)
+        return -1;
+    int r = differs(cb, ca, strict, path, sizeof path, e);
+    nv_xml_free(cb);
+    nv_xml_free(ca);
+    if (r < 0)
+        return -1;
+    if (r == 0 && updatable)
+        return add_step(p, NV_LIVE_UPDATE, key, a, 0, e);
     set_restart(p, "%s changed (%s)", key, path);
     return 0;
 }

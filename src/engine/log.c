@@ -14,13 +14,14 @@ int nv_log_verbose;
 
 /* Log lines carry names and XML from the daemon and from files: their
  * control characters are escaped (util/escape.h), so a hostile daemon cannot
- * forge lines or drive the terminal. out holds 4 bytes per input byte. */
-static void vformat_safe(char *out, size_t n, const char *fmt, va_list ap)
+ * forge lines or drive the terminal. */
+static void emit(const char *prefix, const char *fmt, va_list ap)
 {
-    char raw[1024];
-    int len = vsnprintf(raw, sizeof raw, fmt, ap);
-    size_t l = len < 0 ? 0 : (size_t)len < sizeof raw ? (size_t)len : sizeof raw - 1;
-    nv_escape_ctrl(raw, l, NULL, out, n);
+    char line[4096];
+    nv_escape_vformat(line, sizeof line, NULL, fmt, ap);
+    nv_status_clear();
+    fprintf(stderr, "%s%s\n", prefix, line);
+    nv_status_redraw();
 }
 
 void nv_log_obj(const char *kind, const uint8_t uuid[16], const char *fmt, ...)
@@ -31,7 +32,7 @@ void nv_log_obj(const char *kind, const uint8_t uuid[16], const char *fmt, ...)
     nv_uuid_format(uuid, u);
     va_list ap;
     va_start(ap, fmt);
-    vformat_safe(what, sizeof what, fmt, ap);
+    nv_escape_vformat(what, sizeof what, NULL, fmt, ap);
     va_end(ap);
     /* the step shown on the status line is what -v reports */
     nv_status_step("%s", what);
@@ -46,14 +47,10 @@ void nv_log(const char *fmt, ...)
 {
     if (!nv_log_verbose)
         return;
-    char line[4096];
     va_list ap;
     va_start(ap, fmt);
-    vformat_safe(line, sizeof line, fmt, ap);
+    emit("", fmt, ap);
     va_end(ap);
-    nv_status_clear();
-    fprintf(stderr, "%s\n", line);
-    nv_status_redraw();
 }
 
 void nv_log_diff(const nv_xml_diff_list *d)
@@ -79,12 +76,8 @@ void nv_log_diff(const nv_xml_diff_list *d)
 
 void nv_log_warn(const char *fmt, ...)
 {
-    char line[4096];
     va_list ap;
     va_start(ap, fmt);
-    vformat_safe(line, sizeof line, fmt, ap);
+    emit("nixvirt: warning: ", fmt, ap);
     va_end(ap);
-    nv_status_clear();
-    fprintf(stderr, "nixvirt: warning: %s\n", line);
-    nv_status_redraw();
 }

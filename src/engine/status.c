@@ -77,12 +77,10 @@ void nv_status_step(const char *fmt, ...)
 {
     if (!nv_status_on || !st.active)
         return;
-    char raw[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(raw, sizeof raw, fmt, ap);
+    nv_escape_vformat(st.step, sizeof st.step, "\\n", fmt, ap);
     va_end(ap);
-    nv_escape_ctrl(raw, strlen(raw), "\\n", st.step, sizeof st.step);
     draw(0);
 }
 

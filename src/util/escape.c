@@ -38,3 +38,11 @@ size_t nv_escape_ctrl(const char *s, size_t len, const char *newline, char *out,
     out[o] = '\0';
     return o;
 }
+
+size_t nv_escape_vformat(char *out, size_t n, const char *newline, const char *fmt, va_list ap)
+{
+    char raw[1024];
+    int len = vsnprintf(raw, sizeof raw, fmt, ap);
+    size_t l = len < 0 ? 0 : (size_t)len < sizeof raw ? (size_t)len : sizeof raw - 1;
+    return nv_escape_ctrl(raw, l, newline, out, n);
+}

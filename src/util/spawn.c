@@ -117,6 +117,16 @@ static void child_fail(int fd)
     _exit(127);
 }
 
+/* The child's last step, its standard fds in place: clean signals and fds,
+ * exec; a failure is reported on rep (close-on-exec, so EOF means exec'd). */
+static void child_exec(int rep, int maxfd, const char *path, char *const argv[])
+{
+    reset_signals();
+    close_from_3(rep, maxfd);
+    execve(path, argv, environ);
+    child_fail(rep);
+}
+
 /* Reads the exec-status pipe: 0 when exec happened (EOF), else the child's
  * errno. A child that neither execs nor fails within the limit counts as
  * started. */
@@ -180,10 +190,7 @@ int nv_spawn_piped(char *const argv[], nv_spawn_child *c, nv_err *e)
             child_fail(ep[1]); /* still open (close-on-exec): the parent hears why */
         if (r < 0 || w < 0 || ew < 0 || dup2(r, 0) < 0 || dup2(w, 1) < 0 || dup2(ew, 2) < 0)
             child_fail(rep);
-        reset_signals();
-        close_from_3(rep, maxfd);
-        execve(path, argv, environ);
-        child_fail(rep);
+        child_exec(rep, maxfd, path, argv);
     }
     int err = errno;
     close(in[0]);
@@ -244,10 +251,7 @@ int nv_spawn_detached(const char *path, char *const argv[], nv_err *e)
             child_fail(rep);
         if (chdir("/") < 0)
             child_fail(rep);
-        reset_signals();
-        close_from_3(rep, maxfd);
-        execve(path, argv, environ);
-        child_fail(rep);
+        child_exec(rep, maxfd, path, argv);
     }
     int err = errno;
     close(ep[1]);

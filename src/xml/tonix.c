@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xml/ns.h"
+
 /* Nix keywords cannot be bare attribute names. */
 static const char *const keywords[] = {"if", "then", "else", "assert", "with", "let",
                                        "in", "rec", "inherit", "or", NULL};
@@ -105,34 +107,12 @@ static int only_space(const char *t)
     return 1;
 }
 
-static int is_xmlns(const char *name)
-{
-    return strcmp(name, "xmlns") == 0 || strncmp(name, "xmlns:", 6) == 0;
-}
-
-/* The namespace URI a prefix (NULL: the default namespace) has at el;
- * NULL when the prefix is not declared. */
-static const char *ns_lookup(const nv_xml_node *el, const char *prefix, size_t plen)
-{
-    if (prefix && plen == 3 && strncmp(prefix, "xml", 3) == 0)
-        return "http://www.w3.org/XML/1998/namespace";
-    for (const nv_xml_node *n = el; n && n->type == NV_XML_ELEMENT; n = n->parent) {
-        for (size_t i = 0; i < n->nattrs; i++) {
-            const char *a = n->attrs[i].name;
-            if (!prefix ? strcmp(a, "xmlns") == 0
-                        : strncmp(a, "xmlns:", 6) == 0 && strlen(a + 6) == plen && strncmp(a + 6, prefix, plen) == 0)
-                return n->attrs[i].value;
-        }
-    }
-    return prefix ? NULL : "";
-}
-
 /* The child slot of type t that element ch is, or -1. */
 static int find_slot(struct ctx *c, const nv_xml_schema_type *t, const nv_xml_node *ch)
 {
     const char *colon = strchr(ch->name, ':');
     const char *local = colon ? colon + 1 : ch->name;
-    const char *uri = colon ? ns_lookup(ch, ch->name, (size_t)(colon - ch->name)) : ns_lookup(ch, NULL, 0);
+    const char *uri = colon ? nv_xml_ns_lookup(ch, ch->name, (size_t)(colon - ch->name)) : nv_xml_ns_lookup(ch, NULL, 0);
     if (!uri)
         return -1;
     for (int i = 0; i < t->nchildren; i++) {
@@ -176,7 +156,7 @@ static struct shape shape_of(const nv_xml_node *el, const nv_xml_schema_type *t)
     }
     if (NV_XML_SCHEMA_IS_ANY(t)) {
         for (size_t i = 0; i < el->nattrs; i++)
-            if (!is_xmlns(el->attrs[i].name))
+            if (!nv_xml_ns_is_decl(el->attrs[i].name))
                 sh.problem = "has attributes, which it does not take";
     } else if (sh.ntext && sh.nelem) {
         sh.problem = "has both text and child elements";
@@ -198,72 +178,18 @@ static char *text_of(const nv_xml_node *el)
     return b.failed ? (nv_buf_free(&b), NULL) : nv_buf_steal(&b);
 }
 
-/* ---- lib.xml fragments (plain data) for XML the schema leaves open ---- */
-
-struct prefixes {
-    const char **v;
-    size_t *len;
-    size_t n, cap;
-    int dflt; /* an unprefixed element is used */
-    int oom;
-};
-
-static void add_prefix(struct prefixes *p, const char *name)
+/* el's text as a Nix string. */
+static int put_text(struct ctx *c, const nv_xml_node *el)
 {
-    const char *colon = strchr(name, ':');
-    if (!colon) {
-        return;
-    }
-    size_t len = (size_t)(colon - name);
-    if ((len == 5 && strncmp(name, "xmlns", 5) == 0) || (len == 3 && strncmp(name, "xml", 3) == 0))
-        return;
-    for (size_t i = 0; i < p->n; i++)
-        if (p->len[i] == len && strncmp(p->v[i], name, len) == 0)
-            return;
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 8;
-        const char **v = realloc(p->v, cap * sizeof *v);
-        if (v)
-            p->v = v;
-        size_t *l = realloc(p->len, cap * sizeof *l);
-        if (l)
-            p->len = l;
-        if (!v || !l) {
-            p->oom = 1;
-            return;
-        }
-        p->cap = cap;
-    }
-    p->v[p->n] = name;
-    p->len[p->n++] = len;
-}
-
-/* Prefixes used in el's subtree (element and attribute names). */
-static void used_prefixes(const nv_xml_node *el, struct prefixes *p)
-{
-    if (!strchr(el->name, ':'))
-        p->dflt = 1;
-    add_prefix(p, el->name);
-    for (size_t i = 0; i < el->nattrs; i++)
-        add_prefix(p, el->attrs[i].name);
-    for (const nv_xml_node *n = el->first; n; n = n->next)
-        if (n->type == NV_XML_ELEMENT)
-            used_prefixes(n, p);
-}
-
-/* Whether el itself declares a prefix (NULL: the default namespace). A
- * declaration deeper down does not cover el's own scope, and repeating the
- * outer one on el is harmless where an inner one rebinds the prefix. */
-static int declared_on(const nv_xml_node *el, const char *prefix, size_t plen)
-{
-    for (size_t i = 0; i < el->nattrs; i++) {
-        const char *a = el->attrs[i].name;
-        if (!prefix ? strcmp(a, "xmlns") == 0
-                    : strncmp(a, "xmlns:", 6) == 0 && strlen(a + 6) == plen && strncmp(a + 6, prefix, plen) == 0)
-            return 1;
-    }
+    char *text = text_of(el);
+    if (!text)
+        return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+    nv_xml_nix_string(c->out, text);
+    free(text);
     return 0;
 }
+
+/* ---- lib.xml fragments (plain data) for XML the schema leaves open ---- */
 
 static void attr_fragment(struct ctx *c, int level, const char *name, const char *value)
 {
@@ -287,12 +213,11 @@ static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top)
     str_entry(c, level + 1, NULL, "name", el->name);
     key_start(c, level + 1, NULL, "attrs");
     size_t nattrs = el->nattrs;
-    struct prefixes p = {0};
+    nv_xml_prefixes p = {0};
     if (top) {
-        used_prefixes(el, &p);
+        nv_xml_prefixes_used(el, &p);
         if (p.oom) {
-            free(p.v);
-            free(p.len);
+            nv_xml_prefixes_free(&p);
             return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
         }
     }
@@ -300,13 +225,13 @@ static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top)
     size_t ndecl = 0;
     const char *dflt_uri = NULL;
     for (size_t i = 0; i < p.n; i++) {
-        if (declared_on(el, p.v[i], p.len[i]) || !ns_lookup(el->parent, p.v[i], p.len[i]))
+        if (nv_xml_ns_declared_on(el, p.v[i], p.len[i]) || !nv_xml_ns_lookup(el->parent, p.v[i], p.len[i]))
             p.len[i] = 0; /* not needed, or declared only deeper down */
         else
             ndecl++;
     }
-    if (p.dflt && el->parent && !declared_on(el, NULL, 0) && *ns_lookup(el->parent, NULL, 0)) {
-        dflt_uri = ns_lookup(el->parent, NULL, 0);
+    if (p.dflt && el->parent && !nv_xml_ns_declared_on(el, NULL, 0) && *nv_xml_ns_lookup(el->parent, NULL, 0)) {
+        dflt_uri = nv_xml_ns_lookup(el->parent, NULL, 0);
         ndecl++;
     }
     if (nattrs + ndecl == 0) {
@@ -320,7 +245,7 @@ static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top)
                 continue;
             nv_buf_reset(&decl);
             nv_buf_printf(&decl, "xmlns:%.*s", (int)p.len[i], p.v[i]);
-            attr_fragment(c, level + 2, nv_buf_cstr(&decl), ns_lookup(el->parent, p.v[i], p.len[i]));
+            attr_fragment(c, level + 2, nv_buf_cstr(&decl), nv_xml_ns_lookup(el->parent, p.v[i], p.len[i]));
         }
         nv_buf_free(&decl);
         if (dflt_uri)
@@ -330,8 +255,7 @@ static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top)
         indent(c->out, level + 1);
         nv_buf_append_str(c->out, "];\n");
     }
-    free(p.v);
-    free(p.len);
+    nv_xml_prefixes_free(&p);
     size_t nelem = 0, ntext = 0;
     for (const nv_xml_node *n = el->first; n; n = n->next) {
         if (n->type == NV_XML_ELEMENT)
@@ -343,11 +267,8 @@ static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top)
     if (nelem == 0 && ntext == 0) {
         nv_buf_append_str(c->out, "null;\n");
     } else if (nelem == 0) {
-        char *t = text_of(el);
-        if (!t)
-            return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
-        nv_xml_nix_string(c->out, t);
-        free(t);
+        if (put_text(c, el) < 0)
+            return -1;
         nv_buf_append_str(c->out, ";\n");
     } else {
         nv_buf_append_str(c->out, "[\n");
@@ -410,7 +331,7 @@ static const nv_xml_node *foldable(struct ctx *c, const nv_xml_node *el, const n
     if (sh.problem || sh.nelem || !NV_XML_SCHEMA_HAS_TEXT(ft) || found->nattrs == 0)
         return NULL;
     for (size_t a = 0; a < found->nattrs; a++)
-        if (is_xmlns(found->attrs[a].name) || !known_attr(c, ft, found->attrs[a].name))
+        if (nv_xml_ns_is_decl(found->attrs[a].name) || !known_attr(c, ft, found->attrs[a].name))
             return NULL;
     return found;
 }
@@ -419,7 +340,7 @@ static const nv_xml_node *foldable(struct ctx *c, const nv_xml_node *el, const n
 static int scalar_leaf(const nv_xml_node *el, const nv_xml_schema_type *t)
 {
     for (size_t i = 0; i < el->nattrs; i++)
-        if (!is_xmlns(el->attrs[i].name))
+        if (!nv_xml_ns_is_decl(el->attrs[i].name))
             return 0;
     struct shape sh = shape_of(el, t);
     return sh.nelem == 0 && (sh.ntext > 0 || !NV_XML_SCHEMA_HAS_TEXT(t));
@@ -435,7 +356,7 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
     /* attributes */
     for (size_t i = 0; i < el->nattrs && nknown; i++) {
         const char *a = el->attrs[i].name;
-        if (is_xmlns(a) || !known_attr(c, t, a))
+        if (nv_xml_ns_is_decl(a) || !known_attr(c, t, a))
             continue;
         /* `@name` when a child of that name is here too */
         int clash = 0;
@@ -539,12 +460,12 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
     if (nunknown) {
         key_start(c, level + 1, NULL, "_attrs");
         nv_buf_append_str(o, "{\n");
-        struct prefixes p = {0};
+        nv_xml_prefixes p = {0};
         for (size_t i = 0; i < el->nattrs; i++) {
             const char *a = el->attrs[i].name;
-            if (!is_xmlns(a) && !known_attr(c, t, a)) {
+            if (!nv_xml_ns_is_decl(a) && !known_attr(c, t, a)) {
                 str_entry(c, level + 2, NULL, a, el->attrs[i].value);
-                add_prefix(&p, a);
+                nv_xml_prefixes_add(&p, a);
             }
         }
         /* getXML writes no declarations of its own for these: a prefixed
@@ -552,7 +473,7 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
         nv_buf decl;
         nv_buf_init(&decl, 0);
         for (size_t i = 0; i < p.n; i++) {
-            const char *uri = ns_lookup(el, p.v[i], p.len[i]);
+            const char *uri = nv_xml_ns_lookup(el, p.v[i], p.len[i]);
             if (!uri)
                 continue;
             nv_buf_reset(&decl);
@@ -560,9 +481,9 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
             str_entry(c, level + 2, NULL, nv_buf_cstr(&decl), uri);
         }
         nv_buf_free(&decl);
-        free(p.v);
-        free(p.len);
-        if (p.oom)
+        int oom = p.oom;
+        nv_xml_prefixes_free(&p);
+        if (oom)
             return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
         indent(o, level + 1);
         nv_buf_append_str(o, "};\n");
@@ -583,11 +504,8 @@ static int value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type 
         if (sh.nelem == 0 && sh.ntext == 0) {
             nv_buf_append_str(o, "{ }");
         } else if (sh.nelem == 0 && !structured) {
-            char *text = text_of(el);
-            if (!text)
-                return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
-            nv_xml_nix_string(o, text);
-            free(text);
+            if (put_text(c, el) < 0)
+                return -1;
         } else {
             nv_buf_append_str(o, "[\n");
             for (const nv_xml_node *n = el->first; n; n = n->next) {
@@ -610,7 +528,7 @@ static int value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type 
     size_t nknown = 0, nunknown = 0, nraw = 0;
     for (size_t i = 0; i < el->nattrs; i++) {
         const char *a = el->attrs[i].name;
-        if (is_xmlns(a))
+        if (nv_xml_ns_is_decl(a))
             continue;
         if (known_attr(c, t, a)) {
             nknown++;
@@ -667,11 +585,8 @@ static int value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type 
     if (nknown + nunknown == 0 && sh.nelem == 0) {
         /* a leaf: its text, or an empty element */
         if (sh.ntext) {
-            char *text = text_of(el);
-            if (!text)
-                return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
-            nv_xml_nix_string(o, text);
-            free(text);
+            if (put_text(c, el) < 0)
+                return -1;
         } else {
             nv_buf_append_str(o, structured || NV_XML_SCHEMA_HAS_TEXT(t) ? "{ }" : "true");
         }
@@ -692,7 +607,7 @@ int nv_xml_to_nix(const nv_xml_node *root, const nv_xml_schema *s, const char *f
     if (colon || strcmp(root->name, STR(&c, t->name)) != 0)
         return nv_err_set(e, NV_ERR_INPUT, "%s:%lu: the root element is <%s>, not <%s>", file, root->line,
                           root->name, STR(&c, t->name));
-    const char *dflt = ns_lookup(root, NULL, 0);
+    const char *dflt = nv_xml_ns_lookup(root, NULL, 0);
     if (*dflt)
         return nv_err_set(e, NV_ERR_INPUT, "%s:%lu: <%s> is in namespace %s, libvirt's is none", file,
                           root->line, root->name, dflt);
