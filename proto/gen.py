@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generates src/rpc/proto.gen.{h,c} and src/rpc/remote_calls.gen.{h,c} from proto/remote.x.
+"""Generates src/rpc/proto.gen.{h,c} and src/rpc/remote_calls.gen.{h,c} from
+proto/remote.x, and src/virt/kinds.gen.{h,c} from the kinds table below (KINDS).
 
     proto/gen.py            write the files
     proto/gen.py --check    exit 1 if the committed files differ from a fresh generation
@@ -33,6 +34,11 @@ remote_x_ret gets
     int nv_remote_x(nv_rpc_conn *c, const remote_x_args *a, remote_x_ret *r, nv_err *e);
 
 without the a or r parameter when the procedure has no args or ret struct.
+
+For every row of KINDS (domain, network, pool): the functions of its
+nv_kind_ops (src/virt/object.h) over those calls, and nv_<kind>_handle /
+nv_<kind>_from_handle; what a kind does differently (a domain's undefine) is
+written by hand and named in the row.
 """
 
 import os
@@ -46,7 +52,8 @@ from xdrparse import Const, Enum, Struct, Typedef  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INPUT = os.path.join(ROOT, "proto", "remote.x")
 # What render() returns, by path under src/.
-OUTPUTS = ("rpc/proto.gen.h", "rpc/proto.gen.c", "rpc/remote_calls.gen.h", "rpc/remote_calls.gen.c")
+OUTPUTS = ("rpc/proto.gen.h", "rpc/proto.gen.c", "rpc/remote_calls.gen.h", "rpc/remote_calls.gen.c",
+           "virt/kinds.gen.h", "virt/kinds.gen.c")
 
 C_BUILTIN = {
     "int": "int32_t",
@@ -569,10 +576,10 @@ const nv_proto_proc *nv_proto_proc_find(uint32_t prog, int32_t proc)
 WIDTH = 100  # wrap generated prototypes here
 
 
-def c_function(name, params, end):
-    """Lines of "int name(params)" + end, wrapped at WIDTH with every
+def c_function(name, params, end, ret="int"):
+    """Lines of "ret name(params)" + end, wrapped at WIDTH with every
     continuation line under the first parameter."""
-    head = "int %s(" % name
+    head = "%s %s(" % (ret, name)
     lines, cur = [], head
     for i, prm in enumerate(params):
         piece = prm + (", " if i + 1 < len(params) else ")" + end)
@@ -657,8 +664,369 @@ CALLS_SOURCE_TOP = """\
 """
 
 
-def render(spec, path):
-    """The generated files, by path under src/ (OUTPUTS)."""
+# ---- the object kinds of virt/object.h -----------------------------------------
+
+class Kind:
+    """One kind of object behind virt/object.h's nv_kind_ops. Its procedures
+    are REMOTE_PROC_<PREFIX>_<op> (see OPS) but for define and list; flags
+    and error codes are (libvirt's name, value)."""
+
+    def __init__(self, name, prefix, handle, field, has_id, define_proc, list_proc, list_field,
+                 not_found, xml_inactive, list_active, list_inactive, hand_written):
+        self.name, self.prefix, self.handle, self.field = name, prefix, handle, field
+        self.has_id, self.define_proc = has_id, define_proc
+        self.list_proc, self.list_field = list_proc, list_field
+        self.not_found, self.xml_inactive = not_found, xml_inactive
+        self.list_active, self.list_inactive = list_active, list_inactive
+        self.hand_written = hand_written  # nv_kind_ops member -> function written by hand
+
+
+# nv_kind_ops member (without _start/_finish) -> procedure after the kind's prefix
+OPS = (
+    ("lookup_uuid", "lookup_by_uuid"),
+    ("lookup_name", "lookup_by_name"),
+    ("xml", "get_xml_desc"),
+    ("is_active", "is_active"),
+    ("autostart", "get_autostart"),
+    ("is_persistent", "is_persistent"),
+    ("create", "create"),
+    ("destroy", "destroy"),
+    ("undefine", "undefine"),
+    ("set_autostart", "set_autostart"),
+)
+
+# Domains, networks and pools: everything in which their procedures differ.
+# src/virt/kinds.gen.c is generated from this table; what a kind does
+# differently is written by hand in src/virt/<kind>.c and named in
+# hand_written.
+KINDS = (
+    Kind(name="domain", prefix="domain", handle="remote_nonnull_domain", field="dom", has_id=True,
+         define_proc="domain_define_xml_flags",
+         list_proc="connect_list_all_domains", list_field="domains",
+         not_found=("VIR_ERR_NO_DOMAIN", 42),
+         xml_inactive=("VIR_DOMAIN_XML_INACTIVE", 2),
+         list_active=("VIR_CONNECT_LIST_DOMAINS_ACTIVE", 1),
+         list_inactive=("VIR_CONNECT_LIST_DOMAINS_INACTIVE", 2),
+         # keeps NVRAM and TPM state, falling back for drivers that reject the flags
+         hand_written={"undefine": "nv_domain_undefine"}),
+    Kind(name="network", prefix="network", handle="remote_nonnull_network", field="net", has_id=False,
+         define_proc="network_define_xml",
+         list_proc="connect_list_all_networks", list_field="nets",
+         not_found=("VIR_ERR_NO_NETWORK", 43),
+         xml_inactive=("VIR_NETWORK_XML_INACTIVE", 1),
+         list_active=("VIR_CONNECT_LIST_NETWORKS_ACTIVE", 2),
+         list_inactive=("VIR_CONNECT_LIST_NETWORKS_INACTIVE", 1),
+         hand_written={}),
+    Kind(name="pool", prefix="storage_pool", handle="remote_nonnull_storage_pool", field="pool",
+         has_id=False,
+         define_proc="storage_pool_define_xml",
+         list_proc="connect_list_all_storage_pools", list_field="pools",
+         not_found=("VIR_ERR_NO_STORAGE_POOL", 49),
+         xml_inactive=("VIR_STORAGE_XML_INACTIVE", 1),
+         list_active=("VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE", 2),
+         list_inactive=("VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE", 1),
+         hand_written={}),
+)
+
+INT_BASES = ("int", "unsigned int", "bool")
+
+
+class KindsGen:
+    """C text of virt/kinds.gen.{h,c} for KINDS, checked against the spec."""
+
+    def __init__(self, spec, kinds):
+        self.spec, self.kinds = spec, kinds
+
+    def struct(self, name):
+        item = self.spec.by_name.get(name)
+        if not isinstance(item, Struct):
+            raise GenError("kinds table: %s is not a struct of proto/remote.x" % name)
+        return item
+
+    def proc(self, base):
+        """The args / ret struct names of remote procedure base, checked."""
+        const = "REMOTE_PROC_" + base.upper()
+        en = self.spec.by_name.get("remote_procedure")
+        if not isinstance(en, Enum) or const not in [m for m, _ in en.members]:
+            raise GenError("kinds table: %s is not a procedure of proto/remote.x" % const)
+        args, ret = "remote_%s_args" % base, "remote_%s_ret" % base
+        return (args if isinstance(self.spec.by_name.get(args), Struct) else None,
+                ret if isinstance(self.spec.by_name.get(ret), Struct) else None)
+
+    def args(self, base, known):
+        """The initializer of base's args: the fields in known with their
+        values, integer fields not in it 0 (flags nobody sets), any other
+        field an error (it would go out as a NULL or empty value)."""
+        args, _ = self.proc(base)
+        if not args:
+            raise GenError("kinds table: remote_%s has no arguments" % base)
+        names = [d.name for d in self.struct(args).fields]
+        for f in known:
+            if f not in names:
+                raise GenError("kinds table: %s has no field %s" % (args, f))
+        parts = []
+        for d in self.struct(args).fields:
+            if d.name in known:
+                parts.append(".%s = %s" % (d.name, known[d.name]))
+            elif d.kind == "scalar" and d.base in INT_BASES:
+                parts.append(".%s = 0" % d.name)
+            else:
+                raise GenError("kinds table: nothing says what to send in %s.%s" % (args, d.name))
+        return "%s a = {%s};" % (args, ", ".join(parts))
+
+    def ret_field(self, base, field):
+        _, ret = self.proc(base)
+        if not ret or field not in [d.name for d in self.struct(ret).fields]:
+            raise GenError("kinds table: remote_%s returns no %s" % (base, field))
+        return ret
+
+    def kind(self, k):
+        """Lines of one kind's functions and its nv_kind_ops."""
+        handle = self.struct(k.handle)
+        hfields = [d.name for d in handle.fields]
+        if hfields != (["name", "uuid", "id"] if k.has_id else ["name", "uuid"]):
+            raise GenError("kinds table: %s has fields %s" % (k.handle, ", ".join(hfields)))
+        p, n, h = k.prefix, k.name, "nv_%s_handle(o)" % k.name
+        proc = {op: "%s_%s" % (p, suffix) for op, suffix in OPS}
+
+        def fn(name, params):
+            return c_function(name, params, "", "static int")
+
+        c = ["/* ---- %s: REMOTE_PROC_%s_* and %s " % (n, p.upper(), k.list_proc.upper())]
+        c[0] += "-" * max(3, 85 - len(c[0])) + " */"
+        c += [
+            "",
+            "%s nv_%s_handle(const nv_obj *o)" % (k.handle, n),
+            "{",
+            "    %s h;" % k.handle,
+            "    h.name = o->name;",
+            "    memcpy(h.uuid, o->uuid, 16);",
+        ]
+        c += ["    h.id = o->id;"] if k.has_id else []
+        c += [
+            "    return h;",
+            "}",
+            "",
+            "int nv_%s_from_handle(nv_obj *out, const %s *h, nv_err *e)" % (n, k.handle),
+            "{",
+            "    return nv_obj_set(out, h->name, h->uuid, %s, e);" % ("h->id" if k.has_id else "-1"),
+            "}",
+            "",
+        ]
+        for op, what in (("lookup_uuid", "const uint8_t uuid[16]"), ("lookup_name", "const char *name")):
+            base = proc[op]
+            ret = self.ret_field(base, k.field)
+            if op == "lookup_uuid":
+                self.args(base, {"uuid": "uuid"})  # checks the struct; an array is copied
+                init = ["    remote_%s_args a;" % base, "    memcpy(a.uuid, uuid, 16);"]
+            else:
+                init = ["    " + self.args(base, {"name": "(char *)name"})]
+            c += [
+                *fn("%s_%s_start" % (n, op), ["nv_conn *c", what, "uint32_t *serial", "nv_err *e"]),
+                "{",
+            ] + init + [
+                "    return nv_remote_%s_start(c->rpc, &a, serial, e);" % base,
+                "}",
+                "",
+                "/* 1 found (out set), 0 no such %s, -1 error */" % n,
+                *fn("%s_%s_finish" % (n, op), ["nv_conn *c", "uint32_t serial", "nv_obj *out", "nv_err *e"]),
+                "{",
+                "    %s r;" % ret,
+                "    if (nv_remote_%s_finish(c->rpc, serial, &r, e) < 0)" % base,
+                "        return nv_virt_not_found(&nv_%s_ops, e) ? 0 : -1;" % n,
+                "    int rc = nv_%s_from_handle(out, &r.%s, e);" % (n, k.field),
+                "    nv_proto_free_%s(&r);" % ret,
+                "    return rc < 0 ? -1 : 1;",
+                "}",
+                "",
+            ]
+        base = proc["xml"]
+        ret = self.ret_field(base, "xml")
+        c += [
+            *fn("%s_xml_start" % n, ["nv_conn *c", "const nv_obj *o", "unsigned flags", "uint32_t *serial",
+                                     "nv_err *e"]),
+            "{",
+            "    " + self.args(base, {k.field: h, "flags": "flags"}),
+            "    return nv_remote_%s_start(c->rpc, &a, serial, e);" % base,
+            "}",
+            "",
+            *fn("%s_xml_finish" % n, ["nv_conn *c", "uint32_t serial", "char **xml", "nv_err *e"]),
+            "{",
+            "    %s r;" % ret,
+            "    if (nv_remote_%s_finish(c->rpc, serial, &r, e) < 0)" % base,
+            "        return -1;",
+            "    *xml = r.xml; /* ownership moves to the caller */",
+            "    return 0;",
+            "}",
+            "",
+        ]
+        # the three yes/no questions; a blocking one when nothing pipelines it
+        for op, field, split in (("is_active", "active", True), ("autostart", "autostart", True),
+                                 ("is_persistent", "persistent", False)):
+            base = proc[op]
+            ret = self.ret_field(base, field)
+            init = "    " + self.args(base, {k.field: h})
+            if split:
+                c += [
+                    *fn("%s_%s_start" % (n, op), ["nv_conn *c", "const nv_obj *o", "uint32_t *serial",
+                                                  "nv_err *e"]),
+                    "{",
+                    init,
+                    "    return nv_remote_%s_start(c->rpc, &a, serial, e);" % base,
+                    "}",
+                    "",
+                    *fn("%s_%s_finish" % (n, op), ["nv_conn *c", "uint32_t serial", "nv_err *e"]),
+                    "{",
+                    "    %s r;" % ret,
+                    "    if (nv_remote_%s_finish(c->rpc, serial, &r, e) < 0)" % base,
+                ]
+            else:
+                c += [
+                    *fn("%s_%s" % (n, op), ["nv_conn *c", "const nv_obj *o", "nv_err *e"]),
+                    "{",
+                    init,
+                    "    %s r;" % ret,
+                    "    if (nv_remote_%s(c->rpc, &a, &r, e) < 0)" % base,
+                ]
+            c += ["        return -1;", "    return r.%s ? 1 : 0;" % field, "}", ""]
+        base = k.define_proc
+        ret = self.ret_field(base, k.field)
+        c += [
+            *fn("%s_define" % n, ["nv_conn *c", "const char *xml", "nv_obj *out", "nv_err *e"]),
+            "{",
+            "    " + self.args(base, {"xml": "(char *)xml"}),
+            "    %s r;" % ret,
+            "    if (nv_remote_%s(c->rpc, &a, &r, e) < 0)" % base,
+            "        return -1;",
+            "    int rc = out ? nv_%s_from_handle(out, &r.%s, e) : 0;" % (n, k.field),
+            "    nv_proto_free_%s(&r);" % ret,
+            "    return rc;",
+            "}",
+            "",
+        ]
+        for op in ("create", "destroy", "undefine"):
+            if op in k.hand_written:
+                continue
+            base = proc[op]
+            c += [
+                *fn("%s_%s" % (n, op), ["nv_conn *c", "const nv_obj *o", "nv_err *e"]),
+                "{",
+                "    " + self.args(base, {k.field: h}),
+                "    return nv_remote_%s(c->rpc, &a, e);" % base,
+                "}",
+                "",
+            ]
+        base = proc["set_autostart"]
+        c += [
+            *fn("%s_set_autostart" % n, ["nv_conn *c", "const nv_obj *o", "int on", "nv_err *e"]),
+            "{",
+            "    " + self.args(base, {k.field: h, "autostart": "on ? 1 : 0"}),
+            "    return nv_remote_%s(c->rpc, &a, e);" % base,
+            "}",
+            "",
+        ]
+        base = k.list_proc
+        ret = self.ret_field(base, k.list_field)
+        ln, lv = "r.%s.%s_len" % (k.list_field, k.list_field), "r.%s.%s_val" % (k.list_field, k.list_field)
+        c += [
+            *fn("%s_list_start" % n, ["nv_conn *c", "unsigned flags", "uint32_t *serial", "nv_err *e"]),
+            "{",
+            "    " + self.args(base, {"need_results": "1", "flags": "flags"}),
+            "    return nv_remote_%s_start(c->rpc, &a, serial, e);" % base,
+            "}",
+            "",
+            *fn("%s_list_finish" % n, ["nv_conn *c", "uint32_t serial", "nv_obj_list *out", "nv_err *e"]),
+            "{",
+            "    %s r;" % ret,
+            "    out->n = 0;",
+            "    out->v = NULL;",
+            "    if (nv_remote_%s_finish(c->rpc, serial, &r, e) < 0)" % base,
+            "        return -1;",
+            "    out->v = calloc(%s ? %s : 1, sizeof *out->v);" % (ln, ln),
+            "    int rc = out->v ? 0 : nv_err_set(e, NV_ERR_SYSTEM, \"out of memory\");",
+            "    for (uint32_t i = 0; rc == 0 && i < %s; i++, out->n++)" % ln,
+            "        rc = nv_%s_from_handle(&out->v[i], &%s[i], e);" % (n, lv),
+            "    nv_proto_free_%s(&r);" % ret,
+            "    if (rc < 0)",
+            "        nv_obj_list_free(out);",
+            "    return rc;",
+            "}",
+            "",
+        ]
+        members = ["lookup_uuid_start", "lookup_uuid_finish", "lookup_name_start",
+                   "lookup_name_finish", "xml_start", "xml_finish", "is_active_start",
+                   "is_active_finish", "autostart_start", "autostart_finish", "is_persistent",
+                   "define", "create", "destroy", "undefine", "set_autostart", "list_start",
+                   "list_finish"]
+        c += [
+            "const nv_kind_ops nv_%s_ops = {" % n,
+            "    .name = \"%s\"," % n,
+            "    .err_no_object = %d, /* %s */" % (k.not_found[1], k.not_found[0]),
+            "    .xml_inactive = %du, /* %s */" % (k.xml_inactive[1], k.xml_inactive[0]),
+            "    .list_active = %du, /* %s */" % (k.list_active[1], k.list_active[0]),
+            "    .list_inactive = %du, /* %s */" % (k.list_inactive[1], k.list_inactive[0]),
+        ]
+        for m in members:
+            if m in k.hand_written:
+                c.append("    .%s = %s, /* by hand, in virt/%s.c */" % (m, k.hand_written[m], n))
+            else:
+                c.append("    .%s = %s_%s," % (m, n, m))
+        c += ["};", ""]
+        return c
+
+    def render(self):
+        h, c = [], []
+        for k in self.kinds:
+            h += [
+                "%s nv_%s_handle(const nv_obj *o);" % (k.handle, k.name),
+                "int nv_%s_from_handle(nv_obj *out, const %s *h, nv_err *e);" % (k.name, k.handle),
+            ]
+            for m, fn in sorted(k.hand_written.items()):
+                h.append("/* the ops' %s, by hand in virt/%s.c */" % (m, k.name))
+                h.append(HAND_WRITTEN[m] % fn)
+            h.append("")
+            c += self.kind(k)
+        return h, c
+
+
+# The signatures of nv_kind_ops members a kind may write by hand.
+HAND_WRITTEN = {
+    "undefine": "int %s(nv_conn *c, const nv_obj *o, nv_err *e);",
+}
+
+KINDS_HEADER_TOP = """\
+/* Generated by proto/gen.py from its kinds table (KINDS): do not edit.
+ *
+ * The operations of virt/object.h's nv_kind_ops for domains, networks and
+ * pools, which differ only in names, flags and error codes, are in
+ * virt/kinds.gen.c; what a kind does differently is written by hand in
+ * virt/<kind>.c. Within src/virt, nv_<kind>_handle makes the daemon's handle
+ * of an object and nv_<kind>_from_handle reads one (0, or -1 out of memory). */
+#ifndef NV_VIRT_KINDS_GEN_H
+#define NV_VIRT_KINDS_GEN_H
+
+#include "rpc/remote_calls.gen.h"
+#include "virt/object.h"
+
+"""
+
+KINDS_SOURCE_TOP = """\
+/* Generated by proto/gen.py from its kinds table (KINDS): do not edit.
+ * One section per kind: its handle, then the functions of its nv_kind_ops
+ * (virt/object.h) over the typed calls of rpc/remote_calls.gen.h. */
+#include "virt/kinds.gen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpc/connect.h"
+
+"""
+
+
+def render(spec, path, kinds=KINDS):
+    """The generated files, by path under src/ (OUTPUTS); kinds=() for a
+    specification without the remote program."""
     g = Gen(spec, path)
     h, c, (adapters, rows) = g.generate()
     header = HEADER_TOP + "\n".join(h).rstrip("\n") + "\n\n" + HEADER_BOTTOM
@@ -674,7 +1042,10 @@ def render(spec, path):
     calls_h, calls_c = remote_calls(g.procedures)
     calls_header = CALLS_HEADER_TOP + "\n".join(calls_h) + ("\n" if calls_h else "") + "#endif\n"
     calls_source = CALLS_SOURCE_TOP + "\n".join(calls_c)
-    return dict(zip(OUTPUTS, (header, source, calls_header, calls_source)))
+    kinds_h, kinds_c = KindsGen(spec, kinds).render()
+    kinds_header = KINDS_HEADER_TOP + "\n".join(kinds_h) + ("\n" if kinds_h else "") + "#endif\n"
+    kinds_source = KINDS_SOURCE_TOP + "\n".join(kinds_c)
+    return dict(zip(OUTPUTS, (header, source, calls_header, calls_source, kinds_header, kinds_source)))
 
 
 def main(argv):

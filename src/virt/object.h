@@ -1,6 +1,7 @@
 /* Domains, networks and pools behind one table of operations, so the
- * engine can treat the three kinds alike. Each kind's procedures live in
- * its own file (domain.c, network.c, pool.c); volumes are in volume.h.
+ * engine can treat the three kinds alike. The tables are generated from
+ * proto/gen.py's kinds table into kinds.gen.c; what a kind does beyond them
+ * is in domain.h and pool.h, volumes are in volume.h.
  *
  * Calls that the engine pipelines come as start/finish pairs: start sends
  * the call and returns its serial, finish waits for that reply. */

@@ -5,17 +5,9 @@
 #include <string.h>
 
 #include "rpc/connect.h"
-#include "rpc/remote_calls.gen.h"
+#include "virt/kinds.gen.h"
 
 #define VIR_ERR_NO_STORAGE_VOL 50
-
-static remote_nonnull_storage_pool pool_handle(const nv_obj *o)
-{
-    remote_nonnull_storage_pool p;
-    p.name = o->name;
-    memcpy(p.uuid, o->uuid, 16);
-    return p;
-}
 
 static remote_nonnull_storage_vol handle(const nv_vol *v)
 {
@@ -51,7 +43,7 @@ static void take(nv_vol *out, remote_nonnull_storage_vol *h)
 
 int nv_vol_lookup_start(nv_conn *c, const nv_obj *pool, const char *name, uint32_t *serial, nv_err *e)
 {
-    remote_storage_vol_lookup_by_name_args a = {.pool = pool_handle(pool), .name = (char *)name};
+    remote_storage_vol_lookup_by_name_args a = {.pool = nv_pool_handle(pool), .name = (char *)name};
     return nv_remote_storage_vol_lookup_by_name_start(c->rpc, &a, serial, e);
 }
 
@@ -74,7 +66,7 @@ int nv_vol_lookup(nv_conn *c, const nv_obj *pool, const char *name, nv_vol *out,
 
 int nv_vol_create(nv_conn *c, const nv_obj *pool, const char *xml, nv_vol *out, nv_err *e)
 {
-    remote_storage_vol_create_xml_args a = {.pool = pool_handle(pool), .xml = (char *)xml, .flags = 0};
+    remote_storage_vol_create_xml_args a = {.pool = nv_pool_handle(pool), .xml = (char *)xml, .flags = 0};
     remote_storage_vol_create_xml_ret r;
     if (nv_remote_storage_vol_create_xml(c->rpc, &a, &r, e) < 0)
         return -1;
@@ -116,7 +108,7 @@ char *nv_vol_xml(nv_conn *c, const nv_vol *v, nv_err *e)
 
 int nv_vol_list_all_start(nv_conn *c, const nv_obj *pool, uint32_t *serial, nv_err *e)
 {
-    remote_storage_pool_list_all_volumes_args a = {.pool = pool_handle(pool), .need_results = 1, .flags = 0};
+    remote_storage_pool_list_all_volumes_args a = {.pool = nv_pool_handle(pool), .need_results = 1, .flags = 0};
     return nv_remote_storage_pool_list_all_volumes_start(c->rpc, &a, serial, e);
 }
 
