@@ -890,11 +890,12 @@ class KindsGen:
                 ]
             c += ["        return -1;", "    return r.%s ? 1 : 0;" % field, "}", ""]
         base = k.define_proc
+        init = "    " + self.args(base, {"xml": "(char *)xml"})
         ret = self.ret_field(base, k.field)
         c += [
             *fn("%s_define" % n, ["nv_conn *c", "const char *xml", "nv_obj *out", "nv_err *e"]),
             "{",
-            "    " + self.args(base, {"xml": "(char *)xml"}),
+            init,
             "    %s r;" % ret,
             "    if (nv_remote_%s(c->rpc, &a, &r, e) < 0)" % base,
             "        return -1;",
