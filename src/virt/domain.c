@@ -9,21 +9,15 @@
 #define VIR_ERR_NO_SUPPORT 3
 #define VIR_ERR_INVALID_ARG 8
 
-int nv_domain_define_flags(nv_conn *c, const char *xml, unsigned flags, nv_obj *out, nv_err *e)
+static int define_start(nv_conn *c, const char *xml, unsigned flags, uint32_t *serial, nv_err *e)
 {
     remote_domain_define_xml_flags_args a = {.xml = (char *)xml, .flags = flags};
-    remote_domain_define_xml_flags_ret r;
-    if (nv_remote_domain_define_xml_flags(c->rpc, &a, &r, e) < 0)
-        return -1;
-    int rc = out ? nv_domain_from_handle(out, &r.dom, e) : 0;
-    nv_proto_free_remote_domain_define_xml_flags_ret(&r);
-    return rc;
+    return nv_remote_domain_define_xml_flags_start(c->rpc, &a, serial, e);
 }
 
 int nv_domain_define_start(nv_conn *c, const char *xml, uint32_t *serial, nv_err *e)
 {
-    remote_domain_define_xml_flags_args a = {.xml = (char *)xml, .flags = 0};
-    return nv_remote_domain_define_xml_flags_start(c->rpc, &a, serial, e);
+    return define_start(c, xml, 0, serial, e);
 }
 
 int nv_domain_define_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e)
@@ -31,9 +25,17 @@ int nv_domain_define_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e)
     remote_domain_define_xml_flags_ret r;
     if (nv_remote_domain_define_xml_flags_finish(c->rpc, serial, &r, e) < 0)
         return -1;
-    int rc = nv_domain_from_handle(out, &r.dom, e);
+    int rc = out ? nv_domain_from_handle(out, &r.dom, e) : 0;
     nv_proto_free_remote_domain_define_xml_flags_ret(&r);
     return rc;
+}
+
+int nv_domain_define_flags(nv_conn *c, const char *xml, unsigned flags, nv_obj *out, nv_err *e)
+{
+    uint32_t serial;
+    if (define_start(c, xml, flags, &serial, e) < 0)
+        return -1;
+    return nv_domain_define_finish(c, serial, out, e);
 }
 
 int nv_domain_undefine_flags(nv_conn *c, const nv_obj *o, unsigned flags, nv_err *e)

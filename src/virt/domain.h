@@ -23,7 +23,7 @@ int nv_domain_undefine_flags(nv_conn *c, const nv_obj *o, unsigned flags, nv_err
 /* A define (flags 0) as a start/finish pair: a first apply sends its new
  * domains' defines together and libvirt's workers run them at once. */
 int nv_domain_define_start(nv_conn *c, const char *xml, uint32_t *serial, nv_err *e);
-int nv_domain_define_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e);
+int nv_domain_define_finish(nv_conn *c, uint32_t serial, nv_obj *out, nv_err *e); /* out may be NULL */
 int nv_domain_define_flags(nv_conn *c, const char *xml, unsigned flags, nv_obj *out, nv_err *e);
 
 /* Changes to a running domain (flags: NV_DOMAIN_AFFECT_LIVE). xml is one
