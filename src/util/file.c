@@ -19,48 +19,6 @@ static const char *file_type(mode_t m)
            : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a regular file";
 }
 
-/* Reads fd to its end into a malloc'd NUL-terminated buffer (at most max
- * bytes); `name` for messages. Does not close fd. */
-static int read_all(int fd, const char *name, size_t max, char **out, size_t *len, nv_err *e)
-{
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    if (!buf)
-        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-    for (;;) {
-        if (n == cap) {
-            if (cap >= max) {
-                free(buf);
-                return nv_err_set(e, NV_ERR_INPUT, "%s: file is larger than %zu bytes", name, max);
-            }
-            size_t ncap = cap * 2 > max ? max : cap * 2;
-            char *nb = realloc(buf, ncap + 1);
-            if (!nb) {
-                free(buf);
-                return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int er = errno;
-            free(buf);
-            return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", name, strerror(er));
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    if (len)
-        *len = n;
-    return 0;
-}
-
 /* The null device (1:3) never blocks and reads as empty: `--keep /dev/null`
  * is a common way to say "an empty list". */
 static int is_null_device(const struct stat *st)
@@ -80,24 +38,25 @@ static int empty_buffer(char **out, size_t *len, nv_err *e)
     return 0;
 }
 
-/* Reads a regular file whose size fstat gave: one read of that size (a
- * short read at that size is its end), more only if it grew meanwhile. */
-static int read_sized(int fd, const char *name, size_t max, size_t size, char **out, size_t *len, nv_err *e)
+/* Reads fd to its end into a malloc'd NUL-terminated buffer of at most max
+ * bytes; `name` for messages. size: what fstat gave for a regular file
+ * (SIZE_MAX: unknown), read with one read of that size and a byte of room
+ * more to see that the file grew; a short read at that size is its end. */
+static int read_fd(int fd, const char *name, size_t max, size_t size, char **out, size_t *len, nv_err *e)
 {
-    if (size > max)
+    if (size != SIZE_MAX && size > max)
         return nv_err_set(e, NV_ERR_INPUT, "%s: file is larger than %zu bytes", name, max);
-    /* one byte more than expected: a file that grew shows it */
-    size_t cap = size + 1, n = 0;
+    size_t cap = size != SIZE_MAX ? size + 1 : max < 4096 ? max + 1 : 4096, n = 0;
     char *buf = malloc(cap + 1);
     if (!buf)
         return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
     for (;;) {
         if (n == cap) {
-            if (cap > max) {
+            if (n > max) {
                 free(buf);
                 return nv_err_set(e, NV_ERR_INPUT, "%s: file is larger than %zu bytes", name, max);
             }
-            size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+            size_t ncap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
             char *nb = realloc(buf, ncap + 1);
             if (!nb) {
                 free(buf);
@@ -152,14 +111,14 @@ int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *
     }
     /* a size beyond max is refused before anything is read or allocated */
     size_t size = (uintmax_t)st.st_size > max ? max + 1 : (size_t)st.st_size;
-    int rc = read_sized(fd, path, max, size, out, len, e);
+    int rc = read_fd(fd, path, max, size, out, len, e);
     close(fd);
     return rc;
 }
 
 int nv_read_fd(int fd, const char *name, size_t max, char **out, size_t *len, nv_err *e)
 {
-    return read_all(fd, name, max, out, len, e);
+    return read_fd(fd, name, max, SIZE_MAX, out, len, e);
 }
 
 int nv_read_text_file(const char *path, size_t max, char **out, size_t *len, nv_err *e)
