@@ -263,3 +263,36 @@ TEST(read_file_sizes_and_bound)
     CHECK(data == NULL);
     rm_tmp();
 }
+
+/* A stream (no size known ahead) of exactly the bound is read whole; one
+ * byte more is refused. */
+static int read_pipe(size_t n, size_t max, size_t *len, nv_err *e)
+{
+    int p[2];
+    if (pipe(p) < 0)
+        return -2;
+    char buf[9000];
+    memset(buf, 'q', sizeof buf);
+    if (n > sizeof buf || write(p[1], buf, n) != (ssize_t)n)
+        return -2;
+    close(p[1]);
+    char *data = NULL;
+    int rc = nv_read_fd(p[0], "pipe", max, &data, len, e);
+    close(p[0]);
+    free(data);
+    return rc;
+}
+
+TEST(read_fd_stream_bound_is_exact)
+{
+    nv_err e;
+    size_t len = 0;
+    CHECK_INT(read_pipe(5000, 5000, &len, &e), 0);
+    CHECK_INT(len, 5000);
+    CHECK_INT(read_pipe(100, 100, &len, &e), 0);
+    CHECK_INT(len, 100);
+    CHECK_INT(read_pipe(5001, 5000, &len, &e), -1);
+    CHECK_STR(e.msg, "pipe: file is larger than 5000 bytes");
+    CHECK_INT(read_pipe(0, 10, &len, &e), 0);
+    CHECK_INT(len, 0);
+}
