@@ -347,17 +347,19 @@ static int dispatch(nv_rpc_conn *c, uint8_t *pkt, size_t len, nv_err *e)
     return fatal(c, e);
 }
 
-/* One read from the daemon; files the packet if it completes one. */
-static int pump(nv_rpc_conn *c, nv_err *e)
+/* Files the next packet: one already read (more=0: without reading; then
+ * 0 when there is none), else from one read, which may bring more (they
+ * are filed one by one as the loop goes on, as if they came one by one). */
+static int pump(nv_rpc_conn *c, int more, nv_err *e)
 {
     uint8_t *pkt;
     size_t len;
-    int r = nv_rpc_reader_read(&c->rd, c->rfd, &pkt, &len, e);
+    int r = more ? nv_rpc_reader_read(&c->rd, c->rfd, &pkt, &len, e) : nv_rpc_reader_next(&c->rd, &pkt, &len, e);
     if (r < 0)
         return fatal(c, e);
     if (r == 0)
         return 0;
-    return dispatch(c, pkt, len, e);
+    return dispatch(c, pkt, len, e) < 0 ? -1 : 1;
 }
 
 /* Writes what the socket or pipe takes now of the queued bytes. */
@@ -457,6 +459,12 @@ static int run_until(nv_rpc_conn *c, enum until u, uint32_t serial, long long de
             nv_err_set(e, NV_ERR_CONNECT, "timed out after %s %s %s", t, doing, label);
             return fatal(c, e);
         }
+        /* a packet a read brought along is filed before waiting for more */
+        int filed = pump(c, 0, e);
+        if (filed < 0)
+            return -1;
+        if (filed)
+            continue;
         long long wake = deadline, ka = nv_rpc_keepalive_deadline(&c->ka);
         if (ka >= 0 && (wake < 0 || ka < wake))
             wake = ka;
@@ -506,7 +514,7 @@ static int run_until(nv_rpc_conn *c, enum until u, uint32_t serial, long long de
             return fatal(c, e);
         }
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-            if (pump(c, e) < 0)
+            if (pump(c, 1, e) < 0)
                 return -1;
         }
         if (wi >= 0 && out_pending(c) && (fds[wi].revents & (POLLOUT | POLLERR | POLLHUP))) {

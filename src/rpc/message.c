@@ -75,32 +75,104 @@ void nv_rpc_reader_init(nv_rpc_reader *r)
 
 void nv_rpc_reader_free(nv_rpc_reader *r)
 {
+    free(r->buf);
     free(r->pkt);
     nv_rpc_reader_init(r);
 }
 
 int nv_rpc_reader_busy(const nv_rpc_reader *r)
 {
-    return r->have > 0;
+    return r->end > r->off || r->pkt;
+}
+
+static uint32_t length_word(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int bad_length(nv_rpc_reader *r, uint32_t total, nv_err *e)
+{
+    nv_rpc_reader_free(r);
+    return nv_err_set(e, NV_ERR_PROTOCOL, "the daemon sent a message of %u bytes (allowed: %d to %d)", total,
+                      NV_RPC_MSG_MIN, NV_RPC_MSG_MAX);
+}
+
+int nv_rpc_reader_next(nv_rpc_reader *r, uint8_t **pkt, size_t *len, nv_err *e)
+{
+    if (r->pkt) {
+        if (r->have < r->total)
+            return 0;
+        *pkt = r->pkt;
+        *len = r->total;
+        r->pkt = NULL;
+        r->have = r->total = 0;
+        return 1;
+    }
+    size_t avail = r->end - r->off;
+    if (avail < 4)
+        return 0;
+    uint32_t total = length_word(r->buf + r->off);
+    if (total < NV_RPC_MSG_MIN || total > NV_RPC_MSG_MAX)
+        return bad_length(r, total, e);
+    if (total > NV_RPC_READ_CHUNK) {
+        /* too large for the chunk: the rest is read straight into its own buffer */
+        uint8_t *big = malloc(total);
+        if (!big) {
+            nv_rpc_reader_free(r);
+            return nv_err_set(e, NV_ERR_SYSTEM, "out of memory for a %u-byte message", total);
+        }
+        size_t take = avail < total ? avail : total;
+        memcpy(big, r->buf + r->off, take);
+        r->off = r->end = 0;
+        r->pkt = big;
+        r->have = take;
+        r->total = total;
+        return nv_rpc_reader_next(r, pkt, len, e);
+    }
+    if (avail < total)
+        return 0;
+    uint8_t *p = malloc(total);
+    if (!p) {
+        nv_rpc_reader_free(r);
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory for a %u-byte message", total);
+    }
+    memcpy(p, r->buf + r->off, total);
+    r->off += total;
+    if (r->off == r->end)
+        r->off = r->end = 0;
+    *pkt = p;
+    *len = total;
+    return 1;
 }
 
 int nv_rpc_reader_read(nv_rpc_reader *r, int fd, uint8_t **pkt, size_t *len, nv_err *e)
 {
+    int got = nv_rpc_reader_next(r, pkt, len, e);
+    if (got != 0)
+        return got;
     uint8_t *dst;
     size_t want;
-    if (r->have < 4) {
-        dst = r->lenbuf + r->have;
-        want = 4 - r->have;
-    } else {
+    if (r->pkt) {
         dst = r->pkt + r->have;
         want = r->total - r->have;
+    } else {
+        if (!r->buf && !(r->buf = malloc(NV_RPC_READ_CHUNK)))
+            return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        /* the start of a packet moves to the front: the chunk always holds a whole one */
+        if (r->off) {
+            memmove(r->buf, r->buf + r->off, r->end - r->off);
+            r->end -= r->off;
+            r->off = 0;
+        }
+        dst = r->buf + r->end;
+        want = NV_RPC_READ_CHUNK - r->end;
     }
     ssize_t n = read(fd, dst, want);
     if (n < 0) {
         if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
             return 0;
         int err = errno;
-        int partial = r->have > 0;
+        int partial = nv_rpc_reader_busy(r);
         nv_rpc_reader_free(r);
         /* A daemon that dies with our call unread resets the connection: the
          * same event as end of file, not a local system error. */
@@ -112,64 +184,71 @@ int nv_rpc_reader_read(nv_rpc_reader *r, int fd, uint8_t **pkt, size_t *len, nv_
         return nv_err_sys(e, err, "cannot read from the daemon");
     }
     if (n == 0) {
-        int partial = r->have > 0;
+        int partial = nv_rpc_reader_busy(r);
         nv_rpc_reader_free(r);
         return nv_err_set(e, NV_ERR_CONNECT, partial
                           ? "the daemon closed the connection in the middle of a message"
                           : "the daemon closed the connection");
     }
-    r->have += (size_t)n;
-    if (r->have == 4 && !r->pkt) {
-        uint32_t total = (uint32_t)r->lenbuf[0] << 24 | (uint32_t)r->lenbuf[1] << 16 |
-                         (uint32_t)r->lenbuf[2] << 8 | r->lenbuf[3];
-        if (total < NV_RPC_MSG_MIN || total > NV_RPC_MSG_MAX) {
-            nv_rpc_reader_free(r);
-            return nv_err_set(e, NV_ERR_PROTOCOL,
-                              "the daemon sent a message of %u bytes (allowed: %d to %d)",
-                              total, NV_RPC_MSG_MIN, NV_RPC_MSG_MAX);
+    if (r->pkt)
+        r->have += (size_t)n;
+    else
+        r->end += (size_t)n;
+    return nv_rpc_reader_next(r, pkt, len, e);
+}
+
+/* Reads exactly n bytes into p, waiting at most timeout_ms for each chunk. */
+static int read_exact(int fd, int timeout_ms, uint8_t *p, size_t n, int partial, nv_err *e)
+{
+    size_t have = 0;
+    while (have < n) {
+        struct pollfd pf = { .fd = fd, .events = POLLIN };
+        int k = poll(&pf, 1, timeout_ms < 0 ? -1 : timeout_ms);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return nv_err_sys(e, errno, "cannot wait for the daemon");
         }
-        r->pkt = malloc(total);
-        if (!r->pkt) {
-            nv_rpc_reader_free(r);
-            return nv_err_set(e, NV_ERR_SYSTEM, "out of memory for a %u-byte message", total);
+        if (k == 0)
+            return nv_err_set(e, NV_ERR_CONNECT, "timed out after %d ms waiting for the daemon", timeout_ms);
+        /* POLLHUP/POLLERR: read() reports end of file or the error */
+        ssize_t r = read(fd, p + have, n - have);
+        if (r < 0) {
+            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+                continue;
+            if (errno == ECONNRESET)
+                return nv_err_set(e, NV_ERR_CONNECT, "the daemon closed the connection (connection reset)");
+            return nv_err_sys(e, errno, "cannot read from the daemon");
         }
-        memcpy(r->pkt, r->lenbuf, 4);
-        r->total = total;
-    }
-    if (r->pkt && r->have == r->total) {
-        *pkt = r->pkt;
-        *len = r->total;
-        r->pkt = NULL;
-        nv_rpc_reader_init(r);
-        return 1;
+        if (r == 0)
+            return nv_err_set(e, NV_ERR_CONNECT, partial || have
+                              ? "the daemon closed the connection in the middle of a message"
+                              : "the daemon closed the connection");
+        have += (size_t)r;
     }
     return 0;
 }
 
 int nv_rpc_read_packet(int fd, int timeout_ms, uint8_t **pkt, size_t *len, nv_err *e)
 {
-    nv_rpc_reader r;
-    nv_rpc_reader_init(&r);
-    for (;;) {
-        struct pollfd p = { .fd = fd, .events = POLLIN };
-        int k = poll(&p, 1, timeout_ms < 0 ? -1 : timeout_ms);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            int err = errno;
-            nv_rpc_reader_free(&r);
-            return nv_err_sys(e, err, "cannot wait for the daemon");
-        }
-        if (k == 0) {
-            nv_rpc_reader_free(&r);
-            return nv_err_set(e, NV_ERR_CONNECT, "timed out after %d ms waiting for the daemon",
-                              timeout_ms);
-        }
-        /* POLLHUP/POLLERR: read() reports end of file or the error */
-        int got = nv_rpc_reader_read(&r, fd, pkt, len, e);
-        if (got != 0)
-            return got > 0 ? 0 : -1;
+    uint8_t lw[4];
+    if (read_exact(fd, timeout_ms, lw, 4, 0, e) < 0)
+        return -1;
+    uint32_t total = length_word(lw);
+    if (total < NV_RPC_MSG_MIN || total > NV_RPC_MSG_MAX)
+        return nv_err_set(e, NV_ERR_PROTOCOL, "the daemon sent a message of %u bytes (allowed: %d to %d)", total,
+                          NV_RPC_MSG_MIN, NV_RPC_MSG_MAX);
+    uint8_t *p = malloc(total);
+    if (!p)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory for a %u-byte message", total);
+    memcpy(p, lw, 4);
+    if (read_exact(fd, timeout_ms, p + 4, total - 4, 1, e) < 0) {
+        free(p);
+        return -1;
     }
+    *pkt = p;
+    *len = total;
+    return 0;
 }
 
 /* ---- decoding ----------------------------------------------------------- */

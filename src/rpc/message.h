@@ -41,34 +41,44 @@ int nv_rpc_msg_encode_call(nv_buf *out, uint32_t prog, uint32_t vers, int32_t pr
 
 /* ---- reading packets from a file descriptor ------------------------------ */
 
-/* Collects one packet at a time from a byte stream, across as many reads as
- * it takes. Reads never go beyond the current packet, so nothing is kept
- * between packets. */
+/* Collects packets from a byte stream. A read takes whatever is there, up
+ * to NV_RPC_READ_CHUNK bytes (a burst of replies comes in few reads); whole
+ * packets are handed out one at a time, the bytes after them kept for the
+ * next call. A packet larger than the chunk is read into its own buffer. */
+#define NV_RPC_READ_CHUNK ((size_t)64 * 1024)
+
 typedef struct nv_rpc_reader {
-    uint8_t lenbuf[4];
-    size_t have;    /* bytes of the current packet received so far */
-    size_t total;   /* its length, once the length word is complete; else 0 */
-    uint8_t *pkt;   /* total bytes, allocated once the length is known */
+    uint8_t *buf;   /* bytes read and not handed out: buf[off..end) */
+    size_t off, end;
+    uint8_t *pkt;   /* a large packet being read directly: total bytes, have so far */
+    size_t have, total;
 } nv_rpc_reader;
 
 void nv_rpc_reader_init(nv_rpc_reader *r);
-/* Drops a partial packet. */
+/* Drops what was read and not handed out. */
 void nv_rpc_reader_free(nv_rpc_reader *r);
-/* 1 while part of a packet has been received. */
+/* 1 while bytes have been read that were not handed out. */
 int nv_rpc_reader_busy(const nv_rpc_reader *r);
 
-/* Performs one read(2) on fd (which should be readable; a blocking fd may
- * block). Returns 1 with a complete packet in *pkt / *len (malloc'd; the
- * caller frees it), 0 when more bytes are needed (also after EINTR or
- * EAGAIN), -1 on error: end of file ("the daemon closed the connection",
- * NV_ERR_CONNECT), a length word below NV_RPC_MSG_MIN or above
- * NV_RPC_MSG_MAX (NV_ERR_PROTOCOL), a read error (NV_ERR_SYSTEM). After an
- * error the stream is out of step: stop using it. */
+/* A whole packet already read, without reading: 1 with it in *pkt / *len
+ * (malloc'd; the caller frees it), 0 when none is complete, -1 for a length
+ * word out of bounds (as below). */
+int nv_rpc_reader_next(nv_rpc_reader *r, uint8_t **pkt, size_t *len, nv_err *e);
+
+/* The next packet: one already read (nv_rpc_reader_next), else after one
+ * read(2) on fd (which should be readable; a blocking fd may block).
+ * Returns 1 with a complete packet in *pkt / *len (malloc'd; the caller
+ * frees it), 0 when more bytes are needed (also after EINTR or EAGAIN), -1
+ * on error: end of file ("the daemon closed the connection", NV_ERR_CONNECT),
+ * a length word below NV_RPC_MSG_MIN or above NV_RPC_MSG_MAX
+ * (NV_ERR_PROTOCOL), a read error (NV_ERR_SYSTEM). After an error the stream
+ * is out of step: stop using it. A read may bring several packets: call
+ * nv_rpc_reader_next until it returns 0 before waiting on fd again. */
 int nv_rpc_reader_read(nv_rpc_reader *r, int fd, uint8_t **pkt, size_t *len, nv_err *e);
 
-/* Reads one whole packet, waiting at most timeout_ms for each chunk of
- * bytes (a negative timeout waits forever). Errors as above, plus
- * "timed out ..." (NV_ERR_CONNECT). */
+/* Reads one whole packet and not a byte more (what follows stays in fd),
+ * waiting at most timeout_ms for each chunk of bytes (a negative timeout
+ * waits forever). Errors as above, plus "timed out ..." (NV_ERR_CONNECT). */
 int nv_rpc_read_packet(int fd, int timeout_ms, uint8_t **pkt, size_t *len, nv_err *e);
 
 /* ---- decoding ----------------------------------------------------------- */

@@ -312,7 +312,14 @@ static void *run(void *arg)
         size_t len;
         nv_err e;
         int r = nv_rpc_reader_read(&d->rd, d->fd, &pkt, &len, &e);
-        if (r < 0) {
+        /* one read may bring several calls */
+        for (; r == 1 && d->fd >= 0; r = nv_rpc_reader_next(&d->rd, &pkt, &len, &e)) {
+            on_packet(d, pkt, len);
+            free(pkt);
+        }
+        if (r == 1)
+            free(pkt);
+        if (r < 0 && d->fd >= 0) {
             /* the client hung up: wait for the next one */
             close(d->fd);
             d->fd = -1;
@@ -321,10 +328,6 @@ static void *run(void *arg)
             if (d->lfd < 0)
                 break;
             continue;
-        }
-        if (r == 1) {
-            on_packet(d, pkt, len);
-            free(pkt);
         }
     }
     return NULL;

@@ -400,3 +400,78 @@ TEST(message_error_decode_and_format)
     CHECK(er.message == NULL);
     nv_buf_free(&b);
 }
+
+/* A burst comes in few reads: many small packets from one read are handed
+ * out one by one without reading again, a packet larger than the read chunk
+ * is read into its own buffer, and the bytes after it are kept. */
+TEST(message_reader_bursts_and_large_packets)
+{
+    int sv[2];
+    CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    int sz = 4 << 20;
+    setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+    setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    nv_buf all, one;
+    nv_buf_init(&all, 0);
+    nv_buf_init(&one, 0);
+    static uint8_t big[3 * NV_RPC_READ_CHUNK + 100];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 31);
+    /* 100 small, one large, 3 small */
+    for (uint32_t i = 0; i < 104; i++) {
+        make_packet(&one, REMOTE_PROGRAM, 23, VIR_NET_REPLY, i + 1, VIR_NET_OK, i == 100 ? big : (const void *)"x",
+                    i == 100 ? sizeof big : 1);
+        nv_buf_append(&all, one.data, one.len);
+    }
+    nv_rpc_reader r;
+    nv_rpc_reader_init(&r);
+    nv_err e;
+    uint8_t *pkt = NULL;
+    size_t len = 0;
+    /* the first 100 (2,900 bytes) in one read; then none without reading */
+    write_all(sv[1], all.data, 100 * 29);
+    CHECK_INT(nv_rpc_reader_read(&r, sv[0], &pkt, &len, &e), 1);
+    free(pkt);
+    for (int i = 1; i < 100; i++) {
+        CHECK_INT(nv_rpc_reader_next(&r, &pkt, &len, &e), 1);
+        CHECK_INT(len, 29);
+        nv_rpc_msg m;
+        CHECK_INT(nv_rpc_msg_decode(pkt, len, &m, &e), 0);
+        CHECK_INT(m.hdr.serial, i + 1);
+        free(pkt);
+    }
+    CHECK_INT(nv_rpc_reader_next(&r, &pkt, &len, &e), 0);
+    CHECK(!nv_rpc_reader_busy(&r));
+    /* the rest: the large one whole and in order, then the small ones */
+    write_all(sv[1], all.data + 100 * 29, all.len - 100 * 29);
+    int got, n = 0;
+    while (n < 4) {
+        while ((got = nv_rpc_reader_read(&r, sv[0], &pkt, &len, &e)) == 0)
+            ;
+        CHECK_INT(got, 1);
+        if (got != 1)
+            break;
+        nv_rpc_msg m;
+        CHECK_INT(nv_rpc_msg_decode(pkt, len, &m, &e), 0);
+        CHECK_INT(m.hdr.serial, 101 + n);
+        if (n == 0) {
+            CHECK_INT(m.body_len, sizeof big);
+            CHECK(m.body_len == sizeof big && memcmp(m.body, big, sizeof big) == 0);
+        }
+        free(pkt);
+        n++;
+    }
+    CHECK(!nv_rpc_reader_busy(&r));
+    /* end of file inside a large packet */
+    write_all(sv[1], all.data + 100 * 29, 1000);
+    close(sv[1]);
+    while ((got = nv_rpc_reader_read(&r, sv[0], &pkt, &len, &e)) == 0)
+        ;
+    CHECK_INT(got, -1);
+    CHECK_STR(e.msg, "the daemon closed the connection in the middle of a message");
+    nv_rpc_reader_free(&r);
+    close(sv[0]);
+    nv_buf_free(&all);
+    nv_buf_free(&one);
+}
