@@ -565,22 +565,21 @@ int nv_rpc_send(nv_rpc_conn *c, uint32_t prog, uint32_t vers, int32_t proc,
     const char *label = nv_rpc_proc_label(prog, proc, buf, sizeof buf);
     /* the bound runs from the moment the call is sent */
     long long deadline = c->timeout_ms >= 0 ? nv_time_now_ms() + c->timeout_ms : -1;
-    /* a pong still queued goes first: the call is encoded into an empty queue */
-    if (out_pending(c) && run_until(c, UNTIL_SENT, 0, deadline, "sending", label, e) < 0)
-        return -1;
+    /* queued behind what waits to go (a pong, the calls before it in a burst) */
+    size_t start = c->out.len;
     uint32_t s = c->next_serial;
-    if (nv_rpc_msg_encode_call(&c->out, prog, vers, proc, s, enc, args, e) < 0) {
-        nv_buf_reset(&c->out);
-        return -1; /* nothing was sent: the connection is still fine */
-    }
+    if (nv_rpc_msg_append_call(&c->out, prog, vers, proc, s, enc, args, e) < 0)
+        return -1; /* nothing was queued: the connection is still fine */
     call cl = { .serial = s, .prog = prog, .vers = vers, .proc = proc, .used = 1,
                 .deadline = deadline };
     if (add_call(c, &cl) < 0) {
-        nv_buf_reset(&c->out);
+        nv_buf_truncate(&c->out, start);
         return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
     }
     c->next_serial++;
-    if (run_until(c, UNTIL_SENT, 0, deadline, "sending", label, e) < 0)
+    /* a burst goes out in writes of NV_RPC_SEND_BATCH, the rest with the next wait */
+    if (c->out.len - c->out_off >= NV_RPC_SEND_BATCH &&
+        run_until(c, UNTIL_SENT, 0, deadline, "sending", label, e) < 0)
         return -1;
     if (serial)
         *serial = s;

@@ -7,6 +7,11 @@
  * arrive are read and kept, so a peer that answers before it has read
  * everything cannot deadlock us.
  *
+ * Sending queues a call; queued calls go out together when a reply is
+ * waited for, or once NV_RPC_SEND_BATCH bytes wait: a burst of calls costs
+ * a few writes, not one each. So a caller that sends must wait for a reply
+ * before it blocks on anything else (a sleep), or the daemon sees nothing.
+ *
  * Whether the daemon is alive is decided by libvirt's keepalive protocol
  * (rpc/keepalive.h) once nv_rpc_conn_keepalive has started it: the daemon's
  * PINGs are always answered with PONGs, and after an interval without any
@@ -42,6 +47,8 @@
  * arrived but not been collected. Beyond either, send / read fails. */
 #define NV_RPC_INFLIGHT_MAX 65536
 #define NV_RPC_PENDING_BYTES_MAX ((size_t)256 * 1024 * 1024)
+/* Queued calls are written once this many bytes wait (else with the next wait). */
+#define NV_RPC_SEND_BATCH ((size_t)64 * 1024)
 
 typedef struct nv_rpc_conn nv_rpc_conn;
 

@@ -14,7 +14,8 @@
 /* ---- any program, encoded by the caller ------------------------------- */
 
 /* Encodes a CALL (body from enc(buf, args); enc NULL for an empty body),
- * writes it, and records it as in flight. *serial gets its serial. */
+ * queues it (see rpc/call.h), and records it as in flight. *serial gets its
+ * serial. */
 int nv_rpc_send(nv_rpc_conn *c, uint32_t prog, uint32_t vers, int32_t proc,
                 int (*enc)(nv_buf *, const void *), const void *args, uint32_t *serial,
                 nv_err *e);

@@ -29,26 +29,34 @@ int nv_rpc_msg_begin(nv_buf *out, const virNetMessageHeader *h)
     return nv_proto_enc_virNetMessageHeader(out, h);
 }
 
-int nv_rpc_msg_finish(nv_buf *out, nv_err *e)
+/* Checks and completes the packet that starts at out->data[start]. */
+static int finish_at(nv_buf *out, size_t start, nv_err *e)
 {
     if (out->failed)
         return nv_err_set(e, NV_ERR_PROTOCOL,
                           "cannot encode the message: a value is missing or too large");
-    if (out->len < NV_RPC_MSG_MIN)
+    size_t len = out->len - start;
+    if (len < NV_RPC_MSG_MIN)
         return nv_err_set(e, NV_ERR_PROTOCOL, "cannot encode the message: no header");
-    if (out->len > NV_RPC_MSG_MAX)
+    if (len > NV_RPC_MSG_MAX)
         return nv_err_set(e, NV_ERR_PROTOCOL,
                           "the message is too large (%zu bytes; libvirt accepts at most %d)",
-                          out->len, NV_RPC_MSG_MAX);
-    uint32_t n = (uint32_t)out->len;
-    out->data[0] = (uint8_t)(n >> 24);
-    out->data[1] = (uint8_t)(n >> 16);
-    out->data[2] = (uint8_t)(n >> 8);
-    out->data[3] = (uint8_t)n;
+                          len, NV_RPC_MSG_MAX);
+    uint32_t n = (uint32_t)len;
+    uint8_t *p = out->data + start;
+    p[0] = (uint8_t)(n >> 24);
+    p[1] = (uint8_t)(n >> 16);
+    p[2] = (uint8_t)(n >> 8);
+    p[3] = (uint8_t)n;
     return 0;
 }
 
-int nv_rpc_msg_encode_call(nv_buf *out, uint32_t prog, uint32_t vers, int32_t proc,
+int nv_rpc_msg_finish(nv_buf *out, nv_err *e)
+{
+    return finish_at(out, 0, e);
+}
+
+int nv_rpc_msg_append_call(nv_buf *out, uint32_t prog, uint32_t vers, int32_t proc,
                            uint32_t serial, int (*enc)(nv_buf *, const void *),
                            const void *args, nv_err *e)
 {
@@ -56,14 +64,25 @@ int nv_rpc_msg_encode_call(nv_buf *out, uint32_t prog, uint32_t vers, int32_t pr
         .prog = prog, .vers = vers, .proc = proc,
         .type = VIR_NET_CALL, .serial = serial, .status = VIR_NET_OK,
     };
-    nv_rpc_msg_begin(out, &h);
+    size_t start = out->len;
+    nv_xdr_put_u32(out, 0);
+    nv_proto_enc_virNetMessageHeader(out, &h);
     if (enc)
         enc(out, args);
-    if (nv_rpc_msg_finish(out, e) < 0) {
+    if (finish_at(out, start, e) < 0) {
+        nv_buf_truncate(out, start);
         const nv_proto_proc *p = nv_proto_proc_find(prog, proc);
         return p ? nv_err_prefix(e, "%s", p->name) : nv_err_prefix(e, "procedure %d", (int)proc);
     }
     return 0;
+}
+
+int nv_rpc_msg_encode_call(nv_buf *out, uint32_t prog, uint32_t vers, int32_t proc,
+                           uint32_t serial, int (*enc)(nv_buf *, const void *),
+                           const void *args, nv_err *e)
+{
+    nv_buf_reset(out);
+    return nv_rpc_msg_append_call(out, prog, vers, proc, serial, enc, args, e);
 }
 
 /* ---- reading ------------------------------------------------------------ */

@@ -38,6 +38,11 @@ int nv_rpc_msg_finish(nv_buf *out, nv_err *e);
 int nv_rpc_msg_encode_call(nv_buf *out, uint32_t prog, uint32_t vers, int32_t proc,
                            uint32_t serial, int (*enc)(nv_buf *, const void *),
                            const void *args, nv_err *e);
+/* The same appended after what out holds (calls queued to go out
+ * together); on failure out holds what it held. */
+int nv_rpc_msg_append_call(nv_buf *out, uint32_t prog, uint32_t vers, int32_t proc,
+                           uint32_t serial, int (*enc)(nv_buf *, const void *),
+                           const void *args, nv_err *e);
 
 /* ---- reading packets from a file descriptor ------------------------------ */
 

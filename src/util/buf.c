@@ -27,6 +27,13 @@ void nv_buf_reset(nv_buf *b)
     b->failed = 0;
 }
 
+void nv_buf_truncate(nv_buf *b, size_t len)
+{
+    if (len < b->len)
+        b->len = len;
+    b->failed = 0;
+}
+
 int nv_buf_reserve(nv_buf *b, size_t extra)
 {
     if (b->failed)

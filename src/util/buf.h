@@ -19,6 +19,7 @@ typedef struct nv_buf {
 void nv_buf_init(nv_buf *b, size_t limit);
 void nv_buf_free(nv_buf *b);
 void nv_buf_reset(nv_buf *b);              /* len = 0, keeps memory */
+void nv_buf_truncate(nv_buf *b, size_t len); /* back to len (<= b->len), not failed */
 int nv_buf_reserve(nv_buf *b, size_t extra); /* 0 or -1 (sets failed) */
 int nv_buf_append(nv_buf *b, const void *p, size_t n);
 int nv_buf_append_str(nv_buf *b, const char *s);
