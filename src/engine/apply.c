@@ -71,78 +71,6 @@ static int connected(nv_conn *c, reconnect *rc)
     return !rc->gave_up;
 }
 
-static void remove_undeclared(nv_conn *c, const nv_manifest *m, nv_record *record, nv_prefetch *p,
-                              const nv_apply_opts *o, nv_report *rep, nv_errlist *errs, reconnect *rc)
-{
-    for (size_t r = 0; r < 3; r++) {
-        enum nv_kind kind = remove_order[r];
-        const nv_manifest_kind *mk = &m->kinds[kind];
-        if (!mk->managed || mk->purge == NV_PURGE_NONE)
-            continue;
-        const nv_kind_ops *k = nv_kind_ops_get(kind);
-        const nv_prefetch_kind *pk = &p->k[kind];
-        const nv_obj_list all = pk->all; /* listed up front, with the states */
-        nv_err e;
-        nv_err_clear(&e);
-        for (size_t i = 0; i < all.n && !stopped(o); i++) {
-            nv_obj *obj = &all.v[i];
-            if (nv_prefetch_declared(pk, mk, obj->uuid) != NV_HMAP_NONE)
-                continue;
-            nv_record_entry *en = nv_record_find(record, kind, obj->uuid);
-            if (mk->purge == NV_PURGE_MANAGED && !en)
-                continue; /* not ours: made by hand or by another tool */
-            char u[NV_UUID_STR_LEN];
-            nv_uuid_format(obj->uuid, u);
-            nv_report_obj *ro = nv_report_add(rep, k->name, obj->name, obj->uuid);
-            if (o->dry_run) {
-                nv_report_act(ro, NV_ACT_REMOVE);
-                continue;
-            }
-            if (!connected(c, rc)) {
-                nv_errlist_add(errs, "%s %s (%s): not removed: cannot connect to the daemon again: %s", k->name,
-                               obj->name, u, rc->why.msg);
-                nv_report_error(ro, "not removed: cannot connect to the daemon again: %s", rc->why.msg);
-                continue;
-            }
-            /* domains that a network removal stops must not look running */
-            if (kind == NV_KIND_NETWORK && p->k[NV_KIND_DOMAIN].listed) {
-                nv_obj_list users = {0};
-                if (pk->all_active[i] && nv_power_network_users(c, obj, &users, &e) == 0) {
-                    const nv_manifest_kind *dk = &m->kinds[NV_KIND_DOMAIN];
-                    for (size_t u2 = 0; u2 < users.n; u2++) {
-                        size_t d = nv_prefetch_declared(&p->k[NV_KIND_DOMAIN], dk, users.v[u2].uuid);
-                        if (d != NV_HMAP_NONE)
-                            p->k[NV_KIND_DOMAIN].objs[d].stopped_by_purge = 1;
-                    }
-                }
-                nv_obj_list_free(&users);
-            }
-            nv_status_step_of(k->name, obj->name, "remove (no longer declared)");
-            if (nv_remove_object(c, kind, obj, &e) < 0) {
-                nv_errlist_add(errs, "%s %s (%s): cannot remove: %s", k->name, obj->name, u, e.msg);
-                nv_report_error(ro, "cannot remove: %s", e.msg);
-                continue; /* stays in the record: retried next time */
-            }
-            nv_report_act(ro, NV_ACT_REMOVE);
-            if (en)
-                nv_record_remove(record, en);
-            if (o->saver)
-                nv_record_save_soon(o->saver, record);
-        }
-        /* entries for objects that are gone (removed by hand, or never
-         * defined because the daemon refused them) and no longer declared */
-        for (size_t i = 0; i < record->n;) {
-            nv_record_entry *en = &record->v[i];
-            if (en->kind == kind && nv_prefetch_find(pk, en->uuid) == NV_HMAP_NONE &&
-                nv_prefetch_declared(pk, mk, en->uuid) == NV_HMAP_NONE) {
-                nv_record_remove(record, en);
-            } else {
-                i++;
-            }
-        }
-    }
-}
-
 /* The declared domains, for a network's declare: those it stops are left
  * for their own declare to start, once (with a new definition if it changed),
  * instead of being started here and restarted there. */
@@ -160,6 +88,107 @@ static int defer_declared_domain(void *ctx, const nv_obj *dom)
         return 0;
     d->pk->objs[i].stopped_by_purge = 1;
     return 1;
+}
+
+/* What the steps of one apply share. */
+typedef struct run {
+    nv_conn *c;
+    const nv_manifest *m;
+    nv_prefetch *p;
+    nv_record *record;
+    const nv_apply_opts *o;
+    nv_report *rep;
+    nv_errlist *errs;
+    reconnect rc;
+    domains_ctx *doms;
+} run;
+
+/* The declared domains that a network's removal stops must not look running. */
+static void mark_network_users(run *r, const nv_obj *net, nv_err *e)
+{
+    nv_prefetch_kind *dp = &r->p->k[NV_KIND_DOMAIN];
+    nv_obj_list users = {0};
+    if (nv_power_network_users(r->c, net, &users, e) == 0) {
+        for (size_t i = 0; i < users.n; i++) {
+            size_t d = nv_prefetch_declared(dp, &r->m->kinds[NV_KIND_DOMAIN], users.v[i].uuid);
+            if (d != NV_HMAP_NONE)
+                dp->objs[d].stopped_by_purge = 1;
+        }
+    }
+    nv_obj_list_free(&users);
+}
+
+/* The i-th object of the kind's list, when it is no longer declared and
+ * the kind's purge takes it: removed (or, in a dry run, planned). */
+static void remove_one(run *r, enum nv_kind kind, size_t i, nv_err *e)
+{
+    const nv_kind_ops *k = nv_kind_ops_get(kind);
+    const nv_manifest_kind *mk = &r->m->kinds[kind];
+    const nv_prefetch_kind *pk = &r->p->k[kind];
+    const nv_obj *obj = &pk->all.v[i];
+    if (nv_prefetch_declared(pk, mk, obj->uuid) != NV_HMAP_NONE)
+        return;
+    nv_record_entry *en = nv_record_find(r->record, kind, obj->uuid);
+    if (mk->purge == NV_PURGE_MANAGED && !en)
+        return; /* not ours: made by hand or by another tool */
+    char u[NV_UUID_STR_LEN];
+    nv_uuid_format(obj->uuid, u);
+    nv_report_obj *ro = nv_report_add(r->rep, k->name, obj->name, obj->uuid);
+    if (r->o->dry_run) {
+        nv_report_act(ro, NV_ACT_REMOVE);
+        return;
+    }
+    if (!connected(r->c, &r->rc)) {
+        nv_errlist_add(r->errs, "%s %s (%s): not removed: cannot connect to the daemon again: %s", k->name,
+                       obj->name, u, r->rc.why.msg);
+        nv_report_error(ro, "not removed: cannot connect to the daemon again: %s", r->rc.why.msg);
+        return;
+    }
+    if (kind == NV_KIND_NETWORK && r->p->k[NV_KIND_DOMAIN].listed && pk->all_active[i])
+        mark_network_users(r, obj, e);
+    nv_status_step_of(k->name, obj->name, "remove (no longer declared)");
+    if (nv_remove_object(r->c, kind, obj, e) < 0) {
+        nv_errlist_add(r->errs, "%s %s (%s): cannot remove: %s", k->name, obj->name, u, e->msg);
+        nv_report_error(ro, "cannot remove: %s", e->msg);
+        return; /* stays in the record: retried next time */
+    }
+    nv_report_act(ro, NV_ACT_REMOVE);
+    if (en)
+        nv_record_remove(r->record, en);
+    if (r->o->saver)
+        nv_record_save_soon(r->o->saver, r->record);
+}
+
+/* Entries of the kind for objects that are gone (removed by hand, or never
+ * defined because the daemon refused them) and no longer declared. */
+static void forget_gone(nv_record *record, enum nv_kind kind, const nv_prefetch_kind *pk, const nv_manifest_kind *mk)
+{
+    for (size_t i = 0; i < record->n;) {
+        nv_record_entry *en = &record->v[i];
+        if (en->kind == kind && nv_prefetch_find(pk, en->uuid) == NV_HMAP_NONE &&
+            nv_prefetch_declared(pk, mk, en->uuid) == NV_HMAP_NONE) {
+            nv_record_remove(record, en);
+        } else {
+            i++;
+        }
+    }
+}
+
+static void remove_undeclared(run *r)
+{
+    for (size_t ri = 0; ri < 3; ri++) {
+        enum nv_kind kind = remove_order[ri];
+        const nv_manifest_kind *mk = &r->m->kinds[kind];
+        if (!mk->managed || mk->purge == NV_PURGE_NONE)
+            continue;
+        const nv_prefetch_kind *pk = &r->p->k[kind];
+        size_t n = pk->all.n; /* listed up front, with the states */
+        nv_err e;
+        nv_err_clear(&e);
+        for (size_t i = 0; i < n && !stopped(r->o); i++)
+            remove_one(r, kind, i, &e);
+        forget_gone(r->record, kind, pk, mk);
+    }
 }
 
 /* A domain its network stopped whose own declare failed before starting
@@ -184,16 +213,6 @@ static void start_again(nv_conn *c, const nv_spec *s, nv_err *e)
     snprintf(e->msg + n, sizeof e->msg - n, "; it was running before its network stopped and cannot start again: %s",
              se.msg);
 }
-
-/* What the objects' applies share. */
-typedef struct run {
-    nv_conn *c;
-    nv_record *record;
-    const nv_apply_opts *o;
-    nv_report *rep;
-    nv_errlist *errs;
-    domains_ctx *doms;
-} run;
 
 /* One declared object's apply, as its steps see it. */
 typedef struct one {
@@ -420,6 +439,56 @@ static void finish_stops(nv_conn *c, nv_shutdown_batch *b, nv_record *record, nv
     }
 }
 
+/* The current state, and (before anything changes) the record's claim on
+ * every declared object. -1 when nothing may change (errs says why). */
+static int prepare(run *r)
+{
+    nv_err e;
+    nv_err_clear(&e);
+    if (nv_prefetch_run(r->c, r->m, r->p, &e) < 0) {
+        nv_errlist_add(r->errs, "%s", e.msg);
+        return -1; /* without knowing the current state nothing is safe */
+    }
+    nv_err_clear(&e);
+    if (!r->o->dry_run && r->o->saver && claim_declared(r->m, r->record, r->o->saver, &e) < 0) {
+        nv_errlist_add(r->errs, "cannot save the record of declared objects, so nothing was changed: %s", e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void not_applied(run *r, enum nv_kind kind, const nv_spec *s)
+{
+    char label[512];
+    obj_label(s, label, sizeof label);
+    nv_errlist_add(r->errs, "%s: not applied: cannot connect to the daemon again: %s", label, r->rc.why.msg);
+    nv_report_error(nv_report_add(r->rep, nv_kind_ops_get(kind)->name, s->name, s->uuid),
+                    "not applied: cannot connect to the daemon again: %s", r->rc.why.msg);
+}
+
+/* The kind's declared objects, in manifest order. -1 when the run was stopped. */
+static int declare_kind(run *r, enum nv_kind kind)
+{
+    const nv_manifest_kind *mk = &r->m->kinds[kind];
+    nv_prefetch_kind *pk = &r->p->k[kind];
+    /* new domains: their defines go out together, each declare then uses its outcome */
+    if (kind == NV_KIND_DOMAIN && !r->o->dry_run && !stopped(r->o) && connected(r->c, &r->rc))
+        nv_prefetch_define_new(r->c, mk, pk);
+    for (size_t i = 0; i < mk->n; i++) {
+        if (stopped(r->o))
+            return -1;
+        nv_status_object(nv_kind_ops_get(kind)->name, mk->objs[i].spec.name);
+        if (!connected(r->c, &r->rc)) {
+            not_applied(r, kind, &mk->objs[i].spec);
+            continue;
+        }
+        apply_object(r, kind, &mk->objs[i], &pk->objs[i], pk);
+        if (r->o->saver && !r->o->dry_run)
+            nv_record_save_soon(r->o->saver, r->record);
+    }
+    return 0;
+}
+
 int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply_opts *o, nv_report *rep,
              nv_errlist *errs)
 {
@@ -427,62 +496,22 @@ int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply
     nv_prefetch p;
     memset(&p, 0, sizeof p);
     nv_shutdown_batch batch = {0};
+    run r = {.c = c, .m = m, .p = &p, .record = record, .o = o, .rep = rep, .errs = errs};
 
     size_t total = 0;
     for (int kind = 0; kind < NV_KIND_COUNT; kind++)
         total += m->kinds[kind].managed ? m->kinds[kind].n : 0;
     nv_status_begin(total);
     nv_status_step("reading the current state of %zu object%s", total, total == 1 ? "" : "s");
-    {
-        nv_err e;
-        nv_err_clear(&e);
-        if (nv_prefetch_run(c, m, &p, &e) < 0) {
-            nv_errlist_add(errs, "%s", e.msg);
-            goto out; /* without knowing the current state nothing is safe */
-        }
+    if (prepare(&r) == 0) {
+        remove_undeclared(&r);
+        domains_ctx doms = {&m->kinds[NV_KIND_DOMAIN], p.k[NV_KIND_DOMAIN].listed ? &p.k[NV_KIND_DOMAIN] : NULL,
+                            &batch};
+        r.doms = &doms;
+        for (size_t d = 0; d < 3; d++)
+            if (m->kinds[declare_order[d]].managed && declare_kind(&r, declare_order[d]) < 0)
+                break;
     }
-
-    if (!o->dry_run && o->saver) {
-        nv_err e;
-        nv_err_clear(&e);
-        if (claim_declared(m, record, o->saver, &e) < 0) {
-            nv_errlist_add(errs, "cannot save the record of declared objects, so nothing was changed: %s", e.msg);
-            goto out;
-        }
-    }
-
-    reconnect rc = {0};
-    remove_undeclared(c, m, record, &p, o, rep, errs, &rc);
-
-    domains_ctx doms = {&m->kinds[NV_KIND_DOMAIN], p.k[NV_KIND_DOMAIN].listed ? &p.k[NV_KIND_DOMAIN] : NULL, &batch};
-    const run r = {c, record, o, rep, errs, &doms};
-    for (size_t d = 0; d < 3; d++) {
-        enum nv_kind kind = declare_order[d];
-        const nv_manifest_kind *mk = &m->kinds[kind];
-        if (!mk->managed)
-            continue;
-        /* new domains: their defines go out together, each declare then uses its outcome */
-        if (kind == NV_KIND_DOMAIN && !o->dry_run && !stopped(o) && connected(c, &rc))
-            nv_prefetch_define_new(c, mk, &p.k[kind]);
-        for (size_t i = 0; i < mk->n; i++) {
-            if (stopped(o))
-                goto out;
-            nv_status_object(nv_kind_ops_get(kind)->name, mk->objs[i].spec.name);
-            if (!connected(c, &rc)) {
-                char label[512];
-                obj_label(&mk->objs[i].spec, label, sizeof label);
-                nv_errlist_add(errs, "%s: not applied: cannot connect to the daemon again: %s", label, rc.why.msg);
-                nv_report_error(nv_report_add(rep, nv_kind_ops_get(kind)->name, mk->objs[i].spec.name,
-                                              mk->objs[i].spec.uuid),
-                                "not applied: cannot connect to the daemon again: %s", rc.why.msg);
-                continue;
-            }
-            apply_object(&r, kind, &mk->objs[i], &p.k[kind].objs[i], &p.k[kind]);
-            if (o->saver && !o->dry_run)
-                nv_record_save_soon(o->saver, record);
-        }
-    }
-out:
     /* also when the run was cut short: what was asked to stop is stopped, and restarted
      * (the status line shows the wait) */
     finish_stops(c, &batch, record, rep, errs);
