@@ -44,7 +44,17 @@ static int usage_error(const char *msg)
     return NV_EXIT_USAGE;
 }
 
-int cmd_purge(int argc, char **argv)
+/* What the command line asks for. */
+typedef struct purge_args {
+    const char *connect, *keep;
+    enum nv_kind kind;
+    enum nv_spec_kind sk;
+    unsigned wait, timeout;
+    int json;
+} purge_args;
+
+/* Returns -1 to go on, or the exit code when done (--help, a usage error). */
+static int parse_args(int argc, char **argv, purge_args *a)
 {
     enum { O_HELP, O_VERBOSE, O_JSON, O_WAIT, O_TIMEOUT, O_CONNECT, O_TYPE, O_KEEP, O_COUNT };
     struct nv_opt o[O_COUNT] = {
@@ -58,7 +68,7 @@ int cmd_purge(int argc, char **argv)
         [O_KEEP] = {.name = "keep", .kind = NV_OPT_VALUE},
     };
     char err[512];
-    unsigned wait = 0, timeout = 0;
+    *a = (purge_args){0};
     if (nv_args_parse(argc, argv, o, O_COUNT, NULL, 0, NULL, err, sizeof err) < 0)
         return usage_error(err);
     if (o[O_HELP].count) {
@@ -67,69 +77,87 @@ int cmd_purge(int argc, char **argv)
     }
     if (nv_cli_missing(err, sizeof err, "--connect", o[O_CONNECT].value, "--type", o[O_TYPE].value, "--keep",
                        o[O_KEEP].value, (const char *)NULL) ||
-        nv_cli_seconds("wait", o[O_WAIT].value, &wait, err, sizeof err) < 0 ||
-        nv_cli_timeout(o[O_TIMEOUT].value, &timeout, err, sizeof err) < 0)
+        nv_cli_seconds("wait", o[O_WAIT].value, &a->wait, err, sizeof err) < 0 ||
+        nv_cli_timeout(o[O_TIMEOUT].value, &a->timeout, err, sizeof err) < 0)
         return usage_error(err);
     nv_log_verbose = o[O_VERBOSE].count > 0;
-    int json = o[O_JSON].count > 0;
-    nv_report rep = {0};
-    enum nv_kind kind = strcmp(o[O_TYPE].value, "domain") == 0    ? NV_KIND_DOMAIN
-                        : strcmp(o[O_TYPE].value, "network") == 0 ? NV_KIND_NETWORK
-                                                                  : NV_KIND_POOL;
-    enum nv_spec_kind sk = kind == NV_KIND_DOMAIN ? NV_SPEC_DOMAIN : kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK
-                                                                                             : NV_SPEC_POOL;
+    a->json = o[O_JSON].count > 0;
+    a->connect = o[O_CONNECT].value;
+    a->keep = o[O_KEEP].value;
+    a->kind = strcmp(o[O_TYPE].value, "domain") == 0    ? NV_KIND_DOMAIN
+              : strcmp(o[O_TYPE].value, "network") == 0 ? NV_KIND_NETWORK
+                                                        : NV_KIND_POOL;
+    a->sk = a->kind == NV_KIND_DOMAIN ? NV_SPEC_DOMAIN : a->kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK : NV_SPEC_POOL;
+    return -1;
+}
 
-    /* Every listed file is read and checked before anything is removed. */
-    nv_err e;
-    nv_err_clear(&e);
-    nv_errlist errs = {0};
-    nv_keep keep = {0};
-    int rc = NV_EXIT_FAIL;
-    nv_conn *c = NULL;
-    if (nv_keep_load(o[O_KEEP].value, sk, &keep, &errs) < 0) {
-        for (size_t i = 0; i < errs.n && i < 1000; i++)
-            fprintf(stderr, "virtpurge: %s\n", errs.v[i]);
-        fprintf(stderr, "virtpurge: nothing was removed\n");
-        goto out;
-    }
+static void removal_failed(nv_conn *c, const nv_kind_ops *k, const nv_obj *obj, nv_report_obj *ro,
+                           nv_errlist *errs, nv_err *e)
+{
+    nv_connect_explain(c, e);
+    char u[NV_UUID_STR_LEN];
+    nv_uuid_format(obj->uuid, u);
+    const char *prefix = e->kind == NV_ERR_LIBVIRT ? "libvirt error: " : "";
+    fprintf(stderr, "virtpurge: %s %s (%s): %s%s\n", k->name, obj->name, u, prefix, e->msg);
+    nv_report_error(ro, "%s%s", prefix, e->msg);
+    nv_errlist_add(errs, "%s %s (%s): %s", k->name, obj->name, u, e->msg);
+}
 
-    c = nv_cli_connect_e("virtpurge", o[O_CONNECT].value, wait, timeout, &e);
-    if (!c) {
-        nv_errlist_add(&errs, "%s", e.msg);
-        goto out;
-    }
-    const nv_kind_ops *k = nv_kind_ops_get(kind);
+/* Removes every object of the kind that is not kept. Returns how many could
+ * not be removed, or -1 when the objects cannot be listed. */
+static int remove_unkept(nv_conn *c, const purge_args *a, const nv_keep *keep, nv_report *rep, nv_errlist *errs,
+                         nv_err *e)
+{
+    const nv_kind_ops *k = nv_kind_ops_get(a->kind);
     nv_obj_list all = {0};
-    if (nv_obj_list_all(c, k, 0, &all, &e) < 0) {
-        nv_connect_explain(c, &e);
-        nv_cli_report("virtpurge", &e);
-        nv_errlist_add(&errs, "%s", e.msg);
-        goto out;
+    if (nv_obj_list_all(c, k, 0, &all, e) < 0) {
+        nv_connect_explain(c, e);
+        nv_cli_report("virtpurge", e);
+        nv_errlist_add(errs, "%s", e->msg);
+        return -1;
     }
     int failures = 0;
     for (size_t i = 0; i < all.n; i++) {
-        nv_report_obj *ro = json ? nv_report_add(&rep, k->name, all.v[i].name, all.v[i].uuid) : NULL;
-        if (nv_keep_has(&keep, all.v[i].uuid)) { /* a hash set: linear, however long both lists are */
+        nv_report_obj *ro = a->json ? nv_report_add(rep, k->name, all.v[i].name, all.v[i].uuid) : NULL;
+        if (nv_keep_has(keep, all.v[i].uuid)) { /* a hash set: linear, however long both lists are */
             nv_report_act(ro, NV_ACT_UNCHANGED);
-            continue;
-        }
-        if (nv_remove_object(c, kind, &all.v[i], &e) < 0) {
-            nv_connect_explain(c, &e);
-            char u[NV_UUID_STR_LEN];
-            nv_uuid_format(all.v[i].uuid, u);
-            fprintf(stderr, "virtpurge: %s %s (%s): %s%s\n", k->name, all.v[i].name, u,
-                    e.kind == NV_ERR_LIBVIRT ? "libvirt error: " : "", e.msg);
-            nv_report_error(ro, "%s%s", e.kind == NV_ERR_LIBVIRT ? "libvirt error: " : "", e.msg);
-            nv_errlist_add(&errs, "%s %s (%s): %s", k->name, all.v[i].name, u, e.msg);
+        } else if (nv_remove_object(c, a->kind, &all.v[i], e) < 0) {
+            removal_failed(c, k, &all.v[i], ro, errs, e);
             failures++;
         } else {
             nv_report_act(ro, NV_ACT_REMOVE);
         }
     }
     nv_obj_list_free(&all);
-    rc = failures ? NV_EXIT_FAIL : NV_EXIT_OK;
-out:
-    if (json)
+    return failures;
+}
+
+int cmd_purge(int argc, char **argv)
+{
+    purge_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    nv_report rep = {0};
+    /* Every listed file is read and checked before anything is removed. */
+    nv_err e;
+    nv_err_clear(&e);
+    nv_errlist errs = {0};
+    nv_keep keep = {0};
+    rc = NV_EXIT_FAIL;
+    nv_conn *c = NULL;
+    if (nv_keep_load(a.keep, a.sk, &keep, &errs) < 0) {
+        for (size_t i = 0; i < errs.n && i < 1000; i++)
+            fprintf(stderr, "virtpurge: %s\n", errs.v[i]);
+        fprintf(stderr, "virtpurge: nothing was removed\n");
+    } else if (!(c = nv_cli_connect_e("virtpurge", a.connect, a.wait, a.timeout, &e))) {
+        nv_errlist_add(&errs, "%s", e.msg);
+    } else {
+        int failures = remove_unkept(c, &a, &keep, &rep, &errs, &e);
+        if (failures >= 0)
+            rc = failures ? NV_EXIT_FAIL : NV_EXIT_OK;
+    }
+    if (a.json)
         nv_cli_render_json(stdout, "purge", 0, &rep, &errs);
     nv_report_free(&rep);
     nv_connect_close(c);
