@@ -90,7 +90,15 @@ static void state_dir_hint(nv_err *e, int state_dir_given)
         snprintf(e->msg + n, sizeof e->msg - n, " (give --state-dir DIR for a directory you can write)");
 }
 
-int cmd_apply(int argc, char **argv)
+/* What the command line asks for. */
+typedef struct apply_args {
+    const char *manifest, *connect, *state_dir;
+    unsigned wait, timeout;
+    int dry, json;
+} apply_args;
+
+/* Returns -1 to go on, or the exit code when done (--help, a usage error). */
+static int parse_args(int argc, char **argv, apply_args *a)
 {
     enum { O_HELP, O_VERBOSE, O_DRY, O_JSON, O_WAIT, O_TIMEOUT, O_STATE, O_CONNECT, O_COUNT };
     struct nv_opt o[O_COUNT] = {
@@ -106,7 +114,7 @@ int cmd_apply(int argc, char **argv)
     const char *pos[1];
     size_t npos = 0;
     char err[512];
-    unsigned wait = 0, timeout = 0;
+    *a = (apply_args){0};
     if (nv_args_parse(argc, argv, o, O_COUNT, pos, 1, &npos, err, sizeof err) < 0) {
         fprintf(stderr, "%snixvirt apply: error: %s\n", usage, err);
         return NV_EXIT_USAGE;
@@ -117,88 +125,65 @@ int cmd_apply(int argc, char **argv)
     }
     if (nv_cli_missing(err, sizeof err, "--connect", o[O_CONNECT].value, "MANIFEST", npos == 1 ? pos[0] : NULL,
                        (const char *)NULL) ||
-        nv_cli_seconds("wait", o[O_WAIT].value, &wait, err, sizeof err) < 0 ||
-        nv_cli_timeout(o[O_TIMEOUT].value, &timeout, err, sizeof err) < 0) {
+        nv_cli_seconds("wait", o[O_WAIT].value, &a->wait, err, sizeof err) < 0 ||
+        nv_cli_timeout(o[O_TIMEOUT].value, &a->timeout, err, sizeof err) < 0) {
         fprintf(stderr, "%snixvirt apply: error: %s\n", usage, err);
         return NV_EXIT_USAGE;
     }
     nv_log_verbose = o[O_VERBOSE].count > 0;
-    int dry = o[O_DRY].count > 0, json = o[O_JSON].count > 0;
-    nv_status_on = nv_cli_status_wanted();
+    a->dry = o[O_DRY].count > 0;
+    a->json = o[O_JSON].count > 0;
+    a->manifest = pos[0];
+    a->connect = o[O_CONNECT].value;
+    a->state_dir = o[O_STATE].value;
+    return -1;
+}
 
-    /* 1. everything is read and checked before the daemon is touched */
-    nv_manifest m;
-    nv_errlist errs = {0};
-    if (nv_manifest_load(pos[0], &m, &errs) < 0) {
-        print_errors(&errs);
-        fprintf(stderr, "nixvirt: %zu error%s in the manifest or its definitions; nothing was changed\n", errs.n,
-                errs.n == 1 ? "" : "s");
-        if (json) {
-            nv_report none = {0};
-            nv_cli_render_json(stdout, "apply", dry, &none, &errs);
-        }
-        nv_errlist_free(&errs);
-        nv_manifest_free(&m);
-        return NV_EXIT_FAIL;
+/* A manifest or definition with errors: they are listed, nothing changes. */
+static int manifest_failed(const apply_args *a, nv_manifest *m, nv_errlist *errs)
+{
+    print_errors(errs);
+    fprintf(stderr, "nixvirt: %zu error%s in the manifest or its definitions; nothing was changed\n", errs->n,
+            errs->n == 1 ? "" : "s");
+    if (a->json) {
+        nv_report none = {0};
+        nv_cli_render_json(stdout, "apply", a->dry, &none, errs);
     }
+    nv_errlist_free(errs);
+    nv_manifest_free(m);
+    return NV_EXIT_FAIL;
+}
 
-    int rc = NV_EXIT_FAIL;
-    nv_err e;
-    nv_err_clear(&e);
-    nv_record record = {0};
-    nv_report rep = {0};
-    nv_defstore defs = {.fd = -1};
-    char record_path[4352];
-    int lock = -1;
-    nv_conn *c = NULL;
-    /* the record first: a state directory we cannot use is reported (with
-     * what to do) before the daemon is contacted */
+/* The record's path (from the connection URI), lock and contents. First:
+ * a state directory we cannot use is reported (with what to do) before
+ * the daemon is contacted. */
+static int open_record(const apply_args *a, char *path, size_t n, int *lock, nv_record *record, nv_err *e)
+{
     nv_uri u;
-    int r = nv_rpc_uri_resolve(o[O_CONNECT].value, &u, &e);
+    int r = nv_rpc_uri_resolve(a->connect, &u, e);
     if (r == 0)
-        r = nv_record_path(o[O_STATE].value, u.text, nv_rpc_uri_is_session(&u, (unsigned)geteuid()), record_path,
-                           sizeof record_path, &e);
+        r = nv_record_path(a->state_dir, u.text, nv_rpc_uri_is_session(&u, (unsigned)geteuid()), path, n, e);
     nv_rpc_uri_free(&u);
-    if (r < 0 || (!dry && (lock = nv_record_lock(record_path, &e)) < 0) ||
-        nv_record_load(record_path, &record, &e) < 0) {
-        state_dir_hint(&e, o[O_STATE].value != NULL);
-        nv_cli_report("nixvirt", &e);
-        nv_errlist_add(&errs, "%s", e.msg);
-        goto out;
+    if (r < 0 || (!a->dry && (*lock = nv_record_lock(path, e)) < 0) || nv_record_load(path, record, e) < 0) {
+        state_dir_hint(e, a->state_dir != NULL);
+        nv_cli_report("nixvirt", e);
+        return -1;
     }
-    c = nv_cli_connect_e("nixvirt", o[O_CONNECT].value, wait, timeout, &e);
-    if (!c) {
-        nv_errlist_add(&errs, "%s", e.msg);
-        goto out;
-    }
-    if (nv_defstore_init(&defs, record_path, &e) < 0) {
-        nv_cli_report("nixvirt", &e);
-        nv_errlist_add(&errs, "%s", e.msg);
-        goto out;
-    }
-    nv_record_saver saver = {.path = record_path, .uri = c->uri.text};
-    nv_apply_opts ao = {.dry_run = dry, .saver = dry ? NULL : &saver, .stop = &stop_signal, .defs = &defs};
-    if (!dry)
-        catch_stop_signals(); /* from here on the record is kept as we go */
-    int failures = nv_apply(c, &m, &record, &ao, &rep, &errs);
-    if (!dry && nv_record_sync(record_path, c->uri.text, &record, &e) < 0) {
-        nv_errlist_add(&errs, "cannot save the record of declared objects: %s", e.msg);
-        failures++;
-    } else if (!dry) {
-        nv_defstore_prune(&defs, &record, &e);
-    }
-    if (dry && !json)
-        nv_cli_render_plan(stdout, &rep);
-    if (!json)
-        nv_cli_render_summary(stdout, "nixvirt", dry, &rep);
+    return 0;
+}
+
+/* The exit code, with the failures listed and a stop by signal said. */
+static int outcome(nv_conn *c, int failures, nv_errlist *errs)
+{
+    int rc = NV_EXIT_FAIL;
     if (failures && nv_rpc_conn_broken(c->rpc)) {
         nv_err why;
         nv_err_set(&why, NV_ERR_CONNECT, "the connection to the daemon was lost");
         nv_connect_explain(c, &why);
-        nv_errlist_add(&errs, "%s", why.msg);
+        nv_errlist_add(errs, "%s", why.msg);
     }
     if (failures) {
-        print_errors(&errs);
+        print_errors(errs);
         fprintf(stderr, "nixvirt: %d failure%s\n", failures, failures == 1 ? "" : "s");
     } else {
         rc = NV_EXIT_OK;
@@ -207,11 +192,79 @@ int cmd_apply(int argc, char **argv)
         fprintf(stderr, "nixvirt: stopped by %s after the current step; the record is saved, the rest was not applied\n",
                 stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
         rc = 128 + stop_signal;
-        nv_errlist_add(&errs, "stopped by %s after the current step", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        nv_errlist_add(errs, "stopped by %s after the current step", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
     }
-out:
-    if (json)
-        nv_cli_render_json(stdout, "apply", dry, &rep, &errs);
+    return rc;
+}
+
+/* What one run shares once the daemon is reached. */
+typedef struct session {
+    nv_conn *c;
+    const nv_manifest *m;
+    nv_record *record;
+    const char *record_path;
+    nv_defstore *defs;
+    nv_report *rep;
+    nv_errlist *errs;
+} session;
+
+/* The apply, the record saved after it, what was done printed. Returns the
+ * exit code. */
+static int run_apply(const apply_args *a, const session *s, nv_err *e)
+{
+    nv_record_saver saver = {.path = s->record_path, .uri = s->c->uri.text};
+    nv_apply_opts ao = {.dry_run = a->dry, .saver = a->dry ? NULL : &saver, .stop = &stop_signal, .defs = s->defs};
+    if (!a->dry)
+        catch_stop_signals(); /* from here on the record is kept as we go */
+    int failures = nv_apply(s->c, s->m, s->record, &ao, s->rep, s->errs);
+    if (!a->dry && nv_record_sync(s->record_path, s->c->uri.text, s->record, e) < 0) {
+        nv_errlist_add(s->errs, "cannot save the record of declared objects: %s", e->msg);
+        failures++;
+    } else if (!a->dry) {
+        nv_defstore_prune(s->defs, s->record, e);
+    }
+    if (a->dry && !a->json)
+        nv_cli_render_plan(stdout, s->rep);
+    if (!a->json)
+        nv_cli_render_summary(stdout, "nixvirt", a->dry, s->rep);
+    return outcome(s->c, failures, s->errs);
+}
+
+int cmd_apply(int argc, char **argv)
+{
+    apply_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    nv_status_on = nv_cli_status_wanted();
+
+    /* 1. everything is read and checked before the daemon is touched */
+    nv_manifest m;
+    nv_errlist errs = {0};
+    if (nv_manifest_load(a.manifest, &m, &errs) < 0)
+        return manifest_failed(&a, &m, &errs);
+
+    rc = NV_EXIT_FAIL;
+    nv_err e;
+    nv_err_clear(&e);
+    nv_record record = {0};
+    nv_report rep = {0};
+    nv_defstore defs = {.fd = -1};
+    char record_path[4352];
+    int lock = -1;
+    nv_conn *c = NULL;
+    if (open_record(&a, record_path, sizeof record_path, &lock, &record, &e) < 0) {
+        nv_errlist_add(&errs, "%s", e.msg);
+    } else if (!(c = nv_cli_connect_e("nixvirt", a.connect, a.wait, a.timeout, &e))) {
+        nv_errlist_add(&errs, "%s", e.msg);
+    } else if (nv_defstore_init(&defs, record_path, &e) < 0) {
+        nv_cli_report("nixvirt", &e);
+        nv_errlist_add(&errs, "%s", e.msg);
+    } else {
+        rc = run_apply(&a, &(session){c, &m, &record, record_path, &defs, &rep, &errs}, &e);
+    }
+    if (a.json)
+        nv_cli_render_json(stdout, "apply", a.dry, &rep, &errs);
     nv_defstore_close(&defs);
     nv_record_unlock(lock);
     nv_connect_close(c);
