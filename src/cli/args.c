@@ -40,6 +40,71 @@ static int check_choice(const struct nv_opt *o, const char *v, char *err, size_t
     return -1;
 }
 
+/* --name or --name=VALUE: *o is the option, *inline_value its VALUE. */
+static int long_option(const char *a, struct nv_opt *opts, size_t nopts, struct nv_opt **o,
+                       const char **inline_value, char *err, size_t errlen)
+{
+    const char *name = a + 2;
+    const char *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    int idx = find_long(opts, nopts, name, len, err, errlen);
+    if (idx < 0)
+        return -1;
+    *o = &opts[idx];
+    if (eq) {
+        if ((*o)->kind == NV_OPT_FLAG) {
+            snprintf(err, errlen, "argument --%s: ignored explicit argument '%s'", (*o)->name, eq + 1);
+            return -1;
+        }
+        *inline_value = eq + 1;
+    }
+    return 0;
+}
+
+/* Short options, possibly grouped flags (-vv), which are counted here; *o
+ * is left NULL unless one takes a value (-oFILE or -o FILE). */
+static int short_options(const char *a, struct nv_opt *opts, size_t nopts, struct nv_opt **o,
+                         const char **inline_value, char *err, size_t errlen)
+{
+    for (const char *s = a + 1; *s; s++) {
+        struct nv_opt *f = NULL;
+        for (size_t k = 0; k < nopts; k++)
+            if (opts[k].short_name == *s)
+                f = &opts[k];
+        if (!f) {
+            snprintf(err, errlen, "unrecognized argument: -%c", *s);
+            return -1;
+        }
+        if (f->kind == NV_OPT_FLAG) {
+            f->count++;
+            continue;
+        }
+        *o = f;
+        *inline_value = s[1] ? s + 1 : NULL;
+        return 0;
+    }
+    return 0;
+}
+
+/* An option's value: inline, or the next argument (*i moves past it). */
+static int take_value(struct nv_opt *o, const char *inline_value, int argc, char **argv, int *i, char *err,
+                      size_t errlen)
+{
+    const char *v = inline_value;
+    if (!v) {
+        if (*i + 1 >= argc) {
+            snprintf(err, errlen, "argument --%s: expected one argument", o->name);
+            return -1;
+        }
+        v = argv[++*i];
+    }
+    if (check_choice(o, v, err, errlen) < 0)
+        return -1;
+    o->value = v;
+    o->count++;
+    return 0;
+}
+
 int nv_args_parse(int argc, char **argv, struct nv_opt *opts, size_t nopts,
                   const char **positional, size_t max_pos, size_t *npos,
                   char *err, size_t errlen)
@@ -55,40 +120,13 @@ int nv_args_parse(int argc, char **argv, struct nv_opt *opts, size_t nopts,
             continue;
         }
         if (!only_positional && a[0] == '-' && a[1] == '-') {
-            const char *name = a + 2;
-            const char *eq = strchr(name, '=');
-            size_t len = eq ? (size_t)(eq - name) : strlen(name);
-            int idx = find_long(opts, nopts, name, len, err, errlen);
-            if (idx < 0)
+            if (long_option(a, opts, nopts, &o, &inline_value, err, errlen) < 0)
                 return -1;
-            o = &opts[idx];
-            if (eq) {
-                if (o->kind == NV_OPT_FLAG) {
-                    snprintf(err, errlen, "argument --%s: ignored explicit argument '%s'", o->name, eq + 1);
-                    return -1;
-                }
-                inline_value = eq + 1;
-            }
         } else if (!only_positional && a[0] == '-' && a[1] != '\0') {
-            /* short options, possibly grouped flags: -vv */
-            for (const char *s = a + 1; *s; s++) {
-                o = NULL;
-                for (size_t k = 0; k < nopts; k++)
-                    if (opts[k].short_name == *s)
-                        o = &opts[k];
-                if (!o) {
-                    snprintf(err, errlen, "unrecognized argument: -%c", *s);
-                    return -1;
-                }
-                if (o->kind == NV_OPT_FLAG) {
-                    o->count++;
-                    continue;
-                }
-                inline_value = s[1] ? s + 1 : NULL;
-                break;
-            }
-            if (o->kind == NV_OPT_FLAG)
-                continue;
+            if (short_options(a, opts, nopts, &o, &inline_value, err, errlen) < 0)
+                return -1;
+            if (!o)
+                continue; /* flags only */
         } else {
             if (np == max_pos) {
                 snprintf(err, errlen, "unrecognized argument: %s", a);
@@ -101,18 +139,8 @@ int nv_args_parse(int argc, char **argv, struct nv_opt *opts, size_t nopts,
             o->count++;
             continue;
         }
-        const char *v = inline_value;
-        if (!v) {
-            if (i + 1 >= argc) {
-                snprintf(err, errlen, "argument --%s: expected one argument", o->name);
-                return -1;
-            }
-            v = argv[++i];
-        }
-        if (check_choice(o, v, err, errlen) < 0)
+        if (take_value(o, inline_value, argc, argv, &i, err, errlen) < 0)
             return -1;
-        o->value = v;
-        o->count++;
     }
     if (npos)
         *npos = np;

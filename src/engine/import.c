@@ -178,114 +178,148 @@ static int emit_volumes(const nv_obj *pool, const nv_vol_list *vl, char **vxml, 
     return 0;
 }
 
-static int import_kind(nv_conn *c, enum nv_kind kind, const nv_import_opts *o, nv_buf *out,
-                       nv_errlist *warnings, nv_err *e)
+/* One kind's objects, as import_kind fetches them; arrays per object of all. */
+typedef struct fetched {
+    nv_obj_list all, act, trans; /* persistent (by name), active persistent, transient */
+    uint32_t *serials;
+    char **xmls;
+    int *active;
+    nv_vol_list *vols;
+    char ***vxml;
+} fetched;
+
+static void fetched_free(fetched *f)
+{
+    for (size_t i = 0; i < f->all.n; i++) {
+        if (f->xmls)
+            free(f->xmls[i]);
+        if (f->vxml && f->vxml[i]) {
+            for (size_t j = 0; j < f->vols[i].n; j++)
+                free(f->vxml[i][j]);
+            free(f->vxml[i]);
+        }
+        if (f->vols)
+            nv_vol_list_free(&f->vols[i]);
+    }
+    free(f->xmls);
+    free(f->vxml);
+    free(f->vols);
+    free(f->active);
+    free(f->serials);
+    nv_obj_list_free(&f->all);
+    nv_obj_list_free(&f->act);
+    nv_obj_list_free(&f->trans);
+}
+
+/* The kind's objects, sorted by name, with room for what is fetched of
+ * each; a transient one is only warned about. */
+static int list_objects(nv_conn *c, enum nv_kind kind, fetched *f, nv_errlist *warnings, nv_err *e)
 {
     const nv_kind_ops *k = nv_kind_ops_get(kind);
-    nv_obj_list all = {0}, act = {0}, trans = {0};
-    uint32_t *serials = NULL;
-    char **xmls = NULL;
-    int *active = NULL;
-    nv_vol_list *vols = NULL;
-    char ***vxml = NULL;
-    int rc = -1;
-    if (nv_obj_list_all(c, k, LIST_PERSISTENT, &all, e) < 0 || nv_obj_list_all(c, k, LIST_TRANSIENT, &trans, e) < 0)
-        goto out;
+    if (nv_obj_list_all(c, k, LIST_PERSISTENT, &f->all, e) < 0 ||
+        nv_obj_list_all(c, k, LIST_TRANSIENT, &f->trans, e) < 0)
+        return -1;
     /* domains say whether they run by their id; networks and pools by a list */
-    if (kind != NV_KIND_DOMAIN && nv_obj_list_all(c, k, LIST_PERSISTENT | k->list_active, &act, e) < 0)
-        goto out;
-    for (size_t i = 0; i < trans.n; i++)
+    if (kind != NV_KIND_DOMAIN && nv_obj_list_all(c, k, LIST_PERSISTENT | k->list_active, &f->act, e) < 0)
+        return -1;
+    for (size_t i = 0; i < f->trans.n; i++)
         nv_errlist_add(warnings,
                        "%s %s is transient (it has no definition to import): left out, and an apply "
                        "with purge = \"undeclared\" would remove it",
-                       k->name, trans.v[i].name);
-    if (all.n)
-        qsort(all.v, all.n, sizeof *all.v, by_name);
-    if (act.n)
-        qsort(act.v, act.n, sizeof *act.v, by_name);
-    serials = calloc(all.n + 1, sizeof *serials);
-    xmls = calloc(all.n + 1, sizeof *xmls);
-    active = calloc(all.n + 1, sizeof *active);
-    vols = calloc(all.n + 1, sizeof *vols);
-    vxml = calloc(all.n + 1, sizeof *vxml);
-    if (!serials || !xmls || !active || !vols || !vxml) {
-        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0, ai = 0; i < all.n; i++) {
+                       k->name, f->trans.v[i].name);
+    if (f->all.n)
+        qsort(f->all.v, f->all.n, sizeof *f->all.v, by_name);
+    if (f->act.n)
+        qsort(f->act.v, f->act.n, sizeof *f->act.v, by_name);
+    size_t n = f->all.n + 1;
+    f->serials = calloc(n, sizeof *f->serials);
+    f->xmls = calloc(n, sizeof *f->xmls);
+    f->active = calloc(n, sizeof *f->active);
+    f->vols = calloc(n, sizeof *f->vols);
+    f->vxml = calloc(n, sizeof *f->vxml);
+    if (!f->serials || !f->xmls || !f->active || !f->vols || !f->vxml)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    return 0;
+}
+
+static void mark_active(enum nv_kind kind, fetched *f)
+{
+    for (size_t i = 0, ai = 0; i < f->all.n; i++) {
         if (kind == NV_KIND_DOMAIN) {
-            active[i] = all.v[i].id != -1;
+            f->active[i] = f->all.v[i].id != -1;
         } else {
-            while (ai < act.n && strcmp(act.v[ai].name, all.v[i].name) < 0)
+            while (ai < f->act.n && strcmp(f->act.v[ai].name, f->all.v[i].name) < 0)
                 ai++;
-            active[i] = ai < act.n && strcmp(act.v[ai].name, all.v[i].name) == 0;
+            f->active[i] = ai < f->act.n && strcmp(f->act.v[ai].name, f->all.v[i].name) == 0;
         }
     }
-    /* every definition in one round trip */
+}
+
+/* Every definition in one round trip; one gone since it was listed is
+ * left NULL. */
+static int fetch_definitions(nv_conn *c, enum nv_kind kind, fetched *f, nv_err *e)
+{
+    const nv_kind_ops *k = nv_kind_ops_get(kind);
     unsigned flags = k->xml_inactive | (kind == NV_KIND_DOMAIN ? DOMAIN_XML_SECURE : 0);
     size_t sent = 0;
-    for (; sent < all.n; sent++)
-        if (k->xml_start(c, &all.v[sent], flags, &serials[sent], e) < 0)
-            goto out;
+    for (; sent < f->all.n; sent++)
+        if (k->xml_start(c, &f->all.v[sent], flags, &f->serials[sent], e) < 0)
+            return -1;
     int failed = 0;
     for (size_t i = 0; i < sent; i++) {
         nv_err oe;
         nv_err_clear(&oe);
-        if (k->xml_finish(c, serials[i], &xmls[i], &oe) < 0 && !nv_virt_not_found(k, &oe) && !failed) {
+        if (k->xml_finish(c, f->serials[i], &f->xmls[i], &oe) < 0 && !nv_virt_not_found(k, &oe) && !failed) {
             *e = oe;
-            nv_err_prefix(e, "%s %s", k->name, all.v[i].name);
+            nv_err_prefix(e, "%s %s", k->name, f->all.v[i].name);
             failed = 1;
         }
     }
-    if (failed)
-        goto out;
-    if (kind == NV_KIND_POOL && fetch_volumes(c, &all, active, vols, vxml, e) < 0)
-        goto out;
+    return failed ? -1 : 0;
+}
 
+/* The kind's list in the Nix output: "<kind>s = [ { ... } ... ];". */
+static int emit_kind(const nv_kind_ops *k, const fetched *f, const nv_import_opts *o, nv_buf *out,
+                     nv_errlist *warnings, nv_err *e)
+{
     indent(out, 2);
     nv_buf_printf(out, "%ss = [", k->name);
-    nv_buf_append_str(out, all.n ? "\n" : " ];\n");
-    for (size_t i = 0; i < all.n; i++) {
-        if (!xmls[i])
+    nv_buf_append_str(out, f->all.n ? "\n" : " ];\n");
+    for (size_t i = 0; i < f->all.n; i++) {
+        if (!f->xmls[i])
             continue; /* gone since it was listed */
         char what[512];
-        snprintf(what, sizeof what, "%s %s", k->name, all.v[i].name);
+        snprintf(what, sizeof what, "%s %s", k->name, f->all.v[i].name);
         indent(out, 4);
         nv_buf_append_str(out, "{\n");
-        if (definition(k->name, xmls[i], what, o, 6, out, warnings, e) < 0)
-            goto out;
+        if (definition(k->name, f->xmls[i], what, o, 6, out, warnings, e) < 0)
+            return -1;
         indent(out, 6);
-        nv_buf_printf(out, "active = %s;\n", active[i] ? "true" : "false");
-        if (emit_volumes(&all.v[i], &vols[i], vxml[i], o, out, warnings, e) < 0)
-            goto out;
+        nv_buf_printf(out, "active = %s;\n", f->active[i] ? "true" : "false");
+        if (emit_volumes(&f->all.v[i], &f->vols[i], f->vxml[i], o, out, warnings, e) < 0)
+            return -1;
         indent(out, 4);
         nv_buf_append_str(out, "}\n");
     }
-    if (all.n) {
+    if (f->all.n) {
         indent(out, 2);
         nv_buf_append_str(out, "];\n");
     }
-    rc = 0;
-out:
-    for (size_t i = 0; i < all.n; i++) {
-        if (xmls)
-            free(xmls[i]);
-        if (vxml && vxml[i]) {
-            for (size_t j = 0; j < vols[i].n; j++)
-                free(vxml[i][j]);
-            free(vxml[i]);
-        }
-        if (vols)
-            nv_vol_list_free(&vols[i]);
+    return 0;
+}
+
+static int import_kind(nv_conn *c, enum nv_kind kind, const nv_import_opts *o, nv_buf *out,
+                       nv_errlist *warnings, nv_err *e)
+{
+    fetched f = {0};
+    int rc = -1;
+    if (list_objects(c, kind, &f, warnings, e) == 0) {
+        mark_active(kind, &f);
+        if (fetch_definitions(c, kind, &f, e) == 0 &&
+            (kind != NV_KIND_POOL || fetch_volumes(c, &f.all, f.active, f.vols, f.vxml, e) == 0))
+            rc = emit_kind(nv_kind_ops_get(kind), &f, o, out, warnings, e);
     }
-    free(xmls);
-    free(vxml);
-    free(vols);
-    free(active);
-    free(serials);
-    nv_obj_list_free(&all);
-    nv_obj_list_free(&act);
-    nv_obj_list_free(&trans);
+    fetched_free(&f);
     return rc;
 }
 

@@ -113,35 +113,26 @@ static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vo
         v->name = strdup(n);
 }
 
-static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
-                         nv_errlist *errs)
+static enum nv_restart parse_restart(const char *file, const nv_xml_node *el, nv_errlist *errs)
 {
-    static const char *const dom_attrs[] = {"definition", "active", "restart", "shutdown-timeout", NULL};
-    static const char *const other_attrs[] = {"definition", "active", "restart", NULL};
-    check_attrs(file, el, kind == NV_KIND_DOMAIN ? dom_attrs : other_attrs, errs);
-    check_no_text(file, el, errs);
-    o->line = el->line;
-    o->state = NV_STATE_KEEP;
-    o->restart = NV_RESTART_IFCHANGED;
-    int active;
-    if (parse_bool(file, el, "active", &active, errs) == 1)
-        o->state = active ? NV_STATE_ACTIVE : NV_STATE_INACTIVE;
     const char *r = nv_xml_attr(el, "restart");
-    if (r) {
-        if (strcmp(r, "always") == 0)
-            o->restart = NV_RESTART_ALWAYS;
-        else if (strcmp(r, "never") == 0)
-            o->restart = NV_RESTART_NEVER;
-        else if (strcmp(r, "live") == 0)
-            o->restart = NV_RESTART_LIVE;
-        else if (strcmp(r, "ifchanged") != 0)
-            nv_errlist_add(errs, "%s:%lu: restart=\"%s\": expected always, never, ifchanged or live", file,
-                           el->line, r);
-    }
-    const char *t = nv_xml_attr(el, "shutdown-timeout");
-    if (t && nv_parse_seconds(t, &o->shutdown_timeout) < 0)
-        nv_errlist_add(errs, "%s:%lu: shutdown-timeout=\"%s\": expected a number of seconds", file, el->line, t);
+    if (!r || strcmp(r, "ifchanged") == 0)
+        return NV_RESTART_IFCHANGED;
+    if (strcmp(r, "always") == 0)
+        return NV_RESTART_ALWAYS;
+    if (strcmp(r, "never") == 0)
+        return NV_RESTART_NEVER;
+    if (strcmp(r, "live") == 0)
+        return NV_RESTART_LIVE;
+    nv_errlist_add(errs, "%s:%lu: restart=\"%s\": expected always, never, ifchanged or live", file, el->line, r);
+    return NV_RESTART_IFCHANGED;
+}
 
+/* A pool's <volume> children (other kinds have no children). -1: out of
+ * memory. */
+static int parse_volumes(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
+                          nv_errlist *errs)
+{
     size_t nvol = 0;
     for (const nv_xml_node *c = nv_xml_child(el, NULL); c; c = nv_xml_next(c, NULL)) {
         if (kind == NV_KIND_POOL && strcmp(c->name, "volume") == 0)
@@ -149,16 +140,22 @@ static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node 
         else
             nv_errlist_add(errs, "%s:%lu: unexpected <%s> inside <%s>", file, c->line, c->name, el->name);
     }
-    if (nvol) {
-        o->vols = calloc(nvol, sizeof *o->vols);
-        if (!o->vols) {
-            nv_errlist_add(errs, "out of memory");
-            return;
-        }
-        for (const nv_xml_node *c = nv_xml_child(el, "volume"); c; c = nv_xml_next(c, "volume"))
-            parse_volume(file, c, &o->vols[o->nvols++], errs);
+    if (!nvol)
+        return 0;
+    o->vols = calloc(nvol, sizeof *o->vols);
+    if (!o->vols) {
+        nv_errlist_add(errs, "out of memory");
+        return -1;
     }
+    for (const nv_xml_node *c = nv_xml_child(el, "volume"); c; c = nv_xml_next(c, "volume"))
+        parse_volume(file, c, &o->vols[o->nvols++], errs);
+    return 0;
+}
 
+/* definition="PATH": the definition read and checked. */
+static void read_definition(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
+                            nv_errlist *errs)
+{
     const char *def = nv_xml_attr(el, "definition");
     if (!def) {
         nv_errlist_add(errs, "%s:%lu: <%s> needs a definition attribute", file, el->line, el->name);
@@ -178,6 +175,26 @@ static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node 
         add_spec_error(errs, file, el, &e);
         nv_spec_free(&o->spec);
     }
+}
+
+static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
+                         nv_errlist *errs)
+{
+    static const char *const dom_attrs[] = {"definition", "active", "restart", "shutdown-timeout", NULL};
+    static const char *const other_attrs[] = {"definition", "active", "restart", NULL};
+    check_attrs(file, el, kind == NV_KIND_DOMAIN ? dom_attrs : other_attrs, errs);
+    check_no_text(file, el, errs);
+    o->line = el->line;
+    o->state = NV_STATE_KEEP;
+    int active;
+    if (parse_bool(file, el, "active", &active, errs) == 1)
+        o->state = active ? NV_STATE_ACTIVE : NV_STATE_INACTIVE;
+    o->restart = parse_restart(file, el, errs);
+    const char *t = nv_xml_attr(el, "shutdown-timeout");
+    if (t && nv_parse_seconds(t, &o->shutdown_timeout) < 0)
+        nv_errlist_add(errs, "%s:%lu: shutdown-timeout=\"%s\": expected a number of seconds", file, el->line, t);
+    if (parse_volumes(file, kind, el, o, errs) == 0)
+        read_definition(file, kind, el, o, errs);
 }
 
 static int same_uuid(const void *ctx, size_t pos, const void *key)
@@ -236,6 +253,80 @@ static void check_duplicates(const char *file, enum nv_kind kind, const nv_manif
     nv_hmap_free(&names);
 }
 
+/* purge="..." of a kind's list (NixVirt's behaviour without it). */
+static enum nv_purge parse_purge(const char *path, const nv_xml_node *list, nv_errlist *errs)
+{
+    const char *purge = nv_xml_attr(list, "purge");
+    if (!purge || strcmp(purge, "undeclared") == 0)
+        return NV_PURGE_UNDECLARED;
+    if (strcmp(purge, "managed") == 0)
+        return NV_PURGE_MANAGED;
+    if (strcmp(purge, "none") == 0)
+        return NV_PURGE_NONE;
+    nv_errlist_add(errs, "%s:%lu: purge=\"%s\": expected undeclared, managed or none", path, list->line, purge);
+    return NV_PURGE_UNDECLARED;
+}
+
+/* One kind's list: <networks>, <pools> or <domains>, and its objects. */
+static void parse_list(const char *path, const nv_xml_node *list, nv_manifest *m, nv_errlist *errs)
+{
+    int kind = -1;
+    for (int k = 0; k < NV_KIND_COUNT; k++)
+        if (strcmp(list->name, kind_lists[k]) == 0)
+            kind = k;
+    if (kind < 0) {
+        nv_errlist_add(errs, "%s:%lu: unknown element <%s> (expected <networks>, <pools> or <domains>)", path,
+                       list->line, list->name);
+        return;
+    }
+    nv_manifest_kind *mk = &m->kinds[kind];
+    if (mk->managed) {
+        nv_errlist_add(errs, "%s:%lu: <%s> appears twice", path, list->line, list->name);
+        return;
+    }
+    mk->managed = 1;
+    static const char *const list_attrs[] = {"purge", NULL};
+    check_attrs(path, list, list_attrs, errs);
+    check_no_text(path, list, errs);
+    mk->purge = parse_purge(path, list, errs);
+    size_t n = 0;
+    for (const nv_xml_node *c = nv_xml_child(list, NULL); c; c = nv_xml_next(c, NULL)) {
+        if (strcmp(c->name, kind_items[kind]) == 0)
+            n++;
+        else
+            nv_errlist_add(errs, "%s:%lu: unexpected <%s> inside <%s> (expected <%s>)", path, c->line, c->name,
+                           list->name, kind_items[kind]);
+    }
+    mk->objs = calloc(n ? n : 1, sizeof *mk->objs);
+    if (!mk->objs) {
+        nv_errlist_add(errs, "out of memory");
+        return;
+    }
+    for (const nv_xml_node *c = nv_xml_child(list, kind_items[kind]); c; c = nv_xml_next(c, kind_items[kind]))
+        parse_object(path, (enum nv_kind)kind, c, &mk->objs[mk->n++], errs);
+    check_duplicates(path, (enum nv_kind)kind, mk, errs);
+}
+
+/* <nixvirt version="1">. 0, or -1 when it is not a manifest at all. */
+static int check_root(const char *path, const nv_xml_node *root, nv_errlist *errs)
+{
+    if (strcmp(root->name, "nixvirt") != 0) {
+        nv_errlist_add(errs, "%s:%lu: expected <nixvirt> as the root element, found <%s>", path, root->line,
+                       root->name);
+        return -1;
+    }
+    static const char *const root_attrs[] = {"version", NULL};
+    check_attrs(path, root, root_attrs, errs);
+    check_no_text(path, root, errs);
+    const char *version = nv_xml_attr(root, "version");
+    if (!version)
+        nv_errlist_add(errs, "%s:%lu: <nixvirt> needs version=\"1\"", path, root->line);
+    else if (strcmp(version, "1") != 0)
+        nv_errlist_add(errs, "%s:%lu: manifest version \"%s\" is not supported (this nixvirt reads version 1)",
+                       path, root->line, version);
+    return 0;
+}
+
 int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifest *m, nv_errlist *errs)
 {
     memset(m, 0, sizeof *m);
@@ -247,69 +338,9 @@ int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifes
         nv_errlist_add(errs, "%s", e.msg);
         return -1;
     }
-    if (strcmp(root->name, "nixvirt") != 0) {
-        nv_errlist_add(errs, "%s:%lu: expected <nixvirt> as the root element, found <%s>", path, root->line,
-                       root->name);
-        goto out;
-    }
-    static const char *const root_attrs[] = {"version", NULL};
-    check_attrs(path, root, root_attrs, errs);
-    check_no_text(path, root, errs);
-    const char *version = nv_xml_attr(root, "version");
-    if (!version)
-        nv_errlist_add(errs, "%s:%lu: <nixvirt> needs version=\"1\"", path, root->line);
-    else if (strcmp(version, "1") != 0)
-        nv_errlist_add(errs, "%s:%lu: manifest version \"%s\" is not supported (this nixvirt reads version 1)",
-                       path, root->line, version);
-
-    for (const nv_xml_node *list = nv_xml_child(root, NULL); list; list = nv_xml_next(list, NULL)) {
-        int kind = -1;
-        for (int k = 0; k < NV_KIND_COUNT; k++)
-            if (strcmp(list->name, kind_lists[k]) == 0)
-                kind = k;
-        if (kind < 0) {
-            nv_errlist_add(errs, "%s:%lu: unknown element <%s> (expected <networks>, <pools> or <domains>)", path,
-                           list->line, list->name);
-            continue;
-        }
-        nv_manifest_kind *mk = &m->kinds[kind];
-        if (mk->managed) {
-            nv_errlist_add(errs, "%s:%lu: <%s> appears twice", path, list->line, list->name);
-            continue;
-        }
-        mk->managed = 1;
-        static const char *const list_attrs[] = {"purge", NULL};
-        check_attrs(path, list, list_attrs, errs);
-        check_no_text(path, list, errs);
-        const char *purge = nv_xml_attr(list, "purge");
-        mk->purge = NV_PURGE_UNDECLARED; /* NixVirt's behaviour */
-        if (purge) {
-            if (strcmp(purge, "managed") == 0)
-                mk->purge = NV_PURGE_MANAGED;
-            else if (strcmp(purge, "none") == 0)
-                mk->purge = NV_PURGE_NONE;
-            else if (strcmp(purge, "undeclared") != 0)
-                nv_errlist_add(errs, "%s:%lu: purge=\"%s\": expected undeclared, managed or none", path, list->line,
-                               purge);
-        }
-        size_t n = 0;
-        for (const nv_xml_node *c = nv_xml_child(list, NULL); c; c = nv_xml_next(c, NULL)) {
-            if (strcmp(c->name, kind_items[kind]) == 0)
-                n++;
-            else
-                nv_errlist_add(errs, "%s:%lu: unexpected <%s> inside <%s> (expected <%s>)", path, c->line, c->name,
-                               list->name, kind_items[kind]);
-        }
-        mk->objs = calloc(n ? n : 1, sizeof *mk->objs);
-        if (!mk->objs) {
-            nv_errlist_add(errs, "out of memory");
-            continue;
-        }
-        for (const nv_xml_node *c = nv_xml_child(list, kind_items[kind]); c; c = nv_xml_next(c, kind_items[kind]))
-            parse_object(path, (enum nv_kind)kind, c, &mk->objs[mk->n++], errs);
-        check_duplicates(path, (enum nv_kind)kind, mk, errs);
-    }
-out:
+    if (check_root(path, root, errs) == 0)
+        for (const nv_xml_node *list = nv_xml_child(root, NULL); list; list = nv_xml_next(list, NULL))
+            parse_list(path, list, m, errs);
     nv_xml_free(root);
     return errs->n > before || errs->oom ? -1 : 0;
 }

@@ -48,6 +48,46 @@ static int uses_network(const nv_xml_node *dom, const char *net_name, const char
     return 0;
 }
 
+/* Of the running domains, those using the network move into out (out->v
+ * has room for all): their live XML in one round trip. */
+static int pick_users(nv_conn *c, const nv_obj *net, const char *bridge, nv_obj_list *running, nv_obj_list *out,
+                      nv_err *e)
+{
+    uint32_t *serials = calloc(running->n ? running->n : 1, sizeof *serials);
+    if (!serials)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    size_t sent = 0;
+    for (; sent < running->n; sent++)
+        if (nv_domain_ops.xml_start(c, &running->v[sent], 0, &serials[sent], e) < 0)
+            break;
+    int failed = sent < running->n;
+    for (size_t i = 0; i < sent; i++) {
+        char *xml = NULL;
+        nv_err de;
+        nv_err_clear(&de);
+        if (nv_domain_ops.xml_finish(c, serials[i], &xml, &de) < 0) {
+            /* a domain that stopped meanwhile no longer matters */
+            if (de.kind != NV_ERR_LIBVIRT && !failed) {
+                *e = de;
+                failed = 1;
+            }
+            continue;
+        }
+        nv_xml_node *d = nv_xml_parse(xml, strlen(xml), "domain XML", &de);
+        free(xml);
+        if (!d)
+            continue;
+        if (uses_network(d, net->name, bridge)) {
+            out->v[out->n] = running->v[i];
+            memset(&running->v[i], 0, sizeof running->v[i]);
+            out->n++;
+        }
+        nv_xml_free(d);
+    }
+    free(serials);
+    return failed ? -1 : 0;
+}
+
 int nv_power_network_users(nv_conn *c, const nv_obj *net, nv_obj_list *out, nv_err *e)
 {
     out->v = NULL;
@@ -70,42 +110,7 @@ int nv_power_network_users(nv_conn *c, const nv_obj *net, nv_obj_list *out, nv_e
         nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
         goto out;
     }
-    /* fetch every running domain's live XML in one round trip */
-    uint32_t *serials = calloc(running.n ? running.n : 1, sizeof *serials);
-    if (!serials) {
-        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-        goto out;
-    }
-    size_t sent = 0;
-    for (; sent < running.n; sent++)
-        if (nv_domain_ops.xml_start(c, &running.v[sent], 0, &serials[sent], e) < 0)
-            break;
-    int failed = sent < running.n;
-    for (size_t i = 0; i < sent; i++) {
-        char *xml = NULL;
-        nv_err de;
-        nv_err_clear(&de);
-        if (nv_domain_ops.xml_finish(c, serials[i], &xml, &de) < 0) {
-            /* a domain that stopped meanwhile no longer matters */
-            if (de.kind != NV_ERR_LIBVIRT && !failed) {
-                *e = de;
-                failed = 1;
-            }
-            continue;
-        }
-        nv_xml_node *d = nv_xml_parse(xml, strlen(xml), "domain XML", &de);
-        free(xml);
-        if (!d)
-            continue;
-        if (uses_network(d, net->name, bridge)) {
-            out->v[out->n] = running.v[i];
-            memset(&running.v[i], 0, sizeof running.v[i]);
-            out->n++;
-        }
-        nv_xml_free(d);
-    }
-    free(serials);
-    rc = failed ? -1 : 0;
+    rc = pick_users(c, net, bridge, &running, out, e);
 out:
     nv_obj_list_free(&running);
     nv_xml_free(nroot);
@@ -147,6 +152,56 @@ int nv_power_restart_some(nv_conn *c, const nv_obj *doms, size_t n, nv_power_def
     return failures;
 }
 
+/* A network's users, all asked to shut down and then waited for together;
+ * *stopped: how many are off, moved to the front of users (they are what
+ * a failure starts again). */
+static int stop_users(nv_conn *c, const nv_obj *net, nv_obj_list *users, unsigned timeout, size_t *stopped,
+                      nv_err *e)
+{
+    nv_shutdown_batch batch = {0};
+    int rc = 0;
+    for (size_t i = 0; i < users->n && rc == 0; i++) {
+        nv_log_obj("network", net->uuid, "stop dependant domain %s", users->v[i].name);
+        rc = nv_shutdown_add(c, &batch, &users->v[i], timeout, 0, e);
+    }
+    if (nv_shutdown_finish(c, &batch) > 0 && rc == 0) {
+        for (size_t i = 0; i < batch.n && rc == 0; i++)
+            if (batch.v[i].failed) {
+                *e = batch.v[i].err;
+                nv_err_prefix(e, "cannot stop domain %s, which uses network %s", batch.v[i].obj.name, net->name);
+                rc = -1;
+            }
+    }
+    /* batch.v[i] is users->v[i] */
+    *stopped = 0;
+    for (size_t i = 0; i < batch.n; i++)
+        if (batch.v[i].off) {
+            nv_obj t = users->v[*stopped];
+            users->v[(*stopped)++] = users->v[i];
+            users->v[i] = t;
+        }
+    nv_shutdown_free(&batch);
+    return rc;
+}
+
+/* A network stopped with its users: they are handed over to the caller,
+ * who starts them again (or, out of memory, started again here). */
+static int hand_over(nv_conn *c, nv_obj_list *users, nv_obj_list *dependants, nv_err *e)
+{
+    nv_obj *grown = realloc(dependants->v, (dependants->n + users->n + 1) * sizeof *grown);
+    if (!grown) {
+        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        nv_power_restart_some(c, users->v, users->n, NULL, NULL, e);
+        nv_obj_list_free(users);
+        return -1;
+    }
+    dependants->v = grown;
+    for (size_t i = 0; i < users->n; i++)
+        dependants->v[dependants->n++] = users->v[i];
+    free(users->v);
+    return 0;
+}
+
 int nv_power_deactivate(nv_conn *c, enum nv_kind kind, const nv_obj *o, const nv_power_opts *p,
                         nv_obj_list *dependants, nv_err *e)
 {
@@ -161,30 +216,8 @@ int nv_power_deactivate(nv_conn *c, enum nv_kind kind, const nv_obj *o, const nv
     nv_obj_list users;
     if (nv_power_network_users(c, o, &users, e) < 0)
         return nv_err_prefix(e, "cannot find the domains using network %s", o->name);
-    /* all are asked to shut down, then waited for together */
-    nv_shutdown_batch batch = {0};
-    int rc = 0;
-    for (size_t i = 0; i < users.n && rc == 0; i++) {
-        nv_log_obj("network", o->uuid, "stop dependant domain %s", users.v[i].name);
-        rc = nv_shutdown_add(c, &batch, &users.v[i], timeout, 0, e);
-    }
-    if (nv_shutdown_finish(c, &batch) > 0 && rc == 0) {
-        for (size_t i = 0; i < batch.n && rc == 0; i++)
-            if (batch.v[i].failed) {
-                *e = batch.v[i].err;
-                nv_err_prefix(e, "cannot stop domain %s, which uses network %s", batch.v[i].obj.name, o->name);
-                rc = -1;
-            }
-    }
-    /* the stopped ones first: they are what a failure starts again (batch.v[i] is users.v[i]) */
     size_t stopped = 0;
-    for (size_t i = 0; i < batch.n; i++)
-        if (batch.v[i].off) {
-            nv_obj t = users.v[stopped];
-            users.v[stopped++] = users.v[i];
-            users.v[i] = t;
-        }
-    nv_shutdown_free(&batch);
+    int rc = stop_users(c, o, &users, timeout, &stopped, e);
     if (rc == 0) {
         nv_log_obj(k->name, o->uuid, "deactivate");
         rc = k->destroy(c, o, e);
@@ -195,19 +228,7 @@ int nv_power_deactivate(nv_conn *c, enum nv_kind kind, const nv_obj *o, const nv
         nv_obj_list_free(&users);
         return -1;
     }
-    /* hand them over so the caller can start them again */
-    nv_obj *grown = realloc(dependants->v, (dependants->n + users.n + 1) * sizeof *grown);
-    if (!grown) {
-        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-        nv_power_restart_some(c, users.v, users.n, NULL, NULL, e);
-        nv_obj_list_free(&users);
-        return -1;
-    }
-    dependants->v = grown;
-    for (size_t i = 0; i < users.n; i++)
-        dependants->v[dependants->n++] = users.v[i];
-    free(users.v);
-    return 0;
+    return hand_over(c, &users, dependants, e);
 }
 
 int nv_power_restart_dependants(nv_conn *c, const nv_obj_list *dependants, nv_err *e)
