@@ -32,9 +32,18 @@ static const char *const kinds[] = {"domain", "network", "pool", "volume", NULL}
 
 enum { O_HELP, O_TYPE, O_LENIENT, O_COUNT };
 
-int cmd_xml2nix(int argc, char **argv)
+static const char prog[] = "nixvirt xml2nix";
+
+/* What the command line asks for. */
+typedef struct xml2nix_args {
+    const char *path; /* NULL: stdin */
+    const char *type; /* --type, or NULL: the root element's name */
+    int lenient;
+} xml2nix_args;
+
+/* Returns -1 to go on, or the exit code when done (--help, a usage error). */
+static int parse_args(int argc, char **argv, xml2nix_args *a)
 {
-    const char *prog = "nixvirt xml2nix";
     struct nv_opt o[O_COUNT] = {
         [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
         [O_TYPE] = {.name = "type", .kind = NV_OPT_VALUE, .choices = kinds},
@@ -55,9 +64,16 @@ int cmd_xml2nix(int argc, char **argv)
         fprintf(stderr, "%s%s: error: one input file at most\n", usage, prog);
         return NV_EXIT_USAGE;
     }
-    const char *path = npos == 1 && strcmp(pos[0], "-") != 0 ? pos[0] : NULL;
-    const char *name = path ? path : "<stdin>";
+    a->path = npos == 1 && strcmp(pos[0], "-") != 0 ? pos[0] : NULL;
+    a->type = o[O_TYPE].value;
+    a->lenient = o[O_LENIENT].count > 0;
+    return -1;
+}
 
+/* The input (a file, or stdin) read, checked as text and parsed; NULL
+ * after reporting why not. */
+static nv_xml_node *read_input(const char *path, const char *name)
+{
     nv_err e;
     nv_err_clear(&e);
     char *data = NULL;
@@ -67,25 +83,36 @@ int cmd_xml2nix(int argc, char **argv)
         (!path && nv_text_check(name, data, len, &e) < 0)) {
         free(data);
         nv_cli_report(prog, &e);
-        return NV_EXIT_FAIL;
+        return NULL;
     }
     nv_xml_node *root = nv_xml_parse(data, len, name, &e);
     free(data);
-    if (!root) {
+    if (!root)
         nv_cli_report(prog, &e);
+    return root;
+}
+
+int cmd_xml2nix(int argc, char **argv)
+{
+    xml2nix_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    const char *name = a.path ? a.path : "<stdin>";
+    nv_xml_node *root = read_input(a.path, name);
+    if (!root)
         return NV_EXIT_FAIL;
-    }
-    const char *kind = o[O_TYPE].value ? o[O_TYPE].value : root->name;
-    const nv_xml_schema *s = nv_xml_schema_find(kind);
-    int rc = NV_EXIT_FAIL;
+    nv_err e;
+    nv_err_clear(&e);
+    const nv_xml_schema *s = nv_xml_schema_find(a.type ? a.type : root->name);
+    rc = NV_EXIT_FAIL;
     nv_errlist warnings = {0};
     nv_buf out;
     nv_buf_init(&out, 0);
     if (!s) {
         fprintf(stderr, "%s: %s:%lu: the root element <%s> is not a domain, network, pool or volume\n",
                 prog, name, root->line, root->name);
-    } else if (nv_xml_to_nix(root, s, name, o[O_LENIENT].count ? NV_XML_TONIX_LENIENT : 0, &warnings,
-                             &out, &e) < 0) {
+    } else if (nv_xml_to_nix(root, s, name, a.lenient ? NV_XML_TONIX_LENIENT : 0, &warnings, &out, &e) < 0) {
         nv_cli_report(prog, &e);
     } else {
         for (size_t i = 0; i < warnings.n && warnings.v; i++)

@@ -102,63 +102,71 @@ static void put_hex(nv_buf *b, const uint8_t d[32])
         nv_buf_printf(b, "%02x", d[i]);
 }
 
-int nv_defstore_save(nv_defstore *ds, enum nv_kind kind, const nv_spec *s, const uint8_t digest[32], nv_err *e)
+/* The file's text into b (b->failed when too large): the header with the
+ * digest, then the definition in canonical form. */
+static int render(const nv_spec *s, const uint8_t digest[32], nv_buf *b, nv_err *e)
 {
-    if (ds_open(ds, 1, e) != 0)
-        return -1;
-    char name[64];
-    name_of(kind, s->uuid, name, sizeof name);
     /* the manifest keeps definitions as text (nv_spec_drop_tree) */
     nv_xml_node *t = s->root ? nv_xml_clone(s->root, e) : nv_xml_parse(s->xml, s->xml_len, s->file, e);
     if (!t || nv_xml_canon_keep_order(t, e) < 0) {
         nv_xml_free(t);
         return -1;
     }
-    nv_buf b;
-    nv_buf_init(&b, NV_DEFSTORE_MAX);
-    nv_buf_append_str(&b, header);
-    put_hex(&b, digest);
-    nv_buf_append_str(&b, "\n");
+    nv_buf_init(b, NV_DEFSTORE_MAX);
+    nv_buf_append_str(b, header);
+    put_hex(b, digest);
+    nv_buf_append_str(b, "\n");
     char *canon = nv_xml_to_string(t, NULL, e);
     nv_xml_free(t);
     if (!canon) {
-        nv_buf_free(&b);
+        nv_buf_free(b);
         return -1;
     }
-    nv_buf_append_str(&b, canon);
+    nv_buf_append_str(b, canon);
     free(canon);
-    if (b.failed) {
-        /* too large to keep: an older one must not pass for it */
-        nv_buf_free(&b);
-        if (unlinkat(ds->fd, name, 0) < 0 && errno != ENOENT)
-            return nv_err_sys(e, errno, "cannot remove %s/%s", ds->dir, name);
-        return 0;
-    }
-    int rc = -1;
+    return 0;
+}
+
+/* b into the store's file `name`, replaced whole; no half file is left. */
+static int write_file(const nv_defstore *ds, const char *name, const nv_buf *b, nv_err *e)
+{
     int fd = openat(ds->fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        nv_err_sys(e, errno, "cannot write %s/%s", ds->dir, name);
-        goto out;
-    }
+    if (fd < 0)
+        return nv_err_sys(e, errno, "cannot write %s/%s", ds->dir, name);
     size_t off = 0;
-    while (off < b.len) {
-        ssize_t w = write(fd, b.data + off, b.len - off);
+    while (off < b->len) {
+        ssize_t w = write(fd, b->data + off, b->len - off);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0) {
             nv_err_sys(e, errno, "cannot write %s/%s", ds->dir, name);
             close(fd);
             (void)unlinkat(ds->fd, name, 0); /* no half file left behind */
-            goto out;
+            return -1;
         }
         off += (size_t)w;
     }
-    if (close(fd) < 0) {
-        nv_err_sys(e, errno, "cannot write %s/%s", ds->dir, name);
-        goto out;
+    if (close(fd) < 0)
+        return nv_err_sys(e, errno, "cannot write %s/%s", ds->dir, name);
+    return 0;
+}
+
+int nv_defstore_save(nv_defstore *ds, enum nv_kind kind, const nv_spec *s, const uint8_t digest[32], nv_err *e)
+{
+    if (ds_open(ds, 1, e) != 0)
+        return -1;
+    char name[64];
+    name_of(kind, s->uuid, name, sizeof name);
+    nv_buf b;
+    if (render(s, digest, &b, e) < 0)
+        return -1;
+    int rc = 0;
+    if (!b.failed) {
+        rc = write_file(ds, name, &b, e);
+    } else if (unlinkat(ds->fd, name, 0) < 0 && errno != ENOENT) {
+        /* too large to keep: an older one must not pass for it */
+        rc = nv_err_sys(e, errno, "cannot remove %s/%s", ds->dir, name);
     }
-    rc = 0;
-out:
     nv_buf_free(&b);
     return rc;
 }
