@@ -22,6 +22,17 @@ struct nv_opt {
     const char *value;
 };
 
+/* The options every command that talks to a daemon takes, for an option
+ * table indexed by an enum that names them O_HELP, O_VERBOSE, O_JSON,
+ * O_WAIT, O_TIMEOUT and O_CONNECT; each command adds its own. */
+#define NV_OPTS_DAEMON                                                      \
+    [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},    \
+    [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG}, \
+    [O_JSON] = {.name = "json", .kind = NV_OPT_FLAG},                       \
+    [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},                      \
+    [O_TIMEOUT] = {.name = "timeout", .kind = NV_OPT_VALUE},                \
+    [O_CONNECT] = {.name = "connect", .kind = NV_OPT_VALUE}
+
 /* Parses argv[1..argc-1]. Options are matched by exact name or unambiguous
  * prefix. Non-option arguments are stored in positional[] (up to max_pos).
  * On error writes a one-line reason into err and returns -1. */

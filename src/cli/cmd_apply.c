@@ -102,14 +102,9 @@ static int parse_args(int argc, char **argv, apply_args *a)
 {
     enum { O_HELP, O_VERBOSE, O_DRY, O_JSON, O_WAIT, O_TIMEOUT, O_STATE, O_CONNECT, O_COUNT };
     struct nv_opt o[O_COUNT] = {
-        [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
-        [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG},
+        NV_OPTS_DAEMON,
         [O_DRY] = {.name = "dry-run", .kind = NV_OPT_FLAG},
-        [O_JSON] = {.name = "json", .kind = NV_OPT_FLAG},
-        [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},
-        [O_TIMEOUT] = {.name = "timeout", .kind = NV_OPT_VALUE},
         [O_STATE] = {.name = "state-dir", .kind = NV_OPT_VALUE},
-        [O_CONNECT] = {.name = "connect", .kind = NV_OPT_VALUE},
     };
     const char *pos[1];
     size_t npos = 0;

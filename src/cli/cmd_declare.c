@@ -142,12 +142,7 @@ static int take_args(struct nv_opt *o, declare_args *a)
 static int parse_args(int argc, char **argv, declare_args *a)
 {
     struct nv_opt o[O_COUNT] = {
-        [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
-        [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG},
-        [O_JSON] = {.name = "json", .kind = NV_OPT_FLAG},
-        [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},
-        [O_TIMEOUT] = {.name = "timeout", .kind = NV_OPT_VALUE},
-        [O_CONNECT] = {.name = "connect", .kind = NV_OPT_VALUE},
+        NV_OPTS_DAEMON,
         [O_TYPE] = {.name = "type", .kind = NV_OPT_VALUE, .choices = kinds},
         [O_DEFINE] = {.name = "define", .kind = NV_OPT_VALUE},
         [O_UUID] = {.name = "uuid", .kind = NV_OPT_VALUE},

@@ -58,12 +58,7 @@ static int parse_args(int argc, char **argv, purge_args *a)
 {
     enum { O_HELP, O_VERBOSE, O_JSON, O_WAIT, O_TIMEOUT, O_CONNECT, O_TYPE, O_KEEP, O_COUNT };
     struct nv_opt o[O_COUNT] = {
-        [O_HELP] = {.name = "help", .short_name = 'h', .kind = NV_OPT_FLAG},
-        [O_VERBOSE] = {.name = "verbose", .short_name = 'v', .kind = NV_OPT_FLAG},
-        [O_JSON] = {.name = "json", .kind = NV_OPT_FLAG},
-        [O_WAIT] = {.name = "wait", .kind = NV_OPT_VALUE},
-        [O_TIMEOUT] = {.name = "timeout", .kind = NV_OPT_VALUE},
-        [O_CONNECT] = {.name = "connect", .kind = NV_OPT_VALUE},
+        NV_OPTS_DAEMON,
         [O_TYPE] = {.name = "type", .kind = NV_OPT_VALUE, .choices = kinds},
         [O_KEEP] = {.name = "keep", .kind = NV_OPT_VALUE},
     };
