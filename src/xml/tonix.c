@@ -346,14 +346,10 @@ static int scalar_leaf(const nv_xml_node *el, const nv_xml_schema_type *t)
     return sh.nelem == 0 && (sh.ntext > 0 || !NV_XML_SCHEMA_HAS_TEXT(t));
 }
 
-static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t, int level,
-                     const int *slot, size_t nelem, size_t nknown, size_t nunknown, size_t nraw,
-                     const char *end)
+/* el's known attributes (and its folded child's), then its text, as entries. */
+static int set_attrs(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t, int level,
+                     const int *slot, size_t nelem, size_t nknown, const nv_xml_node *folded)
 {
-    nv_buf *o = c->out;
-    const nv_xml_node *folded = foldable(c, el, t, slot, nelem);
-    nv_buf_append_str(o, "{\n");
-    /* attributes */
     for (size_t i = 0; i < el->nattrs && nknown; i++) {
         const char *a = el->attrs[i].name;
         if (nv_xml_ns_is_decl(a) || !known_attr(c, t, a))
@@ -368,7 +364,6 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
     if (folded)
         for (size_t i = 0; i < folded->nattrs; i++)
             str_entry(c, level + 1, NULL, folded->attrs[i].name, folded->attrs[i].value);
-    /* text */
     if (NV_XML_SCHEMA_HAS_TEXT(t) && nelem == 0) {
         char *text = text_of(el);
         if (!text)
@@ -377,117 +372,153 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
             str_entry(c, level + 1, NULL, NV_XML_SCHEMA_TEXT(c->s, t), text);
         free(text);
     }
-    /* children, one key per slot in order of first appearance */
-    if (nelem) {
-        int *next = malloc(nelem * sizeof *next);
-        const nv_xml_node **node = malloc(nelem * sizeof *node);
-        int *last = malloc(((size_t)t->nchildren + 1) * sizeof *last);
-        if (!next || !node || !last) {
-            free(next);
-            free(node);
-            free(last);
+    return 0;
+}
+
+/* The entry of slot s of t: node[k] is its first child, next[] links the rest. */
+static int slot_entry(struct ctx *c, const nv_xml_schema_type *t, int level, int s, const nv_xml_node **node,
+                      const int *next, int k, const nv_xml_node *folded)
+{
+    nv_buf *o = c->out;
+    const uint16_t *ch = CHILD(c, t, s);
+    const nv_xml_schema_type *ct = TYPE(c, NV_XML_SCHEMA_CHILD_TYPE(ch));
+    char key[256];
+    child_key(c, ct, key, sizeof key);
+    key_start(c, level + 1, NULL, key);
+    if (folded && node[k] == folded) {
+        char *text = text_of(folded);
+        if (!text)
             return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+        nv_xml_nix_string(o, text);
+        nv_buf_append_str(o, ";\n");
+        free(text);
+        return 0;
+    }
+    /* a scalar under a key that is also an attribute (or the text
+     * key) would be read as that: such a child is written as a list */
+    int structured = (known_attr(c, t, key) ||
+                      (NV_XML_SCHEMA_HAS_TEXT(t) && strcmp(NV_XML_SCHEMA_TEXT(c->s, t), key) == 0)) &&
+                     scalar_leaf(node[k], ct);
+    if (!NV_XML_SCHEMA_CHILD_MANY(ch) && !(structured && !NV_XML_SCHEMA_IS_ANY(ct)))
+        return value(c, node[k], ct, level + 1, 0, ";\n");
+    int rc = 0;
+    nv_buf_append_str(o, "[\n");
+    for (int m = k; m >= 0 && rc == 0; m = next[m]) {
+        indent(o, level + 2);
+        rc = value(c, node[m], ct, level + 2, 0, "\n");
+    }
+    indent(o, level + 1);
+    nv_buf_append_str(o, "];\n");
+    return rc;
+}
+
+/* Links each child to the next one of its slot (walking backwards);
+ * last[s] ends as the first child of slot s. */
+static void link_slots(const int *slot, size_t nelem, int nslots, int *next, int *last)
+{
+    for (int s = 0; s < nslots; s++)
+        last[s] = -1;
+    for (size_t k = nelem; k-- > 0;) {
+        next[k] = -1;
+        if (slot[k] >= 0) {
+            next[k] = last[slot[k]];
+            last[slot[k]] = (int)k;
         }
-        size_t i = 0;
-        for (const nv_xml_node *n = el->first; n; n = n->next)
-            if (n->type == NV_XML_ELEMENT)
-                node[i++] = n;
-        for (int s = 0; s < t->nchildren; s++)
-            last[s] = -1;
-        /* link each child to the next one of its slot (walking backwards) */
-        for (size_t k = nelem; k-- > 0;) {
-            next[k] = -1;
-            if (slot[k] >= 0) {
-                next[k] = last[slot[k]];
-                last[slot[k]] = (int)k;
-            }
-        }
-        int rc = 0;
-        for (size_t k = 0; k < nelem && rc == 0; k++) {
-            int s = slot[k];
-            if (s < 0 || last[s] != (int)k)
-                continue; /* raw, or not the first of its slot */
-            last[s] = -2;  /* done */
-            const uint16_t *ch = CHILD(c, t, s);
-            const nv_xml_schema_type *ct = TYPE(c, NV_XML_SCHEMA_CHILD_TYPE(ch));
-            char key[256];
-            child_key(c, ct, key, sizeof key);
-            key_start(c, level + 1, NULL, key);
-            if (folded && node[k] == folded) {
-                char *text = text_of(folded);
-                if (!text) {
-                    rc = nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
-                    break;
-                }
-                nv_xml_nix_string(o, text);
-                nv_buf_append_str(o, ";\n");
-                free(text);
-                continue;
-            }
-            /* a scalar under a key that is also an attribute (or the text
-             * key) would be read as that: such a child is written as a list */
-            int structured = (known_attr(c, t, key) ||
-                              (NV_XML_SCHEMA_HAS_TEXT(t) && strcmp(NV_XML_SCHEMA_TEXT(c->s, t), key) == 0)) &&
-                             scalar_leaf(node[k], ct);
-            if (NV_XML_SCHEMA_CHILD_MANY(ch) || (structured && !NV_XML_SCHEMA_IS_ANY(ct))) {
-                nv_buf_append_str(o, "[\n");
-                for (int m = (int)k; m >= 0 && rc == 0; m = next[m]) {
-                    indent(o, level + 2);
-                    rc = value(c, node[m], ct, level + 2, 0, "\n");
-                }
-                indent(o, level + 1);
-                nv_buf_append_str(o, "];\n");
-            } else {
-                rc = value(c, node[k], ct, level + 1, 0, ";\n");
-            }
-        }
-        /* raw children */
-        if (rc == 0 && nraw) {
-            key_start(c, level + 1, NULL, "_xml");
-            nv_buf_append_str(o, "[\n");
-            for (size_t k = 0; k < nelem && rc == 0; k++)
-                if (slot[k] < 0)
-                    rc = fragment(c, node[k], level + 2, 1);
-            indent(o, level + 1);
-            nv_buf_append_str(o, "];\n");
-        }
+    }
+}
+
+/* el's child elements: one key per slot in order of first appearance,
+ * then the raw ones under `_xml`. */
+static int set_children(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t, int level,
+                        const int *slot, size_t nelem, size_t nraw, const nv_xml_node *folded)
+{
+    nv_buf *o = c->out;
+    int *next = malloc(nelem * sizeof *next);
+    const nv_xml_node **node = malloc(nelem * sizeof *node);
+    int *last = malloc(((size_t)t->nchildren + 1) * sizeof *last);
+    if (!next || !node || !last) {
         free(next);
         free(node);
         free(last);
-        if (rc < 0)
-            return -1;
+        return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
     }
-    if (nunknown) {
-        key_start(c, level + 1, NULL, "_attrs");
-        nv_buf_append_str(o, "{\n");
-        nv_xml_prefixes p = {0};
-        for (size_t i = 0; i < el->nattrs; i++) {
-            const char *a = el->attrs[i].name;
-            if (!nv_xml_ns_is_decl(a) && !known_attr(c, t, a)) {
-                str_entry(c, level + 2, NULL, a, el->attrs[i].value);
-                nv_xml_prefixes_add(&p, a);
-            }
-        }
-        /* getXML writes no declarations of its own for these: a prefixed
-         * attribute brings the one it needs */
-        nv_buf decl;
-        nv_buf_init(&decl, 0);
-        for (size_t i = 0; i < p.n; i++) {
-            const char *uri = nv_xml_ns_lookup(el, p.v[i], p.len[i]);
-            if (!uri)
-                continue;
-            nv_buf_reset(&decl);
-            nv_buf_printf(&decl, "xmlns:%.*s", (int)p.len[i], p.v[i]);
-            str_entry(c, level + 2, NULL, nv_buf_cstr(&decl), uri);
-        }
-        nv_buf_free(&decl);
-        int oom = p.oom;
-        nv_xml_prefixes_free(&p);
-        if (oom)
-            return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+    size_t i = 0;
+    for (const nv_xml_node *n = el->first; n; n = n->next)
+        if (n->type == NV_XML_ELEMENT)
+            node[i++] = n;
+    link_slots(slot, nelem, t->nchildren, next, last);
+    int rc = 0;
+    for (size_t k = 0; k < nelem && rc == 0; k++) {
+        int s = slot[k];
+        if (s < 0 || last[s] != (int)k)
+            continue; /* raw, or not the first of its slot */
+        last[s] = -2;  /* done */
+        rc = slot_entry(c, t, level, s, node, next, (int)k, folded);
+    }
+    if (rc == 0 && nraw) {
+        key_start(c, level + 1, NULL, "_xml");
+        nv_buf_append_str(o, "[\n");
+        for (size_t k = 0; k < nelem && rc == 0; k++)
+            if (slot[k] < 0)
+                rc = fragment(c, node[k], level + 2, 1);
         indent(o, level + 1);
-        nv_buf_append_str(o, "};\n");
+        nv_buf_append_str(o, "];\n");
     }
+    free(next);
+    free(node);
+    free(last);
+    return rc < 0 ? -1 : 0;
+}
+
+/* el's unknown attributes under `_attrs`, with the declarations they need. */
+static int set_unknown_attrs(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t, int level)
+{
+    nv_buf *o = c->out;
+    key_start(c, level + 1, NULL, "_attrs");
+    nv_buf_append_str(o, "{\n");
+    nv_xml_prefixes p = {0};
+    for (size_t i = 0; i < el->nattrs; i++) {
+        const char *a = el->attrs[i].name;
+        if (!nv_xml_ns_is_decl(a) && !known_attr(c, t, a)) {
+            str_entry(c, level + 2, NULL, a, el->attrs[i].value);
+            nv_xml_prefixes_add(&p, a);
+        }
+    }
+    /* getXML writes no declarations of its own for these: a prefixed
+     * attribute brings the one it needs */
+    nv_buf decl;
+    nv_buf_init(&decl, 0);
+    for (size_t i = 0; i < p.n; i++) {
+        const char *uri = nv_xml_ns_lookup(el, p.v[i], p.len[i]);
+        if (!uri)
+            continue;
+        nv_buf_reset(&decl);
+        nv_buf_printf(&decl, "xmlns:%.*s", (int)p.len[i], p.v[i]);
+        str_entry(c, level + 2, NULL, nv_buf_cstr(&decl), uri);
+    }
+    nv_buf_free(&decl);
+    int oom = p.oom;
+    nv_xml_prefixes_free(&p);
+    if (oom)
+        return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+    indent(o, level + 1);
+    nv_buf_append_str(o, "};\n");
+    return 0;
+}
+
+static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t, int level,
+                     const int *slot, size_t nelem, size_t nknown, size_t nunknown, size_t nraw,
+                     const char *end)
+{
+    nv_buf *o = c->out;
+    const nv_xml_node *folded = foldable(c, el, t, slot, nelem);
+    nv_buf_append_str(o, "{\n");
+    if (set_attrs(c, el, t, level, slot, nelem, nknown, folded) < 0)
+        return -1;
+    if (nelem && set_children(c, el, t, level, slot, nelem, nraw, folded) < 0)
+        return -1;
+    if (nunknown && set_unknown_attrs(c, el, t, level) < 0)
+        return -1;
     indent(o, level);
     nv_buf_append_str(o, "}");
     return nv_buf_append_str(o, end);
