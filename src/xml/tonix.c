@@ -191,6 +191,8 @@ static int put_text(struct ctx *c, const nv_xml_node *el)
 
 /* ---- lib.xml fragments (plain data) for XML the schema leaves open ---- */
 
+static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top);
+
 static void attr_fragment(struct ctx *c, int level, const char *name, const char *value)
 {
     indent(c->out, level);
@@ -202,15 +204,50 @@ static void attr_fragment(struct ctx *c, int level, const char *name, const char
     nv_buf_append_str(c->out, "}\n");
 }
 
-/* One element as a lib.xml fragment. `top`: it leaves the document's
- * namespace scope, so the declarations it relies on from outside are
- * written on it. */
-static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top)
+/* The children of el as a list of fragments and strings, its items at
+ * level + 1; `top` as for fragment. */
+static int mixed_list(struct ctx *c, const nv_xml_node *el, int level, int top)
 {
+    nv_buf_append_str(c->out, "[\n");
+    for (const nv_xml_node *n = el->first; n; n = n->next) {
+        if (n->type == NV_XML_ELEMENT) {
+            if (fragment(c, n, level + 1, top) < 0)
+                return -1;
+        } else if (!only_space(n->text)) {
+            indent(c->out, level + 1);
+            nv_xml_nix_string(c->out, n->text);
+            nv_buf_append_str(c->out, "\n");
+        }
+    }
     indent(c->out, level);
-    nv_buf_append_str(c->out, "{\n");
-    str_entry(c, level + 1, NULL, "_nixvirtXml", "elem");
-    str_entry(c, level + 1, NULL, "name", el->name);
+    nv_buf_append_str(c->out, "]");
+    return 0;
+}
+
+/* Of the prefixes in p, keeps (len != 0) those el needs declared from
+ * outside; *dflt_uri: the default namespace it needs, if any. Returns how
+ * many declarations that makes. */
+static size_t needed_decls(const nv_xml_node *el, nv_xml_prefixes *p, const char **dflt_uri)
+{
+    size_t ndecl = 0;
+    *dflt_uri = NULL;
+    for (size_t i = 0; i < p->n; i++) {
+        if (nv_xml_ns_declared_on(el, p->v[i], p->len[i]) || !nv_xml_ns_lookup(el->parent, p->v[i], p->len[i]))
+            p->len[i] = 0; /* not needed, or declared only deeper down */
+        else
+            ndecl++;
+    }
+    if (p->dflt && el->parent && !nv_xml_ns_declared_on(el, NULL, 0) && *nv_xml_ns_lookup(el->parent, NULL, 0)) {
+        *dflt_uri = nv_xml_ns_lookup(el->parent, NULL, 0);
+        ndecl++;
+    }
+    return ndecl;
+}
+
+/* The `attrs` entry of el's fragment: the declarations it needs from
+ * outside (when `top`), then its own attributes. */
+static int fragment_attrs(struct ctx *c, const nv_xml_node *el, int level, int top)
+{
     key_start(c, level + 1, NULL, "attrs");
     size_t nattrs = el->nattrs;
     nv_xml_prefixes p = {0};
@@ -221,19 +258,8 @@ static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top)
             return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
         }
     }
-    /* declarations the fragment needs from outside it, then its own attributes */
-    size_t ndecl = 0;
-    const char *dflt_uri = NULL;
-    for (size_t i = 0; i < p.n; i++) {
-        if (nv_xml_ns_declared_on(el, p.v[i], p.len[i]) || !nv_xml_ns_lookup(el->parent, p.v[i], p.len[i]))
-            p.len[i] = 0; /* not needed, or declared only deeper down */
-        else
-            ndecl++;
-    }
-    if (p.dflt && el->parent && !nv_xml_ns_declared_on(el, NULL, 0) && *nv_xml_ns_lookup(el->parent, NULL, 0)) {
-        dflt_uri = nv_xml_ns_lookup(el->parent, NULL, 0);
-        ndecl++;
-    }
+    const char *dflt_uri;
+    size_t ndecl = needed_decls(el, &p, &dflt_uri);
     if (nattrs + ndecl == 0) {
         nv_buf_append_str(c->out, "[ ];\n");
     } else {
@@ -256,6 +282,20 @@ static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top)
         nv_buf_append_str(c->out, "];\n");
     }
     nv_xml_prefixes_free(&p);
+    return 0;
+}
+
+/* One element as a lib.xml fragment. `top`: it leaves the document's
+ * namespace scope, so the declarations it relies on from outside are
+ * written on it. */
+static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top)
+{
+    indent(c->out, level);
+    nv_buf_append_str(c->out, "{\n");
+    str_entry(c, level + 1, NULL, "_nixvirtXml", "elem");
+    str_entry(c, level + 1, NULL, "name", el->name);
+    if (fragment_attrs(c, el, level, top) < 0)
+        return -1;
     size_t nelem = 0, ntext = 0;
     for (const nv_xml_node *n = el->first; n; n = n->next) {
         if (n->type == NV_XML_ELEMENT)
@@ -271,19 +311,9 @@ static int fragment(struct ctx *c, const nv_xml_node *el, int level, int top)
             return -1;
         nv_buf_append_str(c->out, ";\n");
     } else {
-        nv_buf_append_str(c->out, "[\n");
-        for (const nv_xml_node *n = el->first; n; n = n->next) {
-            if (n->type == NV_XML_ELEMENT) {
-                if (fragment(c, n, level + 2, 0) < 0)
-                    return -1;
-            } else if (!only_space(n->text)) {
-                indent(c->out, level + 2);
-                nv_xml_nix_string(c->out, n->text);
-                nv_buf_append_str(c->out, "\n");
-            }
-        }
-        indent(c->out, level + 1);
-        nv_buf_append_str(c->out, "];\n");
+        if (mixed_list(c, el, level + 1, 0) < 0)
+            return -1;
+        nv_buf_append_str(c->out, ";\n");
     }
     indent(c->out, level);
     nv_buf_append_str(c->out, "}\n");
