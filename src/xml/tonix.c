@@ -554,6 +554,67 @@ static int set_value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_t
     return nv_buf_append_str(o, end);
 }
 
+/* Counts el's known and unknown attributes, reporting the unknown ones. */
+static int classify_attrs(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t, size_t *nknown,
+                          size_t *nunknown)
+{
+    for (size_t i = 0; i < el->nattrs; i++) {
+        const char *a = el->attrs[i].name;
+        if (nv_xml_ns_is_decl(a))
+            continue;
+        if (known_attr(c, t, a)) {
+            (*nknown)++;
+        } else {
+            char what[512];
+            snprintf(what, sizeof what, "unknown attribute '%s' on <%s>", a, el->name);
+            if (unknown(c, el, what, "_attrs") < 0)
+                return -1;
+            (*nunknown)++;
+        }
+    }
+    return 0;
+}
+
+/* slot[i]: the schema child of t that el's i-th child element is, or -1
+ * when it is kept raw (reported; counted in *nraw). */
+static int classify_children(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t, int *slot,
+                             size_t *nraw)
+{
+    unsigned char *seen = calloc((size_t)t->nchildren + 1, 1);
+    if (!seen)
+        return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+    size_t i = 0;
+    for (const nv_xml_node *n = el->first; n; n = n->next) {
+        if (n->type != NV_XML_ELEMENT)
+            continue;
+        int s = find_slot(c, t, n);
+        char what[512];
+        what[0] = 0;
+        if (s < 0) {
+            snprintf(what, sizeof what, "unknown element <%s> in <%s>", n->name, el->name);
+        } else {
+            const uint16_t *ch = CHILD(c, t, s);
+            struct shape csh = shape_of(n, TYPE(c, NV_XML_SCHEMA_CHILD_TYPE(ch)));
+            if (!NV_XML_SCHEMA_CHILD_MANY(ch) && seen[s])
+                snprintf(what, sizeof what, "<%s> may appear only once in <%s>", n->name, el->name);
+            else if (csh.problem)
+                snprintf(what, sizeof what, "<%s> %s", n->name, csh.problem);
+            seen[s] = 1;
+        }
+        if (what[0]) {
+            if (unknown(c, n, what, "_xml") < 0) {
+                free(seen);
+                return -1;
+            }
+            s = -1;
+            (*nraw)++;
+        }
+        slot[i++] = s;
+    }
+    free(seen);
+    return 0;
+}
+
 /* The value of element el (type t) at `level`, followed by `end`.
  * `structured`: the caller needs a set or list (not a scalar or bool). */
 static int value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type *t, int level,
@@ -567,81 +628,24 @@ static int value(struct ctx *c, const nv_xml_node *el, const nv_xml_schema_type 
         } else if (sh.nelem == 0 && !structured) {
             if (put_text(c, el) < 0)
                 return -1;
-        } else {
-            nv_buf_append_str(o, "[\n");
-            for (const nv_xml_node *n = el->first; n; n = n->next) {
-                if (n->type == NV_XML_ELEMENT) {
-                    if (fragment(c, n, level + 1, 1) < 0)
-                        return -1;
-                } else if (!only_space(n->text)) {
-                    indent(o, level + 1);
-                    nv_xml_nix_string(o, n->text);
-                    nv_buf_append_str(o, "\n");
-                }
-            }
-            indent(o, level);
-            nv_buf_append_str(o, "]");
+        } else if (mixed_list(c, el, level, 1) < 0) {
+            return -1;
         }
         return nv_buf_append_str(o, end);
     }
-
-    /* classify attributes and children */
     size_t nknown = 0, nunknown = 0, nraw = 0;
-    for (size_t i = 0; i < el->nattrs; i++) {
-        const char *a = el->attrs[i].name;
-        if (nv_xml_ns_is_decl(a))
-            continue;
-        if (known_attr(c, t, a)) {
-            nknown++;
-        } else {
-            char what[512];
-            snprintf(what, sizeof what, "unknown attribute '%s' on <%s>", a, el->name);
-            if (unknown(c, el, what, "_attrs") < 0)
-                return -1;
-            nunknown++;
-        }
-    }
+    if (classify_attrs(c, el, t, &nknown, &nunknown) < 0)
+        return -1;
     int *slot = NULL;
     if (sh.nelem) {
         slot = malloc(sh.nelem * sizeof *slot);
-        unsigned char *seen = calloc((size_t)t->nchildren + 1, 1);
-        if (!slot || !seen) {
-            free(slot);
-            free(seen);
+        if (!slot)
             return nv_err_set(c->e, NV_ERR_SYSTEM, "out of memory");
+        if (classify_children(c, el, t, slot, &nraw) < 0) {
+            free(slot);
+            return -1;
         }
-        size_t i = 0;
-        for (const nv_xml_node *n = el->first; n; n = n->next) {
-            if (n->type != NV_XML_ELEMENT)
-                continue;
-            int s = find_slot(c, t, n);
-            char what[512];
-            what[0] = 0;
-            if (s < 0) {
-                snprintf(what, sizeof what, "unknown element <%s> in <%s>", n->name, el->name);
-            } else {
-                const uint16_t *ch = CHILD(c, t, s);
-                struct shape csh = shape_of(n, TYPE(c, NV_XML_SCHEMA_CHILD_TYPE(ch)));
-                if (!NV_XML_SCHEMA_CHILD_MANY(ch) && seen[s])
-                    snprintf(what, sizeof what, "<%s> may appear only once in <%s>", n->name, el->name);
-                else if (csh.problem)
-                    snprintf(what, sizeof what, "<%s> %s", n->name, csh.problem);
-                seen[s] = 1;
-            }
-            if (what[0]) {
-                if (unknown(c, n, what, "_xml") < 0) {
-                    free(slot);
-                    free(seen);
-                    return -1;
-                }
-                s = -1;
-                nraw++;
-            }
-            slot[i++] = s;
-        }
-        free(seen);
     }
-
     int rc;
     if (nknown + nunknown == 0 && sh.nelem == 0) {
         /* a leaf: its text, or an empty element */
