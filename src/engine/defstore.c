@@ -20,6 +20,7 @@ static const char header[] = "nixvirt-def 1 ";
 
 int nv_defstore_init(nv_defstore *ds, const char *record_path, nv_err *e)
 {
+    memset(ds, 0, sizeof *ds);
     ds->fd = -1;
     size_t len = strlen(record_path);
     const char *ext = ".record";
@@ -36,6 +37,13 @@ void nv_defstore_close(nv_defstore *ds)
     if (ds->fd >= 0)
         close(ds->fd);
     ds->fd = -1;
+    for (size_t i = 0; i < ds->nfiles; i++)
+        free(ds->files[i].other);
+    free(ds->files);
+    ds->files = NULL;
+    ds->nfiles = ds->cap = 0;
+    nv_hmap_free(&ds->index);
+    ds->listed = 0;
 }
 
 static int check_st(const char *dir, const struct stat *st, nv_err *e)
@@ -85,15 +93,150 @@ static void name_of(enum nv_kind kind, const uint8_t uuid[16], char *out, size_t
     snprintf(out, n, "%s-%s.xml", kind_names[kind], u);
 }
 
+/* ---- the listing ---- */
+
+static uint64_t file_hash(int kind, const uint8_t uuid[16])
+{
+    uint8_t k[17];
+    k[0] = (uint8_t)kind;
+    memcpy(k + 1, uuid, 16);
+    return nv_hash(k, sizeof k);
+}
+
+static int same_file(const void *ctx, size_t pos, const void *key)
+{
+    const nv_defstore_file *f = &((const nv_defstore_file *)ctx)[pos];
+    const uint8_t *k = key;
+    return f->kind == k[0] && memcmp(f->uuid, k + 1, 16) == 0;
+}
+
+static nv_defstore_file *find_file(const nv_defstore *ds, int kind, const uint8_t uuid[16])
+{
+    uint8_t k[17];
+    k[0] = (uint8_t)kind;
+    memcpy(k + 1, uuid, 16);
+    size_t pos = nv_hmap_find(&ds->index, file_hash(kind, uuid), same_file, ds->files, k);
+    return pos == NV_HMAP_NONE ? NULL : &ds->files[pos];
+}
+
+/* Adds an entry: name NULL for one named as we name them (indexed),
+ * else a copy of the name (kind -1 when it is not one of ours at all). */
+static nv_defstore_file *add_file(nv_defstore *ds, int kind, const uint8_t uuid[16], const char *name)
+{
+    if (ds->nfiles == ds->cap) {
+        size_t cap = ds->cap ? ds->cap * 2 : 64;
+        nv_defstore_file *v = realloc(ds->files, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        ds->files = v;
+        ds->cap = cap;
+    }
+    nv_defstore_file *f = &ds->files[ds->nfiles];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    if (kind >= 0)
+        memcpy(f->uuid, uuid, 16);
+    nv_err e;
+    if (name) {
+        if (!(f->other = strdup(name)))
+            return NULL;
+    } else if (nv_hmap_put(&ds->index, file_hash(kind, uuid), ds->nfiles, &e) < 0) {
+        return NULL;
+    }
+    ds->nfiles++;
+    return f;
+}
+
+/* The kind and UUID a file name of ours gives: "<kind>-<uuid>.xml". */
+static int parse_name(const char *n, int *kind, uint8_t uuid[16])
+{
+    for (int k = 0; k < NV_KIND_COUNT; k++) {
+        size_t kl = strlen(kind_names[k]);
+        char us[NV_UUID_STR_LEN];
+        if (strncmp(n, kind_names[k], kl) != 0 || n[kl] != '-' || strlen(n + kl + 1) != 36 + 4 ||
+            strcmp(n + kl + 1 + 36, ".xml") != 0)
+            continue;
+        snprintf(us, sizeof us, "%.36s", n + kl + 1);
+        if (nv_uuid_parse(us, uuid) == 0) {
+            *kind = k;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Reads the directory once: 0 (also when it does not exist), -1 when it
+ * cannot be used or read. */
+static int list_files(nv_defstore *ds, nv_err *e)
+{
+    if (ds->listed)
+        return 0;
+    int r = ds_open(ds, 0, e);
+    if (r < 0)
+        return -1;
+    if (r == 1) {
+        ds->listed = 1; /* none yet */
+        return 0;
+    }
+    int fd = dup(ds->fd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return nv_err_sys(e, errno, "cannot read %s", ds->dir);
+    }
+    rewinddir(d);
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d))) {
+        const char *n = de->d_name;
+        if (n[0] == '.')
+            continue;
+        int kind = -1;
+        uint8_t u[16];
+        char ours[64] = "";
+        if (parse_name(n, &kind, u) == 0)
+            name_of((enum nv_kind)kind, u, ours, sizeof ours);
+        /* another spelling of a UUID (capitals) is kept apart, under its own name */
+        nv_defstore_file *f = strcmp(n, ours) == 0 ? add_file(ds, kind, u, NULL) : add_file(ds, kind, u, n);
+        if (!f) {
+            rc = nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+            break;
+        }
+        f->present = 1;
+        /* only a regular file counts as kept (never a symlink) */
+        struct stat st;
+        f->regular = de->d_type == DT_REG ||
+                     (de->d_type == DT_UNKNOWN && fstatat(ds->fd, n, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                      S_ISREG(st.st_mode));
+    }
+    closedir(d);
+    if (rc == 0)
+        ds->listed = 1;
+    return rc;
+}
+
 int nv_defstore_has(nv_defstore *ds, enum nv_kind kind, const uint8_t uuid[16])
 {
     nv_err e;
-    if (ds_open(ds, 0, &e) != 0)
+    if (list_files(ds, &e) < 0)
         return 0;
-    char name[64];
-    name_of(kind, uuid, name, sizeof name);
-    struct stat st;
-    return fstatat(ds->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+    const nv_defstore_file *f = find_file(ds, (int)kind, uuid);
+    return f && f->present && f->regular; /* only the canonical name is indexed */
+}
+
+/* After a save (present 1) or a removal (0), when the directory was listed. */
+static void note_file(nv_defstore *ds, enum nv_kind kind, const uint8_t uuid[16], int present)
+{
+    if (!ds->listed)
+        return;
+    nv_defstore_file *f = find_file(ds, (int)kind, uuid);
+    if (!f && present && !(f = add_file(ds, (int)kind, uuid, NULL))) {
+        nv_defstore_close(ds); /* out of memory: read it again when asked */
+        return;
+    }
+    if (f)
+        f->present = f->regular = present;
 }
 
 static void put_hex(nv_buf *b, const uint8_t d[32])
@@ -167,6 +310,8 @@ int nv_defstore_save(nv_defstore *ds, enum nv_kind kind, const nv_spec *s, const
         /* too large to keep: an older one must not pass for it */
         rc = nv_err_sys(e, errno, "cannot remove %s/%s", ds->dir, name);
     }
+    if (rc == 0)
+        note_file(ds, kind, s->uuid, !b.failed);
     nv_buf_free(&b);
     return rc;
 }
@@ -251,35 +396,19 @@ int nv_defstore_prune(nv_defstore *ds, const nv_record *r, nv_err *e)
 {
     if (ds_open(ds, 0, e) != 0)
         return 0; /* absent, or not ours to clean */
-    int fd = dup(ds->fd);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
-        return nv_err_sys(e, errno, "cannot read %s", ds->dir);
-    }
-    rewinddir(d);
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        const char *n = de->d_name;
-        if (n[0] == '.')
+    if (list_files(ds, e) < 0)
+        return -1;
+    for (size_t i = 0; i < ds->nfiles; i++) {
+        nv_defstore_file *f = &ds->files[i];
+        if (!f->present || (f->kind >= 0 && nv_record_find(r, (enum nv_kind)f->kind, f->uuid)))
             continue;
-        int keep = 0;
-        for (int k = 0; k < NV_KIND_COUNT && !keep; k++) {
-            size_t kl = strlen(kind_names[k]);
-            uint8_t u[16];
-            char us[NV_UUID_STR_LEN];
-            if (strncmp(n, kind_names[k], kl) != 0 || n[kl] != '-' || strlen(n + kl + 1) != 36 + 4 ||
-                strcmp(n + kl + 1 + 36, ".xml") != 0)
-                continue;
-            snprintf(us, sizeof us, "%.36s", n + kl + 1);
-            keep = nv_uuid_parse(us, u) == 0 && nv_record_find(r, (enum nv_kind)k, u);
-        }
+        char name[64];
+        if (!f->other)
+            name_of((enum nv_kind)f->kind, f->uuid, name, sizeof name);
         /* a file that cannot go does no harm: it is only used with the
          * record's digest */
-        if (!keep)
-            (void)unlinkat(ds->fd, n, 0);
+        (void)unlinkat(ds->fd, f->other ? f->other : name, 0);
+        f->present = f->regular = 0;
     }
-    closedir(d);
     return 0;
 }

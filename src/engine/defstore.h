@@ -25,20 +25,38 @@
 #include "engine/record.h"
 #include "engine/spec.h"
 #include "util/error.h"
+#include "util/hmap.h"
 #include "xml/doc.h"
 
 #define NV_DEFSTORE_MAX ((size_t)256 * 1024)
 
+/* A file the directory holds: kind and UUID from its name (kind -1: a
+ * name that is not one of ours, to be pruned). */
+typedef struct nv_defstore_file {
+    int kind;
+    int present, regular; /* there (as listed, saved or pruned); a regular file */
+    uint8_t uuid[16];
+    char *other; /* kind -1: the name */
+} nv_defstore_file;
+
 typedef struct nv_defstore {
     char dir[4400];
     int fd; /* the checked directory, or -1 until first needed */
+    /* its files, read once (one readdir, not a stat per object), then
+     * kept up to date by save and prune */
+    int listed;
+    nv_defstore_file *files;
+    size_t nfiles, cap;
+    nv_hmap index; /* (kind, UUID) -> position in files */
 } nv_defstore;
 
 /* The store for the record at record_path (nothing is opened yet). */
 int nv_defstore_init(nv_defstore *ds, const char *record_path, nv_err *e);
 void nv_defstore_close(nv_defstore *ds);
 
-/* Whether a file for the object exists (whatever its digest). */
+/* Whether a file for the object exists (whatever its digest), as the
+ * directory was when first asked, with what this store saved and pruned
+ * since (nobody else writes it while apply holds the record's lock). */
 int nv_defstore_has(nv_defstore *ds, enum nv_kind kind, const uint8_t uuid[16]);
 
 /* Keeps s (whose text has SHA-256 digest) as the object's last definition

@@ -106,10 +106,13 @@ TEST(defstore_round_trip_and_digest_check)
         fclose(f);
     }
     CHECK(nv_defstore_load(&ds, NV_KIND_DOMAIN, s.uuid, d1, &e) == NULL);
-    /* a symlink in the directory is not followed */
+    /* a symlink in the directory is not followed, nor counted (as the next
+     * run lists the directory: one run lists it once) */
     CHECK_INT(unlink(file), 0);
     CHECK_INT(symlink("/etc/passwd", file), 0);
     CHECK(nv_defstore_load(&ds, NV_KIND_DOMAIN, s.uuid, d1, &e) == NULL);
+    nv_defstore_close(&ds);
+    CHECK_INT(nv_defstore_init(&ds, rec, &e), 0);
     CHECK(!nv_defstore_has(&ds, NV_KIND_DOMAIN, s.uuid));
     CHECK_INT(nv_defstore_save(&ds, NV_KIND_DOMAIN, &s, d1, &e), -1);
     CHECK_INT(unlink(file), 0);
@@ -121,6 +124,8 @@ TEST(defstore_round_trip_and_digest_check)
     f = fopen(junk, "w");
     if (f)
         fclose(f);
+    nv_defstore_close(&ds); /* the next run lists the directory again */
+    CHECK_INT(nv_defstore_init(&ds, rec, &e), 0);
     nv_record r = {0};
     CHECK_INT(nv_defstore_prune(&ds, &r, &e), 0);
     CHECK(!nv_defstore_has(&ds, NV_KIND_DOMAIN, s.uuid));
@@ -128,6 +133,26 @@ TEST(defstore_round_trip_and_digest_check)
     CHECK_INT(nv_defstore_save(&ds, NV_KIND_DOMAIN, &s, d1, &e), 0);
     CHECK_INT(nv_record_put(&r, NV_KIND_DOMAIN, s.uuid, d1, d1, &e), 0);
     CHECK_INT(nv_defstore_prune(&ds, &r, &e), 0);
+    CHECK(nv_defstore_has(&ds, NV_KIND_DOMAIN, s.uuid));
+    /* the next run sees the same: files of recorded objects stay, the rest go,
+     * a file named with another spelling of a UUID is not taken for ours */
+    nv_defstore_close(&ds);
+    CHECK_INT(nv_defstore_init(&ds, rec, &e), 0);
+    char upper[512]; /* the UUID with blanks for dashes, as nv_uuid_parse allows */
+    snprintf(upper, sizeof upper, "%s/network-%s.xml", ds.dir, s.uuid_str);
+    for (char *p = upper + strlen(ds.dir) + 9; *p && *p != '.'; p++)
+        if (*p == '-')
+            *p = ' ';
+    f = fopen(upper, "w");
+    if (f)
+        fclose(f);
+    CHECK(nv_defstore_has(&ds, NV_KIND_DOMAIN, s.uuid));
+    CHECK(!nv_defstore_has(&ds, NV_KIND_NETWORK, s.uuid));
+    CHECK_INT(nv_defstore_prune(&ds, &r, &e), 0);
+    CHECK(access(upper, F_OK) != 0);
+    CHECK_INT(access(file, F_OK), 0);
+    nv_defstore_close(&ds);
+    CHECK_INT(nv_defstore_init(&ds, rec, &e), 0);
     CHECK(nv_defstore_has(&ds, NV_KIND_DOMAIN, s.uuid));
     nv_record_free(&r);
     nv_spec_free(&s);
