@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/file.h"
 #include "util/text.h"
+#include "xml/parser.h"
 
 /* ---- tree ---- */
 
@@ -420,6 +421,35 @@ static unsigned long hash_salt(void)
     return salt;
 }
 
+/* One parser for the process, reset between documents: creating and
+ * freeing one cost a third of expat's work on a small definition (its
+ * tables, buffers and two getenv). One that read a large document is freed,
+ * not kept with its large buffer. */
+static XML_Parser spare;
+
+XML_Parser nv_xml_parser_take(void)
+{
+    XML_Parser p = spare;
+    spare = NULL;
+    if (p && !XML_ParserReset(p, NULL)) {
+        XML_ParserFree(p);
+        p = NULL;
+    }
+    if (!p)
+        p = XML_ParserCreate(NULL);
+    if (p && hash_salt())
+        XML_SetHashSalt(p, hash_salt());
+    return p;
+}
+
+void nv_xml_parser_give(XML_Parser p, size_t doc_len)
+{
+    if (spare || doc_len > 64 * 1024)
+        XML_ParserFree(p);
+    else
+        spare = p;
+}
+
 nv_xml_node *nv_xml_parse(const char *data, size_t len, const char *file, nv_err *e)
 {
     if (!file)
@@ -429,13 +459,11 @@ nv_xml_node *nv_xml_parse(const char *data, size_t len, const char *file, nv_err
         return NULL;
     }
     struct parse_state st = {.file = file, .e = e};
-    st.p = XML_ParserCreate(NULL);
+    st.p = nv_xml_parser_take();
     if (!st.p) {
         nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
         return NULL;
     }
-    if (hash_salt())
-        XML_SetHashSalt(st.p, hash_salt());
     nv_buf_init(&st.text, NV_XML_MAX_INPUT);
     XML_SetUserData(st.p, &st);
     XML_SetElementHandler(st.p, on_start, on_end);
@@ -449,7 +477,7 @@ nv_xml_node *nv_xml_parse(const char *data, size_t len, const char *file, nv_err
                    (unsigned long)XML_GetCurrentLineNumber(st.p),
                    XML_ErrorString(XML_GetErrorCode(st.p)));
     }
-    XML_ParserFree(st.p);
+    nv_xml_parser_give(st.p, len);
     nv_buf_free(&st.text);
     if (st.failed) {
         nv_xml_free(st.root);
