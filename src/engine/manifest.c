@@ -87,12 +87,7 @@ static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vo
     if (def) {
         nv_err e;
         nv_err_clear(&e);
-        int rd = nv_spec_read(&v->spec, NV_SPEC_VOLUME, def, &e);
-        if (rd == 0 && nv_spec_drop_tree(&v->spec, &e) < 0) {
-            nv_spec_free(&v->spec);
-            rd = -1;
-        }
-        if (rd < 0) {
+        if (nv_spec_read_text(&v->spec, NV_SPEC_VOLUME, def, &e) < 0) {
             add_spec_error(errs, file, el, &e);
         } else {
             v->has_spec = 1;
@@ -165,16 +160,10 @@ static void read_definition(const char *file, enum nv_kind kind, const nv_xml_no
     nv_err_clear(&e);
     enum nv_spec_kind sk = kind == NV_KIND_DOMAIN ? NV_SPEC_DOMAIN : kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK
                                                                                              : NV_SPEC_POOL;
-    if (nv_spec_read(&o->spec, sk, def, &e) < 0) {
-        add_spec_error(errs, file, el, &e); /* spec.file stays NULL: not loaded */
-        return;
-    }
     /* held as text until applied; pools keep the tree, which tells the
      * compare which daemon-filled fields the definition sets */
-    if (kind != NV_KIND_POOL && nv_spec_drop_tree(&o->spec, &e) < 0) {
-        add_spec_error(errs, file, el, &e);
-        nv_spec_free(&o->spec);
-    }
+    if (nv_spec_read_text(&o->spec, sk, def, &e) < 0)
+        add_spec_error(errs, file, el, &e); /* spec.file stays NULL: not loaded */
 }
 
 static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,

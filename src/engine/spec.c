@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/sha256.h"
+#include "xml/stream.h"
 #include "xml/write.h"
 #include "util/uuid.h"
 
@@ -226,4 +227,228 @@ int nv_spec_parse(nv_spec *s, enum nv_spec_kind kind, const char *file, const ch
 int nv_spec_read(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_err *e)
 {
     return finish(s, kind, path, nv_xml_parse_file(path, e), e);
+}
+
+/* ---- reading as text, without the tree ---- */
+
+unsigned long nv_spec_tree_reads;
+
+/* What the hooks gather while the document is written (xml/stream.h):
+ * the checks of check_and_fill and the MAC fill-in, as they go. Anything
+ * they cannot settle on the way gives up, and the tree decides. */
+typedef struct gather {
+    nv_spec *s;
+    nv_buf name, uuid;
+    int name_seen, uuid_seen;   /* the first <name> / <uuid> child of the root: 1 inside, 2 done */
+    int name_elems, uuid_elems; /* it has element children */
+    unsigned long root_line;
+    int in_devices;             /* a domain's <devices>, child of the root */
+    int in_iface, iface_mac;    /* an <interface> in it; its first <mac> seen */
+    uint32_t iface_index;       /* of the next interface */
+    unsigned long iface_line;
+    int root_mac;               /* a network: a <mac> child of the root seen */
+    const char *forward_mode;   /* a network: the first <forward>'s mode ("" none; NULL no forward) */
+    char forward_buf[16];
+    int forward_seen;
+    char mac[NV_MAC_STR_LEN];
+} gather;
+
+static const char *attr_of(const char **atts, const char *name)
+{
+    for (size_t i = 0; atts[i]; i += 2)
+        if (strcmp(atts[i], name) == 0)
+            return atts[i + 1];
+    return NULL;
+}
+
+static int g_start(void *ctx, nv_xml_stream *st, int depth, const char *name, const char **atts,
+                   const char **set_name, const char **set_value)
+{
+    gather *g = ctx;
+    nv_spec *s = g->s;
+    if (depth == 1) {
+        if (strcmp(name, nv_spec_kind_name(s->kind)) != 0)
+            return -1;
+        g->root_line = nv_xml_stream_line(st);
+        return 0;
+    }
+    if (g->name_seen == 1 || g->uuid_seen == 1) {
+        g->name_elems |= g->name_seen == 1;
+        g->uuid_elems |= g->uuid_seen == 1;
+        return 0;
+    }
+    if (depth == 2) {
+        if (!g->name_seen && strcmp(name, "name") == 0) {
+            g->name_seen = 1;
+            s->name_line = nv_xml_stream_line(st);
+        } else if (!g->uuid_seen && s->kind != NV_SPEC_VOLUME && strcmp(name, "uuid") == 0) {
+            g->uuid_seen = 1;
+        } else if (s->kind == NV_SPEC_DOMAIN && strcmp(name, "devices") == 0) {
+            g->in_devices = 1;
+        } else if (s->kind == NV_SPEC_NETWORK && strcmp(name, "mac") == 0 && !g->root_mac) {
+            g->root_mac = 1;
+            const char *a = attr_of(atts, "address");
+            if (!a || !*a)
+                return -1; /* completed in place only once <forward> is known: the tree does it */
+        } else if (s->kind == NV_SPEC_NETWORK && strcmp(name, "forward") == 0 && !g->forward_seen) {
+            g->forward_seen = 1;
+            const char *m = attr_of(atts, "mode");
+            snprintf(g->forward_buf, sizeof g->forward_buf, "%.15s", m ? m : "");
+        }
+        return 0;
+    }
+    if (depth == 3 && g->in_devices && strcmp(name, "interface") == 0) {
+        g->in_iface = 1;
+        g->iface_mac = 0;
+        g->iface_line = nv_xml_stream_line(st);
+        return 0;
+    }
+    if (depth == 4 && g->in_iface && !g->iface_mac && strcmp(name, "mac") == 0) {
+        g->iface_mac = 1;
+        const char *a = attr_of(atts, "address");
+        if (a && *a)
+            return 0;
+        /* completed in place (as fill_mac does), when the UUID is known by now */
+        if (g->uuid_seen != 2 || !s->has_uuid)
+            return -1;
+        nv_spec_mac_derive(s->uuid, g->iface_index, g->mac);
+        *set_name = "address";
+        *set_value = g->mac;
+        nv_err e;
+        return record_mac(s, g->mac, g->iface_index, g->iface_line, &e);
+    }
+    return 0;
+}
+
+static int g_text(void *ctx, int depth, const char *t, size_t len)
+{
+    gather *g = ctx;
+    if (depth != 2)
+        return 0;
+    if (g->name_seen == 1)
+        return nv_buf_append(&g->name, t, len);
+    if (g->uuid_seen == 1)
+        return nv_buf_append(&g->uuid, t, len);
+    return 0;
+}
+
+static int g_end(void *ctx, nv_xml_stream *st, int depth, const char *name)
+{
+    gather *g = ctx;
+    nv_spec *s = g->s;
+    nv_err e;
+    (void)name;
+    if (depth == 2 && g->name_seen == 1) {
+        g->name_seen = 2;
+        const char *t = nv_buf_cstr(&g->name);
+        if (!t || g->name_elems || blank(t) || !(s->name_own = strdup(t)))
+            return -1;
+        s->name = s->name_own;
+    } else if (depth == 2 && g->uuid_seen == 1) {
+        g->uuid_seen = 2;
+        const char *t = nv_buf_cstr(&g->uuid);
+        if (!t || g->uuid_elems || nv_uuid_parse(t, s->uuid) < 0)
+            return -1;
+        nv_uuid_format(s->uuid, s->uuid_str);
+        s->has_uuid = 1;
+    } else if (depth == 2 && g->in_devices) {
+        g->in_devices = 0;
+    } else if (depth == 3 && g->in_iface) {
+        g->in_iface = 0;
+        uint32_t index = g->iface_index++;
+        if (g->iface_mac)
+            return 0;
+        if (g->uuid_seen != 2 || !s->has_uuid)
+            return -1;
+        nv_spec_mac_derive(s->uuid, index, g->mac);
+        if (nv_xml_stream_add_empty(st, "mac", "address", g->mac) < 0)
+            return -1;
+        return record_mac(s, g->mac, index, g->iface_line, &e);
+    } else if (depth == 1 && s->kind == NV_SPEC_NETWORK && !g->root_mac) {
+        const char *m = g->forward_seen ? g->forward_buf : "";
+        int owns = !*m || strcmp(m, "nat") == 0 || strcmp(m, "route") == 0 || strcmp(m, "open") == 0;
+        if (!owns)
+            return 0;
+        if (g->uuid_seen != 2 || !s->has_uuid)
+            return -1;
+        nv_spec_mac_derive(s->uuid, 0, g->mac);
+        if (nv_xml_stream_add_empty(st, "mac", "address", g->mac) < 0)
+            return -1;
+        return record_mac(s, g->mac, 0, g->root_line, &e);
+    }
+    return 0;
+}
+
+/* Working buffers kept from one definition to the next (a manifest reads
+ * thousands); one grown past 64 KiB is freed after use. */
+static nv_buf scratch_out, scratch_name, scratch_uuid;
+
+static void scratch_done(nv_buf *b)
+{
+    if (b->cap > 64 * 1024)
+        nv_buf_free(b);
+    nv_buf_reset(b);
+}
+
+/* The fast way: 0 with *s complete, -1 when the tree must decide (*s then
+ * holds nothing that needs freeing). */
+static int read_streamed(nv_spec *s, enum nv_spec_kind kind, const char *path, const char *data, size_t len)
+{
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    gather g = {.s = s};
+    nv_buf *out = &scratch_out;
+    g.name = scratch_name;
+    g.uuid = scratch_uuid;
+    nv_buf_truncate(&g.name, 0);
+    nv_buf_truncate(&g.uuid, 0);
+    g.name.limit = g.uuid.limit = NV_XML_MAX_INPUT;
+    nv_buf_truncate(out, 0);
+    out->limit = NV_SPEC_XML_MAX;
+    nv_xml_stream_hooks h = {.ctx = &g, .start = g_start, .text = g_text, .end = g_end};
+    int rc = nv_xml_stream_write(data, len, &h, out);
+    /* a missing <name> or <uuid>, or a forward mode longer than any there is, is the tree's to report */
+    if (rc == 0 && (g.name_seen != 2 || (kind != NV_SPEC_VOLUME && g.uuid_seen != 2) ||
+                    (g.forward_seen && strlen(g.forward_buf) >= sizeof g.forward_buf - 1)))
+        rc = -1;
+    scratch_name = g.name;
+    scratch_uuid = g.uuid;
+    scratch_done(&scratch_name);
+    scratch_done(&scratch_uuid);
+    /* held for the whole run: a copy of its own size */
+    if (rc == 0 && (s->xml = malloc(out->len + 1)) != NULL) {
+        memcpy(s->xml, out->data, out->len);
+        s->xml[out->len] = '\0';
+        s->xml_len = out->len;
+    }
+    scratch_done(out);
+    if (rc == 0 && (!s->xml || !(s->file = strdup(path))))
+        rc = -1;
+    if (rc < 0) {
+        nv_spec_free(s);
+        return -1;
+    }
+    return 0;
+}
+
+int nv_spec_read_text(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_err *e)
+{
+    size_t len;
+    char *data = nv_xml_read_file(path, &len, e);
+    if (!data) {
+        memset(s, 0, sizeof *s);
+        return -1;
+    }
+    /* pools keep their tree (the compare reads it): only the tree way */
+    int rc = kind != NV_SPEC_POOL ? read_streamed(s, kind, path, data, len) : -1;
+    if (rc < 0) {
+        nv_spec_tree_reads++;
+        rc = finish(s, kind, path, nv_xml_parse(data, len, path, e), e);
+        if (rc == 0 && kind != NV_SPEC_POOL && nv_spec_drop_tree(s, e) < 0) {
+            nv_spec_free(s);
+            rc = -1;
+        }
+    }
+    free(data);
+    return rc;
 }

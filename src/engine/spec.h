@@ -72,6 +72,15 @@ int nv_spec_read(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_err *e
 int nv_spec_parse(nv_spec *s, enum nv_spec_kind kind, const char *file, const char *data,
                   size_t len, nv_err *e);
 void nv_spec_free(nv_spec *s);
+/* nv_spec_read followed by nv_spec_drop_tree (for a pool: nv_spec_read
+ * alone), with the same results and errors, but for domains, networks and
+ * volumes most often without a tree at all: the text to send is written
+ * while the file is parsed (xml/stream.h), the checks and MACs made on the
+ * way; what that cannot settle (an error, a UUID after the interfaces, a
+ * network's <mac> without an address) is done through the tree. */
+int nv_spec_read_text(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_err *e);
+/* For tests: how many nv_spec_read_text calls went through the tree. */
+extern unsigned long nv_spec_tree_reads;
 /* Frees the parsed tree, keeping the name, UUID, MACs and the serialised
  * XML: a manifest of many (or big) definitions holds the text to send, not
  * a tree several times its size. Code that needs the tree again parses xml. */

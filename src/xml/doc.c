@@ -524,21 +524,29 @@ static char declared_encoding(const char *data, size_t len)
     return 'u';
 }
 
-nv_xml_node *nv_xml_parse_file(const char *path, nv_err *e)
+char *nv_xml_read_file(const char *path, size_t *len, nv_err *e)
 {
     char *data;
-    size_t len;
-    if (nv_read_file(path, NV_XML_MAX_INPUT, &data, &len, e) < 0)
+    if (nv_read_file(path, NV_XML_MAX_INPUT, &data, len, e) < 0)
         return NULL;
     /* a definition is text: no NUL, no control characters, valid in its
      * encoding (expat refuses NUL and most controls too, but not all, and
      * the check gives one message for every input file) */
-    char enc = declared_encoding(data, len);
-    if ((enc == 'u' && nv_text_check(path, data, len, e) < 0) ||
-        (enc == 'l' && nv_text_check_latin1(path, data, len, e) < 0)) {
+    char enc = declared_encoding(data, *len);
+    if ((enc == 'u' && nv_text_check(path, data, *len, e) < 0) ||
+        (enc == 'l' && nv_text_check_latin1(path, data, *len, e) < 0)) {
         free(data);
         return NULL;
     }
+    return data;
+}
+
+nv_xml_node *nv_xml_parse_file(const char *path, nv_err *e)
+{
+    size_t len;
+    char *data = nv_xml_read_file(path, &len, e);
+    if (!data)
+        return NULL;
     nv_xml_node *root = nv_xml_parse(data, len, path, e);
     free(data);
     return root;

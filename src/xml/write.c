@@ -3,14 +3,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Escapes s into out. In attribute values, quotes and the whitespace
- * characters a parser would normalise to spaces are written as references
- * so they survive a round trip; in text only \r needs that. */
-static int put_escaped(nv_buf *out, const char *s, int in_attr, nv_err *e)
+/* Bytes that may need a reference: markup, quotes and whitespace a parser
+ * would normalise (attributes), controls. */
+static int maybe_special(unsigned char c)
 {
-    const char *run = s;
-    for (const char *p = s;; p++) {
+    return c < 0x20 || c == '&' || c == '<' || c == '>' || c == '"';
+}
+
+int nv_xml_write_escaped(nv_buf *out, const char *s, size_t n, int in_attr, nv_err *e)
+{
+    const char *run = s, *end = s + n;
+    for (const char *p = s; p < end; p++) {
         unsigned char c = (unsigned char)*p;
+        if (!maybe_special(c))
+            continue;
         const char *rep = NULL;
         switch (c) {
         case '&': rep = "&amp;"; break;
@@ -21,20 +27,22 @@ static int put_escaped(nv_buf *out, const char *s, int in_attr, nv_err *e)
         case '\n': rep = in_attr ? "&#10;" : NULL; break;
         case '\r': rep = "&#13;"; break;
         default:
-            if (c != 0 && c < 0x20)
-                return nv_err_set(e, NV_ERR_INPUT,
-                                  "cannot write control character 0x%02x in XML", c);
-            break;
+            return nv_err_set(e, NV_ERR_INPUT, "cannot write control character 0x%02x in XML", c);
         }
-        if (!rep && c != 0)
+        if (!rep)
             continue;
         nv_buf_append(out, run, (size_t)(p - run));
-        if (c == 0)
-            break;
         nv_buf_append_str(out, rep);
         run = p + 1;
     }
+    nv_buf_append(out, run, (size_t)(end - run));
     return 0;
+}
+
+/* A NUL-terminated string, as the tree holds them. */
+static int put_escaped(nv_buf *out, const char *s, int in_attr, nv_err *e)
+{
+    return nv_xml_write_escaped(out, s, strlen(s), in_attr, e);
 }
 
 static int write_node(const nv_xml_node *n, nv_buf *out, nv_err *e)
