@@ -141,90 +141,110 @@ unknown:
                       u->text, plus + 1);
 }
 
+/* userinfo "@": the user name; advances *a and *n past it. */
+static int parse_userinfo(nv_uri *u, const char **a, size_t *n, nv_err *e)
+{
+    const char *uri = u->text;
+    const char *at = memchr(*a, '@', *n);
+    if (!at)
+        return 0;
+    if (memchr(at + 1, '@', *n - (size_t)(at + 1 - *a)))
+        return nv_err_set(e, NV_ERR_INPUT,
+                          "URI '%s' has more than one '@'; percent-encode '@' in the "
+                          "user name as %%40", uri);
+    size_t ulen = (size_t)(at - *a);
+    if (memchr(*a, ':', ulen))
+        return nv_err_set(e, NV_ERR_INPUT,
+                          "URI '%s': passwords in URIs are not supported "
+                          "(use an ssh key or agent)", uri);
+    if (ulen == 0)
+        return nv_err_set(e, NV_ERR_INPUT, "URI '%s' has an empty user name before '@'",
+                          uri);
+    if (!(u->user = decode_component(uri, *a, ulen, NULL, "user name", e)))
+        return -1;
+    *n -= ulen + 1;
+    *a = at + 1;
+    return 0;
+}
+
+/* "[" IPv6 "]" at a (n bytes of authority left); *rest: what follows it. */
+static int parse_ipv6(nv_uri *u, const char *a, size_t n, const char **rest, nv_err *e)
+{
+    const char *uri = u->text;
+    const char *close = memchr(a, ']', n);
+    if (!close)
+        return nv_err_set(e, NV_ERR_INPUT, "URI '%s': IPv6 address is missing ']'", uri);
+    size_t hlen = (size_t)(close - a - 1);
+    if (hlen == 0 || !memchr(a + 1, ':', hlen))
+        return nv_err_set(e, NV_ERR_INPUT,
+                          "URI '%s': '[%.*s]' is not an IPv6 address", uri, (int)hlen, a + 1);
+    for (size_t i = 0; i < hlen; i++) {
+        char c = a[1 + i];
+        if (!is_hex(c) && c != ':' && c != '.')
+            return nv_err_set(e, NV_ERR_INPUT,
+                              "URI '%s': '[%.*s]' is not an IPv6 address", uri, (int)hlen,
+                              a + 1);
+    }
+    if (!(u->host = dup_range(a + 1, hlen)))
+        return oom(e);
+    *rest = close + 1;
+    if (*rest < a + n && **rest != ':')
+        return nv_err_set(e, NV_ERR_INPUT,
+                          "URI '%s': unexpected '%c' after the IPv6 address", uri, **rest);
+    return 0;
+}
+
+/* The host at a (n bytes of authority left); *rest: ":port" or the end. */
+static int parse_host(nv_uri *u, const char *a, size_t n, const char **rest, nv_err *e)
+{
+    if (n > 0 && a[0] == '[')
+        return parse_ipv6(u, a, n, rest, e);
+    const char *colon = memchr(a, ':', n);
+    const char *hend = colon ? colon : a + n;
+    *rest = hend;
+    size_t hlen = (size_t)(hend - a);
+    for (size_t i = 0; i < hlen; i++)
+        if (a[i] == '[' || a[i] == ']')
+            return nv_err_set(e, NV_ERR_INPUT,
+                              "URI '%s': brackets are only allowed around an IPv6 address",
+                              u->text);
+    if (hlen > 0) {
+        /* ':' can't occur here: it ended the host. */
+        if (!(u->host = decode_component(u->text, a, hlen, NULL, "host name", e)))
+            return -1;
+    }
+    return 0;
+}
+
+/* The port in p[0..plen), digits only; empty means none. */
+static int parse_port(nv_uri *u, const char *p, size_t plen, nv_err *e)
+{
+    if (plen == 0)
+        return 0;
+    long port = 0;
+    for (size_t i = 0; i < plen; i++) {
+        if (!is_digit(p[i]) || port > 65535)
+            return nv_err_set(e, NV_ERR_INPUT, "URI '%s': invalid port '%.*s'", u->text,
+                              (int)plen, p);
+        port = port * 10 + (p[i] - '0');
+    }
+    if (port < 1 || port > 65535)
+        return nv_err_set(e, NV_ERR_INPUT,
+                          "URI '%s': port %ld is out of range (1-65535)", u->text, port);
+    u->port = (int)port;
+    return 0;
+}
+
 /* authority = [userinfo "@"] host [":" port] */
 static int parse_authority(nv_uri *u, const char *a, size_t n, nv_err *e)
 {
-    const char *uri = u->text;
-    const char *at = memchr(a, '@', n);
-    if (at) {
-        if (memchr(at + 1, '@', n - (size_t)(at + 1 - a)))
-            return nv_err_set(e, NV_ERR_INPUT,
-                              "URI '%s' has more than one '@'; percent-encode '@' in the "
-                              "user name as %%40", uri);
-        size_t ulen = (size_t)(at - a);
-        if (memchr(a, ':', ulen))
-            return nv_err_set(e, NV_ERR_INPUT,
-                              "URI '%s': passwords in URIs are not supported "
-                              "(use an ssh key or agent)", uri);
-        if (ulen == 0)
-            return nv_err_set(e, NV_ERR_INPUT, "URI '%s' has an empty user name before '@'",
-                              uri);
-        if (!(u->user = decode_component(uri, a, ulen, NULL, "user name", e)))
-            return -1;
-        n -= ulen + 1;
-        a = at + 1;
-    }
-
-    const char *hend;      /* end of the host text */
-    const char *rest;      /* ":port" or end */
-    if (n > 0 && a[0] == '[') {
-        const char *close = memchr(a, ']', n);
-        if (!close)
-            return nv_err_set(e, NV_ERR_INPUT, "URI '%s': IPv6 address is missing ']'", uri);
-        size_t hlen = (size_t)(close - a - 1);
-        if (hlen == 0 || !memchr(a + 1, ':', hlen))
-            return nv_err_set(e, NV_ERR_INPUT,
-                              "URI '%s': '[%.*s]' is not an IPv6 address", uri, (int)hlen, a + 1);
-        for (size_t i = 0; i < hlen; i++) {
-            char c = a[1 + i];
-            if (!is_hex(c) && c != ':' && c != '.')
-                return nv_err_set(e, NV_ERR_INPUT,
-                                  "URI '%s': '[%.*s]' is not an IPv6 address", uri, (int)hlen,
-                                  a + 1);
-        }
-        if (!(u->host = dup_range(a + 1, hlen)))
-            return oom(e);
-        hend = close + 1;
-        rest = hend;
-        if (rest < a + n && *rest != ':')
-            return nv_err_set(e, NV_ERR_INPUT,
-                              "URI '%s': unexpected '%c' after the IPv6 address", uri, *rest);
-    } else {
-        const char *colon = memchr(a, ':', n);
-        hend = colon ? colon : a + n;
-        rest = hend;
-        size_t hlen = (size_t)(hend - a);
-        for (size_t i = 0; i < hlen; i++)
-            if (a[i] == '[' || a[i] == ']')
-                return nv_err_set(e, NV_ERR_INPUT,
-                                  "URI '%s': brackets are only allowed around an IPv6 address",
-                                  uri);
-        if (hlen > 0) {
-            /* ':' can't occur here: it ended the host. */
-            if (!(u->host = decode_component(uri, a, hlen, NULL, "host name", e)))
-                return -1;
-        }
-    }
-
-    if (rest < a + n) { /* ":port" */
-        const char *p = rest + 1;
-        size_t plen = (size_t)(a + n - p);
-        if (plen > 0) {
-            long port = 0;
-            for (size_t i = 0; i < plen; i++) {
-                if (!is_digit(p[i]) || port > 65535)
-                    return nv_err_set(e, NV_ERR_INPUT, "URI '%s': invalid port '%.*s'", uri,
-                                      (int)plen, p);
-                port = port * 10 + (p[i] - '0');
-            }
-            if (port < 1 || port > 65535)
-                return nv_err_set(e, NV_ERR_INPUT,
-                                  "URI '%s': port %ld is out of range (1-65535)", uri, port);
-            u->port = (int)port;
-        }
-    }
+    const char *rest; /* ":port" or end */
+    if (parse_userinfo(u, &a, &n, e) < 0 || parse_host(u, a, n, &rest, e) < 0)
+        return -1;
+    if (rest < a + n && parse_port(u, rest + 1, (size_t)(a + n - rest - 1), e) < 0)
+        return -1;
     if (u->port && !u->host)
-        return nv_err_set(e, NV_ERR_INPUT, "URI '%s' gives a port but no host", uri);
+        return nv_err_set(e, NV_ERR_INPUT, "URI '%s' gives a port but no host", u->text);
     return 0;
 }
 
