@@ -310,8 +310,8 @@ static int parse_flag(nv_uri *u, const nv_uri_param *p, int *out, nv_err *e)
     return 0;
 }
 
-/* Records the parameters the client consumes and validates their values. */
-static int extract_client_params(nv_uri *u, nv_err *e)
+/* Sets the string field p names; 1 when it names one, else 0. */
+static int set_string_param(nv_uri *u, nv_uri_param *p)
 {
     static const struct {
         const char *name;
@@ -329,57 +329,76 @@ static int extract_client_params(nv_uri *u, nv_err *e)
         {"known_hosts_verify", offsetof(nv_uri, known_hosts_verify)},
         {"tls_priority", offsetof(nv_uri, tls_priority)},
     };
+    for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++) {
+        if (strcasecmp(p->name, strs[k].name) == 0) {
+            *(const char **)((char *)u + strs[k].off) = p->value;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int parse_mode(nv_uri *u, const nv_uri_param *p, nv_err *e)
+{
+    if (strcmp(p->value, "auto") == 0)
+        u->mode = NV_URI_MODE_AUTO;
+    else if (strcmp(p->value, "legacy") == 0)
+        u->mode = NV_URI_MODE_LEGACY;
+    else if (strcmp(p->value, "direct") == 0)
+        u->mode = NV_URI_MODE_DIRECT;
+    else
+        return nv_err_set(e, NV_ERR_INPUT,
+                          "URI '%s': unknown mode '%s' (use auto, legacy or direct)",
+                          u->text, p->value);
+    return 0;
+}
+
+static int parse_proxy(nv_uri *u, const nv_uri_param *p, nv_err *e)
+{
+    if (strcmp(p->value, "auto") == 0)
+        u->proxy = NV_URI_PROXY_AUTO;
+    else if (strcmp(p->value, "netcat") == 0)
+        u->proxy = NV_URI_PROXY_NETCAT;
+    else if (strcmp(p->value, "native") == 0)
+        u->proxy = NV_URI_PROXY_NATIVE;
+    else
+        return nv_err_set(e, NV_ERR_INPUT,
+                          "URI '%s': unknown proxy '%s' (use auto, netcat or native)",
+                          u->text, p->value);
+    return 0;
+}
+
+/* Takes p when the client consumes it: 1 if so, 0 if not, -1 on a bad value. */
+static int client_param(nv_uri *u, nv_uri_param *p, nv_err *e)
+{
+    int rc;
+    if (set_string_param(u, p))
+        return 1;
+    if (strcasecmp(p->name, "mode") == 0)
+        rc = parse_mode(u, p, e);
+    else if (strcasecmp(p->name, "proxy") == 0)
+        rc = parse_proxy(u, p, e);
+    else if (strcasecmp(p->name, "no_verify") == 0)
+        rc = parse_flag(u, p, &u->no_verify, e);
+    else if (strcasecmp(p->name, "no_tty") == 0)
+        rc = parse_flag(u, p, &u->no_tty, e);
+    else if (strcasecmp(p->name, "no_sanity") == 0)
+        rc = parse_flag(u, p, &u->no_sanity, e);
+    else if (strcasecmp(p->name, "authfile") == 0)
+        rc = 0; /* read by the client's auth code, never sent */
+    else
+        return 0;
+    return rc < 0 ? -1 : 1;
+}
+
+/* Records the parameters the client consumes and validates their values. */
+static int extract_client_params(nv_uri *u, nv_err *e)
+{
     for (size_t i = 0; i < u->nparams; i++) {
-        nv_uri_param *p = &u->params[i];
-        int matched = 0;
-        for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++) {
-            if (strcasecmp(p->name, strs[k].name) == 0) {
-                *(const char **)((char *)u + strs[k].off) = p->value;
-                matched = 1;
-                break;
-            }
-        }
-        if (matched) {
-        } else if (strcasecmp(p->name, "mode") == 0) {
-            if (strcmp(p->value, "auto") == 0)
-                u->mode = NV_URI_MODE_AUTO;
-            else if (strcmp(p->value, "legacy") == 0)
-                u->mode = NV_URI_MODE_LEGACY;
-            else if (strcmp(p->value, "direct") == 0)
-                u->mode = NV_URI_MODE_DIRECT;
-            else
-                return nv_err_set(e, NV_ERR_INPUT,
-                                  "URI '%s': unknown mode '%s' (use auto, legacy or direct)",
-                                  u->text, p->value);
-            matched = 1;
-        } else if (strcasecmp(p->name, "proxy") == 0) {
-            if (strcmp(p->value, "auto") == 0)
-                u->proxy = NV_URI_PROXY_AUTO;
-            else if (strcmp(p->value, "netcat") == 0)
-                u->proxy = NV_URI_PROXY_NETCAT;
-            else if (strcmp(p->value, "native") == 0)
-                u->proxy = NV_URI_PROXY_NATIVE;
-            else
-                return nv_err_set(e, NV_ERR_INPUT,
-                                  "URI '%s': unknown proxy '%s' (use auto, netcat or native)",
-                                  u->text, p->value);
-            matched = 1;
-        } else if (strcasecmp(p->name, "no_verify") == 0) {
-            if (parse_flag(u, p, &u->no_verify, e) < 0)
-                return -1;
-            matched = 1;
-        } else if (strcasecmp(p->name, "no_tty") == 0) {
-            if (parse_flag(u, p, &u->no_tty, e) < 0)
-                return -1;
-            matched = 1;
-        } else if (strcasecmp(p->name, "no_sanity") == 0) {
-            if (parse_flag(u, p, &u->no_sanity, e) < 0)
-                return -1;
-            matched = 1;
-        } else if (strcasecmp(p->name, "authfile") == 0) {
-            matched = 1; /* read by the client's auth code, never sent */
-        }
-        p->client = matched;
+        int matched = client_param(u, &u->params[i], e);
+        if (matched < 0)
+            return -1;
+        u->params[i].client = matched;
     }
     return 0;
 }
