@@ -15,7 +15,6 @@
 #include "engine/status.h"
 #include "engine/shutdown.h"
 #include "engine/volumes.h"
-#include "util/sha256.h"
 #include "virt/domain.h"
 
 typedef nv_prefetch_obj prefetch;
@@ -237,18 +236,17 @@ static void obj_error(const one *x, const char *msg)
     nv_report_error(x->ro, "%s", msg);
 }
 
-/* The record's digests against the declared definition and the daemon's XML. */
-static void check_digests(one *x, nv_err *e)
+/* The record's digests against the declared definition and the daemon's
+ * XML (the prefetch took both as the replies came). */
+static void check_digests(one *x)
 {
-    const nv_spec *s = x->s;
-    uint8_t cur_digest[32];
-    nv_sha256(s->xml, s->xml_len, x->def_digest);
-    const nv_record_entry *en = x->en = nv_record_find(x->r->record, x->kind, s->uuid);
+    const prefetch *pf = x->pf;
+    memcpy(x->def_digest, pf->def_digest, 32);
+    const nv_record_entry *en = x->en = nv_record_find(x->r->record, x->kind, x->s->uuid);
     /* the XML digest covers the name: equal digests mean the name is the declared one */
-    x->def_same = en && en->has_digests && memcmp(en->def_digest, x->def_digest, 32) == 0;
-    x->xml_same = x->pf->found && en && en->has_digests && (x->def_same || x->r->o->dry_run) &&
-                  nv_compare_digest(x->kind, s, x->pf->xml, cur_digest, e) == 0 &&
-                  memcmp(en->xml_digest, cur_digest, 32) == 0;
+    x->def_same = pf->unchanged || (en && en->has_digests && memcmp(en->def_digest, x->def_digest, 32) == 0);
+    x->xml_same = pf->unchanged || (pf->found && en && en->has_digests && (x->def_same || x->r->o->dry_run) &&
+                                    pf->has_xml_digest && memcmp(en->xml_digest, pf->xml_digest, 32) == 0);
 }
 
 static void declare_req(const one *x, nv_declare_req *req)
@@ -271,7 +269,7 @@ static void declare_req(const one *x, nv_declare_req *req)
  * name: only a new name that an object has is looked up (a clash refused). */
 static int observe(one *x, int unchanged, nv_observed *ob, nv_err *e)
 {
-    const prefetch *pf = x->pf;
+    prefetch *pf = x->pf;
     const nv_spec *s = x->s;
     const char *name = pf->name ? pf->name : s->name; /* no name: unchanged, so the declared one */
     memset(ob, 0, sizeof *ob);
@@ -279,8 +277,11 @@ static int observe(one *x, int unchanged, nv_observed *ob, nv_err *e)
     ob->active = x->seen_active = pf->found && pf->active && !pf->stopped_by_purge;
     ob->unchanged = unchanged;
     ob->predefined = pf->predefined && !pf->found ? &pf->pre : NULL;
-    if (pf->found && (nv_obj_set(&ob->obj, name, s->uuid, -1, e) < 0 || !(ob->xml = strdup(pf->xml))))
+    if (pf->found && nv_obj_set(&ob->obj, name, s->uuid, -1, e) < 0)
         return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    /* its XML moves to the declare (none kept when unchanged) */
+    ob->xml = pf->xml;
+    pf->xml = NULL;
     if ((!pf->found || strcmp(name, s->name) != 0) && nv_prefetch_find_name(x->own, s->name) != NV_HMAP_NONE)
         return nv_observe_name_free(x->r->c, x->kind, s, e);
     return 0;
@@ -307,7 +308,11 @@ static void record_applied(const one *x, const nv_declare_result *res)
     const nv_spec *s = x->s;
     uint8_t after_digest[32];
     nv_err de;
-    if (res->after_xml && nv_compare_digest(x->kind, s, res->after_xml, after_digest, &de) == 0) {
+    /* no define: the daemon's XML is the one the prefetch took the digest of */
+    int known = res->unchanged && x->xml_same && x->pf->has_xml_digest;
+    if (known)
+        memcpy(after_digest, x->pf->xml_digest, 32);
+    if (known || (res->after_xml && nv_compare_digest(x->kind, s, res->after_xml, after_digest, &de) == 0)) {
         nv_record_put(x->r->record, x->kind, s->uuid, x->def_digest, after_digest, &de);
         /* kept for the next dry run; only written when it is new */
         if (o->defs && (!x->def_same || !nv_defstore_has(o->defs, x->kind, s->uuid)) &&
@@ -388,7 +393,7 @@ static int apply_object(const run *r, enum nv_kind kind, const nv_manifest_obj *
     nv_err e;
     nv_err_clear(&e);
     x.ro = nv_report_add(r->rep, nv_kind_ops_get(kind)->name, x.s->name, x.s->uuid);
-    check_digests(&x, &e);
+    check_digests(&x);
     if (pf->found && !(x.def_same && x.xml_same) && nv_prefetch_name(pf, &e) < 0) {
         obj_error(&x, e.msg);
         return -1;
@@ -445,7 +450,7 @@ static int prepare(run *r)
 {
     nv_err e;
     nv_err_clear(&e);
-    if (nv_prefetch_run(r->c, r->m, r->p, &e) < 0) {
+    if (nv_prefetch_run(r->c, r->m, r->record, r->p, &e) < 0) {
         nv_errlist_add(r->errs, "%s", e.msg);
         return -1; /* without knowing the current state nothing is safe */
     }

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/compare.h"
+#include "util/sha256.h"
 #include "virt/domain.h"
 #include "virt/volume.h"
 #include "xml/doc.h"
@@ -123,10 +125,29 @@ static int send_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, 
     return 0;
 }
 
+/* The digests of a declared object whose reply just came: hashing while
+ * the daemon makes the next replies. When both are the record's, nothing
+ * moved since the last apply, and the XML is not kept. */
+static void take_digests(enum nv_kind kind, const nv_spec *s, nv_prefetch_obj *po, const nv_record *record)
+{
+    nv_sha256(s->xml, s->xml_len, po->def_digest);
+    if (!po->found)
+        return;
+    nv_err e;
+    po->has_xml_digest = nv_compare_digest(kind, s, po->xml, po->xml_digest, &e) == 0;
+    const nv_record_entry *en = record ? nv_record_find(record, kind, s->uuid) : NULL;
+    if (po->has_xml_digest && en && en->has_digests && memcmp(en->def_digest, po->def_digest, 32) == 0 &&
+        memcmp(en->xml_digest, po->xml_digest, 32) == 0) {
+        po->unchanged = 1;
+        free(po->xml);
+        po->xml = NULL;
+    }
+}
+
 /* Collects one kind's replies, all of them even after an error (a reply
  * left uncollected would be kept until the connection closes). */
-static int take_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, const sent *s, nv_prefetch_kind *pk,
-                     nv_err *e)
+static int take_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, const nv_record *record,
+                     const sent *s, nv_prefetch_kind *pk, nv_err *e)
 {
     const nv_kind_ops *k = nv_kind_ops_get(kind);
     int rc = take_lists(c, kind, s, pk, e);
@@ -144,6 +165,7 @@ static int take_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, 
                 rc = -1;
             }
         }
+        take_digests(kind, &mo->spec, po, record);
         if (rc == 0 && nv_hmap_put(&pk->declared, nv_hash(mo->spec.uuid, 16), i, e) < 0)
             rc = -1;
         if (kind != NV_KIND_POOL || !mo->nvols)
@@ -184,7 +206,7 @@ static int take_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, 
     return 0;
 }
 
-int nv_prefetch_run(nv_conn *c, const nv_manifest *m, nv_prefetch *p, nv_err *e)
+int nv_prefetch_run(nv_conn *c, const nv_manifest *m, const nv_record *record, nv_prefetch *p, nv_err *e)
 {
     memset(p, 0, sizeof *p);
     sent s[NV_KIND_COUNT];
@@ -208,7 +230,7 @@ int nv_prefetch_run(nv_conn *c, const nv_manifest *m, nv_prefetch *p, nv_err *e)
     for (int kind = 0; kind < kinds_sent && rc == 0; kind++) {
         if (!m->kinds[kind].managed)
             continue;
-        if (take_kind(c, (enum nv_kind)kind, &m->kinds[kind], &s[kind], &p->k[kind], e) < 0) {
+        if (take_kind(c, (enum nv_kind)kind, &m->kinds[kind], record, &s[kind], &p->k[kind], e) < 0) {
             nv_err_prefix(e, "cannot read the current %ss", nv_kind_ops_get((enum nv_kind)kind)->name);
             rc = -1;
         }
@@ -249,6 +271,8 @@ int nv_prefetch_name(nv_prefetch_obj *po, nv_err *e)
 {
     if (po->name)
         return 0;
+    if (!po->xml) /* unchanged, so the declared name; not asked for then */
+        return nv_err_set(e, NV_ERR_SYSTEM, "the daemon's XML was not kept");
     nv_xml_node *t = nv_xml_parse(po->xml, strlen(po->xml), "daemon XML", e);
     if (!t)
         return -1;

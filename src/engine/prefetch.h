@@ -9,6 +9,7 @@
 #define NV_ENGINE_PREFETCH_H
 
 #include "engine/manifest.h"
+#include "engine/record.h"
 #include "engine/observe.h"
 #include "virt/conn.h"
 #include "util/hmap.h"
@@ -17,7 +18,12 @@
 /* One declared object. */
 typedef struct nv_prefetch_obj {
     int found, active;
-    char *xml;            /* its inactive XML, when found */
+    char *xml;            /* its inactive XML, when found and not unchanged */
+    /* digests taken as the replies come in (while later ones are on their way) */
+    uint8_t def_digest[32]; /* of the declared definition's text */
+    uint8_t xml_digest[32]; /* of xml, as the record keeps it (nv_compare_digest) */
+    int has_xml_digest;
+    int unchanged;        /* both are the record's: the daemon has what the last apply left (xml dropped) */
     char *name;           /* the daemon's name for it, once nv_prefetch_name has run */
     int stopped_by_purge; /* a network's removal or restart stopped it: it starts when declared */
     signed char *vols;    /* pools: per declared volume 1 exists, 0 does not, -1 unknown (pool inactive) */
@@ -40,10 +46,11 @@ typedef struct nv_prefetch {
     nv_prefetch_kind k[NV_KIND_COUNT];
 } nv_prefetch;
 
-/* Fills p for every managed kind of m. An error (other than "no such
- * object" for a declared one) fails the whole: without the current state
- * nothing is safe. */
-int nv_prefetch_run(nv_conn *c, const nv_manifest *m, nv_prefetch *p, nv_err *e);
+/* Fills p for every managed kind of m, with the digests of each declared
+ * object compared to its entry in record (NULL: none). An error (other than
+ * "no such object" for a declared one) fails the whole: without the current
+ * state nothing is safe. */
+int nv_prefetch_run(nv_conn *c, const nv_manifest *m, const nv_record *record, nv_prefetch *p, nv_err *e);
 void nv_prefetch_free(nv_prefetch *p);
 
 /* Index into pk->all of the object with this UUID / name, or NV_HMAP_NONE. */
