@@ -403,9 +403,9 @@ static int extract_client_params(nv_uri *u, nv_err *e)
     return 0;
 }
 
-int nv_rpc_uri_parse(const char *text, nv_uri *u, nv_err *e)
+/* The whole text: not empty, bounded, printable ASCII without spaces. */
+static int check_text(const char *text, nv_err *e)
 {
-    memset(u, 0, sizeof *u);
     if (!text || !*text)
         return nv_err_set(e, NV_ERR_INPUT, "empty URI (expected e.g. qemu:///system)");
     size_t len = strnlen(text, NV_URI_MAX_LEN + 1);
@@ -421,34 +421,41 @@ int nv_rpc_uri_parse(const char *text, nv_uri *u, nv_err *e)
             return nv_err_set(e, NV_ERR_INPUT,
                               "URI contains byte 0x%02x at position %zu; percent-encode it", c, i);
     }
-    /* libvirt's historical aliases for the Xen driver. */
-    if (strcasecmp(text, "xen") == 0 || strcmp(text, "xen://") == 0)
-        text = "xen:///system";
-    if (!(u->text = strdup(text)))
-        return oom(e);
+    return 0;
+}
 
-    /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
+static int no_driver(const char *text, nv_err *e)
+{
+    return nv_err_set(e, NV_ERR_INPUT,
+                      "URI '%s' does not include a driver name "
+                      "(expected driver[+transport]://[user@][host][:port]/path, "
+                      "e.g. qemu:///system)", text);
+}
+
+/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
+ * *after: the text after the ':'. */
+static int parse_scheme_text(nv_uri *u, const char **after, nv_err *e)
+{
+    const char *text = u->text;
     const char *p = text;
     if (!is_alpha(*p))
-        goto no_driver;
+        return no_driver(text, e);
     while (is_alnum(*p) || *p == '+' || *p == '-' || *p == '.')
         p++;
     if (*p != ':')
-        goto no_driver;
+        return no_driver(text, e);
     if (!(u->scheme = dup_range(text, (size_t)(p - text))))
         return oom(e);
     if (parse_scheme(u, e) < 0)
         return -1;
-    p++;
+    *after = p + 1;
+    return 0;
+}
 
-    if (p[0] == '/' && p[1] == '/') {
-        p += 2;
-        size_t alen = strcspn(p, "/?#");
-        if (parse_authority(u, p, alen, e) < 0)
-            return -1;
-        p += alen;
-    }
-
+/* path ["?" query] ["#" fragment]: the rest of the text from p. */
+static int parse_path_on(nv_uri *u, const char *p, nv_err *e)
+{
+    const char *text = u->text;
     size_t plen = strcspn(p, "?#");
     if (plen > 0 && p[0] != '/')
         return nv_err_set(e, NV_ERR_INPUT,
@@ -457,7 +464,6 @@ int nv_rpc_uri_parse(const char *text, nv_uri *u, nv_err *e)
     if (!(u->path = decode_component(text, p, plen, "/", "path", e)))
         return -1;
     p += plen;
-
     if (*p == '?') {
         p++;
         size_t qlen = strcspn(p, "#");
@@ -474,37 +480,66 @@ int nv_rpc_uri_parse(const char *text, nv_uri *u, nv_err *e)
         if (!(u->fragment = decode_component(text, p, strlen(p), "/?", "fragment", e)))
             return -1;
     }
+    return 0;
+}
 
+/* The transport a host implies, and a common typo. */
+static int check_host(nv_uri *u, nv_err *e)
+{
     if (u->transport == NV_URI_UNIX && u->host) {
         if (u->explicit_transport)
             return nv_err_set(e, NV_ERR_INPUT,
                               "URI '%s': the unix transport cannot reach remote host '%s'",
-                              text, u->host);
+                              u->text, u->host);
         u->transport = NV_URI_TLS;
     }
     /* "qemu://system" is a common typo for qemu:///system. */
     if (u->host && (strcmp(u->host, "system") == 0 || strcmp(u->host, "session") == 0) &&
         (strcmp(u->driver, "qemu") == 0 || strcmp(u->driver, "vbox") == 0 ||
          strcmp(u->driver, "vz") == 0))
-        return nv_err_set(e, NV_ERR_INPUT, "invalid URI %s (maybe you want %s:///%s)", text,
+        return nv_err_set(e, NV_ERR_INPUT, "invalid URI %s (maybe you want %s:///%s)", u->text,
                           u->scheme, u->host);
+    return 0;
+}
 
+/* The client parameters, and the ones the transport needs. */
+static int check_client_params(nv_uri *u, nv_err *e)
+{
     if (extract_client_params(u, e) < 0)
         return -1;
     if (u->transport == NV_URI_EXT && (!u->command || !*u->command))
         return nv_err_set(e, NV_ERR_INPUT,
-                          "URI '%s': the ext transport needs command=/path/to/program", text);
+                          "URI '%s': the ext transport needs command=/path/to/program", u->text);
     if (u->command && !*u->command)
-        return nv_err_set(e, NV_ERR_INPUT, "URI '%s': command= is empty", text);
+        return nv_err_set(e, NV_ERR_INPUT, "URI '%s': command= is empty", u->text);
     if (u->socket && !*u->socket)
-        return nv_err_set(e, NV_ERR_INPUT, "URI '%s': socket= is empty", text);
+        return nv_err_set(e, NV_ERR_INPUT, "URI '%s': socket= is empty", u->text);
     return 0;
+}
 
-no_driver:
-    return nv_err_set(e, NV_ERR_INPUT,
-                      "URI '%s' does not include a driver name "
-                      "(expected driver[+transport]://[user@][host][:port]/path, "
-                      "e.g. qemu:///system)", text);
+int nv_rpc_uri_parse(const char *text, nv_uri *u, nv_err *e)
+{
+    memset(u, 0, sizeof *u);
+    if (check_text(text, e) < 0)
+        return -1;
+    /* libvirt's historical aliases for the Xen driver. */
+    if (strcasecmp(text, "xen") == 0 || strcmp(text, "xen://") == 0)
+        text = "xen:///system";
+    if (!(u->text = strdup(text)))
+        return oom(e);
+    const char *p;
+    if (parse_scheme_text(u, &p, e) < 0)
+        return -1;
+    if (p[0] == '/' && p[1] == '/') {
+        p += 2;
+        size_t alen = strcspn(p, "/?#");
+        if (parse_authority(u, p, alen, e) < 0)
+            return -1;
+        p += alen;
+    }
+    if (parse_path_on(u, p, e) < 0 || check_host(u, e) < 0)
+        return -1;
+    return check_client_params(u, e);
 }
 
 void nv_rpc_uri_free(nv_uri *u)
