@@ -27,6 +27,17 @@ static void obj_label(const nv_spec *s, char *out, size_t n)
     snprintf(out, n, "%s %s (%s)", nv_spec_kind_name(s->kind), s->name, s->uuid_str);
 }
 
+/* "domain vm1 (uuid)" for messages, made only when one is written */
+typedef struct label {
+    char text[512];
+} label;
+
+static const char *label_of(const nv_spec *s, label *l)
+{
+    obj_label(s, l->text, sizeof l->text);
+    return l->text;
+}
+
 static int stopped(const nv_apply_opts *o)
 {
     return o->stop && *o->stop;
@@ -222,7 +233,6 @@ typedef struct one {
     prefetch *pf;
     const nv_prefetch_kind *own; /* the lists of its kind */
     nv_report_obj *ro;
-    char label[512];
     nv_record_entry *en;    /* its record entry, until the record changes */
     uint8_t def_digest[32]; /* of the declared definition */
     int def_same;           /* the declared definition is the one applied last */
@@ -232,7 +242,8 @@ typedef struct one {
 
 static void obj_error(const one *x, const char *msg)
 {
-    nv_errlist_add(x->r->errs, "%s: %s", x->label, msg);
+    label l;
+    nv_errlist_add(x->r->errs, "%s: %s", label_of(x->s, &l), msg);
     nv_report_error(x->ro, "%s", msg);
 }
 
@@ -316,8 +327,10 @@ static void record_applied(const one *x, const nv_declare_result *res)
         nv_record_put(x->r->record, x->kind, s->uuid, x->def_digest, after_digest, &de);
         /* kept for the next dry run; only written when it is new */
         if (o->defs && (!x->def_same || !nv_defstore_has(o->defs, x->kind, s->uuid)) &&
-            nv_defstore_save(o->defs, x->kind, s, x->def_digest, &de) < 0)
-            nv_log_warn("%s: cannot keep a copy of its definition for dry runs: %s", x->label, de.msg);
+            nv_defstore_save(o->defs, x->kind, s, x->def_digest, &de) < 0) {
+            label l;
+            nv_log_warn("%s: cannot keep a copy of its definition for dry runs: %s", label_of(s, &l), de.msg);
+        }
     } else {
         nv_record_put(x->r->record, x->kind, s->uuid, NULL, NULL, &de);
     }
@@ -345,7 +358,8 @@ static int apply_volumes(const one *x, const nv_declare_result *res, nv_err *e)
             active = started_here = 1;
     }
     if (active != 1) {
-        nv_errlist_add(x->r->errs, "%s: cannot start it to manage its volumes: %s", x->label, e->msg);
+        label l;
+        nv_errlist_add(x->r->errs, "%s: cannot start it to manage its volumes: %s", label_of(x->s, &l), e->msg);
         nv_report_error(x->ro, "cannot start it to manage its volumes: %s", e->msg);
         return -1;
     }
@@ -389,7 +403,6 @@ static int apply_object(const run *r, enum nv_kind kind, const nv_manifest_obj *
                         const nv_prefetch_kind *own)
 {
     one x = {.r = r, .kind = kind, .mo = mo, .s = &mo->spec, .pf = pf, .own = own};
-    obj_label(x.s, x.label, sizeof x.label);
     nv_err e;
     nv_err_clear(&e);
     x.ro = nv_report_add(r->rep, nv_kind_ops_get(kind)->name, x.s->name, x.s->uuid);

@@ -86,11 +86,15 @@ static int ds_open(nv_defstore *ds, int create, nv_err *e)
     return 0;
 }
 
+/* "<kind>-<uuid>.xml" (n >= 64); no printf: prune and the listing name every file */
 static void name_of(enum nv_kind kind, const uint8_t uuid[16], char *out, size_t n)
 {
-    char u[NV_UUID_STR_LEN];
-    nv_uuid_format(uuid, u);
-    snprintf(out, n, "%s-%s.xml", kind_names[kind], u);
+    size_t k = strlen(kind_names[kind]);
+    (void)n;
+    memcpy(out, kind_names[kind], k);
+    out[k] = '-';
+    nv_uuid_format(uuid, out + k + 1);
+    memcpy(out + k + 1 + NV_UUID_STR_LEN - 1, ".xml", 5);
 }
 
 /* ---- the listing ---- */
@@ -156,7 +160,8 @@ static int parse_name(const char *n, int *kind, uint8_t uuid[16])
         if (strncmp(n, kind_names[k], kl) != 0 || n[kl] != '-' || strlen(n + kl + 1) != 36 + 4 ||
             strcmp(n + kl + 1 + 36, ".xml") != 0)
             continue;
-        snprintf(us, sizeof us, "%.36s", n + kl + 1);
+        memcpy(us, n + kl + 1, 36);
+        us[36] = '\0';
         if (nv_uuid_parse(us, uuid) == 0) {
             *kind = k;
             return 0;

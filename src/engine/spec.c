@@ -45,7 +45,13 @@ void nv_spec_mac_derive(const uint8_t uuid[NV_UUID_LEN], uint32_t index, char ou
     msg[18] = (uint8_t)(index >> 8);
     msg[19] = (uint8_t)index;
     nv_sha256(msg, sizeof msg, d);
-    snprintf(out, NV_MAC_STR_LEN, "52:54:00:%02x:%02x:%02x", d[0], d[1], d[2]);
+    static const char digits[] = "0123456789abcdef";
+    memcpy(out, "52:54:00:", 9);
+    for (int i = 0; i < 3; i++) {
+        out[9 + 3 * i] = digits[d[i] >> 4];
+        out[10 + 3 * i] = digits[d[i] & 15];
+        out[11 + 3 * i] = i < 2 ? ':' : '\0';
+    }
 }
 
 /* ---- checks ---- */

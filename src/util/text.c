@@ -65,11 +65,22 @@ int nv_text_check_latin1(const char *file, const char *data, size_t len, nv_err 
     return 0;
 }
 
+/* Printable ASCII and tab: nothing to decode, nothing to count. */
+static int plain(unsigned char c)
+{
+    return (c >= 0x20 && c < 0x7f) || c == '\t';
+}
+
 int nv_text_check(const char *file, const char *data, size_t len, nv_err *e)
 {
     const unsigned char *p = (const unsigned char *)data;
     size_t line = 1;
     for (size_t i = 0; i < len;) {
+        /* most of a definition is plain ASCII: skipped in a tight loop */
+        while (i < len && plain(p[i]))
+            i++;
+        if (i == len)
+            break;
         unsigned long cp;
         size_t l = utf8_seq(p + i, len - i, &cp);
         if (l == 0)
