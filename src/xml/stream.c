@@ -27,7 +27,7 @@ static void give_up(nv_xml_stream *st)
 static void close_tag(nv_xml_stream *st)
 {
     if (st->open) {
-        nv_buf_append(st->out, ">", 1);
+        nv_buf_put(st->out, ">", 1);
         st->open = 0;
     }
 }
@@ -35,12 +35,12 @@ static void close_tag(nv_xml_stream *st)
 static int put_attr(nv_xml_stream *st, const char *name, const char *value)
 {
     nv_err e;
-    nv_buf_append(st->out, " ", 1);
-    nv_buf_append_str(st->out, name);
-    nv_buf_append(st->out, "=\"", 2);
+    nv_buf_put(st->out, " ", 1);
+    nv_buf_put(st->out, name, strlen(name));
+    nv_buf_put(st->out, "=\"", 2);
     if (nv_xml_write_escaped(st->out, value, strlen(value), 1, &e) < 0)
         return -1;
-    nv_buf_append(st->out, "\"", 1);
+    nv_buf_put(st->out, "\"", 1);
     return 0;
 }
 
@@ -52,11 +52,11 @@ unsigned long nv_xml_stream_line(nv_xml_stream *st)
 int nv_xml_stream_add_empty(nv_xml_stream *st, const char *name, const char *attr, const char *value)
 {
     close_tag(st);
-    nv_buf_append(st->out, "<", 1);
-    nv_buf_append_str(st->out, name);
+    nv_buf_put(st->out, "<", 1);
+    nv_buf_put(st->out, name, strlen(name));
     if (put_attr(st, attr, value) < 0)
         return -1;
-    nv_buf_append(st->out, "/>", 2);
+    nv_buf_put(st->out, "/>", 2);
     return 0;
 }
 
@@ -76,8 +76,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         return;
     }
     close_tag(st);
-    nv_buf_append(st->out, "<", 1);
-    nv_buf_append_str(st->out, name);
+    nv_buf_put(st->out, "<", 1);
+    nv_buf_put(st->out, name, strlen(name));
     int set = 0;
     for (size_t i = 0; atts[i]; i += 2) {
         const char *v = atts[i + 1];
@@ -107,12 +107,12 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
         return;
     }
     if (st->open) {
-        nv_buf_append(st->out, "/>", 2);
+        nv_buf_put(st->out, "/>", 2);
         st->open = 0;
     } else {
-        nv_buf_append(st->out, "</", 2);
-        nv_buf_append_str(st->out, name);
-        nv_buf_append(st->out, ">", 1);
+        nv_buf_put(st->out, "</", 2);
+        nv_buf_put(st->out, name, strlen(name));
+        nv_buf_put(st->out, ">", 1);
     }
     st->depth--;
 }

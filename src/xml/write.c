@@ -31,11 +31,11 @@ int nv_xml_write_escaped(nv_buf *out, const char *s, size_t n, int in_attr, nv_e
         }
         if (!rep)
             continue;
-        nv_buf_append(out, run, (size_t)(p - run));
-        nv_buf_append_str(out, rep);
+        nv_buf_put(out, run, (size_t)(p - run));
+        nv_buf_put(out, rep, strlen(rep));
         run = p + 1;
     }
-    nv_buf_append(out, run, (size_t)(end - run));
+    nv_buf_put(out, run, (size_t)(end - run));
     return 0;
 }
 
@@ -49,28 +49,28 @@ static int write_node(const nv_xml_node *n, nv_buf *out, nv_err *e)
 {
     if (n->type == NV_XML_TEXT)
         return put_escaped(out, n->text, 0, e);
-    nv_buf_append_str(out, "<");
-    nv_buf_append_str(out, n->name);
+    nv_buf_put(out, "<", 1);
+    nv_buf_put(out, n->name, strlen(n->name));
     for (size_t i = 0; i < n->nattrs; i++) {
-        nv_buf_append_str(out, " ");
-        nv_buf_append_str(out, n->attrs[i].name);
-        nv_buf_append_str(out, "=\"");
+        nv_buf_put(out, " ", 1);
+        nv_buf_put(out, n->attrs[i].name, strlen(n->attrs[i].name));
+        nv_buf_put(out, "=\"", 2);
         if (put_escaped(out, n->attrs[i].value, 1, e) < 0)
             return -1;
-        nv_buf_append_str(out, "\"");
+        nv_buf_put(out, "\"", 1);
     }
     if (!n->first) {
-        nv_buf_append_str(out, "/>");
+        nv_buf_put(out, "/>", 2);
         return 0;
     }
-    nv_buf_append_str(out, ">");
+    nv_buf_put(out, ">", 1);
     for (const nv_xml_node *c = n->first; c; c = c->next) {
         if (write_node(c, out, e) < 0)
             return -1;
     }
-    nv_buf_append_str(out, "</");
-    nv_buf_append_str(out, n->name);
-    nv_buf_append_str(out, ">");
+    nv_buf_put(out, "</", 2);
+    nv_buf_put(out, n->name, strlen(n->name));
+    nv_buf_put(out, ">", 1);
     return 0;
 }
 

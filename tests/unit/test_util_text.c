@@ -296,3 +296,33 @@ TEST(read_fd_stream_bound_is_exact)
     CHECK_INT(read_pipe(0, 10, &len, &e), 0);
     CHECK_INT(len, 0);
 }
+
+/* Plain ASCII is skipped eight bytes at a time: whatever its place in the
+ * word, a control character, DEL, a NUL or a bad UTF-8 byte is still found,
+ * on the right line; a good multi-byte character is still accepted. */
+TEST(text_every_position)
+{
+    static const struct {
+        const char *bytes;
+        int ok;
+    } cases[] = {
+        {"\x01", 0}, {"\x1f", 0}, {"\x7f", 0}, {"\x80", 0}, {"\xff", 0}, {"", 0},
+        {"\xc3\xa9", 1}, {"\t", 1}, {"\n", 1}, {"\r", 1}, {"~", 1}, {" ", 1},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t bl = cases[c].bytes[0] ? strlen(cases[c].bytes) : 1; /* "" stands for a NUL */
+        for (size_t at = 0; at < 24; at++) {
+            char buf[40];
+            memset(buf, 'a', sizeof buf);
+            buf[3] = '\n';
+            memcpy(buf + 4 + at, cases[c].bytes[0] ? cases[c].bytes : "\0", bl);
+            nv_err e;
+            nv_err_clear(&e);
+            int rc = nv_text_check("f", buf, 4 + 24 + 4, &e);
+            if (rc != (cases[c].ok ? 0 : -1))
+                check_fail(__FILE__, __LINE__, "case %zu at %zu: %d (%s)", c, at, rc, e.msg);
+            else if (!cases[c].ok && strncmp(e.msg, "f:2: ", 5) != 0)
+                check_fail(__FILE__, __LINE__, "case %zu at %zu: %s", c, at, e.msg);
+        }
+    }
+}
