@@ -207,6 +207,8 @@ static void check_duplicates(const char *file, enum nv_kind kind, const nv_manif
 {
     nv_hmap uuids = {0}, names = {0}, vols = {0};
     nv_err e;
+    if (nv_hmap_reserve(&uuids, mk->n, &e) < 0 || nv_hmap_reserve(&names, mk->n, &e) < 0)
+        nv_errlist_add(errs, "out of memory");
     for (size_t i = 0; i < mk->n; i++) {
         const nv_spec *a = &mk->objs[i].spec;
         if (a->file) {

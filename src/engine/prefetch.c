@@ -66,6 +66,11 @@ static int take_lists(nv_conn *c, enum nv_kind kind, const sent *s, nv_prefetch_
         rc = nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
         goto out;
     }
+    /* sized once: not grown and rehashed step by step */
+    if (nv_hmap_reserve(&pk->by_uuid, n, e) < 0 || nv_hmap_reserve(&pk->by_name, n, e) < 0) {
+        rc = -1;
+        goto out;
+    }
     for (int j = 0; j < nlists; j++) {
         for (size_t i = 0; i < l[j].n; i++) {
             nv_obj *o = &l[j].v[i];
@@ -151,6 +156,8 @@ static int take_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, 
 {
     const nv_kind_ops *k = nv_kind_ops_get(kind);
     int rc = take_lists(c, kind, s, pk, e);
+    if (rc == 0 && nv_hmap_reserve(&pk->declared, mk->n, e) < 0)
+        rc = -1;
     for (size_t i = 0; i < mk->n; i++) {
         const nv_manifest_obj *mo = &mk->objs[i];
         nv_prefetch_obj *po = &pk->objs[i];

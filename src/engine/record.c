@@ -238,6 +238,12 @@ int nv_record_parse(const char *path, char *data, size_t len, nv_record *r, nv_e
         return nv_err_set(e, NV_ERR_INPUT, "%.900s (a corrupt record: remove the file to start afresh)", why);
     }
     int lineno = 0, rc = 0;
+    /* the index sized once, for as many entries as there are lines */
+    size_t lines = 0;
+    for (const char *p = data; (p = memchr(p, '\n', len - (size_t)(p - data))); p++)
+        lines++;
+    if (nv_hmap_reserve(&r->index, lines, e) < 0)
+        return -1;
     char *save = NULL;
     for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;

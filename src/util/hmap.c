@@ -28,11 +28,14 @@ static int keyed;
         v2 = ROTL(v2, 32);                                                                                       \
     } while (0)
 
+/* Little-endian, as SipHash reads its input. */
 static uint64_t load64(const uint8_t *p)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
 }
 
@@ -80,16 +83,17 @@ size_t nv_hmap_find(const nv_hmap *m, uint64_t hash, nv_hmap_eq eq, const void *
 {
     if (!m->s)
         return NV_HMAP_NONE;
-    for (size_t i = hash & m->mask;; i = (i + 1) & m->mask) {
+    uint32_t h = (uint32_t)hash;
+    for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
         const nv_hmap_slot *s = &m->s[i];
         if (!s->pos1)
             return NV_HMAP_NONE;
-        if (s->hash == hash && eq(ctx, s->pos1 - 1, key))
+        if (s->hash == h && eq(ctx, s->pos1 - 1, key))
             return s->pos1 - 1;
     }
 }
 
-static void insert(nv_hmap_slot *s, size_t mask, uint64_t hash, size_t pos1)
+static void insert(nv_hmap_slot *s, size_t mask, uint32_t hash, uint32_t pos1)
 {
     size_t i = hash & mask;
     while (s[i].pos1)
@@ -98,23 +102,39 @@ static void insert(nv_hmap_slot *s, size_t mask, uint64_t hash, size_t pos1)
     s[i].pos1 = pos1;
 }
 
+/* A table of cap slots (a power of two, at most half full) with the
+ * entries moved over. */
+static int grow(nv_hmap *m, size_t cap, nv_err *e)
+{
+    if ((uint64_t)cap > ((uint64_t)1 << 32) || cap > SIZE_MAX / 4 / sizeof *m->s)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    nv_hmap_slot *s = calloc(cap, sizeof *s);
+    if (!s)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    for (size_t i = 0; m->s && i <= m->mask; i++)
+        if (m->s[i].pos1)
+            insert(s, cap - 1, m->s[i].hash, m->s[i].pos1);
+    free(m->s);
+    m->s = s;
+    m->mask = cap - 1;
+    return 0;
+}
+
+int nv_hmap_reserve(nv_hmap *m, size_t n, nv_err *e)
+{
+    size_t cap = m->s ? m->mask + 1 : 64;
+    while (n > cap / 2 && (uint64_t)cap <= ((uint64_t)1 << 32))
+        cap *= 2;
+    return m->s && cap == m->mask + 1 ? 0 : grow(m, cap, e);
+}
+
 int nv_hmap_put(nv_hmap *m, uint64_t hash, size_t pos, nv_err *e)
 {
-    if (!m->s || (m->n + 1) * 2 > m->mask + 1) {
-        size_t cap = m->s ? (m->mask + 1) * 2 : 64;
-        if (cap > SIZE_MAX / 4 / sizeof *m->s)
-            return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-        nv_hmap_slot *s = calloc(cap, sizeof *s);
-        if (!s)
-            return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-        for (size_t i = 0; m->s && i <= m->mask; i++)
-            if (m->s[i].pos1)
-                insert(s, cap - 1, m->s[i].hash, m->s[i].pos1);
-        free(m->s);
-        m->s = s;
-        m->mask = cap - 1;
-    }
-    insert(m->s, m->mask, hash, pos + 1);
+    if (pos >= NV_HMAP_MAX)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    if ((!m->s || (m->n + 1) * 2 > m->mask + 1) && grow(m, m->s ? (m->mask + 1) * 2 : 64, e) < 0)
+        return -1;
+    insert(m->s, m->mask, (uint32_t)hash, (uint32_t)(pos + 1));
     m->n++;
     return 0;
 }
@@ -123,7 +143,7 @@ static size_t slot_of(const nv_hmap *m, uint64_t hash, size_t pos)
 {
     if (!m->s)
         return NV_HMAP_NONE;
-    for (size_t i = hash & m->mask; m->s[i].pos1; i = (i + 1) & m->mask)
+    for (size_t i = (uint32_t)hash & m->mask; m->s[i].pos1; i = (i + 1) & m->mask)
         if (m->s[i].pos1 == pos + 1)
             return i;
     return NV_HMAP_NONE;
@@ -151,7 +171,7 @@ void nv_hmap_move(nv_hmap *m, uint64_t hash, size_t from, size_t to)
 {
     size_t i = slot_of(m, hash, from);
     if (i != NV_HMAP_NONE)
-        m->s[i].pos1 = to + 1;
+        m->s[i].pos1 = (uint32_t)(to + 1);
 }
 
 void nv_hmap_free(nv_hmap *m)

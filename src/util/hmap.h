@@ -15,9 +15,10 @@
 
 #define NV_HMAP_NONE ((size_t)-1)
 
+/* 8 bytes a slot: a map of 10,000 keys is 256 KiB, not 512. */
 typedef struct nv_hmap_slot {
-    uint64_t hash;
-    size_t pos1; /* position + 1; 0: empty */
+    uint32_t hash; /* the hash's low 32 bits (its low bits are the home slot) */
+    uint32_t pos1; /* position + 1; 0: empty */
 } nv_hmap_slot;
 
 typedef struct nv_hmap {
@@ -33,8 +34,13 @@ uint64_t nv_hash(const void *p, size_t n);
 
 /* The position of an entry with this hash whose key eq accepts, or NV_HMAP_NONE. */
 size_t nv_hmap_find(const nv_hmap *m, uint64_t hash, nv_hmap_eq eq, const void *ctx, const void *key);
-/* Adds (the caller has checked that the key is not there). */
+/* Adds (the caller has checked that the key is not there). Positions are
+ * below NV_HMAP_MAX. */
+#define NV_HMAP_MAX ((size_t)UINT32_MAX - 1)
 int nv_hmap_put(nv_hmap *m, uint64_t hash, size_t pos, nv_err *e);
+/* Makes room for n entries in all, at once: a map whose size is known is
+ * not grown (and rehashed) step by step. */
+int nv_hmap_reserve(nv_hmap *m, size_t n, nv_err *e);
 /* Removes the entry for position pos (with that hash), if any. */
 void nv_hmap_del(nv_hmap *m, uint64_t hash, size_t pos);
 /* The entry for position from (with that hash) now points at to. */
