@@ -14,6 +14,7 @@
 #include "cli/render.h"
 #include "engine/apply.h"
 #include "engine/defstore.h"
+#include "engine/speccache.h"
 #include "engine/log.h"
 #include "engine/status.h"
 #include "rpc/uri.h"
@@ -167,6 +168,27 @@ static int open_record(const apply_args *a, char *path, size_t n, int *lock, nv_
     return 0;
 }
 
+/* The reading cache next to the record (engine/speccache.h): empty when
+ * the URI or the state directory give none (open_record says why, later). */
+static void load_specs(const apply_args *a, nv_speccache *cache, char *path, size_t n)
+{
+    nv_uri u;
+    nv_err e;
+    char record[4352];
+    path[0] = '\0';
+    if (nv_rpc_uri_resolve(a->connect, &u, &e) == 0) {
+        if (nv_record_path(a->state_dir, u.text, nv_rpc_uri_is_session(&u, (unsigned)geteuid()), record,
+                           sizeof record, &e) < 0 ||
+            nv_speccache_path(record, path, n, &e) < 0)
+            path[0] = '\0';
+        nv_rpc_uri_free(&u);
+    }
+    if (path[0])
+        nv_speccache_load(cache, path, NV_VERSION);
+    else
+        memset(cache, 0, sizeof *cache);
+}
+
 /* The exit code, with the failures listed and a stop by signal said. */
 static int outcome(nv_conn *c, int failures, nv_errlist *errs)
 {
@@ -195,7 +217,7 @@ static int outcome(nv_conn *c, int failures, nv_errlist *errs)
 /* What one run shares once the daemon is reached. */
 typedef struct session {
     nv_conn *c;
-    const nv_manifest *m;
+    nv_manifest *m;
     nv_record *record;
     const char *record_path;
     nv_defstore *defs;
@@ -233,11 +255,17 @@ int cmd_apply(int argc, char **argv)
         return rc;
     nv_status_on = nv_cli_status_wanted();
 
-    /* 1. everything is read and checked before the daemon is touched */
+    /* 1. everything is read and checked before the daemon is touched
+     * (definitions read before with the same bytes: checked then) */
     nv_manifest m;
     nv_errlist errs = {0};
-    if (nv_manifest_load(a.manifest, &m, &errs) < 0)
+    nv_speccache specs;
+    char specs_path[4400];
+    load_specs(&a, &specs, specs_path, sizeof specs_path);
+    if (nv_manifest_load_cached(a.manifest, &specs, &m, &errs) < 0) {
+        nv_speccache_free(&specs);
         return manifest_failed(&a, &m, &errs);
+    }
 
     rc = NV_EXIT_FAIL;
     nv_err e;
@@ -257,6 +285,9 @@ int cmd_apply(int argc, char **argv)
         nv_errlist_add(&errs, "%s", e.msg);
     } else {
         rc = run_apply(&a, &(session){c, &m, &record, record_path, &defs, &rep, &errs}, &e);
+        /* a cache: a failure to keep it only costs the next run its readings */
+        if (!a.dry && specs_path[0])
+            (void)nv_speccache_save(&specs, specs_path, &e);
     }
     if (a.json)
         nv_cli_render_json(stdout, "apply", a.dry, &rep, &errs);
@@ -267,5 +298,6 @@ int cmd_apply(int argc, char **argv)
     nv_report_free(&rep);
     nv_errlist_free(&errs);
     nv_manifest_free(&m);
+    nv_speccache_free(&specs);
     return rc;
 }

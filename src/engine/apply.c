@@ -103,7 +103,7 @@ static int defer_declared_domain(void *ctx, const nv_obj *dom)
 /* What the steps of one apply share. */
 typedef struct run {
     nv_conn *c;
-    const nv_manifest *m;
+    nv_manifest *m;
     nv_prefetch *p;
     nv_record *record;
     const nv_apply_opts *o;
@@ -507,7 +507,7 @@ static int declare_kind(run *r, enum nv_kind kind)
     return 0;
 }
 
-int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply_opts *o, nv_report *rep,
+int nv_apply(nv_conn *c, nv_manifest *m, nv_record *record, const nv_apply_opts *o, nv_report *rep,
              nv_errlist *errs)
 {
     size_t before = errs->n;

@@ -35,7 +35,7 @@ typedef struct nv_apply_opts {
  * or checked; failures are added to errs, each naming its object, and to
  * the object's entry. record is updated in place (the caller saves it).
  * Returns the number of failures. */
-int nv_apply(nv_conn *c, const nv_manifest *m, nv_record *record, const nv_apply_opts *o,
+int nv_apply(nv_conn *c, nv_manifest *m, nv_record *record, const nv_apply_opts *o,
              nv_report *rep, nv_errlist *errs);
 
 #endif

@@ -254,8 +254,13 @@ static void put_hex(nv_buf *b, const uint8_t d[32])
  * digest, then the definition in canonical form. */
 static int render(const nv_spec *s, const uint8_t digest[32], nv_buf *b, nv_err *e)
 {
-    /* the manifest keeps definitions as text (nv_spec_drop_tree) */
-    nv_xml_node *t = s->root ? nv_xml_clone(s->root, e) : nv_xml_parse(s->xml, s->xml_len, s->file, e);
+    /* the manifest keeps definitions as text (nv_spec_drop_tree), or as
+     * the file's bytes when the reading cache stood in for them */
+    char *made = NULL;
+    size_t len = 0;
+    const char *text = s->root ? NULL : nv_spec_text(s, &made, &len, e);
+    nv_xml_node *t = s->root ? nv_xml_clone(s->root, e) : text ? nv_xml_parse(text, len, s->file, e) : NULL;
+    free(made);
     if (!t || nv_xml_canon_keep_order(t, e) < 0) {
         nv_xml_free(t);
         return -1;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/speccache.h"
 #include "util/file.h"
 #include "util/hmap.h"
 #include "util/seconds.h"
@@ -149,7 +150,7 @@ static int parse_volumes(const char *file, enum nv_kind kind, const nv_xml_node 
 
 /* definition="PATH": the definition read and checked. */
 static void read_definition(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
-                            nv_errlist *errs)
+                            nv_speccache *cache, nv_errlist *errs)
 {
     const char *def = nv_xml_attr(el, "definition");
     if (!def) {
@@ -162,12 +163,12 @@ static void read_definition(const char *file, enum nv_kind kind, const nv_xml_no
                                                                                              : NV_SPEC_POOL;
     /* held as text until applied; pools keep the tree, which tells the
      * compare which daemon-filled fields the definition sets */
-    if (nv_spec_read_text(&o->spec, sk, def, &e) < 0)
+    if (nv_spec_read_cached(&o->spec, sk, def, cache, &e) < 0)
         add_spec_error(errs, file, el, &e); /* spec.file stays NULL: not loaded */
 }
 
 static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
-                         nv_errlist *errs)
+                         nv_speccache *cache, nv_errlist *errs)
 {
     static const char *const dom_attrs[] = {"definition", "active", "restart", "shutdown-timeout", NULL};
     static const char *const other_attrs[] = {"definition", "active", "restart", NULL};
@@ -183,7 +184,7 @@ static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node 
     if (t && nv_parse_seconds(t, &o->shutdown_timeout) < 0)
         nv_errlist_add(errs, "%s:%lu: shutdown-timeout=\"%s\": expected a number of seconds", file, el->line, t);
     if (parse_volumes(file, kind, el, o, errs) == 0)
-        read_definition(file, kind, el, o, errs);
+        read_definition(file, kind, el, o, cache, errs);
 }
 
 static int same_uuid(const void *ctx, size_t pos, const void *key)
@@ -259,7 +260,8 @@ static enum nv_purge parse_purge(const char *path, const nv_xml_node *list, nv_e
 }
 
 /* One kind's list: <networks>, <pools> or <domains>, and its objects. */
-static void parse_list(const char *path, const nv_xml_node *list, nv_manifest *m, nv_errlist *errs)
+static void parse_list(const char *path, const nv_xml_node *list, nv_manifest *m, nv_speccache *cache,
+                       nv_errlist *errs)
 {
     int kind = -1;
     for (int k = 0; k < NV_KIND_COUNT; k++)
@@ -294,7 +296,7 @@ static void parse_list(const char *path, const nv_xml_node *list, nv_manifest *m
         return;
     }
     for (const nv_xml_node *c = nv_xml_child(list, kind_items[kind]); c; c = nv_xml_next(c, kind_items[kind]))
-        parse_object(path, (enum nv_kind)kind, c, &mk->objs[mk->n++], errs);
+        parse_object(path, (enum nv_kind)kind, c, &mk->objs[mk->n++], cache, errs);
     check_duplicates(path, (enum nv_kind)kind, mk, errs);
 }
 
@@ -320,6 +322,12 @@ static int check_root(const char *path, const nv_xml_node *root, nv_errlist *err
 
 int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifest *m, nv_errlist *errs)
 {
+    return nv_manifest_parse_cached(path, data, len, NULL, m, errs);
+}
+
+int nv_manifest_parse_cached(const char *path, const char *data, size_t len, nv_speccache *cache, nv_manifest *m,
+                             nv_errlist *errs)
+{
     memset(m, 0, sizeof *m);
     size_t before = errs->n;
     nv_err e;
@@ -331,12 +339,17 @@ int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifes
     }
     if (check_root(path, root, errs) == 0)
         for (const nv_xml_node *list = nv_xml_child(root, NULL); list; list = nv_xml_next(list, NULL))
-            parse_list(path, list, m, errs);
+            parse_list(path, list, m, cache, errs);
     nv_xml_free(root);
     return errs->n > before || errs->oom ? -1 : 0;
 }
 
 int nv_manifest_load(const char *path, nv_manifest *m, nv_errlist *errs)
+{
+    return nv_manifest_load_cached(path, NULL, m, errs);
+}
+
+int nv_manifest_load_cached(const char *path, nv_speccache *cache, nv_manifest *m, nv_errlist *errs)
 {
     char *data;
     size_t len;
@@ -347,7 +360,7 @@ int nv_manifest_load(const char *path, nv_manifest *m, nv_errlist *errs)
         nv_errlist_add(errs, "%s", e.msg);
         return -1;
     }
-    int rc = nv_manifest_parse(path, data, len, m, errs);
+    int rc = nv_manifest_parse_cached(path, data, len, cache, m, errs);
     free(data);
     return rc;
 }

@@ -61,6 +61,11 @@ typedef struct nv_manifest {
 int nv_manifest_load(const char *path, nv_manifest *m, nv_errlist *errs);
 /* The same from memory (path names it in messages). */
 int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifest *m, nv_errlist *errs);
+/* Both with the definitions read through a reading cache (nv_spec_read_cached). */
+struct nv_speccache;
+int nv_manifest_load_cached(const char *path, struct nv_speccache *cache, nv_manifest *m, nv_errlist *errs);
+int nv_manifest_parse_cached(const char *path, const char *data, size_t len, struct nv_speccache *cache,
+                             nv_manifest *m, nv_errlist *errs);
 void nv_manifest_free(nv_manifest *m);
 
 const char *nv_purge_name(enum nv_purge p);

@@ -133,25 +133,31 @@ static int send_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, 
 /* The digests of a declared object whose reply just came: hashing while
  * the daemon makes the next replies. When both are the record's, nothing
  * moved since the last apply, and the XML is not kept. */
-static void take_digests(enum nv_kind kind, const nv_spec *s, nv_prefetch_obj *po, const nv_record *record)
+static int take_digests(enum nv_kind kind, nv_spec *s, nv_prefetch_obj *po, const nv_record *record, nv_err *e)
 {
-    nv_sha256(s->xml, s->xml_len, po->def_digest);
-    if (!po->found)
-        return;
-    nv_err e;
-    po->has_xml_digest = nv_compare_digest(kind, s, po->xml, po->xml_digest, &e) == 0;
-    const nv_record_entry *en = record ? nv_record_find(record, kind, s->uuid) : NULL;
-    if (po->has_xml_digest && en && en->has_digests && memcmp(en->def_digest, po->def_digest, 32) == 0 &&
-        memcmp(en->xml_digest, po->xml_digest, 32) == 0) {
-        po->unchanged = 1;
-        free(po->xml);
-        po->xml = NULL;
+    if (s->has_digest)
+        memcpy(po->def_digest, s->digest, 32);
+    else
+        nv_sha256(s->xml, s->xml_len, po->def_digest);
+    if (po->found) {
+        nv_err ce;
+        po->has_xml_digest = nv_compare_digest(kind, s, po->xml, po->xml_digest, &ce) == 0;
+        const nv_record_entry *en = record ? nv_record_find(record, kind, s->uuid) : NULL;
+        if (po->has_xml_digest && en && en->has_digests && memcmp(en->def_digest, po->def_digest, 32) == 0 &&
+            memcmp(en->xml_digest, po->xml_digest, 32) == 0) {
+            po->unchanged = 1;
+            free(po->xml);
+            po->xml = NULL;
+            return 0;
+        }
     }
+    /* it may be defined, compared, planned: its text is needed */
+    return nv_spec_need_text(s, e);
 }
 
 /* Collects one kind's replies, all of them even after an error (a reply
  * left uncollected would be kept until the connection closes). */
-static int take_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, const nv_record *record,
+static int take_kind(nv_conn *c, enum nv_kind kind, nv_manifest_kind *mk, const nv_record *record,
                      const sent *s, nv_prefetch_kind *pk, nv_err *e)
 {
     const nv_kind_ops *k = nv_kind_ops_get(kind);
@@ -172,7 +178,10 @@ static int take_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, 
                 rc = -1;
             }
         }
-        take_digests(kind, &mo->spec, po, record);
+        if (take_digests(kind, &mk->objs[i].spec, po, record, &oe) < 0 && rc == 0) {
+            *e = oe;
+            rc = -1;
+        }
         if (rc == 0 && nv_hmap_put(&pk->declared, nv_hash(mo->spec.uuid, 16), i, e) < 0)
             rc = -1;
         if (kind != NV_KIND_POOL || !mo->nvols)
@@ -213,7 +222,7 @@ static int take_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, 
     return 0;
 }
 
-int nv_prefetch_run(nv_conn *c, const nv_manifest *m, const nv_record *record, nv_prefetch *p, nv_err *e)
+int nv_prefetch_run(nv_conn *c, nv_manifest *m, const nv_record *record, nv_prefetch *p, nv_err *e)
 {
     memset(p, 0, sizeof *p);
     sent s[NV_KIND_COUNT];

@@ -47,10 +47,11 @@ typedef struct nv_prefetch {
 } nv_prefetch;
 
 /* Fills p for every managed kind of m, with the digests of each declared
- * object compared to its entry in record (NULL: none). An error (other than
+ * object compared to its entry in record (NULL: none); an object not known
+ * unchanged gets its definition's text made (nv_spec_need_text). An error (other than
  * "no such object" for a declared one) fails the whole: without the current
  * state nothing is safe. */
-int nv_prefetch_run(nv_conn *c, const nv_manifest *m, const nv_record *record, nv_prefetch *p, nv_err *e);
+int nv_prefetch_run(nv_conn *c, nv_manifest *m, const nv_record *record, nv_prefetch *p, nv_err *e);
 void nv_prefetch_free(nv_prefetch *p);
 
 /* Index into pk->all of the object with this UUID / name, or NV_HMAP_NONE. */

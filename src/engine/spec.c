@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/speccache.h"
+#include "util/file.h"
 #include "util/sha256.h"
 #include "xml/stream.h"
 #include "xml/write.h"
@@ -175,6 +177,7 @@ void nv_spec_free(nv_spec *s)
     free(s->file);
     free(s->macs);
     free(s->xml);
+    free(s->src);
     memset(s, 0, sizeof *s);
 }
 
@@ -437,14 +440,9 @@ static int read_streamed(nv_spec *s, enum nv_spec_kind kind, const char *path, c
     return 0;
 }
 
-int nv_spec_read_text(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_err *e)
+/* The reading of len bytes of data: streamed, else through the tree. */
+static int read_data(nv_spec *s, enum nv_spec_kind kind, const char *path, const char *data, size_t len, nv_err *e)
 {
-    size_t len;
-    char *data = nv_xml_read_file(path, &len, e);
-    if (!data) {
-        memset(s, 0, sizeof *s);
-        return -1;
-    }
     /* pools keep their tree (the compare reads it): only the tree way */
     int rc = kind != NV_SPEC_POOL ? read_streamed(s, kind, path, data, len) : -1;
     if (rc < 0) {
@@ -455,6 +453,112 @@ int nv_spec_read_text(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_e
             rc = -1;
         }
     }
+    if (rc == 0) {
+        nv_sha256(s->xml, s->xml_len, s->digest);
+        s->has_digest = 1;
+    }
+    return rc;
+}
+
+/* What the cache kept of a reading of these very bytes. */
+static int from_cache(nv_spec *s, enum nv_spec_kind kind, const char *path, const nv_speccache_entry *en,
+                      char *data, size_t len, nv_err *e)
+{
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    if (!(s->file = strdup(path)) || !(s->name_own = strdup(en->name))) {
+        nv_spec_free(s);
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    }
+    s->name = s->name_own;
+    memcpy(s->uuid, en->uuid, 16);
+    nv_uuid_format(s->uuid, s->uuid_str);
+    s->has_uuid = 1;
+    memcpy(s->digest, en->digest, 32);
+    s->has_digest = 1;
+    s->src = data;
+    s->src_len = len;
+    return 0;
+}
+
+int nv_spec_read_cached(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_speccache *cache, nv_err *e)
+{
+    size_t len;
+    char *data;
+    memset(s, 0, sizeof *s);
+    if (nv_read_file(path, NV_XML_MAX_INPUT, &data, &len, e) < 0)
+        return -1;
+    /* the reading of these bytes is known: nothing to check or parse */
+    uint8_t src[32];
+    int cacheable = cache && (kind == NV_SPEC_DOMAIN || kind == NV_SPEC_NETWORK);
+    if (cacheable) {
+        nv_sha256(data, len, src);
+        const nv_speccache_entry *en = nv_speccache_find(cache, kind, src);
+        if (en)
+            return from_cache(s, kind, path, en, data, len, e);
+    }
+    int rc = nv_xml_check_text(path, data, len, e) < 0 ? -1 : read_data(s, kind, path, data, len, e);
+    if (rc == 0 && cacheable)
+        nv_speccache_add(cache, src, s);
     free(data);
     return rc;
+}
+
+int nv_spec_read_text(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_err *e)
+{
+    return nv_spec_read_cached(s, kind, path, NULL, e);
+}
+
+/* The reading of s's kept bytes into *made, which must agree with s. */
+static int make_text(const nv_spec *s, nv_spec *made, nv_err *e)
+{
+    if (!s->src)
+        return nv_err_set(e, NV_ERR_SYSTEM, "%s: its text was not kept", s->file);
+    if (nv_xml_check_text(s->file, s->src, s->src_len, e) < 0 ||
+        read_data(made, s->kind, s->file, s->src, s->src_len, e) < 0)
+        return nv_err_prefix(e, "its reading differs from the one cached");
+    if (memcmp(made->uuid, s->uuid, 16) != 0 || strcmp(made->name, s->name) != 0 ||
+        memcmp(made->digest, s->digest, 32) != 0) {
+        nv_spec_free(made);
+        return nv_err_set(e, NV_ERR_INPUT, "%s: its reading differs from the one cached", s->file);
+    }
+    return 0;
+}
+
+int nv_spec_need_text(nv_spec *s, nv_err *e)
+{
+    if (s->xml)
+        return 0;
+    nv_spec made;
+    if (make_text(s, &made, e) < 0)
+        return -1;
+    s->xml = made.xml;
+    s->xml_len = made.xml_len;
+    s->macs = made.macs;
+    s->nmacs = made.nmacs;
+    s->name_line = made.name_line;
+    made.xml = NULL;
+    made.macs = NULL;
+    nv_spec_free(&made);
+    free(s->src);
+    s->src = NULL;
+    s->src_len = 0;
+    return 0;
+}
+
+const char *nv_spec_text(const nv_spec *s, char **made, size_t *len, nv_err *e)
+{
+    *made = NULL;
+    if (s->xml) {
+        *len = s->xml_len;
+        return s->xml;
+    }
+    nv_spec m;
+    if (make_text(s, &m, e) < 0)
+        return NULL;
+    *made = m.xml;
+    *len = m.xml_len;
+    m.xml = NULL;
+    nv_spec_free(&m);
+    return *made;
 }

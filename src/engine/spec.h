@@ -56,9 +56,15 @@ typedef struct nv_spec {
     char uuid_str[NV_UUID_STR_LEN]; /* lowercase, 8-4-4-4-12 */
     nv_spec_mac *macs;      /* MACs the fill-in assigned, in document order */
     size_t nmacs;
-    char *xml;              /* root serialised: what is sent to the daemon */
+    char *xml;              /* root serialised: what is sent to the daemon; NULL while not made (src) */
     size_t xml_len;
+    int has_digest;         /* nv_spec_read_text sets: */
+    uint8_t digest[32];     /*   SHA-256 of xml (made or to be made) */
+    char *src;              /* the file's bytes, while xml is not made yet (nv_spec_need_text) */
+    size_t src_len;
 } nv_spec;
+
+struct nv_speccache;
 
 /* "domain", "network", "pool", "volume" (also the root element names). */
 const char *nv_spec_kind_name(enum nv_spec_kind kind);
@@ -79,6 +85,20 @@ void nv_spec_free(nv_spec *s);
  * way; what that cannot settle (an error, a UUID after the interfaces, a
  * network's <mac> without an address) is done through the tree. */
 int nv_spec_read_text(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_err *e);
+/* The same with the digest of the text set, and for a domain or network
+ * whose file has the bytes of a reading the cache keeps (engine/speccache.h),
+ * nothing parsed: kind, UUID, name and digest come from the cache, the
+ * bytes are kept and xml stays NULL until nv_spec_need_text. Readings made
+ * are added to the cache. cache may be NULL. */
+int nv_spec_read_cached(nv_spec *s, enum nv_spec_kind kind, const char *path, struct nv_speccache *cache,
+                        nv_err *e);
+/* Makes s->xml (and the MACs) from the kept bytes, when not made yet. An
+ * error when they read otherwise than the cache said (it is not to be
+ * trusted then). */
+int nv_spec_need_text(nv_spec *s, nv_err *e);
+/* The text of s without changing it: s->xml, or made into *made (the
+ * caller frees it); NULL on error. */
+const char *nv_spec_text(const nv_spec *s, char **made, size_t *len, nv_err *e);
 /* For tests: how many nv_spec_read_text calls went through the tree. */
 extern unsigned long nv_spec_tree_reads;
 /* Frees the parsed tree, keeping the name, UUID, MACs and the serialised

@@ -524,17 +524,24 @@ static char declared_encoding(const char *data, size_t len)
     return 'u';
 }
 
+int nv_xml_check_text(const char *path, const char *data, size_t len, nv_err *e)
+{
+    /* a definition is text: no NUL, no control characters, valid in its
+     * encoding (expat refuses NUL and most controls too, but not all, and
+     * the check gives one message for every input file) */
+    char enc = declared_encoding(data, len);
+    if ((enc == 'u' && nv_text_check(path, data, len, e) < 0) ||
+        (enc == 'l' && nv_text_check_latin1(path, data, len, e) < 0))
+        return -1;
+    return 0;
+}
+
 char *nv_xml_read_file(const char *path, size_t *len, nv_err *e)
 {
     char *data;
     if (nv_read_file(path, NV_XML_MAX_INPUT, &data, len, e) < 0)
         return NULL;
-    /* a definition is text: no NUL, no control characters, valid in its
-     * encoding (expat refuses NUL and most controls too, but not all, and
-     * the check gives one message for every input file) */
-    char enc = declared_encoding(data, *len);
-    if ((enc == 'u' && nv_text_check(path, data, *len, e) < 0) ||
-        (enc == 'l' && nv_text_check_latin1(path, data, *len, e) < 0)) {
+    if (nv_xml_check_text(path, data, *len, e) < 0) {
         free(data);
         return NULL;
     }

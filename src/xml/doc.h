@@ -48,6 +48,8 @@ nv_xml_node *nv_xml_parse_file(const char *path, nv_err *e);
 /* Its first half: the file's bytes (malloc'd, NUL-terminated, *len of
  * them), read and checked to be text in the encoding it declares. */
 char *nv_xml_read_file(const char *path, size_t *len, nv_err *e);
+/* That check alone, on bytes read from path. */
+int nv_xml_check_text(const char *path, const char *data, size_t len, nv_err *e);
 
 /* Frees n and everything below it, unlinking it from its parent first.
  * NULL is allowed. */

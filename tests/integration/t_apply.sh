@@ -215,6 +215,42 @@ test_drift_is_reverted() {
     assert_contains "$(virsh_sys dumpxml ac-dom)" "<memory unit='KiB'>49152</memory>"
 }
 
+# The definitions' reading cache (<record>.specs): written by the first apply, not rewritten
+# by a no-op; damaged, it is ignored (the definitions are read in full) and written anew;
+# a definition changed in place is read in full, and drift is found either way.
+test_reading_cache() {
+    make_basic sc 193
+    assert_exit 0 ap "$D/m.xml"
+    local specs
+    specs=$(ls "$TEST_TMP"/state/*.specs)
+    assert_file "$specs"
+    assert_eq 600 "$(stat -c %a "$specs")"
+    local ino
+    ino=$(stat -c %i "$specs")
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 3 unchanged, 0 volumes created, 0 deleted"
+    assert_eq "$ino" "$(stat -c %i "$specs")" "the cache was rewritten by a no-op"
+    # damaged: ignored, then written whole again
+    printf 'garbage' >"$specs"
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 3 unchanged, 0 volumes created, 0 deleted"
+    assert_ne 7 "$(stat -c %s "$specs")" "cache size"
+    # drift behind a cached reading: found and reverted
+    virsh_sys setmaxmem sc-dom 96M --config
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 1 changed, 0 started, 1 restarted, 0 stopped, 0 removed, 2 unchanged, 0 volumes created, 0 deleted"
+    assert_contains "$(virsh_sys dumpxml --inactive sc-dom)" "<memory unit='KiB'>32768</memory>"
+    # the definition changed in place: read in full, changed
+    obj_write_dom "$D/dom.xml" sc-dom "$DOM_U" 48 "$(obj_dev_vol sc-pool sc-disk.qcow2)$(obj_dev_net sc-net)"
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 1 changed, 0 started, 1 restarted, 0 stopped, 0 removed, 2 unchanged, 0 volumes created, 0 deleted"
+    assert_contains "$(virsh_sys dumpxml --inactive sc-dom)" "<memory unit='KiB'>49152</memory>"
+    # an invalid definition is never taken from the cache
+    printf '<domain><name>sc-dom</name></domain>\n' >"$D/dom.xml"
+    assert_exit 1 ap "$D/m.xml"
+    assert_contains "$ERR" "missing <uuid>"
+}
+
 test_rename() {
     # The name is part of the definition: a new name in the file renames the domain (same
     # UUID); a rename made by hand is reverted, like any other drift.

@@ -1,0 +1,268 @@
+/* The definitions' reading cache: what a reading gave comes back for the
+ * same bytes only; a file of another version, torn, corrupt or kept where
+ * the state directory's rules do not hold is an empty cache; a text made
+ * later from the kept bytes is the one an uncached reading gives, and one
+ * that reads otherwise than the cache said is refused. */
+#include "check.h"
+#include "engine/manifest.h"
+#include "engine/speccache.h"
+#include "engine/spec.h"
+#include "util/sha256.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define U1 "8f3b1c52-4c1e-4b8e-9d2a-0a1b2c3d4e5f"
+#define U2 "d9b1a1c0-0e6f-4a8c-8f6b-3c2d1e0f9a8b"
+
+static char dir[64];
+
+static void put(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        check_fail(__FILE__, __LINE__, "cannot write %s", path);
+        return;
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
+static void mk_dir(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/nv-test-specs-XXXXXX");
+    if (!mkdtemp(dir))
+        check_fail(__FILE__, __LINE__, "mkdtemp");
+}
+
+static void rm_dir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        check_fail(__FILE__, __LINE__, "cannot remove %s", dir);
+}
+
+static const char dom[] = "<domain type='qemu'>\n  <name>d1</name>\n  <uuid>" U1 "</uuid>\n  <devices>\n"
+                          "    <interface type='user'/>\n  </devices>\n</domain>\n";
+
+TEST(speccache_reading_comes_back_for_the_same_bytes)
+{
+    mk_dir();
+    char def[128], cpath[128];
+    snprintf(def, sizeof def, "%s/dom.xml", dir);
+    snprintf(cpath, sizeof cpath, "%s/x.specs", dir);
+    put(def, dom);
+    nv_err e;
+    nv_err_clear(&e);
+    nv_speccache c;
+    nv_speccache_load(&c, cpath, "1.0");
+    CHECK_INT(c.n, 0);
+    /* first: read and parsed, and kept */
+    nv_spec plain, a, b;
+    CHECK_INT(nv_spec_read_text(&plain, NV_SPEC_DOMAIN, def, &e), 0);
+    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    CHECK(a.xml != NULL && a.src == NULL && a.has_digest);
+    CHECK_INT(c.n, 1);
+    CHECK_INT(nv_speccache_save(&c, cpath, &e), 0);
+    nv_speccache_free(&c);
+    /* next run: from the cache, nothing parsed */
+    nv_speccache_load(&c, cpath, "1.0");
+    CHECK_INT(c.n, 1);
+    unsigned long trees = nv_spec_tree_reads;
+    CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    CHECK(b.xml == NULL && b.src != NULL);
+    CHECK_STR(b.name, "d1");
+    CHECK_STR(b.uuid_str, U1);
+    CHECK_MEM(b.digest, a.digest, 32);
+    /* the text made later is the plain reading's, MACs too */
+    char *made = NULL;
+    size_t len = 0;
+    const char *t = nv_spec_text(&b, &made, &len, &e);
+    CHECK(t && len == plain.xml_len && memcmp(t, plain.xml, len) == 0);
+    free(made);
+    CHECK_INT(nv_spec_need_text(&b, &e), 0);
+    CHECK(b.xml && b.src == NULL && b.xml_len == plain.xml_len && memcmp(b.xml, plain.xml, b.xml_len) == 0);
+    CHECK_INT(b.nmacs, 1);
+    CHECK(b.nmacs == 1 && strcmp(b.macs[0].address, plain.macs[0].address) == 0);
+    CHECK_INT(b.name_line, plain.name_line);
+    CHECK_INT(nv_spec_tree_reads, trees);
+    nv_spec_free(&b);
+    /* other bytes (one space more): not the cached reading */
+    char other[sizeof dom + 1];
+    snprintf(other, sizeof other, "%s ", dom);
+    put(def, other);
+    CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    CHECK(b.xml != NULL && b.src == NULL);
+    nv_spec_free(&b);
+    /* the same bytes as another kind: not the cached reading either */
+    put(def, dom);
+    CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_NETWORK, def, &c, &e), -1);
+    /* nothing saved when a run used exactly what was loaded */
+    nv_speccache_free(&c);
+    nv_speccache_load(&c, cpath, "1.0");
+    struct stat st1, st2;
+    CHECK_INT(stat(cpath, &st1), 0);
+    CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    nv_spec_free(&b);
+    CHECK_INT(nv_speccache_save(&c, cpath, &e), 0);
+    CHECK_INT(stat(cpath, &st2), 0);
+    CHECK_INT(st1.st_ino, st2.st_ino);
+    nv_speccache_free(&c);
+    /* another version's cache is not used */
+    nv_speccache_load(&c, cpath, "1.1");
+    CHECK_INT(c.n, 0);
+    nv_speccache_free(&c);
+    nv_spec_free(&a);
+    nv_spec_free(&plain);
+    rm_dir();
+}
+
+/* Reads cpath into a malloc'd buffer. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *d = malloc(1 << 16);
+    *len = d ? fread(d, 1, 1 << 16, f) : 0;
+    fclose(f);
+    return d;
+}
+
+static void spit(const char *path, const unsigned char *d, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fwrite(d, 1, len, f);
+        fclose(f);
+    }
+}
+
+TEST(speccache_damage_means_empty)
+{
+    mk_dir();
+    char def[128], cpath[128];
+    snprintf(def, sizeof def, "%s/dom.xml", dir);
+    snprintf(cpath, sizeof cpath, "%s/x.specs", dir);
+    put(def, dom);
+    nv_err e;
+    nv_speccache c;
+    nv_spec a;
+    nv_speccache_load(&c, cpath, "1.0");
+    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    nv_spec_free(&a);
+    CHECK_INT(nv_speccache_save(&c, cpath, &e), 0);
+    nv_speccache_free(&c);
+    size_t len = 0;
+    unsigned char *good = slurp(cpath, &len);
+    CHECK(good && len > 100);
+    if (!good)
+        return;
+    /* every byte flipped in turn, and every length cut: empty */
+    unsigned char *bad = malloc(len);
+    for (size_t i = 0; i < len; i++) {
+        memcpy(bad, good, len);
+        bad[i] ^= 0x41;
+        spit(cpath, bad, len);
+        nv_speccache_load(&c, cpath, "1.0");
+        if (c.n != 0)
+            check_fail(__FILE__, __LINE__, "byte %zu flipped: %zu entries", i, c.n);
+        nv_speccache_free(&c);
+        spit(cpath, good, i);
+        nv_speccache_load(&c, cpath, "1.0");
+        if (c.n != 0)
+            check_fail(__FILE__, __LINE__, "cut at %zu: %zu entries", i, c.n);
+        nv_speccache_free(&c);
+    }
+    /* whole again: loads; in a directory others can write: empty */
+    spit(cpath, good, len);
+    nv_speccache_load(&c, cpath, "1.0");
+    CHECK_INT(c.n, 1);
+    nv_speccache_free(&c);
+    CHECK_INT(chmod(dir, 0777), 0);
+    nv_speccache_load(&c, cpath, "1.0");
+    CHECK_INT(c.n, 0);
+    nv_speccache_free(&c);
+    CHECK_INT(chmod(dir, 0700), 0);
+    CHECK_INT(chmod(cpath, 0666), 0);
+    nv_speccache_load(&c, cpath, "1.0");
+    CHECK_INT(c.n, 0);
+    nv_speccache_free(&c);
+    free(bad);
+    free(good);
+    rm_dir();
+}
+
+/* A cache that says another UUID for the bytes (made by hand: its digest
+ * is right) is found out when the text is made, before anything is done
+ * with it. */
+TEST(speccache_wrong_reading_refused)
+{
+    mk_dir();
+    char def[128], cpath[128];
+    snprintf(def, sizeof def, "%s/dom.xml", dir);
+    snprintf(cpath, sizeof cpath, "%s/x.specs", dir);
+    put(def, dom);
+    nv_err e;
+    nv_speccache c;
+    nv_spec a;
+    nv_speccache_load(&c, cpath, "1.0");
+    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    nv_spec_free(&a);
+    CHECK(c.n == 1);
+    if (c.n == 1)
+        nv_uuid_parse(U2, c.v[0].uuid);
+    c.changed = 1;
+    CHECK_INT(nv_speccache_save(&c, cpath, &e), 0);
+    nv_speccache_free(&c);
+    nv_speccache_load(&c, cpath, "1.0");
+    CHECK_INT(c.n, 1);
+    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    CHECK_STR(a.uuid_str, U2);
+    CHECK_INT(nv_spec_need_text(&a, &e), -1);
+    CHECK(strstr(e.msg, "its reading differs from the one cached") != NULL);
+    CHECK(a.xml == NULL);
+    nv_spec_free(&a);
+    nv_speccache_free(&c);
+    rm_dir();
+}
+
+/* Through the manifest: duplicates are found among cached readings too. */
+TEST(speccache_manifest_duplicates)
+{
+    mk_dir();
+    char d1[128], d2[128], man[128], cpath[128], text[1024];
+    snprintf(d1, sizeof d1, "%s/a.xml", dir);
+    snprintf(d2, sizeof d2, "%s/b.xml", dir);
+    snprintf(man, sizeof man, "%s/m.xml", dir);
+    snprintf(cpath, sizeof cpath, "%s/x.specs", dir);
+    put(d1, dom);
+    put(d2, "<domain type='qemu'><name>d1</name><uuid>" U2 "</uuid></domain>");
+    snprintf(text, sizeof text, "<nixvirt version=\"1\"><domains><domain definition=\"%s\"/>"
+                                "<domain definition=\"%s\"/></domains></nixvirt>", d1, d2);
+    put(man, text);
+    nv_speccache c;
+    nv_speccache_load(&c, cpath, "1.0");
+    nv_manifest m;
+    nv_errlist errs = {0};
+    CHECK_INT(nv_manifest_load_cached(man, &c, &m, &errs), -1); /* the name twice */
+    CHECK_INT(c.n, 2);
+    nv_manifest_free(&m);
+    nv_errlist_free(&errs);
+    nv_err e;
+    CHECK_INT(nv_speccache_save(&c, cpath, &e), 0);
+    nv_speccache_free(&c);
+    nv_speccache_load(&c, cpath, "1.0");
+    CHECK_INT(c.n, 2);
+    errs = (nv_errlist){0};
+    CHECK_INT(nv_manifest_load_cached(man, &c, &m, &errs), -1);
+    CHECK(errs.n == 1 && strstr(errs.v[0], "name 'd1' is declared twice") != NULL);
+    nv_manifest_free(&m);
+    nv_errlist_free(&errs);
+    nv_speccache_free(&c);
+    rm_dir();
+}
