@@ -1,6 +1,7 @@
 #include "engine/defstore.h"
 
 #include <dirent.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -170,6 +171,26 @@ static int parse_name(const char *n, int *kind, uint8_t uuid[16])
     return -1;
 }
 
+/* One entry of the listing (d_type as getdents gives it). */
+static int note_listed(nv_defstore *ds, const char *n, unsigned char type, nv_err *e)
+{
+    int kind = -1;
+    uint8_t u[16];
+    char ours[64] = "";
+    if (parse_name(n, &kind, u) == 0)
+        name_of((enum nv_kind)kind, u, ours, sizeof ours);
+    /* another spelling of a UUID (capitals) is kept apart, under its own name */
+    nv_defstore_file *f = strcmp(n, ours) == 0 ? add_file(ds, kind, u, NULL) : add_file(ds, kind, u, n);
+    if (!f)
+        return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+    f->present = 1;
+    /* only a regular file counts as kept (never a symlink) */
+    struct stat st;
+    f->regular = type == DT_REG ||
+                 (type == DT_UNKNOWN && fstatat(ds->fd, n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode));
+    return 0;
+}
+
 /* Reads the directory once: 0 (also when it does not exist), -1 when it
  * cannot be used or read. */
 static int list_files(nv_defstore *ds, nv_err *e)
@@ -183,39 +204,38 @@ static int list_files(nv_defstore *ds, nv_err *e)
         ds->listed = 1; /* none yet */
         return 0;
     }
-    int fd = dup(ds->fd);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
+    /* getdents64 straight, 32 KiB at a time: readdir's 2 KiB made one call
+     * per 28 entries (359 for 10,000 kept definitions) */
+    if (lseek(ds->fd, 0, SEEK_SET) < 0)
         return nv_err_sys(e, errno, "cannot read %s", ds->dir);
-    }
-    rewinddir(d);
-    struct dirent *de;
+    char buf[32768];
     int rc = 0;
-    while (rc == 0 && (de = readdir(d))) {
-        const char *n = de->d_name;
-        if (n[0] == '.')
+    for (;;) {
+        long got = syscall(SYS_getdents64, ds->fd, buf, sizeof buf);
+        if (got < 0 && errno == EINTR)
             continue;
-        int kind = -1;
-        uint8_t u[16];
-        char ours[64] = "";
-        if (parse_name(n, &kind, u) == 0)
-            name_of((enum nv_kind)kind, u, ours, sizeof ours);
-        /* another spelling of a UUID (capitals) is kept apart, under its own name */
-        nv_defstore_file *f = strcmp(n, ours) == 0 ? add_file(ds, kind, u, NULL) : add_file(ds, kind, u, n);
-        if (!f) {
-            rc = nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
+        if (got < 0)
+            return nv_err_sys(e, errno, "cannot read %s", ds->dir);
+        if (got == 0)
             break;
+        /* struct linux_dirent64: inode (8), offset (8), record length (2),
+         * type (1), the name NUL-terminated, padding */
+        for (long at = 0; at < got && rc == 0;) {
+            unsigned short reclen;
+            if (got - at < 20)
+                return nv_err_set(e, NV_ERR_SYSTEM, "cannot read %s: a short directory entry", ds->dir);
+            memcpy(&reclen, buf + at + 16, 2);
+            unsigned char type = (unsigned char)buf[at + 18];
+            const char *n = buf + at + 19;
+            if (reclen < 20 || reclen > got - at || !memchr(n, '\0', (size_t)reclen - 19))
+                return nv_err_set(e, NV_ERR_SYSTEM, "cannot read %s: a bad directory entry", ds->dir);
+            at += reclen;
+            if (n[0] != '.')
+                rc = note_listed(ds, n, type, e);
         }
-        f->present = 1;
-        /* only a regular file counts as kept (never a symlink) */
-        struct stat st;
-        f->regular = de->d_type == DT_REG ||
-                     (de->d_type == DT_UNKNOWN && fstatat(ds->fd, n, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                      S_ISREG(st.st_mode));
+        if (rc < 0)
+            break;
     }
-    closedir(d);
     if (rc == 0)
         ds->listed = 1;
     return rc;

@@ -135,20 +135,31 @@ int nv_record_put(nv_record *r, enum nv_kind kind, const uint8_t uuid[16], const
     return 0;
 }
 
+/* Lowercase hex digits' values, -1 for every other byte (the record is
+ * written lowercase: anything else is not ours). A table: 128 digits a line. */
+static signed char lower_hex[256];
+
+static void lower_hex_init(void)
+{
+    if (lower_hex['0'] == 0 && lower_hex['1'] == 1)
+        return;
+    memset(lower_hex, -1, sizeof lower_hex);
+    for (int i = 0; i < 10; i++)
+        lower_hex['0' + i] = (signed char)i;
+    for (int i = 0; i < 6; i++)
+        lower_hex['a' + i] = (signed char)(10 + i);
+}
+
 static int hex_digest(const char *s, uint8_t out[32])
 {
+    lower_hex_init();
     if (strlen(s) != 64)
         return -1;
     for (int i = 0; i < 32; i++) {
-        unsigned v = 0;
-        for (int k = 0; k < 2; k++) {
-            char c = s[2 * i + k];
-            int d = nv_hex_digit(c);
-            if (d < 0 || (c >= 'A' && c <= 'F'))
-                return -1; /* written lowercase: anything else is not ours */
-            v = v << 4 | (unsigned)d;
-        }
-        out[i] = (uint8_t)v;
+        int hi = lower_hex[(unsigned char)s[2 * i]], lo = lower_hex[(unsigned char)s[2 * i + 1]];
+        if ((hi | lo) < 0)
+            return -1;
+        out[i] = (uint8_t)((unsigned)hi << 4 | (unsigned)lo);
     }
     return 0;
 }
@@ -192,7 +203,9 @@ static int next_field(const char **at, char *out, size_t n)
     const char *s = *at;
     while (*s == ' ' || *s == '\t')
         s++;
-    size_t len = strcspn(s, " \t");
+    size_t len = 0;
+    while (s[len] && s[len] != ' ' && s[len] != '\t')
+        len++;
     if (len == 0 || len >= n)
         return -1;
     memcpy(out, s, len);
