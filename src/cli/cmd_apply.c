@@ -11,6 +11,7 @@
 #include "util/seconds.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/early.h"
 #include "cli/render.h"
 #include "engine/apply.h"
 #include "engine/defstore.h"
@@ -150,17 +151,20 @@ static int manifest_failed(const apply_args *a, nv_manifest *m, nv_errlist *errs
     return NV_EXIT_FAIL;
 }
 
-/* The record's path (from the connection URI), lock and contents. First:
- * a state directory we cannot use is reported (with what to do) before
- * the daemon is contacted. */
-static int open_record(const apply_args *a, char *path, size_t n, int *lock, nv_record *record, nv_err *e)
+/* The record's path (from the connection URI), lock and contents (the
+ * early thread's reading when, under the lock, it is still the file). A
+ * state directory we cannot use is reported (with what to do) before
+ * anything is asked of the daemon but what the early thread read. */
+static int open_record(const apply_args *a, nv_early *ea, char *path, size_t n, int *lock, nv_record *record,
+                       nv_err *e)
 {
     nv_uri u;
     int r = nv_rpc_uri_resolve(a->connect, &u, e);
     if (r == 0)
         r = nv_record_path(a->state_dir, u.text, nv_rpc_uri_is_session(&u, (unsigned)geteuid()), path, n, e);
     nv_rpc_uri_free(&u);
-    if (r < 0 || (!a->dry && (*lock = nv_record_lock(path, e)) < 0) || nv_record_load(path, record, e) < 0) {
+    if (r < 0 || (!a->dry && (*lock = nv_record_lock(path, e)) < 0) ||
+        (!nv_early_take_record(ea, path, record) && nv_record_load(path, record, e) < 0)) {
         state_dir_hint(e, a->state_dir != NULL);
         nv_cli_report("nixvirt", e);
         return -1;
@@ -217,6 +221,7 @@ static int outcome(nv_conn *c, int failures, nv_errlist *errs)
 /* What one run shares once the daemon is reached. */
 typedef struct session {
     nv_conn *c;
+    nv_warm *warm;
     nv_manifest *m;
     nv_record *record;
     const char *record_path;
@@ -230,7 +235,8 @@ typedef struct session {
 static int run_apply(const apply_args *a, const session *s, nv_err *e)
 {
     nv_record_saver saver = {.path = s->record_path, .uri = s->c->uri.text};
-    nv_apply_opts ao = {.dry_run = a->dry, .saver = a->dry ? NULL : &saver, .stop = &stop_signal, .defs = s->defs};
+    nv_apply_opts ao = {.dry_run = a->dry, .saver = a->dry ? NULL : &saver, .stop = &stop_signal, .defs = s->defs,
+                        .warm = s->warm};
     if (!a->dry)
         catch_stop_signals(); /* from here on the record is kept as we go */
     int failures = nv_apply(s->c, s->m, s->record, &ao, s->rep, s->errs);
@@ -255,14 +261,18 @@ int cmd_apply(int argc, char **argv)
         return rc;
     nv_status_on = nv_cli_status_wanted();
 
-    /* 1. everything is read and checked before the daemon is touched
-     * (definitions read before with the same bytes: checked then) */
+    /* 1. everything is read and checked before anything can change
+     * (definitions read before with the same bytes: checked then), while
+     * the daemon is asked what it has (cli/early.h) */
+    nv_early ea;
+    nv_early_start(&ea, a.connect, a.state_dir, a.timeout);
     nv_manifest m;
     nv_errlist errs = {0};
     nv_speccache specs;
     char specs_path[4400];
     load_specs(&a, &specs, specs_path, sizeof specs_path);
     if (nv_manifest_load_cached(a.manifest, &specs, &m, &errs) < 0) {
+        nv_early_abandon(&ea);
         nv_speccache_free(&specs);
         return manifest_failed(&a, &m, &errs);
     }
@@ -276,15 +286,16 @@ int cmd_apply(int argc, char **argv)
     char record_path[4352];
     int lock = -1;
     nv_conn *c = NULL;
-    if (open_record(&a, record_path, sizeof record_path, &lock, &record, &e) < 0) {
+    if (open_record(&a, &ea, record_path, sizeof record_path, &lock, &record, &e) < 0) {
         nv_errlist_add(&errs, "%s", e.msg);
-    } else if (!(c = nv_cli_connect_e("nixvirt", a.connect, a.wait, a.timeout, &e))) {
+    } else if (!(c = nv_early_take_conn(&ea, a.wait)) &&
+               !(c = nv_cli_connect_e("nixvirt", a.connect, a.wait, a.timeout, &e))) {
         nv_errlist_add(&errs, "%s", e.msg);
     } else if (nv_defstore_init(&defs, record_path, &e) < 0) {
         nv_cli_report("nixvirt", &e);
         nv_errlist_add(&errs, "%s", e.msg);
     } else {
-        rc = run_apply(&a, &(session){c, &m, &record, record_path, &defs, &rep, &errs}, &e);
+        rc = run_apply(&a, &(session){c, &ea.warm, &m, &record, record_path, &defs, &rep, &errs}, &e);
         /* a cache: a failure to keep it only costs the next run its readings */
         if (!a.dry && specs_path[0])
             (void)nv_speccache_save(&specs, specs_path, &e);
@@ -292,6 +303,7 @@ int cmd_apply(int argc, char **argv)
     if (a.json)
         nv_cli_render_json(stdout, "apply", a.dry, &rep, &errs);
     nv_defstore_close(&defs);
+    nv_early_abandon(&ea);
     nv_record_unlock(lock);
     nv_connect_close(c);
     nv_record_free(&record);

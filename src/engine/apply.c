@@ -463,7 +463,7 @@ static int prepare(run *r)
 {
     nv_err e;
     nv_err_clear(&e);
-    if (nv_prefetch_run(r->c, r->m, r->record, r->p, &e) < 0) {
+    if (nv_prefetch_run(r->c, r->m, r->record, r->o->warm, r->p, &e) < 0) {
         nv_errlist_add(r->errs, "%s", e.msg);
         return -1; /* without knowing the current state nothing is safe */
     }

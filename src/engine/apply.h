@@ -15,6 +15,7 @@
 #include "engine/manifest.h"
 #include "engine/record.h"
 #include "engine/report.h"
+#include "engine/warm.h"
 #include "virt/conn.h"
 #include "util/errlist.h"
 
@@ -29,6 +30,7 @@ typedef struct nv_apply_opts {
      * object, leaving the rest as it is. */
     volatile sig_atomic_t *stop;
     nv_defstore *defs; /* where the last definitions applied are kept; NULL: nowhere */
+    nv_warm *warm;     /* asked for early from the same record (engine/warm.h); NULL: none */
 } nv_apply_opts;
 
 /* What was done (or planned) goes into rep, one entry per object acted on

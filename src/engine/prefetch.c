@@ -42,7 +42,9 @@ size_t nv_prefetch_declared(const nv_prefetch_kind *pk, const nv_manifest_kind *
 /* Serials of one kind's calls. */
 typedef struct sent {
     uint32_t list[2];  /* domains: one list (the id tells the state); others: active, inactive */
+    nv_warm_kind *warm; /* lists and XML asked for early (engine/warm.h), or NULL */
     uint32_t *xml;     /* per declared object */
+    unsigned char *asked; /* per declared object: 0 when the warm-up answered (no call) */
     uint32_t **vol;    /* pools: per declared object, per volume */
 } sent;
 
@@ -53,10 +55,17 @@ static int take_lists(nv_conn *c, enum nv_kind kind, const sent *s, nv_prefetch_
     nv_obj_list l[2] = {{0}, {0}};
     nv_err e2;
     nv_err_clear(&e2);
-    int nlists = kind == NV_KIND_DOMAIN ? 1 : 2;
-    int rc = k->list_finish(c, s->list[0], &l[0], e);
-    if (nlists == 2 && k->list_finish(c, s->list[1], &l[1], rc == 0 ? e : &e2) < 0)
-        rc = -1;
+    int nlists = kind == NV_KIND_DOMAIN ? 1 : 2, rc = 0;
+    if (s->warm) { /* listed early: taken over */
+        for (int j = 0; j < 2; j++) {
+            l[j] = s->warm->lists[j];
+            memset(&s->warm->lists[j], 0, sizeof l[j]);
+        }
+    } else {
+        rc = k->list_finish(c, s->list[0], &l[0], e);
+        if (nlists == 2 && k->list_finish(c, s->list[1], &l[1], rc == 0 ? e : &e2) < 0)
+            rc = -1;
+    }
     if (rc < 0)
         goto out;
     size_t n = l[0].n + l[1].n;
@@ -98,10 +107,37 @@ out:
     return rc;
 }
 
-static int send_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, sent *s, nv_err *e)
+/* The declared object's state from the warm-up, when that says enough:
+ * not on the daemon, its XML, or its XML's digest is the record's and so
+ * is its definition's (unchanged, nothing to fetch). */
+static int from_warm(enum nv_kind kind, const nv_manifest_obj *mo, nv_warm_obj *wo, const nv_record *record,
+                     nv_prefetch_obj *po)
+{
+    if (!wo || !wo->known)
+        return 0;
+    if (!wo->found || wo->xml) {
+        po->found = wo->found;
+        po->xml = wo->xml; /* taken over */
+        wo->xml = NULL;
+        return 1;
+    }
+    const nv_record_entry *en = record ? nv_record_find(record, kind, mo->spec.uuid) : NULL;
+    if (!wo->has_digest || !en || !en->has_digests || memcmp(en->xml_digest, wo->xml_digest, 32) != 0 ||
+        memcmp(en->def_digest, po->def_digest, 32) != 0)
+        return 0; /* its XML is needed after all */
+    po->found = po->has_xml_digest = po->unchanged = 1;
+    memcpy(po->xml_digest, wo->xml_digest, 32);
+    return 1;
+}
+
+static int send_kind(nv_conn *c, enum nv_kind kind, nv_manifest_kind *mk, const nv_record *record, nv_warm *warm,
+                     sent *s, nv_prefetch_kind *pk, nv_err *e)
 {
     const nv_kind_ops *k = nv_kind_ops_get(kind);
-    if (kind == NV_KIND_DOMAIN) {
+    s->warm = warm && warm->k[kind].listed ? &warm->k[kind] : NULL;
+    if (s->warm) {
+        /* listed early */
+    } else if (kind == NV_KIND_DOMAIN) {
         if (k->list_start(c, 0, &s->list[0], e) < 0)
             return -1;
     } else if (k->list_start(c, k->list_active, &s->list[0], e) < 0 ||
@@ -109,15 +145,24 @@ static int send_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, 
         return -1;
     }
     s->xml = calloc(mk->n + 1, sizeof *s->xml);
+    s->asked = calloc(mk->n + 1, 1);
     s->vol = kind == NV_KIND_POOL ? calloc(mk->n + 1, sizeof *s->vol) : NULL;
-    if (!s->xml || (kind == NV_KIND_POOL && !s->vol))
+    if (!s->xml || !s->asked || (kind == NV_KIND_POOL && !s->vol))
         return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
     for (size_t i = 0; i < mk->n; i++) {
-        const nv_manifest_obj *mo = &mk->objs[i];
+        nv_manifest_obj *mo = &mk->objs[i];
+        nv_spec *sp = &mo->spec;
+        if (sp->has_digest)
+            memcpy(pk->objs[i].def_digest, sp->digest, 32);
+        else
+            nv_sha256(sp->xml, sp->xml_len, pk->objs[i].def_digest);
         nv_obj h = {.name = (char *)mo->spec.name, .id = -1};
         memcpy(h.uuid, mo->spec.uuid, 16);
-        if (k->xml_start(c, &h, k->xml_inactive, &s->xml[i], e) < 0)
-            return -1;
+        if (!from_warm(kind, mo, s->warm ? nv_warm_find(warm, kind, sp->uuid) : NULL, record, &pk->objs[i])) {
+            if (k->xml_start(c, &h, k->xml_inactive, &s->xml[i], e) < 0)
+                return -1;
+            s->asked[i] = 1;
+        }
         if (kind != NV_KIND_POOL || !mo->nvols)
             continue;
         /* answered only when the pool exists and is active; else looked up later */
@@ -135,10 +180,8 @@ static int send_kind(nv_conn *c, enum nv_kind kind, const nv_manifest_kind *mk, 
  * moved since the last apply, and the XML is not kept. */
 static int take_digests(enum nv_kind kind, nv_spec *s, nv_prefetch_obj *po, const nv_record *record, nv_err *e)
 {
-    if (s->has_digest)
-        memcpy(po->def_digest, s->digest, 32);
-    else
-        nv_sha256(s->xml, s->xml_len, po->def_digest);
+    if (po->unchanged)
+        return 0; /* known from the warm-up */
     if (po->found) {
         nv_err ce;
         po->has_xml_digest = nv_compare_digest(kind, s, po->xml, po->xml_digest, &ce) == 0;
@@ -169,7 +212,9 @@ static int take_kind(nv_conn *c, enum nv_kind kind, nv_manifest_kind *mk, const 
         nv_prefetch_obj *po = &pk->objs[i];
         nv_err oe;
         nv_err_clear(&oe);
-        if (k->xml_finish(c, s->xml[i], &po->xml, &oe) == 0) {
+        if (!s->asked[i]) {
+            /* answered by the warm-up */
+        } else if (k->xml_finish(c, s->xml[i], &po->xml, &oe) == 0) {
             po->found = 1;
         } else {
             po->xml = NULL;
@@ -222,7 +267,8 @@ static int take_kind(nv_conn *c, enum nv_kind kind, nv_manifest_kind *mk, const 
     return 0;
 }
 
-int nv_prefetch_run(nv_conn *c, nv_manifest *m, const nv_record *record, nv_prefetch *p, nv_err *e)
+int nv_prefetch_run(nv_conn *c, nv_manifest *m, const nv_record *record, nv_warm *warm, nv_prefetch *p,
+                    nv_err *e)
 {
     memset(p, 0, sizeof *p);
     sent s[NV_KIND_COUNT];
@@ -233,10 +279,11 @@ int nv_prefetch_run(nv_conn *c, nv_manifest *m, const nv_record *record, nv_pref
         if (!mk->managed)
             continue;
         p->k[kind].listed = 1;
+        p->k[kind].nobjs = mk->n;
         if (!(p->k[kind].objs = calloc(mk->n + 1, sizeof *p->k[kind].objs)))
             rc = nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
         else
-            rc = send_kind(c, (enum nv_kind)kind, mk, &s[kind], e);
+            rc = send_kind(c, (enum nv_kind)kind, &m->kinds[kind], record, warm, &s[kind], &p->k[kind], e);
         if (rc < 0)
             nv_err_prefix(e, "cannot read the current %ss", nv_kind_ops_get((enum nv_kind)kind)->name);
         kinds_sent = kind + 1;
@@ -253,6 +300,7 @@ int nv_prefetch_run(nv_conn *c, nv_manifest *m, const nv_record *record, nv_pref
     }
     for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
         free(s[kind].xml);
+        free(s[kind].asked);
         for (size_t i = 0; s[kind].vol && i < m->kinds[kind].n; i++)
             free(s[kind].vol[i]);
         free(s[kind].vol);

@@ -11,6 +11,7 @@
 #include "engine/manifest.h"
 #include "engine/record.h"
 #include "engine/observe.h"
+#include "engine/warm.h"
 #include "virt/conn.h"
 #include "util/hmap.h"
 #include "virt/object.h"
@@ -48,10 +49,13 @@ typedef struct nv_prefetch {
 
 /* Fills p for every managed kind of m, with the digests of each declared
  * object compared to its entry in record (NULL: none); an object not known
- * unchanged gets its definition's text made (nv_spec_need_text). An error (other than
- * "no such object" for a declared one) fails the whole: without the current
- * state nothing is safe. */
-int nv_prefetch_run(nv_conn *c, nv_manifest *m, const nv_record *record, nv_prefetch *p, nv_err *e);
+ * unchanged gets its definition's text made (nv_spec_need_text). What warm
+ * (NULL: none) has, taken from the same record, is used (its XML and lists
+ * taken over) and not asked again. An error (other than "no such object"
+ * for a declared one) fails the whole: without the current state nothing
+ * is safe. */
+int nv_prefetch_run(nv_conn *c, nv_manifest *m, const nv_record *record, nv_warm *warm, nv_prefetch *p,
+                    nv_err *e);
 void nv_prefetch_free(nv_prefetch *p);
 
 /* Index into pk->all of the object with this UUID / name, or NV_HMAP_NONE. */

@@ -136,23 +136,20 @@ int nv_record_put(nv_record *r, enum nv_kind kind, const uint8_t uuid[16], const
 }
 
 /* Lowercase hex digits' values, -1 for every other byte (the record is
- * written lowercase: anything else is not ours). A table: 128 digits a line. */
-static signed char lower_hex[256];
-
-static void lower_hex_init(void)
-{
-    if (lower_hex['0'] == 0 && lower_hex['1'] == 1)
-        return;
-    memset(lower_hex, -1, sizeof lower_hex);
-    for (int i = 0; i < 10; i++)
-        lower_hex['0' + i] = (signed char)i;
-    for (int i = 0; i < 6; i++)
-        lower_hex['a' + i] = (signed char)(10 + i);
-}
+ * written lowercase: anything else is not ours). A constant table (128
+ * digits a line; and nothing to set up while another thread reads). */
+#define X16 -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
+static const signed char lower_hex[256] = {
+    X16, X16, X16,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,                   /* 0x30 */
+    X16, X16,
+    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,         /* 0x60 */
+    X16, X16, X16, X16, X16, X16, X16, X16, X16,
+};
+#undef X16
 
 static int hex_digest(const char *s, uint8_t out[32])
 {
-    lower_hex_init();
     if (strlen(s) != 64)
         return -1;
     for (int i = 0; i < 32; i++) {
@@ -214,6 +211,31 @@ static int next_field(const char **at, char *out, size_t n)
     return 0;
 }
 
+static void file_of(const struct stat *st, nv_record_file *f)
+{
+    memset(f, 0, sizeof *f);
+    f->known = 1;
+    f->dev = (uint64_t)st->st_dev;
+    f->ino = (uint64_t)st->st_ino;
+    f->size = (uint64_t)st->st_size;
+    f->mtime_s = (int64_t)st->st_mtim.tv_sec;
+    f->mtime_ns = (int64_t)st->st_mtim.tv_nsec;
+    f->ctime_s = (int64_t)st->st_ctim.tv_sec;
+    f->ctime_ns = (int64_t)st->st_ctim.tv_nsec;
+}
+
+int nv_record_still(const char *path, const nv_record *r)
+{
+    struct stat st;
+    if (!r->file.known)
+        return 0;
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT && r->file.missing;
+    nv_record_file now;
+    file_of(&st, &now);
+    return !r->file.missing && memcmp(&now, &r->file, sizeof now) == 0;
+}
+
 int nv_record_load(const char *path, nv_record *r, nv_err *e)
 {
     memset(r, 0, sizeof *r);
@@ -221,8 +243,10 @@ int nv_record_load(const char *path, nv_record *r, nv_err *e)
     size_t len;
     struct stat st;
     if (lstat(path, &st) < 0) {
-        if (errno == ENOENT)
+        if (errno == ENOENT) {
+            r->file.known = r->file.missing = 1;
             return 0; /* no record yet: nothing was declared here before */
+        }
         /* unreadable is not empty: "managed" would forget what is ours */
         return nv_err_sys(e, errno, "cannot read the record %s", path);
     }
@@ -237,6 +261,7 @@ int nv_record_load(const char *path, nv_record *r, nv_err *e)
     if (rc == 0) {
         r->changes = 0; /* the file holds what was just read */
         r->stored = 1;
+        file_of(&st, &r->file);
     }
     return rc;
 }

@@ -32,12 +32,21 @@ typedef struct nv_record_entry {
 
 #define NV_RECORD_MAX ((size_t)64 * 1024 * 1024)
 
+/* Which file nv_record_load read (its lstat), to see later that it is
+ * still the one: the record is replaced by rename, never in place. */
+typedef struct nv_record_file {
+    int known, missing;
+    uint64_t dev, ino, size;
+    int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
+} nv_record_file;
+
 typedef struct nv_record {
     nv_record_entry *v;
     size_t n, cap;
     nv_hmap index;        /* (kind, UUID) -> position in v */
     unsigned long changes; /* puts and removes that changed an entry since loaded or synced */
     int stored;           /* the file holds this record as it was at changes == 0 */
+    nv_record_file file;  /* set by nv_record_load */
 } nv_record;
 
 /* The record file for uri: in state_dir if given, else /var/lib/nixvirt
@@ -56,6 +65,9 @@ void nv_record_unlock(int fd);
 
 /* A missing file is an empty record; a corrupt one is an error. */
 int nv_record_load(const char *path, nv_record *r, nv_err *e);
+/* 1 when path is still the file r was loaded from (or still missing), so a
+ * record read without the lock can be used once it is taken. */
+int nv_record_still(const char *path, const nv_record *r);
 /* The parsing and the text of the file, for nv_record_load / _save (and a
  * fuzz target): path names the input in messages; data[len] must be '\0'
  * (data is modified). */

@@ -97,8 +97,11 @@ static int open_stream(nv_conn *c, nv_err *e)
     nv_transport_opts to = {0};
     to.readonly = c->readonly;
     to.wait_ms = c->wait_seconds > 2000000 ? 2000000000 : (int)c->wait_seconds * 1000;
+    to.socket_only = c->socket_only;
     if (nv_rpc_transport_open(&c->uri, &to, &c->transport, e) < 0)
         return -1;
+    if (c->opened)
+        c->opened(c->transport.rfd, c->opened_ctx);
     c->rpc = nv_rpc_conn_new(c->transport.rfd, c->transport.wfd, e);
     if (!c->rpc)
         return -1;
@@ -149,6 +152,9 @@ nv_conn *nv_connect_open(const char *uri, const nv_connect_opts *o, nv_err *e)
     nv_rpc_transport_init(&c->transport);
     if (o) {
         c->readonly = o->readonly;
+        c->socket_only = o->socket_only;
+        c->opened = o->opened;
+        c->opened_ctx = o->opened_ctx;
         c->wait_seconds = o->wait_seconds;
         c->timeout_seconds = o->timeout_seconds;
     }

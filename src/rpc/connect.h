@@ -18,12 +18,23 @@ typedef struct nv_conn {
     int keepalive;    /* the daemon speaks the keepalive protocol: it is running */
     unsigned wait_seconds, timeout_seconds;
     int readonly;     /* as opened: nv_connect_reopen opens the same way */
+    int socket_only;  /* nv_connect_opts */
+    void (*opened)(int fd, void *ctx);
+    void *opened_ctx;
 } nv_conn;
 
 typedef struct nv_connect_opts {
     unsigned wait_seconds;    /* --wait: keep retrying the socket this long */
     unsigned timeout_seconds; /* --timeout: bound on each call; 0 none */
     int readonly;
+    /* Only a local socket that takes the connection at once (no ssh/ext
+     * child, no session daemon started, wait_seconds ignored): for a
+     * connection opened speculatively, beside other work. */
+    int socket_only;
+    /* When set: called with the stream's descriptor as soon as it is open,
+     * before the handshake (shutdown() on it ends a blocked handshake). */
+    void (*opened)(int fd, void *ctx);
+    void *opened_ctx;
 } nv_connect_opts;
 
 /* Resolves uri (NULL: LIBVIRT_DEFAULT_URI or the default), connects,

@@ -480,6 +480,13 @@ static int open_unix(const nv_uri *u, const nv_transport_opts *o, nv_transport *
     nv_sock_choice c;
     if (nv_rpc_sock_choose(u, o->readonly, &env, &nv_rpc_sock_probe_real, &c, e) < 0)
         return -1;
+    if (o->socket_only) {
+        int fd, err = unix_try(c.path, &fd);
+        if (err)
+            return set_conn_err(e, err, "cannot connect to %s: %s", c.path, strerror(err));
+        set_socket(t, fd, c.path);
+        return 0;
+    }
     if (!c.autostart)
         return nv_rpc_transport_unix(c.path, c.hint, o->wait_ms, t, e);
 
@@ -546,10 +553,12 @@ static void ssh_suggestion(const nv_uri *u, char *buf, size_t n)
 int nv_rpc_transport_open(const nv_uri *u, const nv_transport_opts *o, nv_transport *t,
                           nv_err *e)
 {
-    static const nv_transport_opts defaults = {0, 0};
+    static const nv_transport_opts defaults = {0, 0, 0};
     if (!o)
         o = &defaults;
     nv_rpc_transport_init(t);
+    if (o->socket_only && u->transport != NV_URI_UNIX)
+        return nv_err_set(e, NV_ERR_CONNECT, "not a local socket");
     switch (u->transport) {
     case NV_URI_UNIX:
         return open_unix(u, o, t, e);

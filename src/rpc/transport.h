@@ -62,6 +62,8 @@ int nv_rpc_transport_child_status(nv_transport *t, char *buf, size_t n);
 typedef struct nv_transport_opts {
     int readonly; /* read-only socket (*-sock-ro), virt-ssh-helper -r */
     int wait_ms;  /* unix: retry a missing / refusing socket this long (--wait) */
+    int socket_only; /* a local socket that takes the connection now, or an error: no
+                      * ssh/ext child, no session daemon started, no waiting */
 } nv_transport_opts;
 
 /* Opens the stream for u: unix (socket choice, autostart of a session

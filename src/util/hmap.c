@@ -50,6 +50,12 @@ static void init_key(void)
     keyed = 1;
 }
 
+void nv_hash_init(void)
+{
+    if (!keyed)
+        init_key();
+}
+
 uint64_t nv_hash(const void *data, size_t n)
 {
     if (!keyed)

@@ -31,6 +31,9 @@ typedef struct nv_hmap {
 typedef int (*nv_hmap_eq)(const void *ctx, size_t pos, const void *key);
 
 uint64_t nv_hash(const void *p, size_t n);
+/* Draws the key now (else the first nv_hash does): before a second thread
+ * hashes. */
+void nv_hash_init(void);
 
 /* The position of an entry with this hash whose key eq accepts, or NV_HMAP_NONE. */
 size_t nv_hmap_find(const nv_hmap *m, uint64_t hash, nv_hmap_eq eq, const void *ctx, const void *key);

@@ -127,6 +127,13 @@ static void compress_blocks(uint32_t h[8], const uint8_t *p, size_t blocks)
         compress(h, p);
 }
 
+void nv_sha256_detect(void)
+{
+#ifdef NV_SHA256_X86
+    (void)have_x86_sha();
+#endif
+}
+
 int nv_sha256_portable(int on)
 {
 #ifdef NV_SHA256_X86

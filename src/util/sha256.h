@@ -26,5 +26,8 @@ void nv_sha256(const void *data, size_t n, uint8_t out[NV_SHA256_LEN]);
  * the portable code was in use before (always, on a CPU without SHA
  * instructions). */
 int nv_sha256_portable(int on);
+/* Looks at the CPU now (else the first hash does): before a second thread
+ * hashes. */
+void nv_sha256_detect(void);
 
 #endif

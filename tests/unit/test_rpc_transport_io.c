@@ -329,7 +329,7 @@ TEST(transport_open_unix_socket_param)
     /* Once the listener is gone, the error names the socket. */
     unlink(path);
     CHECK_INT(nv_rpc_uri_parse(uri, &u, &e), 0);
-    nv_transport_opts o = {0, 0};
+    nv_transport_opts o = {0};
     CHECK_INT(nv_rpc_transport_open(&u, &o, &t, &e), -1);
     char want[300];
     snprintf(want, sizeof want,
@@ -557,6 +557,76 @@ TEST(transport_open_session_autostarts_modular_daemon)
     rm_rf(dir);
 }
 
+/* socket_only (the early connection of apply): a socket that is there
+ * connects; one that is not fails at once, with no daemon started and no
+ * waiting; ssh and ext are refused without running anything. */
+TEST(transport_socket_only_never_waits_or_starts)
+{
+    char dir[64], rt[128], bin[128], daemon[160], marker[160], sock[200], script[512], uri[300];
+    CHECK(make_tmpdir(dir, sizeof dir) != NULL);
+    snprintf(rt, sizeof rt, "%s/rt", dir);
+    snprintf(bin, sizeof bin, "%s/sbin", dir);
+    snprintf(daemon, sizeof daemon, "%s/libvirtd", bin);
+    snprintf(marker, sizeof marker, "%s/marker", dir);
+    snprintf(sock, sizeof sock, "%s/sock", dir);
+    CHECK_INT(mkdir(rt, 0700), 0);
+    CHECK_INT(mkdir(bin, 0755), 0);
+    snprintf(script, sizeof script, "#!/bin/sh\necho \"$@\" > %s\n", marker);
+    CHECK_INT(write_script(daemon, script), 0);
+
+    nv_uri u;
+    nv_err e;
+    nv_err_clear(&e);
+    nv_transport t;
+    nv_transport_opts o = {.wait_ms = 5000, .socket_only = 1};
+    /* there: connected */
+    int lfd = listen_unix(sock, 1);
+    CHECK(lfd >= 0);
+    snprintf(uri, sizeof uri, "qemu+unix:///system?socket=%s", sock);
+    CHECK_INT(nv_rpc_uri_parse(uri, &u, &e), 0);
+    CHECK_INT(nv_rpc_transport_open(&u, &o, &t, &e), 0);
+    CHECK_STR(t.desc, sock);
+    nv_rpc_transport_close(&t);
+    close(lfd);
+    unlink(sock);
+    /* gone: an error at once, though --wait would retry for 5 s */
+    long long t0 = ms_now();
+    CHECK_INT(nv_rpc_transport_open(&u, &o, &t, &e), -1);
+    CHECK(ms_now() - t0 < 2000);
+    CHECK(strstr(e.msg, sock) != NULL);
+    nv_rpc_uri_free(&u);
+
+    /* a session URI whose daemon could be started: not started */
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (geteuid() == 0 && (chown(rt, 65534, 65534) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
+            _exit(2);
+        setenv("XDG_RUNTIME_DIR", rt, 1);
+        setenv("VIRTD_PATH", bin, 1);
+        unsetenv("LIBVIRT_AUTOSTART");
+        nv_uri su;
+        nv_err se;
+        nv_transport st;
+        int rc = nv_rpc_uri_parse("qemu:///session", &su, &se);
+        _exit(rc == 0 && nv_rpc_transport_open(&su, &o, &st, &se) == -1 ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    nap(200); /* a daemon started in the background would have written by now */
+    CHECK(access(marker, F_OK) != 0);
+
+    /* not a socket: refused before anything runs */
+    snprintf(uri, sizeof uri, "qemu+ext:///system?command=%s", daemon);
+    CHECK_INT(nv_rpc_uri_parse(uri, &u, &e), 0);
+    CHECK_INT(nv_rpc_transport_open(&u, &o, &t, &e), -1);
+    CHECK_STR(e.msg, "not a local socket");
+    nv_rpc_uri_free(&u);
+    nap(200);
+    CHECK(access(marker, F_OK) != 0);
+    rm_rf(dir);
+}
+
 /* ---- child processes ---------------------------------------------------- */
 
 TEST(transport_ext_cat_round_trip)
@@ -749,7 +819,7 @@ TEST(transport_ssh_runs_ssh_with_libvirt_arguments)
     nv_err_clear(&e);
     CHECK_INT(nv_rpc_uri_parse(uri, &u, &e), 0);
     nv_transport t;
-    nv_transport_opts o = {1, 0};
+    nv_transport_opts o = {.readonly = 1};
     CHECK_INT(nv_rpc_transport_open(&u, &o, &t, &e), 0);
     CHECK_STR(t.desc, "ssh to h");
     read_all(t.rfd, out, sizeof out, 3000);

@@ -1,0 +1,66 @@
+/* The connection `nixvirt apply` opens while it reads the manifest and its
+ * definitions, in a second thread: the record is read (without its lock:
+ * it is replaced by rename, so it reads whole), a local socket connected,
+ * and the daemon asked for every object's state and each recorded object's
+ * XML (engine/warm.h). Reading 10,000 definitions and the daemon making
+ * 10,000 XML documents then take the time of the longer one, not of both.
+ *
+ * Read-only and speculative: nothing is changed, nothing printed, nothing
+ * waited for (no --wait, no session daemon started, no ssh). Whatever it
+ * could not do, the apply does as before once the manifest is read; the
+ * record is used only when, under the lock, it is still the same file, the
+ * connection only when it finished less than NV_EARLY_FRESH_MS ago. A
+ * manifest that fails ends it at once (nv_early_abandon shuts the socket
+ * down, so a hung daemon cannot hold the error back). */
+#ifndef NV_CLI_EARLY_H
+#define NV_CLI_EARLY_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "engine/record.h"
+#include "engine/warm.h"
+#include "rpc/connect.h"
+
+/* The daemon pings an idle connection every 5 s and gives up on it after
+ * 30 s; the apply's reconnecting is for calls, not for the prefetch. */
+#define NV_EARLY_FRESH_MS 5000
+
+typedef struct nv_early {
+    /* what it was started with */
+    const char *uri, *state_dir;
+    unsigned timeout_seconds;
+    /* what it made, once joined (each NULL / unset when it could not) */
+    int have_record;
+    char record_path[4352];
+    nv_record record;
+    nv_conn *c;
+    nv_warm warm;
+    long long done_ms; /* monotonic time it finished */
+    /* between the threads */
+    pthread_t thread;
+    int running;
+    pthread_mutex_t mu;
+    int fd;            /* a duplicate of the socket while the thread uses it, or -1 */
+    atomic_int stop;
+} nv_early;
+
+/* Starts it (when a thread cannot be made: nothing, the apply connects as
+ * before). The strings must live until nv_early_free. */
+void nv_early_start(nv_early *ea, const char *uri, const char *state_dir, unsigned timeout_seconds);
+/* Waits for it to finish. */
+void nv_early_join(nv_early *ea);
+/* Ends it as soon as it can (the socket shut down), waits, frees all. */
+void nv_early_abandon(nv_early *ea);
+/* The connection, when there is one and it is fresh: the caller owns it
+ * (it reconnects as the apply's own would, with wait_seconds); else NULL
+ * and whatever was fetched on it is dropped. */
+nv_conn *nv_early_take_conn(nv_early *ea, unsigned wait_seconds);
+/* The record read early, when path is the record's path and still the file
+ * read: moved to *out (1). Else 0 and the warm-up is dropped too (it was
+ * asked for that record's objects). */
+int nv_early_take_record(nv_early *ea, const char *path, nv_record *out);
+/* Frees whatever was not taken. */
+void nv_early_free(nv_early *ea);
+
+#endif
