@@ -284,12 +284,14 @@ int cmd_apply(int argc, char **argv)
     nv_report rep = {0};
     nv_defstore defs = {.fd = -1};
     char record_path[4352];
-    int lock = -1;
+    int lock = -1, early_failed = 0;
     nv_conn *c = NULL;
     if (open_record(&a, &ea, record_path, sizeof record_path, &lock, &record, &e) < 0) {
         nv_errlist_add(&errs, "%s", e.msg);
-    } else if (!(c = nv_early_take_conn(&ea, a.wait)) &&
-               !(c = nv_cli_connect_e("nixvirt", a.connect, a.wait, a.timeout, &e))) {
+    } else if (!(c = nv_early_take_conn(&ea, a.wait, &early_failed, &e)) &&
+               (early_failed || !(c = nv_cli_connect_e("nixvirt", a.connect, a.wait, a.timeout, &e)))) {
+        if (early_failed)
+            nv_cli_report("nixvirt", &e);
         nv_errlist_add(&errs, "%s", e.msg);
     } else if (nv_defstore_init(&defs, record_path, &e) < 0) {
         nv_cli_report("nixvirt", &e);

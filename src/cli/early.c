@@ -47,6 +47,12 @@ static void *run(void *arg)
         nv_connect_opts o = {.timeout_seconds = ea->timeout_seconds, .socket_only = 1, .opened = opened,
                              .opened_ctx = ea};
         nv_conn *c = nv_connect_open(ea->uri, &o, &e);
+        pthread_mutex_lock(&ea->mu);
+        if (!c && ea->fd >= 0 && !atomic_load(&ea->stop)) {
+            ea->conn_err = e;
+            ea->conn_failed = 1;
+        }
+        pthread_mutex_unlock(&ea->mu);
         if (c) {
             nv_warm_run(c, &ea->record, &ea->warm, &ea->stop);
             ea->c = c;
@@ -104,9 +110,12 @@ void nv_early_abandon(nv_early *ea)
     nv_early_free(ea);
 }
 
-nv_conn *nv_early_take_conn(nv_early *ea, unsigned wait_seconds)
+nv_conn *nv_early_take_conn(nv_early *ea, unsigned wait_seconds, int *failed, nv_err *e)
 {
     nv_early_join(ea);
+    *failed = ea->conn_failed;
+    if (ea->conn_failed)
+        *e = ea->conn_err;
     nv_conn *c = ea->c;
     ea->c = NULL;
     if (c && (nv_rpc_conn_broken(c->rpc) || nv_time_now_ms() - ea->done_ms > NV_EARLY_FRESH_MS)) {

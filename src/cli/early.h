@@ -35,6 +35,9 @@ typedef struct nv_early {
     char record_path[4352];
     nv_record record;
     nv_conn *c;
+    nv_err conn_err;   /* why c is NULL, when the socket took the connection and the handshake
+                        * then failed (a frozen daemon): asking again would only wait as long */
+    int conn_failed;
     nv_warm warm;
     long long done_ms; /* monotonic time it finished */
     /* between the threads */
@@ -54,8 +57,10 @@ void nv_early_join(nv_early *ea);
 void nv_early_abandon(nv_early *ea);
 /* The connection, when there is one and it is fresh: the caller owns it
  * (it reconnects as the apply's own would, with wait_seconds); else NULL
- * and whatever was fetched on it is dropped. */
-nv_conn *nv_early_take_conn(nv_early *ea, unsigned wait_seconds);
+ * and whatever was fetched on it is dropped. NULL with *failed set (and e
+ * why) when connecting failed after the daemon took the connection: that
+ * is the apply's connection error; otherwise the caller connects itself. */
+nv_conn *nv_early_take_conn(nv_early *ea, unsigned wait_seconds, int *failed, nv_err *e);
 /* The record read early, when path is the record's path and still the file
  * read: moved to *out (1). Else 0 and the warm-up is dropped too (it was
  * asked for that record's objects). */

@@ -145,3 +145,50 @@ test_chatty_transport_child_does_not_block() {
     assert_contains "$OUT" "libvirt (daemon): $(virsh_sys version | sed -n 's/^Running against daemon: //p' | tr -d ' ')"
     assert_eq "" "$ERR" "stderr (the child's chatter is kept for errors)"
 }
+
+# apply reads the manifest while a second thread already connects (cli/early.h): a frozen
+# daemon must neither hold back a manifest error nor be waited for twice.
+frozen_apply() { # MANIFEST ARGS...: apply against this test's daemon, stopped; sets RC and TOOK
+    local m=$1 dpid=$NV_DAEMON_PID t0
+    shift
+    RC=0
+    kill -STOP "$dpid"
+    t0=$SECONDS
+    nixvirt apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$@" "$m" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || RC=$?
+    TOOK=$((SECONDS - t0))
+    kill -CONT "$dpid"
+}
+
+test_frozen_daemon_bad_manifest_fails_at_once() {
+    nv_sandbox_system_start || fail "no dedicated sandbox"
+    trap 'kill -CONT '"$NV_DAEMON_PID"' 2>/dev/null || true; nv_sandbox_cleanup' EXIT
+    local i
+    for i in $(seq 1 200); do obj_write_dom "$TEST_TMP/d$i.xml" "nv-frozen-$i" "$(new_uuid)"; done
+    {
+        echo '<nixvirt version="1"><domains purge="managed">'
+        for i in $(seq 1 200); do echo "<domain definition=\"$TEST_TMP/d$i.xml\" active=\"false\"/>"; done
+        echo "<domain definition=\"$TEST_TMP/missing.xml\" active=\"false\"/>"
+        echo '</domains></nixvirt>'
+    } >"$TEST_TMP/m.xml"
+    frozen_apply "$TEST_TMP/m.xml"
+    assert_eq 1 "$RC" "exit status"
+    grep -q "missing.xml" "$TEST_TMP/err" || fail "no manifest error: $(cat "$TEST_TMP/err")"
+    grep -q "nothing was changed" "$TEST_TMP/err" || fail "$(cat "$TEST_TMP/err")"
+    [ "$TOOK" -le 5 ] || fail "the manifest error took $TOOK s (the frozen daemon held it back)"
+    assert_eq "" "$(virsh_sys list --all --name | grep nv-frozen || true)" "nothing defined"
+}
+
+test_frozen_daemon_valid_manifest_waited_for_once() {
+    nv_sandbox_system_start || fail "no dedicated sandbox"
+    trap 'kill -CONT '"$NV_DAEMON_PID"' 2>/dev/null || true; nv_sandbox_cleanup' EXIT
+    obj_write_dom "$TEST_TMP/d.xml" nv-frozen-ok "$(new_uuid)"
+    echo "<nixvirt version=\"1\"><domains purge=\"managed\"><domain definition=\"$TEST_TMP/d.xml\" active=\"false\"/></domains></nixvirt>" >"$TEST_TMP/m.xml"
+    frozen_apply "$TEST_TMP/m.xml" --timeout 5
+    assert_eq 1 "$RC" "exit status"
+    grep -q "timed out after 5 s" "$TEST_TMP/err" || fail "$(cat "$TEST_TMP/err")"
+    # the early connection's verdict is the apply's: not a second 5 s on a new connection
+    [ "$TOOK" -ge 4 ] && [ "$TOOK" -lt 10 ] || fail "took $TOOK s"
+    # the daemon back, the same apply works
+    assert_exit 0 nixvirt apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$TEST_TMP/m.xml"
+    assert_eq "nv-frozen-ok" "$(virsh_sys list --all --name | grep nv-frozen)"
+}

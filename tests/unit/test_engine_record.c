@@ -483,3 +483,40 @@ TEST(record_sync_only_changes)
     nv_record_free(&r);
     rm_rf(dir);
 }
+
+/* nv_record_still: a record read without the lock is used under it only
+ * when the file is still the one read (apply's early thread). */
+TEST(record_still_the_file_read)
+{
+    const char *dir = mkdir_tmp();
+    char path[256];
+    snprintf(path, sizeof path, "%s/x.record", dir);
+    nv_record r = {0}, loaded = {0};
+    nv_err e;
+    uint8_t u[16];
+    fill(u, 16, 7);
+    /* missing, and still missing: the same (empty) record */
+    CHECK_INT(nv_record_load(path, &loaded, &e), 0);
+    CHECK_INT(nv_record_still(path, &loaded), 1);
+    /* then written by another run: not the same */
+    nv_record_put(&r, NV_KIND_DOMAIN, u, NULL, NULL, &e);
+    CHECK_INT(nv_record_save(path, "qemu:///system", &r, &e), 0);
+    CHECK_INT(nv_record_still(path, &loaded), 0);
+    nv_record_free(&loaded);
+    /* read: the same until it is replaced */
+    CHECK_INT(nv_record_load(path, &loaded, &e), 0);
+    CHECK_INT(nv_record_still(path, &loaded), 1);
+    nv_record_put(&r, NV_KIND_NETWORK, u, NULL, NULL, &e);
+    CHECK_INT(nv_record_save(path, "qemu:///system", &r, &e), 0);
+    CHECK_INT(nv_record_still(path, &loaded), 0);
+    nv_record_free(&loaded);
+    /* read, then removed: not the same */
+    CHECK_INT(nv_record_load(path, &loaded, &e), 0);
+    CHECK_INT(unlink(path), 0);
+    CHECK_INT(nv_record_still(path, &loaded), 0);
+    /* a record not loaded from a file is never "still" it */
+    CHECK_INT(nv_record_still(path, &r), 0);
+    nv_record_free(&loaded);
+    nv_record_free(&r);
+    rm_rf(dir);
+}
