@@ -149,8 +149,15 @@ static int parse_volumes(const char *file, enum nv_kind kind, const nv_xml_node 
 }
 
 /* definition="PATH": the definition read and checked. */
+/* How definitions are read: through the reading cache (may be NULL), in
+ * directories looked up once. */
+typedef struct reading {
+    nv_speccache *cache;
+    nv_dir dir;
+} reading;
+
 static void read_definition(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
-                            nv_speccache *cache, nv_errlist *errs)
+                            reading *rd, nv_errlist *errs)
 {
     const char *def = nv_xml_attr(el, "definition");
     if (!def) {
@@ -163,12 +170,12 @@ static void read_definition(const char *file, enum nv_kind kind, const nv_xml_no
                                                                                              : NV_SPEC_POOL;
     /* held as text until applied; pools keep the tree, which tells the
      * compare which daemon-filled fields the definition sets */
-    if (nv_spec_read_cached(&o->spec, sk, def, cache, &e) < 0)
+    if (nv_spec_read_cached(&o->spec, sk, def, rd->cache, &rd->dir, &e) < 0)
         add_spec_error(errs, file, el, &e); /* spec.file stays NULL: not loaded */
 }
 
 static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
-                         nv_speccache *cache, nv_errlist *errs)
+                         reading *rd, nv_errlist *errs)
 {
     static const char *const dom_attrs[] = {"definition", "active", "restart", "shutdown-timeout", NULL};
     static const char *const other_attrs[] = {"definition", "active", "restart", NULL};
@@ -184,7 +191,7 @@ static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node 
     if (t && nv_parse_seconds(t, &o->shutdown_timeout) < 0)
         nv_errlist_add(errs, "%s:%lu: shutdown-timeout=\"%s\": expected a number of seconds", file, el->line, t);
     if (parse_volumes(file, kind, el, o, errs) == 0)
-        read_definition(file, kind, el, o, cache, errs);
+        read_definition(file, kind, el, o, rd, errs);
 }
 
 static int same_uuid(const void *ctx, size_t pos, const void *key)
@@ -260,7 +267,7 @@ static enum nv_purge parse_purge(const char *path, const nv_xml_node *list, nv_e
 }
 
 /* One kind's list: <networks>, <pools> or <domains>, and its objects. */
-static void parse_list(const char *path, const nv_xml_node *list, nv_manifest *m, nv_speccache *cache,
+static void parse_list(const char *path, const nv_xml_node *list, nv_manifest *m, reading *rd,
                        nv_errlist *errs)
 {
     int kind = -1;
@@ -296,7 +303,7 @@ static void parse_list(const char *path, const nv_xml_node *list, nv_manifest *m
         return;
     }
     for (const nv_xml_node *c = nv_xml_child(list, kind_items[kind]); c; c = nv_xml_next(c, kind_items[kind]))
-        parse_object(path, (enum nv_kind)kind, c, &mk->objs[mk->n++], cache, errs);
+        parse_object(path, (enum nv_kind)kind, c, &mk->objs[mk->n++], rd, errs);
     check_duplicates(path, (enum nv_kind)kind, mk, errs);
 }
 
@@ -337,9 +344,11 @@ int nv_manifest_parse_cached(const char *path, const char *data, size_t len, nv_
         nv_errlist_add(errs, "%s", e.msg);
         return -1;
     }
+    reading rd = {.cache = cache, .dir = NV_DIR_INIT};
     if (check_root(path, root, errs) == 0)
         for (const nv_xml_node *list = nv_xml_child(root, NULL); list; list = nv_xml_next(list, NULL))
-            parse_list(path, list, m, cache, errs);
+            parse_list(path, list, m, &rd, errs);
+    nv_dir_close(&rd.dir);
     nv_xml_free(root);
     return errs->n > before || errs->oom ? -1 : 0;
 }

@@ -481,12 +481,13 @@ static int from_cache(nv_spec *s, enum nv_spec_kind kind, const char *path, cons
     return 0;
 }
 
-int nv_spec_read_cached(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_speccache *cache, nv_err *e)
+int nv_spec_read_cached(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_speccache *cache, nv_dir *dir,
+                        nv_err *e)
 {
     size_t len;
     char *data;
     memset(s, 0, sizeof *s);
-    if (nv_read_file(path, NV_XML_MAX_INPUT, &data, &len, e) < 0)
+    if (nv_read_file_in(dir, path, NV_XML_MAX_INPUT, &data, &len, e) < 0)
         return -1;
     /* the reading of these bytes is known: nothing to check or parse */
     uint8_t src[32];
@@ -506,7 +507,7 @@ int nv_spec_read_cached(nv_spec *s, enum nv_spec_kind kind, const char *path, nv
 
 int nv_spec_read_text(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_err *e)
 {
-    return nv_spec_read_cached(s, kind, path, NULL, e);
+    return nv_spec_read_cached(s, kind, path, NULL, NULL, e);
 }
 
 /* The reading of s's kept bytes into *made, which must agree with s. */

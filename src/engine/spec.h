@@ -89,9 +89,11 @@ int nv_spec_read_text(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_e
  * whose file has the bytes of a reading the cache keeps (engine/speccache.h),
  * nothing parsed: kind, UUID, name and digest come from the cache, the
  * bytes are kept and xml stays NULL until nv_spec_need_text. Readings made
- * are added to the cache. cache may be NULL. */
+ * are added to the cache. cache may be NULL; dir too (util/file.h's
+ * nv_read_file_in: one lookup per directory of many definitions). */
+struct nv_dir;
 int nv_spec_read_cached(nv_spec *s, enum nv_spec_kind kind, const char *path, struct nv_speccache *cache,
-                        nv_err *e);
+                        struct nv_dir *dir, nv_err *e);
 /* Makes s->xml (and the MACs) from the kept bytes, when not made yet. An
  * error when they read otherwise than the cache said (it is not to be
  * trusted then). */

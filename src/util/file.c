@@ -84,36 +84,66 @@ static int read_fd(int fd, const char *name, size_t max, size_t size, char **out
     return 0;
 }
 
-int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *e)
+/* name relative to dirfd; path for messages. */
+static int read_at(int dirfd, const char *name, const char *path, size_t max, char **out, size_t *len, nv_err *e)
 {
     /* Only regular files: a FIFO or a device would block the read (or the
-     * open) forever. Checked before opening, so nothing else is ever opened,
-     * and again on the descriptor, opened non-blocking, in case it changed.
+     * open) forever, and opening some devices does things (a watchdog
+     * starts, a tape rewinds). Checked before opening, so nothing else is
+     * opened. Opened non-blocking: should the path turn into a FIFO or a
+     * device between the two calls, the read fails instead of waiting.
      * openat, not open: musl's open adds an fcntl for O_CLOEXEC. */
     struct stat st;
-    if (stat(path, &st) < 0)
+    if (fstatat(dirfd, name, &st, 0) < 0)
         return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
     if (is_null_device(&st))
         return empty_buffer(out, len, e);
     if (!S_ISREG(st.st_mode))
         return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s, not a regular file", path, file_type(st.st_mode));
-    int fd = openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    int fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
-    if (fstat(fd, &st) < 0) {
-        int er = errno;
-        close(fd);
-        return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s", path, strerror(er));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return nv_err_set(e, NV_ERR_INPUT, "%s: cannot read: %s, not a regular file", path, file_type(st.st_mode));
-    }
-    /* a size beyond max is refused before anything is read or allocated */
+    /* a size beyond max is refused before anything is read or allocated;
+     * a file that grew since is read on to its end (bounded by max) */
     size_t size = (uintmax_t)st.st_size > max ? max + 1 : (size_t)st.st_size;
     int rc = read_fd(fd, path, max, size, out, len, e);
     close(fd);
     return rc;
+}
+
+int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *e)
+{
+    return read_at(AT_FDCWD, path, path, max, out, len, e);
+}
+
+int nv_read_file_in(nv_dir *d, const char *path, size_t max, char **out, size_t *len, nv_err *e)
+{
+    const char *slash = d ? strrchr(path, '/') : NULL;
+    size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+    /* "/x" (the root), "x" (no directory), "d/" (no name): as a whole path */
+    if (!slash || dlen < 2 || !slash[1] || dlen >= sizeof d->path)
+        return nv_read_file(path, max, out, len, e);
+    if (d->fd < 0 || d->len != dlen || memcmp(d->path, path, dlen) != 0) {
+        nv_dir_close(d);
+        memcpy(d->path, path, dlen);
+        d->path[dlen] = '\0';
+        /* O_PATH: only a place to look names up in (no read permission needed) */
+        d->fd = open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (d->fd < 0)
+            return nv_read_file(path, max, out, len, e); /* its error, in its words */
+        d->len = dlen;
+    }
+    return read_at(d->fd, slash + 1, path, max, out, len, e);
+}
+
+void nv_dir_close(nv_dir *d)
+{
+    if (d && d->fd >= 0)
+        close(d->fd);
+    if (d) {
+        d->fd = -1;
+        d->len = 0;
+    }
 }
 
 int nv_read_fd(int fd, const char *name, size_t max, char **out, size_t *len, nv_err *e)

@@ -13,6 +13,20 @@
  * Fails (NV_ERR_INPUT) if the file is larger than max, or is not a regular
  * file (a FIFO, socket or device is refused at once, never waited on). */
 int nv_read_file(const char *path, size_t max, char **out, size_t *len, nv_err *e);
+
+/* Many files of few directories (a manifest's definitions, all in the Nix
+ * store): each directory is looked up once and its files by their last
+ * component, not the whole path each time. Keeps one directory open;
+ * nv_dir_close closes it. */
+typedef struct nv_dir {
+    int fd;        /* -1: none yet */
+    size_t len;    /* of the directory's path, with its final '/' */
+    char path[4096];
+} nv_dir;
+#define NV_DIR_INIT {.fd = -1}
+/* nv_read_file of path, through d (NULL: as nv_read_file). */
+int nv_read_file_in(nv_dir *d, const char *path, size_t max, char **out, size_t *len, nv_err *e);
+void nv_dir_close(nv_dir *d);
 /* Reads an already open descriptor (standard input: a pipe is fine there)
  * to its end, bounded by max; `name` for messages. Does not close fd. */
 int nv_read_fd(int fd, const char *name, size_t max, char **out, size_t *len, nv_err *e);

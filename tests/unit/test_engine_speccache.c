@@ -64,7 +64,7 @@ TEST(speccache_reading_comes_back_for_the_same_bytes)
     /* first: read and parsed, and kept */
     nv_spec plain, a, b;
     CHECK_INT(nv_spec_read_text(&plain, NV_SPEC_DOMAIN, def, &e), 0);
-    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, NULL, &e), 0);
     CHECK(a.xml != NULL && a.src == NULL && a.has_digest);
     CHECK_INT(c.n, 1);
     CHECK_INT(nv_speccache_save(&c, cpath, &e), 0);
@@ -73,7 +73,7 @@ TEST(speccache_reading_comes_back_for_the_same_bytes)
     nv_speccache_load(&c, cpath, "1.0");
     CHECK_INT(c.n, 1);
     unsigned long trees = nv_spec_tree_reads;
-    CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_DOMAIN, def, &c, NULL, &e), 0);
     CHECK(b.xml == NULL && b.src != NULL);
     CHECK_STR(b.name, "d1");
     CHECK_STR(b.uuid_str, U1);
@@ -95,18 +95,18 @@ TEST(speccache_reading_comes_back_for_the_same_bytes)
     char other[sizeof dom + 1];
     snprintf(other, sizeof other, "%s ", dom);
     put(def, other);
-    CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_DOMAIN, def, &c, NULL, &e), 0);
     CHECK(b.xml != NULL && b.src == NULL);
     nv_spec_free(&b);
     /* the same bytes as another kind: not the cached reading either */
     put(def, dom);
-    CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_NETWORK, def, &c, &e), -1);
+    CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_NETWORK, def, &c, NULL, &e), -1);
     /* nothing saved when a run used exactly what was loaded */
     nv_speccache_free(&c);
     nv_speccache_load(&c, cpath, "1.0");
     struct stat st1, st2;
     CHECK_INT(stat(cpath, &st1), 0);
-    CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_DOMAIN, def, &c, NULL, &e), 0);
     nv_spec_free(&b);
     CHECK_INT(nv_speccache_save(&c, cpath, &e), 0);
     CHECK_INT(stat(cpath, &st2), 0);
@@ -153,7 +153,7 @@ TEST(speccache_damage_means_empty)
     nv_speccache c;
     nv_spec a;
     nv_speccache_load(&c, cpath, "1.0");
-    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, NULL, &e), 0);
     nv_spec_free(&a);
     CHECK_INT(nv_speccache_save(&c, cpath, &e), 0);
     nv_speccache_free(&c);
@@ -211,7 +211,7 @@ TEST(speccache_wrong_reading_refused)
     nv_speccache c;
     nv_spec a;
     nv_speccache_load(&c, cpath, "1.0");
-    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, NULL, &e), 0);
     nv_spec_free(&a);
     CHECK(c.n == 1);
     if (c.n == 1)
@@ -221,7 +221,7 @@ TEST(speccache_wrong_reading_refused)
     nv_speccache_free(&c);
     nv_speccache_load(&c, cpath, "1.0");
     CHECK_INT(c.n, 1);
-    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, &e), 0);
+    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, NULL, &e), 0);
     CHECK_STR(a.uuid_str, U2);
     CHECK_INT(nv_spec_need_text(&a, &e), -1);
     CHECK(strstr(e.msg, "its reading differs from the one cached") != NULL);

@@ -326,3 +326,61 @@ TEST(text_every_position)
         }
     }
 }
+
+/* nv_read_file_in (a manifest's definitions): the same bytes and the same
+ * errors as nv_read_file, whatever mix of directories and path shapes. */
+TEST(read_file_in_same_as_read_file)
+{
+    mk_tmp();
+    char sub[128], fifo[160], files[4][160];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    CHECK_INT(mkdir(sub, 0700), 0);
+    snprintf(fifo, sizeof fifo, "%s/fifo", sub);
+    CHECK_INT(mkfifo(fifo, 0600), 0);
+    snprintf(files[0], sizeof files[0], "%s/a", dir);
+    snprintf(files[1], sizeof files[1], "%s/b", sub);
+    snprintf(files[2], sizeof files[2], "%s/../sub/b", sub);
+    snprintf(files[3], sizeof files[3], "%s//a", dir);
+    for (int i = 0; i < 2; i++) {
+        FILE *f = fopen(files[i], "wb");
+        CHECK(f != NULL);
+        if (f) {
+            fprintf(f, "file %d", i);
+            fclose(f);
+        }
+    }
+    const char *paths[] = {files[0], files[1], files[1], files[2], files[0], files[3], fifo,
+                           "/dev/zero", "/tmp", "/nonexistent-nv/x", "relative-nv-missing", "/", sub, files[0]};
+    nv_dir d = NV_DIR_INIT;
+    alarm(10);
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        char *a = NULL, *b = NULL;
+        size_t la = 0, lb = 0;
+        nv_err ea, eb;
+        nv_err_clear(&ea);
+        nv_err_clear(&eb);
+        int ra = nv_read_file(paths[i], NV_FILE_MAX, &a, &la, &ea);
+        int rb = nv_read_file_in(&d, paths[i], NV_FILE_MAX, &b, &lb, &eb);
+        if (ra != rb || strcmp(ea.msg, eb.msg) != 0 || la != lb || (a && b && memcmp(a, b, la) != 0))
+            check_fail(__FILE__, __LINE__, "%s: %d [%s] vs %d [%s]", paths[i], ra, ea.msg, rb, eb.msg);
+        free(a);
+        free(b);
+    }
+    alarm(0);
+    /* a directory replaced by another of the same name is looked up again
+     * once another directory came between */
+    char moved[160];
+    snprintf(moved, sizeof moved, "%s/moved", dir);
+    CHECK_INT(rename(sub, moved), 0);
+    CHECK_INT(mkdir(sub, 0700), 0);
+    char *data = NULL;
+    size_t len;
+    nv_err e;
+    CHECK_INT(nv_read_file_in(&d, files[0], NV_FILE_MAX, &data, &len, &e), 0);
+    free(data);
+    CHECK_INT(nv_read_file_in(&d, files[1], NV_FILE_MAX, &data, &len, &e), -1);
+    CHECK(strstr(e.msg, "No such file") != NULL);
+    nv_dir_close(&d);
+    nv_dir_close(&d);
+    rm_tmp();
+}
