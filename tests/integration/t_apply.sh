@@ -735,6 +735,37 @@ test_concurrent_applies_wait_for_each_other() {
     assert_eq "nixvirt: 0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 1 unchanged, 0 volumes created, 0 deleted" "$(cat "$TEST_TMP/w.out")"
 }
 
+test_record_replaced_while_waiting_for_the_lock() {
+    # apply reads the record early, before it holds the lock (cli/early.h). If another
+    # apply replaces the record meanwhile, what it read is not used: here the other run
+    # gave a domain up (no longer in the record), so this purge="managed" apply, which does
+    # not declare it, must leave it alone. With the stale record it would remove it.
+    local D=$NV_DATA_DIR/ao ua ux apid
+    mkdir -p "$D"
+    ua=$(new_uuid) ux=$(new_uuid)
+    obj_write_dom "$D/a.xml" ao-a "$ua"
+    obj_write_dom "$D/x.xml" ao-x "$ux"
+    echo "<nixvirt version=\"1\"><domains purge=\"managed\"><domain definition=\"$D/a.xml\"/><domain definition=\"$D/x.xml\"/></domains></nixvirt>" >"$D/m1.xml"
+    echo "<nixvirt version=\"1\"><domains purge=\"managed\"><domain definition=\"$D/a.xml\"/></domains></nixvirt>" >"$D/m2.xml"
+    assert_exit 0 ap "$D/m1.xml"
+    assert_contains "$(cat "$(record_file)")" "domain $ux"
+    exec {lockfd}<"$(record_file).lock"
+    flock -x "$lockfd"
+    ap "$D/m2.xml" {lockfd}<&- >"$TEST_TMP/w.out" 2>"$TEST_TMP/w.err" &
+    apid=$!
+    local i
+    for i in $(seq 1 100); do grep -q "waiting for another apply" "$TEST_TMP/w.err" && break; sleep 0.1; done
+    assert_contains "$(cat "$TEST_TMP/w.err")" "waiting for another apply"
+    # "the other apply": the record without ao-x, replaced by rename as nixvirt does
+    grep -v "$ux" "$(record_file)" >"$(record_file).new"
+    mv "$(record_file).new" "$(record_file)"
+    exec {lockfd}<&-
+    wait "$apid" || fail "apply failed: $(cat "$TEST_TMP/w.err")"
+    assert_eq "nixvirt: 0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 1 unchanged, 0 volumes created, 0 deleted" "$(cat "$TEST_TMP/w.out")"
+    assert_eq "shut off" "$(virsh_sys domstate ao-x)" "ao-x is still defined"
+    virsh_sys undefine ao-x >/dev/null
+}
+
 test_session_record_in_home() {
     # a session connection as its user, without --state-dir: the record goes to
     # ~/.local/state/nixvirt (no XDG_STATE_HOME), and a no-op re-apply skips the define
