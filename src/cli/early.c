@@ -42,21 +42,23 @@ static int load_record(nv_early *ea)
 static void *run(void *arg)
 {
     nv_early *ea = arg;
-    if (load_record(ea) == 0 && !atomic_load(&ea->stop)) {
-        nv_err e;
-        nv_connect_opts o = {.timeout_seconds = ea->timeout_seconds, .socket_only = 1, .opened = opened,
-                             .opened_ctx = ea};
-        nv_conn *c = nv_connect_open(ea->uri, &o, &e);
-        pthread_mutex_lock(&ea->mu);
-        if (!c && ea->fd >= 0 && !atomic_load(&ea->stop)) {
-            ea->conn_err = e;
-            ea->conn_failed = 1;
-        }
-        pthread_mutex_unlock(&ea->mu);
-        if (c) {
-            nv_warm_run(c, &ea->record, &ea->warm, &ea->stop);
-            ea->c = c;
-        }
+    /* connect first and send the lists: the record is read while the
+     * daemon makes them */
+    nv_err e;
+    nv_connect_opts o = {.timeout_seconds = ea->timeout_seconds, .socket_only = 1, .opened = opened,
+                         .opened_ctx = ea};
+    nv_conn *c = atomic_load(&ea->stop) ? NULL : nv_connect_open(ea->uri, &o, &e);
+    pthread_mutex_lock(&ea->mu);
+    if (!c && ea->fd >= 0 && !atomic_load(&ea->stop)) {
+        ea->conn_err = e;
+        ea->conn_failed = 1;
+    }
+    pthread_mutex_unlock(&ea->mu);
+    if (c) {
+        nv_warm_send_lists(c, &ea->warm);
+        int have = load_record(ea) == 0;
+        nv_warm_run(c, have ? &ea->record : NULL, &ea->warm, &ea->stop);
+        ea->c = c;
     }
     pthread_mutex_lock(&ea->mu);
     if (ea->fd >= 0)

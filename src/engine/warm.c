@@ -24,29 +24,36 @@ static int stopped(const atomic_int *stop)
     return stop && atomic_load(stop);
 }
 
-/* Burst 1: every kind's lists, as the prefetch would send them. */
-static void take_lists(nv_conn *c, nv_warm *w)
+void nv_warm_send_lists(nv_conn *c, nv_warm *w)
 {
-    uint32_t serial[NV_KIND_COUNT][2];
-    int sent[NV_KIND_COUNT][2] = {{0}};
+    memset(w, 0, sizeof *w);
     nv_err e;
     for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
         const nv_kind_ops *k = nv_kind_ops_get((enum nv_kind)kind);
+        uint32_t *serial = w->list_serial[kind];
+        unsigned char *sent = w->list_sent[kind];
         if (kind == NV_KIND_DOMAIN) {
-            sent[kind][0] = k->list_start(c, 0, &serial[kind][0], &e) == 0;
+            sent[0] = k->list_start(c, 0, &serial[0], &e) == 0;
         } else {
-            sent[kind][0] = k->list_start(c, k->list_active, &serial[kind][0], &e) == 0;
-            sent[kind][1] = k->list_start(c, k->list_inactive, &serial[kind][1], &e) == 0;
+            sent[0] = k->list_start(c, k->list_active, &serial[0], &e) == 0;
+            sent[1] = k->list_start(c, k->list_inactive, &serial[1], &e) == 0;
         }
     }
+}
+
+/* Burst 1's replies: every kind's lists, as the prefetch would send them. */
+static void take_lists(nv_conn *c, nv_warm *w)
+{
+    nv_err e;
     for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
         const nv_kind_ops *k = nv_kind_ops_get((enum nv_kind)kind);
         int ok = 1;
         for (int j = 0; j < 2; j++) {
-            if (sent[kind][j])
-                ok &= k->list_finish(c, serial[kind][j], &w->k[kind].lists[j], &e) == 0;
+            if (w->list_sent[kind][j])
+                ok &= k->list_finish(c, w->list_serial[kind][j], &w->k[kind].lists[j], &e) == 0;
             else
                 ok &= kind == NV_KIND_DOMAIN && j == 1;
+            w->list_sent[kind][j] = 0;
         }
         w->k[kind].listed = ok;
     }
@@ -150,10 +157,7 @@ static void take_objects(nv_conn *c, const nv_record *record, nv_warm *w, const 
 
 void nv_warm_run(nv_conn *c, const nv_record *record, nv_warm *w, const atomic_int *stop)
 {
-    memset(w, 0, sizeof *w);
-    if (stopped(stop))
-        return;
-    take_lists(c, w);
+    take_lists(c, w); /* collected even when stopped: every reply sent for is */
     if (!stopped(stop) && record)
         take_objects(c, record, w, stop);
 }

@@ -41,10 +41,16 @@ typedef struct nv_warm_kind {
 
 typedef struct nv_warm {
     nv_warm_kind k[NV_KIND_COUNT];
+    uint32_t list_serial[NV_KIND_COUNT][2]; /* burst 1, between send and run */
+    unsigned char list_sent[NV_KIND_COUNT][2];
 } nv_warm;
 
-/* Fills w (zeroed first) for every kind; never fails as a whole. stop, when
- * set and non-zero, ends it early (what came is kept). */
+/* Burst 1, sent: every kind's lists (w is zeroed first). The record is
+ * not needed for it, so it can be read while the daemon answers. */
+void nv_warm_send_lists(nv_conn *c, nv_warm *w);
+/* The lists' replies, then burst 2 for record's objects; never fails as a
+ * whole. stop, when set and non-zero, ends it early (what came is kept).
+ * record NULL: the lists only. */
 void nv_warm_run(nv_conn *c, const nv_record *record, nv_warm *w, const atomic_int *stop);
 /* The object's entry, or NULL (not recorded, not listed, or w NULL). */
 nv_warm_obj *nv_warm_find(nv_warm *w, enum nv_kind kind, const uint8_t uuid[16]);
