@@ -1,0 +1,153 @@
+/* The early warm-up (engine/warm.c) and the prefetch that uses it, against
+ * the scripted daemon: what the warm-up answered is not asked again, an
+ * unchanged object's XML is not fetched at all, drift's XML is taken over,
+ * and what it could not settle (a changed definition whose XML it dropped,
+ * an object the record does not name) is asked for in the prefetch. The
+ * script fails the test on any call it does not expect. */
+#include "check.h"
+#include "sdaemon.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/manifest.h"
+#include "engine/prefetch.h"
+#include "engine/record.h"
+#include "engine/warm.h"
+#include "rpc/connect.h"
+#include "util/sha256.h"
+
+static int enc_list(nv_buf *b, const void *v)
+{
+    return nv_proto_enc_remote_connect_list_all_domains_ret(b, v);
+}
+static int enc_dom_xml(nv_buf *b, const void *v)
+{
+    return nv_proto_enc_remote_domain_get_xml_desc_ret(b, v);
+}
+
+#define STEP_OK(p, f, v) {.proc = (p), .act = SD_OK, .enc = (f), .ret = (v)}
+#define STEP_ERR(p, c, m) {.proc = (p), .act = SD_ERROR, .code = (c), .msg = (m)}
+#define NO_DRIVER(p) STEP_ERR(p, 3, "this function is not supported by the connection driver")
+#define NOT_FOUND STEP_ERR(REMOTE_PROC_DOMAIN_GET_XML_DESC, 42, "Domain not found: no domain with matching uuid")
+
+static remote_nonnull_domain listed[3] = {
+    {.name = "w-a", .uuid = {0x0a, 0x0a, 0x0a, 0x0a, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 1}, .id = -1},
+    {.name = "w-b", .uuid = {0x0a, 0x0a, 0x0a, 0x0a, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 2}, .id = -1},
+    {.name = "w-c", .uuid = {0x0a, 0x0a, 0x0a, 0x0a, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 3}, .id = -1},
+};
+static const remote_connect_list_all_domains_ret all3 = {.domains = {3, listed}, .ret = 3};
+static const remote_domain_get_xml_desc_ret xml_a = {.xml = "<domain type='qemu'><name>w-a</name></domain>"};
+static const remote_domain_get_xml_desc_ret xml_b_then = {.xml = "<domain type='qemu'><name>w-b</name></domain>"};
+static const remote_domain_get_xml_desc_ret xml_b_drift = {.xml = "<domain type='qemu'><name>w-b</name><description>virsh</description></domain>"};
+static const remote_domain_get_xml_desc_ret xml_c = {.xml = "<domain type='qemu'><name>w-c</name></domain>"};
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+TEST(warm_prefetch_asks_only_what_the_warm_up_left_open)
+{
+    static const sd_step steps[] = {
+        /* warm-up, burst 1: every kind's lists (no network or pool driver here) */
+        STEP_OK(REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, enc_list, &all3),
+        NO_DRIVER(REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS),
+        NO_DRIVER(REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS),
+        NO_DRIVER(REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS),
+        NO_DRIVER(REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS),
+        /* burst 2: the recorded objects (a, b, c) */
+        STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_a),
+        STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_b_drift),
+        STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_c),
+        /* the prefetch: no lists again; c (its definition changed, its XML
+         * was dropped as the record's) and d (not in the record) */
+        STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml, &xml_c),
+        NOT_FOUND,
+    };
+    char dir[] = "/tmp/nv-warm-test.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    const char *names[4] = {"w-a", "w-b", "w-c", "w-d"};
+    char path[4][128], man[128], text[2048];
+    for (int i = 0; i < 4; i++) {
+        snprintf(path[i], sizeof path[i], "%s/%s.xml", dir, names[i]);
+        char def[512];
+        snprintf(def, sizeof def,
+                 "<domain type='qemu'><name>%s</name><uuid>0a0a0a0a-0000-4000-8000-00000000000%d</uuid>"
+                 "<memory unit='MiB'>32</memory><os><type arch='x86_64'>hvm</type></os></domain>\n",
+                 names[i], i + 1);
+        write_file(path[i], def);
+    }
+    snprintf(man, sizeof man, "%s/manifest.xml", dir);
+    snprintf(text, sizeof text,
+             "<nixvirt version='1'><domains purge='none'>"
+             "<domain definition='%s'/><domain definition='%s'/><domain definition='%s'/><domain definition='%s'/>"
+             "</domains></nixvirt>\n",
+             path[0], path[1], path[2], path[3]);
+    write_file(man, text);
+    nv_manifest m;
+    nv_errlist errs = {0};
+    CHECK_INT(nv_manifest_load(man, &m, &errs), 0);
+    nv_manifest_kind *mk = &m.kinds[NV_KIND_DOMAIN];
+    CHECK_INT(mk->n, 4);
+
+    /* the record of the last apply: a and b as declared now, c with another
+     * definition; the daemon's XML as it was then */
+    nv_record rec = {0};
+    nv_err e;
+    const char *then[3] = {xml_a.xml, xml_b_then.xml, xml_c.xml};
+    for (int i = 0; i < 3 && mk->n == 4; i++) {
+        uint8_t def[32], xml[32];
+        memcpy(def, mk->objs[i].spec.digest, 32);
+        if (i == 2)
+            def[0] ^= 1;
+        nv_sha256(then[i], strlen(then[i]), xml);
+        CHECK_INT(nv_record_put(&rec, NV_KIND_DOMAIN, mk->objs[i].spec.uuid, def, xml, &e), 0);
+    }
+
+    sdaemon *d = sd_listen(steps, sizeof steps / sizeof steps[0], 0);
+    nv_connect_opts o = {.timeout_seconds = 5};
+    nv_conn *c = nv_connect_open(sd_uri(d), &o, &e);
+    CHECK(c != NULL);
+    if (c && mk->n == 4) {
+        nv_warm w;
+        nv_warm_send_lists(c, &w);
+        nv_warm_run(c, &rec, &w, NULL);
+        CHECK(w.k[NV_KIND_DOMAIN].listed);
+        CHECK(!w.k[NV_KIND_NETWORK].listed && !w.k[NV_KIND_POOL].listed);
+        CHECK_INT(w.k[NV_KIND_DOMAIN].n, 3);
+        nv_prefetch p;
+        CHECK_INT(nv_prefetch_run(c, &m, &rec, &w, &p, &e), 0);
+        nv_prefetch_obj *po = p.k[NV_KIND_DOMAIN].objs;
+        /* a: unchanged, nothing fetched for it at all */
+        CHECK(po[0].found && po[0].unchanged && !po[0].xml && !po[0].active);
+        /* b: drift, its XML taken over from the warm-up */
+        CHECK(po[1].found && !po[1].unchanged && po[1].xml && !strcmp(po[1].xml, xml_b_drift.xml));
+        /* c: changed definition, its XML asked for again */
+        CHECK(po[2].found && !po[2].unchanged && po[2].xml && !strcmp(po[2].xml, xml_c.xml));
+        /* d: new, not on the daemon */
+        CHECK(!po[3].found && !po[3].xml);
+        CHECK_INT(p.k[NV_KIND_DOMAIN].all.n, 3); /* the warm-up's list, taken over */
+        nv_prefetch_free(&p);
+        nv_warm_free(&w);
+        nv_connect_close(c);
+    }
+    CHECK_INT(sd_stop(d), 0); /* every step played, nothing asked twice */
+    if (sd_problem(d)[0])
+        check_fail(__FILE__, __LINE__, "%s", sd_problem(d));
+    sd_free(d);
+    nv_record_free(&rec);
+    nv_manifest_free(&m);
+    nv_errlist_free(&errs);
+    for (int i = 0; i < 4; i++)
+        unlink(path[i]);
+    unlink(man);
+    rmdir(dir);
+}
