@@ -100,6 +100,18 @@ pub fn build(b: *std.Build) void {
     const install_floor = b.addInstallArtifact(floor, .{ .dest_dir = .{ .override = .{ .custom = "bench" } } });
     b.getInstallStep().dependOn(&install_floor.step);
 
+    // bench/measure: runs a command once and records its wall time, CPU (to
+    // the microsecond) and peak RSS for bench/apply.sh: zig-out/bench/measure.
+    const measure_mod = b.createModule(.{ .target = target, .optimize = optimize, .link_libc = true, .strip = strip });
+    measure_mod.addCSourceFile(.{ .file = b.path("bench/measure.c"), .flags = &c_flags });
+    const measure = b.addExecutable(.{
+        .name = "measure",
+        .root_module = measure_mod,
+        .linkage = if (target.result.abi.isMusl()) .static else null,
+    });
+    const install_measure = b.addInstallArtifact(measure, .{ .dest_dir = .{ .override = .{ .custom = "bench" } } });
+    b.getInstallStep().dependOn(&install_measure.step);
+
     if (sanitize) addSanitizeBuild(b, src_files, test_files);
 }
 

@@ -19,8 +19,9 @@
 # definitions' size; reading + validating 20k definitions < 0.3 s.
 #
 # Root only: starts a private system-mode libvirtd (tests/sandbox/lib.sh) and stops it
-# at the end. Environment: NIXVIRT_BIN and FLOOR_BIN (default: a ReleaseSmall build made
-# for the run, as the Nix package builds it), RUNS (10, at least 3; halved for
+# at the end. Environment: NIXVIRT_BIN, FLOOR_BIN and MEASURE_BIN (bench/measure.c, which
+# runs each measured command) (default: a ReleaseSmall build made for the run, as the Nix
+# package builds it), RUNS (10, at least 3; halved for
 # N >= 10000), RUNNING (0: the first RUNNING domains are active, each on a volume of
 # pool i and network i), VALIDATE (20000; 0 skips it).
 set -euo pipefail
@@ -33,17 +34,16 @@ VALIDATE=${VALIDATE:-20000}
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(10 100 1000 10000)
 
-[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
-
 BUILD_DIR=
-if [ -z "${NIXVIRT_BIN:-}" ] || [ -z "${FLOOR_BIN:-}" ]; then
+if [ -z "${NIXVIRT_BIN:-}" ] || [ -z "${FLOOR_BIN:-}" ] || [ -z "${MEASURE_BIN:-}" ]; then
     BUILD_DIR=$(mktemp -d /tmp/nixvirt-bench-build.XXXXXX)
     (cd "$REPO" && zig build -Doptimize=ReleaseSmall --prefix "$BUILD_DIR") ||
         { echo "bench: zig build -Doptimize=ReleaseSmall failed" >&2; exit 1; }
     NIXVIRT_BIN=${NIXVIRT_BIN:-$BUILD_DIR/bin/nixvirt}
     FLOOR_BIN=${FLOOR_BIN:-$BUILD_DIR/bench/floor}
+    MEASURE_BIN=${MEASURE_BIN:-$BUILD_DIR/bench/measure}
 fi
-for b in "$NIXVIRT_BIN" "$FLOOR_BIN"; do
+for b in "$NIXVIRT_BIN" "$FLOOR_BIN" "$MEASURE_BIN"; do
     [ -x "$b" ] || { echo "bench: $b is not built" >&2; exit 1; }
 done
 
@@ -149,19 +149,16 @@ manifest() {
 
 # ---------------------------------------------------------------- measuring
 # run_measured OUTFILE CMD...: one run; appends "wall_ms cpu_ms rss_kib" to OUTFILE
-# (wall measured around the process, CPU = user + sys, peak RSS from /usr/bin/time).
+# (bench/measure.c: wall around the process, CPU = user + sys and peak RSS from wait4,
+# CPU to the microsecond).
 run_measured() {
-    local out=$1 t0 t1
+    local out=$1
     shift
-    t0=$EPOCHREALTIME
-    /usr/bin/time -f '%U %S %M' -o "$W/time.out" "$@" >"$W/last.out" 2>"$W/last.err" || {
+    "$MEASURE_BIN" "$out" "$W/last.out" "$W/last.err" "$@" || {
         echo "bench: failed: $*" >&2
         cat "$W/last.err" >&2
         return 1
     }
-    t1=$EPOCHREALTIME
-    awk -v a="$t0" -v b="$t1" '{printf "%.2f %.0f %d\n", (b - a) * 1000, ($1 + $2) * 1000, $3}' \
-        "$W/time.out" >>"$out"
 }
 
 median() { # FILE COLUMN
@@ -217,18 +214,19 @@ for n in "${SIZES[@]}"; do
 done
 
 echo
-printf '%7s %9s %9s %9s %7s %8s %9s %9s %10s  %s\n' N "first ms" "no-op ms" "floor ms" ratio target \
-    "cpu us/obj" "rss KiB" "B/obj>defs" "load"
+printf '%7s %9s %9s %9s %7s %8s %11s %11s %9s %10s  %s\n' N "first ms" "no-op ms" "floor ms" ratio target \
+    "cpu us/obj" "floor us/obj" "rss KiB" "B/obj>defs" "load"
 awk '{
-    n = $1; objs = $2; defs = $3; first = $4; wall = $5; cpu = $6; rss = $7; fwall = $8
-    ratio = wall / fwall; target = n >= 1000 ? 1.3 : 1.5
+    n = $1; objs = $2; defs = $3; first = $4; wall = $5; cpu = $6; rss = $7; fwall = $8; fcpu = $9
+    ratio = wall / fwall; target = n >= 1000 ? 1.3 : 1.5; per = cpu * 1000 / objs
     beyond = (rss * 1024 - defs) / objs
-    printf "%7d %9.0f %9.2f %9.2f %6.2fx %7s%s %9.1f %9d %10.0f  %s\n", n, first, wall, fwall, ratio, "<=" target "x", \
-        (ratio <= target ? " " : "!"), cpu * 1000 / objs, rss, beyond, $11
+    printf "%7d %9.0f %9.2f %9.2f %6.2fx %7s%s %10.1f%s %11.1f %9d %10.0f  %s\n", n, first, wall, fwall, ratio, \
+        "<=" target "x", (ratio <= target ? " " : "!"), per, (per <= 25 || n < 1000 ? " " : "!"), fcpu * 1000 / objs, rss, beyond, $11
 }' "$RESULTS"
 echo "(medians of the rounds; no-op and floor interleaved; cpu = user+sys of the apply per declared"
-echo " object, 10 ms resolution; B/obj>defs = (peak RSS - size of all definitions) / declared objects;"
-echo " ! marks a ratio over its target)"
+echo " object (wait4, microseconds); floor cpu = the same for bench/floor; B/obj>defs = (peak RSS -"
+echo " size of all definitions) / declared objects; ! marks a ratio or CPU over its target; the"
+echo " CPU target is for N >= 1000: below, a process's start and handshake are most of it)"
 
 if [ "$VALIDATE" -gt 0 ]; then
     vdir=$W/defs/validate
