@@ -28,6 +28,9 @@ pub fn build(b: *std.Build) void {
     const optimize = b.standardOptimizeOption(.{});
     const system_expat = b.option(bool, "system-expat", "Link the system's libexpat instead of the bundled 2.5.0") orelse false;
     const sanitize = b.option(bool, "sanitize", "Also build nixvirt, the unit tests and rpcprobe with the host cc, ASan and UBSan (glibc)") orelse false;
+    // The package (nix/package.nix) builds with -Ddev-tools=false: its source
+    // holds neither tests/integration nor bench, and its output only the program.
+    const dev_tools = b.option(bool, "dev-tools", "Also install rpcprobe (zig-out/test) and bench/floor and bench/measure (zig-out/bench) (default: true)") orelse true;
 
     const src_files = collectC(b, "src", "cli/main.c");
     const test_files = collectC(b, "tests/unit", null);
@@ -76,41 +79,7 @@ pub fn build(b: *std.Build) void {
     const test_step = b.step("test", "Run the C unit tests");
     test_step.dependOn(&run_unit.step);
 
-    // Integration-test driver (tests/integration/rpcprobe.c): every src file but
-    // main.c; installed with the program as zig-out/test/rpcprobe.
-    const probe_mod = makeModule(b, target, optimize, false, system_expat, src_files);
-    probe_mod.addCSourceFile(.{ .file = b.path("tests/integration/rpcprobe.c"), .flags = &c_flags });
-    const probe = b.addExecutable(.{
-        .name = "rpcprobe",
-        .root_module = probe_mod,
-        .linkage = if (target.result.abi.isMusl()) .static else null,
-    });
-    const install_probe = b.addInstallArtifact(probe, .{ .dest_dir = .{ .override = .{ .custom = "test" } } });
-    b.getInstallStep().dependOn(&install_probe.step);
-
-    // bench/floor: the minimal client bench/apply.sh compares a no-op apply
-    // with; installed with the program as zig-out/bench/floor.
-    const floor_mod = makeModule(b, target, optimize, strip, system_expat, src_files);
-    floor_mod.addCSourceFile(.{ .file = b.path("bench/floor.c"), .flags = &c_flags });
-    const floor = b.addExecutable(.{
-        .name = "floor",
-        .root_module = floor_mod,
-        .linkage = if (target.result.abi.isMusl()) .static else null,
-    });
-    const install_floor = b.addInstallArtifact(floor, .{ .dest_dir = .{ .override = .{ .custom = "bench" } } });
-    b.getInstallStep().dependOn(&install_floor.step);
-
-    // bench/measure: runs a command once and records its wall time, CPU (to
-    // the microsecond) and peak RSS for bench/apply.sh: zig-out/bench/measure.
-    const measure_mod = b.createModule(.{ .target = target, .optimize = optimize, .link_libc = true, .strip = strip });
-    measure_mod.addCSourceFile(.{ .file = b.path("bench/measure.c"), .flags = &c_flags });
-    const measure = b.addExecutable(.{
-        .name = "measure",
-        .root_module = measure_mod,
-        .linkage = if (target.result.abi.isMusl()) .static else null,
-    });
-    const install_measure = b.addInstallArtifact(measure, .{ .dest_dir = .{ .override = .{ .custom = "bench" } } });
-    b.getInstallStep().dependOn(&install_measure.step);
+    if (dev_tools) addDevTools(b, target, optimize, strip, system_expat, src_files);
 
     if (sanitize) addSanitizeBuild(b, src_files, test_files);
 }
@@ -243,4 +212,50 @@ fn addSanitizeBuild(b: *std.Build, src_files: []const []const u8, test_files: []
         const inst = b.addInstallFileWithDir(out, .{ .custom = "san" }, o.name);
         b.getInstallStep().dependOn(&inst.step);
     }
+}
+
+// rpcprobe (the integration tests' driver), bench/floor and bench/measure.
+fn addDevTools(
+    b: *std.Build,
+    target: std.Build.ResolvedTarget,
+    optimize: std.builtin.OptimizeMode,
+    strip: bool,
+    system_expat: bool,
+    src_files: []const []const u8,
+) void {
+    // Integration-test driver (tests/integration/rpcprobe.c): every src file but
+    // main.c; installed with the program as zig-out/test/rpcprobe.
+    const probe_mod = makeModule(b, target, optimize, false, system_expat, src_files);
+    probe_mod.addCSourceFile(.{ .file = b.path("tests/integration/rpcprobe.c"), .flags = &c_flags });
+    const probe = b.addExecutable(.{
+        .name = "rpcprobe",
+        .root_module = probe_mod,
+        .linkage = if (target.result.abi.isMusl()) .static else null,
+    });
+    const install_probe = b.addInstallArtifact(probe, .{ .dest_dir = .{ .override = .{ .custom = "test" } } });
+    b.getInstallStep().dependOn(&install_probe.step);
+
+    // bench/floor: the minimal client bench/apply.sh compares a no-op apply
+    // with; installed with the program as zig-out/bench/floor.
+    const floor_mod = makeModule(b, target, optimize, strip, system_expat, src_files);
+    floor_mod.addCSourceFile(.{ .file = b.path("bench/floor.c"), .flags = &c_flags });
+    const floor = b.addExecutable(.{
+        .name = "floor",
+        .root_module = floor_mod,
+        .linkage = if (target.result.abi.isMusl()) .static else null,
+    });
+    const install_floor = b.addInstallArtifact(floor, .{ .dest_dir = .{ .override = .{ .custom = "bench" } } });
+    b.getInstallStep().dependOn(&install_floor.step);
+
+    // bench/measure: runs a command once and records its wall time, CPU (to
+    // the microsecond) and peak RSS for bench/apply.sh: zig-out/bench/measure.
+    const measure_mod = b.createModule(.{ .target = target, .optimize = optimize, .link_libc = true, .strip = strip });
+    measure_mod.addCSourceFile(.{ .file = b.path("bench/measure.c"), .flags = &c_flags });
+    const measure = b.addExecutable(.{
+        .name = "measure",
+        .root_module = measure_mod,
+        .linkage = if (target.result.abi.isMusl()) .static else null,
+    });
+    const install_measure = b.addInstallArtifact(measure, .{ .dest_dir = .{ .override = .{ .custom = "bench" } } });
+    b.getInstallStep().dependOn(&install_measure.step);
 }

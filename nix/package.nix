@@ -28,6 +28,8 @@ let
     "-Dsystem-expat=true"
     "-Doptimize=ReleaseSmall"
     "-Dtarget=${target}"
+    # not rpcprobe, bench/floor, bench/measure: their sources are not in src
+    "-Ddev-tools=false"
   ];
 in
 stdenv.mkDerivation {

@@ -54,5 +54,29 @@ for name in nixvirt virtdeclare virtpurge; do
     fi
 done
 
+# The package's source builds with the package's flags (zig here, not nixpkgs': the
+# bundled expat instead of -Dsystem-expat, which wants nixpkgs' static one): every file
+# build.zig needs is in the filtered source, and only the program and its pages are
+# installed.
+flags=$(nix-instantiate --eval --strict -E "let p = $pkg; in builtins.concatStringsSep \" \" p.zigBuildFlags" 2>/dev/null | tr -d '"')
+src=$(nix-instantiate --read-write-mode --eval --strict -E "let p = $pkg; in \"\${p.src}\"" 2>/dev/null | tr -d '"')
+zig=$(command -v zig || echo "python3 -m ziglang")
+if [ -z "$src" ] || [ ! -d "$src" ]; then
+    fail "the package source could not be made"
+else
+    tmp=$(mktemp -d /tmp/nixvirt-package.XXXXXX)
+    cp -r "$src/." "$tmp/src" && chmod -R u+w "$tmp/src"
+    # shellcheck disable=SC2086 # the flags are words
+    if (cd "$tmp/src" && $zig build $(printf '%s\n' $flags | grep -v system-expat) --prefix "$tmp/out") >"$tmp/log" 2>&1; then
+        pass "the package source builds with the package's flags ($flags)"
+        found=$(cd "$tmp/out" && find . -type f -o -type l | sort | tr '\n' ' ')
+        want="./bin/nixvirt ./bin/virtdeclare ./bin/virtpurge ./share/bash-completion/completions/nixvirt ./share/bash-completion/completions/virtdeclare ./share/bash-completion/completions/virtpurge ./share/man/man1/nixvirt.1 ./share/man/man1/virtdeclare.1 ./share/man/man1/virtpurge.1 "
+        if [ "$found" = "$want" ]; then pass "it installs the program, its pages and completions only"; else fail "it installs: $found"; fi
+    else
+        fail "the package source does not build with the package's flags: $(tail -n 5 "$tmp/log")"
+    fi
+    rm -rf "$tmp"
+fi
+
 echo "nix-package: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
