@@ -265,7 +265,7 @@ int cmd_apply(int argc, char **argv)
      * (definitions read before with the same bytes: checked then), while
      * the daemon is asked what it has (cli/early.h) */
     nv_early ea;
-    nv_early_start(&ea, a.connect, a.state_dir, a.timeout);
+    nv_early_start(&ea, a.connect, a.state_dir, a.timeout, nv_early_wanted(a.manifest));
     nv_manifest m;
     nv_errlist errs = {0};
     nv_speccache specs;

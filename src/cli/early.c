@@ -1,6 +1,8 @@
 #include "cli/early.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -69,7 +71,18 @@ static void *run(void *arg)
     return NULL;
 }
 
-void nv_early_start(nv_early *ea, const char *uri, const char *state_dir, unsigned timeout_seconds)
+int nv_early_wanted(const char *manifest)
+{
+    const char *env = getenv("NIXVIRT_EARLY");
+    if (env && strcmp(env, "1") == 0)
+        return 1;
+    if (env && strcmp(env, "0") == 0)
+        return 0;
+    struct stat st;
+    return stat(manifest, &st) == 0 && (long long)st.st_size >= NV_EARLY_MIN_MANIFEST;
+}
+
+void nv_early_start(nv_early *ea, const char *uri, const char *state_dir, unsigned timeout_seconds, int wanted)
 {
     memset(ea, 0, sizeof *ea);
     ea->uri = uri;
@@ -77,7 +90,7 @@ void nv_early_start(nv_early *ea, const char *uri, const char *state_dir, unsign
     ea->timeout_seconds = timeout_seconds;
     ea->fd = -1;
     atomic_init(&ea->stop, 0);
-    if (pthread_mutex_init(&ea->mu, NULL) != 0)
+    if (!wanted || pthread_mutex_init(&ea->mu, NULL) != 0)
         return;
     /* set up before two threads use them */
     nv_hash_init();

@@ -12,6 +12,10 @@ TEST_TIMEOUT=300
 # ---------------------------------------------------------------------------- helpers
 
 # apply with this test's state directory, against the file's daemon
+# Every apply here starts the early thread (cli/early.h), which a manifest this small
+# would not: these tests are the early path's. The other files' applies run without it.
+export NIXVIRT_EARLY=1
+
 ap() { nixvirt apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$@"; }
 
 record_file() { ls "$TEST_TMP"/state/*.record; }

@@ -154,7 +154,7 @@ frozen_apply() { # MANIFEST ARGS...: apply against this test's daemon, stopped; 
     RC=0
     kill -STOP "$dpid"
     t0=$SECONDS
-    nixvirt apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$@" "$m" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || RC=$?
+    NIXVIRT_EARLY=1 nixvirt apply --state-dir "$TEST_TMP/state" --connect "$NV_URI" "$@" "$m" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || RC=$?
     TOOK=$((SECONDS - t0))
     kill -CONT "$dpid"
 }
