@@ -227,35 +227,28 @@ fn addDevTools(
     // main.c; installed with the program as zig-out/test/rpcprobe.
     const probe_mod = makeModule(b, target, optimize, false, system_expat, src_files);
     probe_mod.addCSourceFile(.{ .file = b.path("tests/integration/rpcprobe.c"), .flags = &c_flags });
-    const probe = b.addExecutable(.{
-        .name = "rpcprobe",
-        .root_module = probe_mod,
-        .linkage = if (target.result.abi.isMusl()) .static else null,
-    });
-    const install_probe = b.addInstallArtifact(probe, .{ .dest_dir = .{ .override = .{ .custom = "test" } } });
-    b.getInstallStep().dependOn(&install_probe.step);
+    installTool(b, target, probe_mod, "rpcprobe", "test");
 
     // bench/floor: the minimal client bench/apply.sh compares a no-op apply
     // with; installed with the program as zig-out/bench/floor.
     const floor_mod = makeModule(b, target, optimize, strip, system_expat, src_files);
     floor_mod.addCSourceFile(.{ .file = b.path("bench/floor.c"), .flags = &c_flags });
-    const floor = b.addExecutable(.{
-        .name = "floor",
-        .root_module = floor_mod,
-        .linkage = if (target.result.abi.isMusl()) .static else null,
-    });
-    const install_floor = b.addInstallArtifact(floor, .{ .dest_dir = .{ .override = .{ .custom = "bench" } } });
-    b.getInstallStep().dependOn(&install_floor.step);
+    installTool(b, target, floor_mod, "floor", "bench");
 
     // bench/measure: runs a command once and records its wall time, CPU (to
     // the microsecond) and peak RSS for bench/apply.sh: zig-out/bench/measure.
     const measure_mod = b.createModule(.{ .target = target, .optimize = optimize, .link_libc = true, .strip = strip });
     measure_mod.addCSourceFile(.{ .file = b.path("bench/measure.c"), .flags = &c_flags });
-    const measure = b.addExecutable(.{
-        .name = "measure",
-        .root_module = measure_mod,
+    installTool(b, target, measure_mod, "measure", "bench");
+}
+
+// An executable of mod installed as zig-out/<dir>/<name> (static on musl).
+fn installTool(b: *std.Build, target: std.Build.ResolvedTarget, mod: *std.Build.Module, name: []const u8, dir: []const u8) void {
+    const exe = b.addExecutable(.{
+        .name = name,
+        .root_module = mod,
         .linkage = if (target.result.abi.isMusl()) .static else null,
     });
-    const install_measure = b.addInstallArtifact(measure, .{ .dest_dir = .{ .override = .{ .custom = "bench" } } });
-    b.getInstallStep().dependOn(&install_measure.step);
+    const inst = b.addInstallArtifact(exe, .{ .dest_dir = .{ .override = .{ .custom = dir } } });
+    b.getInstallStep().dependOn(&inst.step);
 }

@@ -41,6 +41,31 @@ void check_fail(const char *file, int line, const char *fmt, ...)
     current_failed = 1;
 }
 
+void check_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        check_fail(__FILE__, __LINE__, "cannot write %s", path);
+        return;
+    }
+    fputs(text, f);
+    if (fclose(f) != 0)
+        check_fail(__FILE__, __LINE__, "cannot write %s", path);
+}
+
+void check_write_domains(const char *dir, const char *const *names, int n, char (*paths)[128])
+{
+    for (int i = 0; i < n; i++) {
+        char def[512];
+        snprintf(paths[i], 128, "%s/%s.xml", dir, names[i]);
+        snprintf(def, sizeof def,
+                 "<domain type='qemu'><name>%s</name><uuid>0a0a0a0a-0000-4000-8000-00000000000%d</uuid>"
+                 "<memory unit='MiB'>32</memory><os><type arch='x86_64'>hvm</type></os></domain>\n",
+                 names[i], i + 1);
+        check_write_file(paths[i], def);
+    }
+}
+
 const char *check_data_path(const char *rel)
 {
     static char buf[4096];

@@ -12,6 +12,11 @@ void check_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Absolute path of a file under tests/data (NV_TEST_DATA env or ./tests/data). */
 const char *check_data_path(const char *rel);
+/* Writes text to path (a failure is the test's). */
+void check_write_file(const char *path, const char *text);
+/* n small TCG domain definitions dir/<name>.xml, domain i (from 0) with UUID
+ * 0a0a0a0a-0000-4000-8000-00000000000<i+1>; paths[i] gets each file's path. */
+void check_write_domains(const char *dir, const char *const *names, int n, char (*paths)[128]);
 
 #define TEST(name)                                                            \
     static void name(void);                                                   \

@@ -34,6 +34,11 @@ typedef struct sd_step {
     int no_pong;     /* from this step on, do not answer the client's pings */
 } sd_step;
 
+/* Steps: reply with enc(v), reply with an empty body, reply with an error. */
+#define STEP_OK(p, f, v) {.proc = (p), .act = SD_OK, .enc = (f), .ret = (v)}
+#define STEP_EMPTY(p) {.proc = (p), .act = SD_OK}
+#define STEP_ERR(p, c, m) {.proc = (p), .act = SD_ERROR, .code = (c), .msg = (m)}
+
 typedef struct sdaemon sdaemon;
 
 enum {

@@ -51,9 +51,6 @@ static const remote_connect_list_all_domains_ret none = {.ret = 0};
 static const remote_domain_get_xml_desc_ret user_xml = {
     .xml = "<domain><name>vmX</name><devices><interface type='network'><source network='net1'/></interface></devices></domain>"};
 
-#define STEP_OK(p, f, v) {.proc = (p), .act = SD_OK, .enc = (f), .ret = (v)}
-#define STEP_EMPTY(p) {.proc = (p), .act = SD_OK}
-#define STEP_ERR(p, c, m) {.proc = (p), .act = SD_ERROR, .code = (c), .msg = (m)}
 
 /* the calls of `virtdeclare --type network --name net1 --state active --restart always`
  * up to the destroys of the two running domains that use it */
@@ -144,16 +141,6 @@ static const remote_domain_get_xml_desc_ret xml_c = {.xml = "<domain type='qemu'
 
 #define NOT_FOUND(p) STEP_ERR(p, 42, "Domain not found: no domain with matching uuid")
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-}
-
 TEST(engine_apply_refused_define_and_timeout)
 {
     static const sd_step steps[] = {
@@ -178,22 +165,14 @@ TEST(engine_apply_refused_define_and_timeout)
     CHECK(mkdtemp(dir) != NULL);
     char path[3][128], man[128], text[1024];
     const char *names[3] = {"nv-a", "nv-b", "nv-c"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(path[i], sizeof path[i], "%s/%s.xml", dir, names[i]);
-        char def[512];
-        snprintf(def, sizeof def,
-                 "<domain type='qemu'><name>%s</name><uuid>0a0a0a0a-0000-4000-8000-00000000000%d</uuid>"
-                 "<memory unit='MiB'>32</memory><os><type arch='x86_64'>hvm</type></os></domain>\n",
-                 names[i], i + 1);
-        write_file(path[i], def);
-    }
+    check_write_domains(dir, names, 3, path);
     snprintf(man, sizeof man, "%s/manifest.xml", dir);
     snprintf(text, sizeof text,
              "<nixvirt version='1'><domains purge='none'>"
              "<domain definition='%s' active='true'/><domain definition='%s' active='true'/>"
              "<domain definition='%s' active='true'/></domains></nixvirt>\n",
              path[0], path[1], path[2]);
-    write_file(man, text);
+    check_write_file(man, text);
 
     nv_manifest m;
     nv_errlist errs = {0};
@@ -255,22 +234,14 @@ TEST(engine_apply_batched_defines_one_refused)
     CHECK(mkdtemp(dir) != NULL);
     char path[3][128], man[128], text[1024];
     const char *names[3] = {"nv-a", "nv-b", "nv-c"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(path[i], sizeof path[i], "%s/%s.xml", dir, names[i]);
-        char def[512];
-        snprintf(def, sizeof def,
-                 "<domain type='qemu'><name>%s</name><uuid>0a0a0a0a-0000-4000-8000-00000000000%d</uuid>"
-                 "<memory unit='MiB'>32</memory><os><type arch='x86_64'>hvm</type></os></domain>\n",
-                 names[i], i + 1);
-        write_file(path[i], def);
-    }
+    check_write_domains(dir, names, 3, path);
     snprintf(man, sizeof man, "%s/manifest.xml", dir);
     snprintf(text, sizeof text,
              "<nixvirt version='1'><domains purge='none'>"
              "<domain definition='%s' active='false'/><domain definition='%s'/>"
              "<domain definition='%s' active='false'/></domains></nixvirt>\n",
              path[0], path[1], path[2]);
-    write_file(man, text);
+    check_write_file(man, text);
 
     nv_manifest m;
     nv_errlist errs = {0};

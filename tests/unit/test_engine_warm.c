@@ -28,8 +28,6 @@ static int enc_dom_xml(nv_buf *b, const void *v)
     return nv_proto_enc_remote_domain_get_xml_desc_ret(b, v);
 }
 
-#define STEP_OK(p, f, v) {.proc = (p), .act = SD_OK, .enc = (f), .ret = (v)}
-#define STEP_ERR(p, c, m) {.proc = (p), .act = SD_ERROR, .code = (c), .msg = (m)}
 #define NO_DRIVER(p) STEP_ERR(p, 3, "this function is not supported by the connection driver")
 #define NOT_FOUND STEP_ERR(REMOTE_PROC_DOMAIN_GET_XML_DESC, 42, "Domain not found: no domain with matching uuid")
 
@@ -43,16 +41,6 @@ static const remote_domain_get_xml_desc_ret xml_a = {.xml = "<domain type='qemu'
 static const remote_domain_get_xml_desc_ret xml_b_then = {.xml = "<domain type='qemu'><name>w-b</name></domain>"};
 static const remote_domain_get_xml_desc_ret xml_b_drift = {.xml = "<domain type='qemu'><name>w-b</name><description>virsh</description></domain>"};
 static const remote_domain_get_xml_desc_ret xml_c = {.xml = "<domain type='qemu'><name>w-c</name></domain>"};
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-}
 
 TEST(warm_prefetch_asks_only_what_the_warm_up_left_open)
 {
@@ -76,22 +64,14 @@ TEST(warm_prefetch_asks_only_what_the_warm_up_left_open)
     CHECK(mkdtemp(dir) != NULL);
     const char *names[4] = {"w-a", "w-b", "w-c", "w-d"};
     char path[4][128], man[128], text[2048];
-    for (int i = 0; i < 4; i++) {
-        snprintf(path[i], sizeof path[i], "%s/%s.xml", dir, names[i]);
-        char def[512];
-        snprintf(def, sizeof def,
-                 "<domain type='qemu'><name>%s</name><uuid>0a0a0a0a-0000-4000-8000-00000000000%d</uuid>"
-                 "<memory unit='MiB'>32</memory><os><type arch='x86_64'>hvm</type></os></domain>\n",
-                 names[i], i + 1);
-        write_file(path[i], def);
-    }
+    check_write_domains(dir, names, 4, path);
     snprintf(man, sizeof man, "%s/manifest.xml", dir);
     snprintf(text, sizeof text,
              "<nixvirt version='1'><domains purge='none'>"
              "<domain definition='%s'/><domain definition='%s'/><domain definition='%s'/><domain definition='%s'/>"
              "</domains></nixvirt>\n",
              path[0], path[1], path[2], path[3]);
-    write_file(man, text);
+    check_write_file(man, text);
     nv_manifest m;
     nv_errlist errs = {0};
     CHECK_INT(nv_manifest_load(man, &m, &errs), 0);
