@@ -67,7 +67,9 @@ else
     tmp=$(mktemp -d /tmp/nixvirt-package.XXXXXX)
     cp -r "$src/." "$tmp/src" && chmod -R u+w "$tmp/src"
     # shellcheck disable=SC2086 # the flags are words
-    if (cd "$tmp/src" && $zig build $(printf '%s\n' $flags | grep -v system-expat) --prefix "$tmp/out") >"$tmp/log" 2>&1; then
+    bflags=$(printf '%s\n' $flags | grep -v system-expat | tr '\n' ' ')
+    # shellcheck disable=SC2086 # the flags are words
+    if (cd "$tmp/src" && $zig build $bflags --prefix "$tmp/out") >"$tmp/log" 2>&1; then
         pass "the package source builds with the package's flags ($flags)"
         found=$(cd "$tmp/out" && find . -type f -o -type l | sort | tr '\n' ' ')
         want="./bin/nixvirt ./bin/virtdeclare ./bin/virtpurge ./share/bash-completion/completions/nixvirt ./share/bash-completion/completions/virtdeclare ./share/bash-completion/completions/virtpurge ./share/man/man1/nixvirt.1 ./share/man/man1/virtdeclare.1 ./share/man/man1/virtpurge.1 "
