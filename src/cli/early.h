@@ -26,13 +26,14 @@
  * 30 s; the apply's reconnecting is for calls, not for the prefetch. */
 #define NV_EARLY_FRESH_MS 5000
 
-/* Below this manifest size (~1,200 objects) the thread does not pay: a
+/* Below this manifest size (~300 objects) the thread does not pay: a
  * second thread makes every malloc take a lock and the connection waits
  * for the thread to be scheduled, ~0.5 ms, while the reading it hides is
  * short. Measured no-op applies, thread vs none (medians of 40, interleaved):
- * N = 10 8.7 vs 8.0 ms, N = 100 17.9 vs 17.4, N = 1000 131.7 vs 133.4,
- * N = 10000 765 vs 909. */
-#define NV_EARLY_MIN_MANIFEST ((long long)128 * 1024)
+ * N = 10 8.7 vs 8.0 ms, N = 100 17.9 vs 17.4, N = 1000 105.6 vs 108.9,
+ * N = 10000 765 vs 909 (medians of 10): the gain passes the cost at
+ * ~200 objects. */
+#define NV_EARLY_MIN_MANIFEST ((long long)32 * 1024)
 
 /* Whether apply should start the thread for this manifest: the environment's
  * NIXVIRT_EARLY=1 (always) or 0 (never), else when the manifest is at least
