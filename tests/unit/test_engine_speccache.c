@@ -20,17 +20,6 @@
 
 static char dir[64];
 
-static void put(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        check_fail(__FILE__, __LINE__, "cannot write %s", path);
-        return;
-    }
-    fputs(text, f);
-    fclose(f);
-}
-
 static void mk_dir(void)
 {
     snprintf(dir, sizeof dir, "/tmp/nv-test-specs-XXXXXX");
@@ -55,7 +44,7 @@ TEST(speccache_reading_comes_back_for_the_same_bytes)
     char def[128], cpath[128];
     snprintf(def, sizeof def, "%s/dom.xml", dir);
     snprintf(cpath, sizeof cpath, "%s/x.specs", dir);
-    put(def, dom);
+    check_write_file(def, dom);
     nv_err e;
     nv_err_clear(&e);
     nv_speccache c;
@@ -94,12 +83,12 @@ TEST(speccache_reading_comes_back_for_the_same_bytes)
     /* other bytes (one space more): not the cached reading */
     char other[sizeof dom + 1];
     snprintf(other, sizeof other, "%s ", dom);
-    put(def, other);
+    check_write_file(def, other);
     CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_DOMAIN, def, &c, NULL, &e), 0);
     CHECK(b.xml != NULL && b.src == NULL);
     nv_spec_free(&b);
     /* the same bytes as another kind: not the cached reading either */
-    put(def, dom);
+    check_write_file(def, dom);
     CHECK_INT(nv_spec_read_cached(&b, NV_SPEC_NETWORK, def, &c, NULL, &e), -1);
     /* nothing saved when a run used exactly what was loaded */
     nv_speccache_free(&c);
@@ -142,19 +131,27 @@ static void spit(const char *path, const unsigned char *d, size_t len)
     }
 }
 
-TEST(speccache_damage_means_empty)
+/* dir/dom.xml holding dom, read once through the (new) cache dir/x.specs,
+ * which c then holds. */
+static void read_once(char def[128], char cpath[128], nv_speccache *c)
 {
     mk_dir();
+    snprintf(def, 128, "%s/dom.xml", dir);
+    snprintf(cpath, 128, "%s/x.specs", dir);
+    check_write_file(def, dom);
+    nv_err e;
+    nv_spec a;
+    nv_speccache_load(c, cpath, "1.0");
+    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, c, NULL, &e), 0);
+    nv_spec_free(&a);
+}
+
+TEST(speccache_damage_means_empty)
+{
     char def[128], cpath[128];
-    snprintf(def, sizeof def, "%s/dom.xml", dir);
-    snprintf(cpath, sizeof cpath, "%s/x.specs", dir);
-    put(def, dom);
     nv_err e;
     nv_speccache c;
-    nv_spec a;
-    nv_speccache_load(&c, cpath, "1.0");
-    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, NULL, &e), 0);
-    nv_spec_free(&a);
+    read_once(def, cpath, &c);
     CHECK_INT(nv_speccache_save(&c, cpath, &e), 0);
     nv_speccache_free(&c);
     size_t len = 0;
@@ -202,17 +199,11 @@ TEST(speccache_damage_means_empty)
  * with it. */
 TEST(speccache_wrong_reading_refused)
 {
-    mk_dir();
     char def[128], cpath[128];
-    snprintf(def, sizeof def, "%s/dom.xml", dir);
-    snprintf(cpath, sizeof cpath, "%s/x.specs", dir);
-    put(def, dom);
     nv_err e;
     nv_speccache c;
     nv_spec a;
-    nv_speccache_load(&c, cpath, "1.0");
-    CHECK_INT(nv_spec_read_cached(&a, NV_SPEC_DOMAIN, def, &c, NULL, &e), 0);
-    nv_spec_free(&a);
+    read_once(def, cpath, &c);
     CHECK(c.n == 1);
     if (c.n == 1)
         nv_uuid_parse(U2, c.v[0].uuid);
@@ -240,11 +231,11 @@ TEST(speccache_manifest_duplicates)
     snprintf(d2, sizeof d2, "%s/b.xml", dir);
     snprintf(man, sizeof man, "%s/m.xml", dir);
     snprintf(cpath, sizeof cpath, "%s/x.specs", dir);
-    put(d1, dom);
-    put(d2, "<domain type='qemu'><name>d1</name><uuid>" U2 "</uuid></domain>");
+    check_write_file(d1, dom);
+    check_write_file(d2, "<domain type='qemu'><name>d1</name><uuid>" U2 "</uuid></domain>");
     snprintf(text, sizeof text, "<nixvirt version=\"1\"><domains><domain definition=\"%s\"/>"
                                 "<domain definition=\"%s\"/></domains></nixvirt>", d1, d2);
-    put(man, text);
+    check_write_file(man, text);
     nv_speccache c;
     nv_speccache_load(&c, cpath, "1.0");
     nv_manifest m;
