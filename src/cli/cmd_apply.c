@@ -18,7 +18,6 @@
 #include "engine/speccache.h"
 #include "engine/log.h"
 #include "engine/status.h"
-#include "rpc/uri.h"
 
 static const char usage[] =
     "usage: nixvirt apply [-h] [-v] [--dry-run] [--json] [--wait SECONDS] [--timeout SECONDS]\n"
@@ -158,12 +157,7 @@ static int manifest_failed(const apply_args *a, nv_manifest *m, nv_errlist *errs
 static int open_record(const apply_args *a, nv_early *ea, char *path, size_t n, int *lock, nv_record *record,
                        nv_err *e)
 {
-    nv_uri u;
-    int r = nv_rpc_uri_resolve(a->connect, &u, e);
-    if (r == 0)
-        r = nv_record_path(a->state_dir, u.text, nv_rpc_uri_is_session(&u, (unsigned)geteuid()), path, n, e);
-    nv_rpc_uri_free(&u);
-    if (r < 0 || (!a->dry && (*lock = nv_record_lock(path, e)) < 0) ||
+    if (nv_cli_record_path(a->connect, a->state_dir, path, n, e) < 0 || (!a->dry && (*lock = nv_record_lock(path, e)) < 0) ||
         (!nv_early_take_record(ea, path, record) && nv_record_load(path, record, e) < 0)) {
         state_dir_hint(e, a->state_dir != NULL);
         nv_cli_report("nixvirt", e);
@@ -176,17 +170,11 @@ static int open_record(const apply_args *a, nv_early *ea, char *path, size_t n, 
  * the URI or the state directory give none (open_record says why, later). */
 static void load_specs(const apply_args *a, nv_speccache *cache, char *path, size_t n)
 {
-    nv_uri u;
     nv_err e;
     char record[4352];
-    path[0] = '\0';
-    if (nv_rpc_uri_resolve(a->connect, &u, &e) == 0) {
-        if (nv_record_path(a->state_dir, u.text, nv_rpc_uri_is_session(&u, (unsigned)geteuid()), record,
-                           sizeof record, &e) < 0 ||
-            nv_speccache_path(record, path, n, &e) < 0)
-            path[0] = '\0';
-        nv_rpc_uri_free(&u);
-    }
+    if (nv_cli_record_path(a->connect, a->state_dir, record, sizeof record, &e) < 0 ||
+        nv_speccache_path(record, path, n, &e) < 0)
+        path[0] = '\0';
     if (path[0])
         nv_speccache_load(cache, path, NV_VERSION);
     else

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/record.h"
+#include "rpc/uri.h"
 #include "util/seconds.h"
 
 void nv_cli_report(const char *prog, const nv_err *e)
@@ -79,4 +81,14 @@ int nv_cli_seconds(const char *opt, const char *value, unsigned *out, char *err,
         return -1;
     }
     return 0;
+}
+
+int nv_cli_record_path(const char *uri, const char *state_dir, char *out, size_t n, nv_err *e)
+{
+    nv_uri u;
+    if (nv_rpc_uri_resolve(uri, &u, e) < 0)
+        return -1;
+    int rc = nv_record_path(state_dir, u.text, nv_rpc_uri_is_session(&u, (unsigned)geteuid()), out, n, e);
+    nv_rpc_uri_free(&u);
+    return rc;
 }

@@ -29,6 +29,10 @@ int nv_cli_status_wanted(void);
 
 int nv_cli_timeout(const char *value, unsigned *out, char *err, size_t n);
 
+/* The record file of the connection uri (engine/record.h's nv_record_path
+ * with the URI resolved and its session-ness decided) into out[n]. */
+int nv_cli_record_path(const char *uri, const char *state_dir, char *out, size_t n, nv_err *e);
+
 /* The same wording in every command for a missing required argument:
  * "the following arguments are required: --connect, MANIFEST". Takes
  * pairs (name, value) ended by NULL; a NULL value is missing. Returns 1

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "rpc/uri.h"
+#include "cli/common.h"
 #include "util/hmap.h"
 #include "util/sha256.h"
 #include "util/time.h"
@@ -26,14 +26,9 @@ static void opened(int fd, void *ctx)
 
 static int load_record(nv_early *ea)
 {
-    nv_uri u;
     nv_err e;
-    if (nv_rpc_uri_resolve(ea->uri, &u, &e) < 0)
-        return -1;
-    int rc = nv_record_path(ea->state_dir, u.text, nv_rpc_uri_is_session(&u, (unsigned)geteuid()),
-                            ea->record_path, sizeof ea->record_path, &e);
-    nv_rpc_uri_free(&u);
-    if (rc < 0 || nv_record_load(ea->record_path, &ea->record, &e) < 0) {
+    if (nv_cli_record_path(ea->uri, ea->state_dir, ea->record_path, sizeof ea->record_path, &e) < 0 ||
+        nv_record_load(ea->record_path, &ea->record, &e) < 0) {
         nv_record_free(&ea->record);
         return -1;
     }
