@@ -241,6 +241,14 @@ static int run_apply(const apply_args *a, const session *s, nv_err *e)
     return outcome(s->c, failures, s->errs);
 }
 
+/* NIXVIRT_READERS=1 or 2: that many threads read the definitions; else
+ * the manifest's size decides (engine/manifest.h). */
+static int readers_wanted(void)
+{
+    const char *env = getenv("NIXVIRT_READERS");
+    return env && (strcmp(env, "1") == 0 || strcmp(env, "2") == 0) ? env[0] - '0' : 0;
+}
+
 int cmd_apply(int argc, char **argv)
 {
     apply_args a;
@@ -259,6 +267,7 @@ int cmd_apply(int argc, char **argv)
     nv_speccache specs;
     char specs_path[4400];
     load_specs(&a, &specs, specs_path, sizeof specs_path);
+    nv_manifest_readers = readers_wanted();
     if (nv_manifest_load_cached(a.manifest, &specs, &m, &errs) < 0) {
         nv_early_abandon(&ea);
         nv_speccache_free(&specs);

@@ -1,11 +1,15 @@
 #include "engine/manifest.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/speccache.h"
 #include "util/file.h"
 #include "util/hmap.h"
+#include "util/sha256.h"
 #include "util/seconds.h"
 #include "xml/doc.h"
 
@@ -148,30 +152,78 @@ static int parse_volumes(const char *file, enum nv_kind kind, const nv_xml_node 
     return 0;
 }
 
-/* definition="PATH": the definition read and checked. */
-/* How definitions are read: through the reading cache (may be NULL), in
- * directories looked up once. */
+/* definition="PATH": read after the whole manifest is parsed, on as many
+ * threads as pay (read_all), each reading into its object's spec. Its
+ * error goes where reading it in place would have put it: `at` is the
+ * number of errors before it, a list's duplicate check likewise. */
+typedef struct slot {
+    size_t at;
+    int kind;    /* a list's duplicate check: its kind; -1: a reading */
+    size_t job;
+} slot;
+
+typedef struct rjob {
+    const nv_xml_node *el;
+    nv_spec *dst;
+    enum nv_spec_kind kind;
+    char *err;   /* what went wrong, or NULL */
+    int oom;     /* ... and the message could not be kept */
+    nv_spec_cache_use use;
+} rjob;
+
 typedef struct reading {
-    nv_speccache *cache;
-    nv_dir dir;
+    nv_speccache *cache; /* may be NULL; only looked up while threads read */
+    rjob *jobs;
+    size_t n, cap;
+    slot *slots;
+    size_t nslots, slots_cap;
+    const nv_manifest_kind *lists[NV_KIND_COUNT];
+    int oom;
+    atomic_size_t next; /* the next job no thread has taken */
 } reading;
+
+static int add_slot(reading *rd, size_t at, int kind, size_t job)
+{
+    if (rd->nslots == rd->slots_cap) {
+        size_t cap = rd->slots_cap ? rd->slots_cap * 2 : 64;
+        slot *v = realloc(rd->slots, cap * sizeof *v);
+        if (!v)
+            return -1;
+        rd->slots = v;
+        rd->slots_cap = cap;
+    }
+    rd->slots[rd->nslots++] = (slot){.at = at, .kind = kind, .job = job};
+    return 0;
+}
 
 static void read_definition(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
                             reading *rd, nv_errlist *errs)
 {
-    const char *def = nv_xml_attr(el, "definition");
-    if (!def) {
+    if (!nv_xml_attr(el, "definition")) {
         nv_errlist_add(errs, "%s:%lu: <%s> needs a definition attribute", file, el->line, el->name);
         return;
     }
-    nv_err e;
-    nv_err_clear(&e);
-    enum nv_spec_kind sk = kind == NV_KIND_DOMAIN ? NV_SPEC_DOMAIN : kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK
-                                                                                             : NV_SPEC_POOL;
+    if (rd->n == rd->cap) {
+        size_t cap = rd->cap ? rd->cap * 2 : 64;
+        rjob *v = realloc(rd->jobs, cap * sizeof *v);
+        if (!v) {
+            nv_errlist_add(errs, "out of memory");
+            return;
+        }
+        rd->jobs = v;
+        rd->cap = cap;
+    }
+    if (add_slot(rd, errs->n, -1, rd->n) < 0) {
+        nv_errlist_add(errs, "out of memory");
+        return;
+    }
     /* held as text until applied; pools keep the tree, which tells the
      * compare which daemon-filled fields the definition sets */
-    if (nv_spec_read_cached(&o->spec, sk, def, rd->cache, &rd->dir, &e) < 0)
-        add_spec_error(errs, file, el, &e); /* spec.file stays NULL: not loaded */
+    rd->jobs[rd->n++] = (rjob){
+        .el = el,
+        .dst = &o->spec, /* spec.file stays NULL unless it is read */
+        .kind = kind == NV_KIND_DOMAIN ? NV_SPEC_DOMAIN : kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK : NV_SPEC_POOL,
+    };
 }
 
 static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
@@ -304,7 +356,10 @@ static void parse_list(const char *path, const nv_xml_node *list, nv_manifest *m
     }
     for (const nv_xml_node *c = nv_xml_child(list, kind_items[kind]); c; c = nv_xml_next(c, kind_items[kind]))
         parse_object(path, (enum nv_kind)kind, c, &mk->objs[mk->n++], rd, errs);
-    check_duplicates(path, (enum nv_kind)kind, mk, errs);
+    /* checked once the definitions are read (they give the UUIDs and names) */
+    rd->lists[kind] = mk;
+    if (add_slot(rd, errs->n, kind, 0) < 0)
+        nv_errlist_add(errs, "out of memory");
 }
 
 /* <nixvirt version="1">. 0, or -1 when it is not a manifest at all. */
@@ -332,6 +387,147 @@ int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifes
     return nv_manifest_parse_cached(path, data, len, NULL, m, errs);
 }
 
+/* ---- reading the definitions --------------------------------------------- */
+
+int nv_manifest_readers;
+
+/* Jobs a thread takes at a time: few enough that both threads end
+ * together, enough that taking them costs nothing. */
+#define READ_CHUNK 16
+
+static void read_jobs(reading *rd, nv_dir *dir)
+{
+    for (;;) {
+        size_t i = atomic_fetch_add_explicit(&rd->next, READ_CHUNK, memory_order_relaxed);
+        if (i >= rd->n)
+            return;
+        size_t end = rd->n - i < READ_CHUNK ? rd->n : i + READ_CHUNK;
+        for (; i < end; i++) {
+            rjob *j = &rd->jobs[i];
+            nv_err e;
+            nv_err_clear(&e);
+            if (nv_spec_read_shared(j->dst, j->kind, nv_xml_attr(j->el, "definition"), rd->cache, dir, &j->use,
+                                    &e) < 0 &&
+                !(j->err = strdup(e.msg)))
+                j->oom = 1;
+        }
+    }
+}
+
+static void *reader_thread(void *arg)
+{
+    nv_dir dir = NV_DIR_INIT;
+    read_jobs(arg, &dir);
+    nv_dir_close(&dir);
+    nv_spec_thread_done();
+    nv_xml_thread_done();
+    return NULL;
+}
+
+/* Threads that pay for n definitions: a second from NV_MANIFEST_PARALLEL_MIN
+ * on, when this process may run on a second CPU (reading is the CPU's work:
+ * parsing, hashing, system calls that find the files in the page cache). */
+static int readers_for(size_t n)
+{
+    if (nv_manifest_readers > 0)
+        return nv_manifest_readers > 1 ? 2 : 1;
+    return n >= NV_MANIFEST_PARALLEL_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+}
+
+static void read_all(reading *rd)
+{
+    atomic_init(&rd->next, 0);
+    pthread_t t;
+    int helper = 0;
+    if (readers_for(rd->n) > 1) {
+        /* what threads would otherwise set up on first use, at once */
+        nv_hash_init();
+        nv_sha256_detect();
+        helper = pthread_create(&t, NULL, reader_thread, rd) == 0;
+    }
+    nv_dir dir = NV_DIR_INIT;
+    read_jobs(rd, &dir);
+    nv_dir_close(&dir);
+    if (helper)
+        pthread_join(t, NULL);
+    /* the cache is changed on this thread only, in the manifest's order */
+    for (size_t i = 0; i < rd->n; i++) {
+        rjob *j = &rd->jobs[i];
+        if (j->use.hit)
+            j->use.hit->used = 1;
+        if (j->use.add)
+            nv_speccache_add(rd->cache, j->use.src, j->dst);
+    }
+}
+
+/* Appends line, taken (NULL: counted, not stored: it was not kept). */
+static void put_line(nv_errlist *l, char *line)
+{
+    if (line) {
+        nv_errlist_add(l, "%s", line);
+        free(line);
+    } else if (l->n >= NV_ERRLIST_MAX) {
+        l->n++;
+    } else {
+        /* not reached: a line not kept comes after NV_ERRLIST_MAX kept ones */
+        nv_errlist_add(l, "(an error that was not kept)");
+    }
+}
+
+/* The errors of the readings and duplicate checks, where they belong
+ * among those parsing the manifest found. */
+static void place_errors(const char *path, reading *rd, nv_errlist *errs)
+{
+    nv_errlist late[NV_KIND_COUNT] = {{0}};
+    int any = 0;
+    for (size_t i = 0; i < rd->nslots; i++) {
+        const slot *sl = &rd->slots[i];
+        if (sl->kind >= 0) {
+            check_duplicates(path, (enum nv_kind)sl->kind, rd->lists[sl->kind], &late[sl->kind]);
+            any |= late[sl->kind].n > 0 || late[sl->kind].oom;
+        } else {
+            any |= rd->jobs[sl->job].err || rd->jobs[sl->job].oom;
+        }
+    }
+    if (!any)
+        return;
+    nv_errlist merged = {0};
+    size_t kept = errs->n < NV_ERRLIST_MAX ? errs->n : NV_ERRLIST_MAX, next = 0;
+    for (size_t i = 0; i <= rd->nslots; i++) {
+        size_t at = i < rd->nslots ? rd->slots[i].at : errs->n;
+        for (; next < at; next++)
+            put_line(&merged, next < kept ? errs->v[next] : NULL);
+        if (i == rd->nslots)
+            break;
+        const slot *sl = &rd->slots[i];
+        if (sl->kind >= 0) {
+            nv_errlist *d = &late[sl->kind];
+            for (size_t k = 0; k < d->n; k++)
+                put_line(&merged, k < NV_ERRLIST_MAX ? d->v[k] : NULL);
+            merged.oom |= d->oom;
+            free(d->v);
+            *d = (nv_errlist){0};
+        } else {
+            rjob *j = &rd->jobs[sl->job];
+            if (j->err)
+                nv_errlist_add(&merged, "%s:%lu: <%s> definition: %s", path, j->el->line, j->el->name, j->err);
+            else if (j->oom)
+                nv_errlist_add(&merged, "out of memory");
+        }
+    }
+    merged.oom |= errs->oom;
+    free(errs->v);
+    *errs = merged;
+}
+
+static void reading_free(reading *rd)
+{
+    for (size_t i = 0; i < rd->n; i++)
+        free(rd->jobs[i].err);
+    free(rd->jobs);
+    free(rd->slots);
+}
+
 int nv_manifest_parse_cached(const char *path, const char *data, size_t len, nv_speccache *cache, nv_manifest *m,
                              nv_errlist *errs)
 {
@@ -344,11 +540,13 @@ int nv_manifest_parse_cached(const char *path, const char *data, size_t len, nv_
         nv_errlist_add(errs, "%s", e.msg);
         return -1;
     }
-    reading rd = {.cache = cache, .dir = NV_DIR_INIT};
+    reading rd = {.cache = cache};
     if (check_root(path, root, errs) == 0)
         for (const nv_xml_node *list = nv_xml_child(root, NULL); list; list = nv_xml_next(list, NULL))
             parse_list(path, list, m, &rd, errs);
-    nv_dir_close(&rd.dir);
+    read_all(&rd);
+    place_errors(path, &rd, errs);
+    reading_free(&rd);
     nv_xml_free(root);
     return errs->n > before || errs->oom ? -1 : 0;
 }

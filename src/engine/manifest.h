@@ -68,6 +68,14 @@ int nv_manifest_parse_cached(const char *path, const char *data, size_t len, str
                              nv_manifest *m, nv_errlist *errs);
 void nv_manifest_free(nv_manifest *m);
 
+/* Definitions are read once the manifest is parsed, on a second thread as
+ * well from this many on (when the process may use a second CPU): errors
+ * are reported in the manifest's order all the same. */
+#define NV_MANIFEST_PARALLEL_MIN 256
+/* Threads that read definitions: 0 (default) as above; 1 or 2 forces it
+ * (NIXVIRT_READERS; tests). */
+extern int nv_manifest_readers;
+
 const char *nv_purge_name(enum nv_purge p);
 
 #endif

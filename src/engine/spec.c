@@ -240,7 +240,7 @@ int nv_spec_read(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_err *e
 
 /* ---- reading as text, without the tree ---- */
 
-unsigned long nv_spec_tree_reads;
+_Atomic unsigned long nv_spec_tree_reads;
 
 /* What the hooks gather while the document is written (xml/stream.h):
  * the checks of check_and_fill and the MAC fill-in, as they go. Anything
@@ -389,14 +389,21 @@ static int g_end(void *ctx, nv_xml_stream *st, int depth, const char *name)
 }
 
 /* Working buffers kept from one definition to the next (a manifest reads
- * thousands); one grown past 64 KiB is freed after use. */
-static nv_buf scratch_out, scratch_name, scratch_uuid;
+ * thousands), one set per thread; one grown past 64 KiB is freed after use. */
+static _Thread_local nv_buf scratch_out, scratch_name, scratch_uuid;
 
 static void scratch_done(nv_buf *b)
 {
     if (b->cap > 64 * 1024)
         nv_buf_free(b);
     nv_buf_reset(b);
+}
+
+void nv_spec_thread_done(void)
+{
+    nv_buf_free(&scratch_out);
+    nv_buf_free(&scratch_name);
+    nv_buf_free(&scratch_uuid);
 }
 
 /* The fast way: 0 with *s complete, -1 when the tree must decide (*s then
@@ -481,27 +488,38 @@ static int from_cache(nv_spec *s, enum nv_spec_kind kind, const char *path, cons
     return 0;
 }
 
-int nv_spec_read_cached(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_speccache *cache, nv_dir *dir,
-                        nv_err *e)
+int nv_spec_read_shared(nv_spec *s, enum nv_spec_kind kind, const char *path, const nv_speccache *cache,
+                        nv_dir *dir, nv_spec_cache_use *u, nv_err *e)
 {
     size_t len;
     char *data;
     memset(s, 0, sizeof *s);
+    memset(u, 0, sizeof *u);
     if (nv_read_file_in(dir, path, NV_XML_MAX_INPUT, &data, &len, e) < 0)
         return -1;
     /* the reading of these bytes is known: nothing to check or parse */
-    uint8_t src[32];
     int cacheable = cache && (kind == NV_SPEC_DOMAIN || kind == NV_SPEC_NETWORK);
     if (cacheable) {
-        nv_sha256(data, len, src);
-        const nv_speccache_entry *en = nv_speccache_find(cache, kind, src);
-        if (en)
-            return from_cache(s, kind, path, en, data, len, e);
+        nv_sha256(data, len, u->src);
+        u->hit = nv_speccache_lookup(cache, kind, u->src);
+        if (u->hit)
+            return from_cache(s, kind, path, u->hit, data, len, e);
     }
     int rc = nv_xml_check_text(path, data, len, e) < 0 ? -1 : read_data(s, kind, path, data, len, e);
-    if (rc == 0 && cacheable)
-        nv_speccache_add(cache, src, s);
+    u->add = rc == 0 && cacheable;
     free(data);
+    return rc;
+}
+
+int nv_spec_read_cached(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_speccache *cache, nv_dir *dir,
+                        nv_err *e)
+{
+    nv_spec_cache_use u;
+    int rc = nv_spec_read_shared(s, kind, path, cache, dir, &u, e);
+    if (u.hit)
+        u.hit->used = 1;
+    if (u.add)
+        nv_speccache_add(cache, u.src, s);
     return rc;
 }
 

@@ -94,6 +94,16 @@ int nv_spec_read_text(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_e
 struct nv_dir;
 int nv_spec_read_cached(nv_spec *s, enum nv_spec_kind kind, const char *path, struct nv_speccache *cache,
                         struct nv_dir *dir, nv_err *e);
+/* The same for a thread that must not change the cache (others read it
+ * at the same time): the cache is only looked up; what the caller does
+ * with it afterwards, on one thread, is said in *u. */
+typedef struct nv_spec_cache_use {
+    struct nv_speccache_entry *hit; /* the entry the reading came from (to mark used) */
+    int add;                        /* a reading to add, keyed by src */
+    uint8_t src[32];
+} nv_spec_cache_use;
+int nv_spec_read_shared(nv_spec *s, enum nv_spec_kind kind, const char *path, const struct nv_speccache *cache,
+                        struct nv_dir *dir, nv_spec_cache_use *u, nv_err *e);
 /* Makes s->xml (and the MACs) from the kept bytes, when not made yet. An
  * error when they read otherwise than the cache said (it is not to be
  * trusted then). */
@@ -102,7 +112,10 @@ int nv_spec_need_text(nv_spec *s, nv_err *e);
  * caller frees it); NULL on error. */
 const char *nv_spec_text(const nv_spec *s, char **made, size_t *len, nv_err *e);
 /* For tests: how many nv_spec_read_text calls went through the tree. */
-extern unsigned long nv_spec_tree_reads;
+extern _Atomic unsigned long nv_spec_tree_reads;
+/* Frees the working buffers the calling thread keeps from one reading to
+ * the next (a thread other than main calls it before it ends). */
+void nv_spec_thread_done(void);
 /* Frees the parsed tree, keeping the name, UUID, MACs and the serialised
  * XML: a manifest of many (or big) definitions holds the text to send, not
  * a tree several times its size. Code that needs the tree again parses xml. */

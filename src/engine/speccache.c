@@ -142,6 +142,11 @@ void nv_speccache_load(nv_speccache *c, const char *path, const char *version)
     free(data);
 }
 
+nv_speccache_entry *nv_speccache_lookup(const nv_speccache *c, enum nv_spec_kind kind, const uint8_t src[32])
+{
+    return find(c, (int)kind, src);
+}
+
 nv_speccache_entry *nv_speccache_find(nv_speccache *c, enum nv_spec_kind kind, const uint8_t src[32])
 {
     nv_speccache_entry *en = find(c, (int)kind, src);

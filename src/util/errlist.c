@@ -4,9 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* More lines than anyone reads; beyond it only the count grows. */
-#define NV_ERRLIST_MAX 1000
-
 void nv_errlist_add(nv_errlist *l, const char *fmt, ...)
 {
     if (l->n >= NV_ERRLIST_MAX) {

@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+/* More lines than anyone reads; beyond it only the count grows. */
+#define NV_ERRLIST_MAX 1000
+
 typedef struct nv_errlist {
     char **v;
     size_t n;

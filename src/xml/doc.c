@@ -1,6 +1,7 @@
 #include "xml/doc.h"
 
 #include <expat.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,24 +409,28 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
 
 /* expat salts its hash tables from getrandom(2) for every parser: one
  * system call per document, thousands in an apply. One random salt per
- * process protects the tables as well. */
+ * process protects the tables as well (drawn once, whichever thread asks
+ * first). */
+static unsigned long salt;
+
+static void draw_salt(void)
+{
+    if (getrandom(&salt, sizeof salt, GRND_NONBLOCK) != (ssize_t)sizeof salt)
+        salt = 0; /* 0: expat draws its own, as before */
+}
+
 static unsigned long hash_salt(void)
 {
-    static unsigned long salt;
-    static int have;
-    if (!have) {
-        if (getrandom(&salt, sizeof salt, GRND_NONBLOCK) != (ssize_t)sizeof salt)
-            salt = 0; /* 0: expat draws its own, as before */
-        have = 1;
-    }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, draw_salt);
     return salt;
 }
 
-/* One parser for the process, reset between documents: creating and
- * freeing one cost a third of expat's work on a small definition (its
- * tables, buffers and two getenv). One that read a large document is freed,
- * not kept with its large buffer. */
-static XML_Parser spare;
+/* One parser per thread, reset between documents: creating and freeing
+ * one cost a third of expat's work on a small definition (its tables,
+ * buffers and two getenv). One that read a large document is freed, not
+ * kept with its large buffer. */
+static _Thread_local XML_Parser spare;
 
 XML_Parser nv_xml_parser_take(void)
 {
@@ -448,6 +453,13 @@ void nv_xml_parser_give(XML_Parser p, size_t doc_len)
         XML_ParserFree(p);
     else
         spare = p;
+}
+
+void nv_xml_thread_done(void)
+{
+    if (spare)
+        XML_ParserFree(spare);
+    spare = NULL;
 }
 
 nv_xml_node *nv_xml_parse(const char *data, size_t len, const char *file, nv_err *e)

@@ -54,6 +54,9 @@ int nv_xml_check_text(const char *path, const char *data, size_t len, nv_err *e)
 /* Frees n and everything below it, unlinking it from its parent first.
  * NULL is allowed. */
 void nv_xml_free(nv_xml_node *n);
+/* Frees what the calling thread keeps for its next document (a thread
+ * other than main calls it before it ends). */
+void nv_xml_thread_done(void);
 
 /* Building and changing trees. New nodes are unlinked. */
 nv_xml_node *nv_xml_new_element(const char *name, nv_err *e);
