@@ -475,3 +475,68 @@ TEST(message_reader_bursts_and_large_packets)
     nv_buf_free(&all);
     nv_buf_free(&one);
 }
+
+/* Packets given back are handed out again for packets of their size (no
+ * allocation per reply), each size keeping a few, all of them bounded;
+ * one larger than the chunk, or none, is simply freed. */
+TEST(message_reader_recycles_buffers)
+{
+    int sv[2];
+    CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    nv_buf one;
+    nv_buf_init(&one, 0);
+    static uint8_t body[6000];
+    memset(body, 'b', sizeof body);
+    nv_rpc_reader r;
+    nv_rpc_reader_init(&r);
+    nv_err e;
+    uint8_t *pkt = NULL, *first = NULL;
+    size_t len = 0;
+    /* a 3,000-byte reply, given back: the next one of up to 4 KiB gets its buffer */
+    for (int i = 0; i < 3; i++) {
+        make_packet(&one, REMOTE_PROGRAM, 23, VIR_NET_REPLY, (uint32_t)i + 1, VIR_NET_OK, body, 3000 - 28 * i);
+        write_all(sv[1], one.data, one.len);
+        int got;
+        while ((got = nv_rpc_reader_read(&r, sv[0], &pkt, &len, &e)) == 0)
+            ;
+        CHECK_INT(got, 1);
+        nv_rpc_msg m;
+        CHECK_INT(nv_rpc_msg_decode(pkt, len, &m, &e), 0);
+        CHECK_INT(m.hdr.serial, i + 1);
+        CHECK(m.body_len == 3000 - 28 * (size_t)i && memcmp(m.body, body, m.body_len) == 0);
+        if (i == 0)
+            first = pkt;
+        else
+            CHECK(pkt == first);
+        nv_rpc_reader_recycle(&r, pkt, len);
+    }
+    CHECK_INT(r.nspare[0], 1);
+    /* a 6,000-byte one does not take a 4 KiB buffer */
+    make_packet(&one, REMOTE_PROGRAM, 23, VIR_NET_REPLY, 4, VIR_NET_OK, body, sizeof body);
+    write_all(sv[1], one.data, one.len);
+    while (nv_rpc_reader_read(&r, sv[0], &pkt, &len, &e) == 0)
+        ;
+    CHECK(pkt != first);
+    CHECK_INT(r.nspare[0], 1);
+    nv_rpc_reader_recycle(&r, pkt, len);
+    CHECK_INT(r.nspare[1], 1);
+    /* each size keeps at most 8, and all sizes together NV_RPC_SPARE_BYTES */
+    for (int i = 0; i < 12; i++)
+        nv_rpc_reader_recycle(&r, malloc(4096), 100);
+    CHECK_INT(r.nspare[0], 8);
+    for (int i = 0; i < 12; i++)
+        nv_rpc_reader_recycle(&r, malloc(65536), 65536);
+    CHECK(r.spare_bytes <= NV_RPC_SPARE_BYTES);
+    CHECK(r.nspare[4] < 8);
+    /* larger than the chunk, or nothing: freed, not kept */
+    size_t before = r.spare_bytes;
+    nv_rpc_reader_recycle(&r, malloc(NV_RPC_READ_CHUNK + 1), NV_RPC_READ_CHUNK + 1);
+    nv_rpc_reader_recycle(&r, NULL, 0);
+    CHECK_INT(r.spare_bytes, before);
+    nv_rpc_reader_free(&r); /* frees the spares too (valgrind, ASan) */
+    CHECK_INT(r.spare_bytes, 0);
+    close(sv[0]);
+    close(sv[1]);
+    nv_buf_free(&one);
+}
