@@ -549,14 +549,6 @@ void nv_rpc_reply_free(nv_rpc_reply *r)
     memset(r, 0, sizeof *r);
 }
 
-void nv_rpc_reply_release(nv_rpc_conn *c, nv_rpc_reply *r)
-{
-    if (!r)
-        return;
-    nv_rpc_reader_recycle(&c->rd, r->pkt, r->len);
-    memset(r, 0, sizeof *r);
-}
-
 int nv_rpc_send(nv_rpc_conn *c, uint32_t prog, uint32_t vers, int32_t proc,
                 int (*enc)(nv_buf *, const void *), const void *args, uint32_t *serial,
                 nv_err *e)

@@ -94,8 +94,6 @@ typedef struct nv_rpc_reply {
 } nv_rpc_reply;
 
 void nv_rpc_reply_free(nv_rpc_reply *r);
-/* The same, its buffer kept by c for the replies to come. */
-void nv_rpc_reply_release(nv_rpc_conn *c, nv_rpc_reply *r);
 
 /* Waits for the reply to serial (which must be in flight); replies to other
  * calls that arrive meanwhile are kept for later. */

@@ -67,7 +67,7 @@ int nv_rpc_call_finish(nv_rpc_conn *c, int32_t proc, uint32_t serial, void *ret,
     if (nv_rpc_wait(c, serial, &r, e) < 0)
         return -1;
     int rc = nv_rpc_reply_ret(&r, proc, ret, e);
-    nv_rpc_reply_release(c, &r);
+    nv_rpc_reply_free(&r);
     return rc;
 }
 

@@ -96,45 +96,7 @@ void nv_rpc_reader_free(nv_rpc_reader *r)
 {
     free(r->buf);
     free(r->pkt);
-    for (int k = 0; k < NV_RPC_SPARE_SIZES; k++)
-        for (size_t i = 0; i < r->nspare[k]; i++)
-            free(r->spare[k][i]);
     nv_rpc_reader_init(r);
-}
-
-/* The spare size a packet of len bytes takes (4 KiB << k), or -1 for one
- * larger than the chunk (a buffer of its own size). */
-static int spare_size(size_t len)
-{
-    int k = 0;
-    while (k < NV_RPC_SPARE_SIZES && len > ((size_t)4096 << k))
-        k++;
-    return k < NV_RPC_SPARE_SIZES ? k : -1;
-}
-
-static uint8_t *take_buffer(nv_rpc_reader *r, size_t len)
-{
-    int k = spare_size(len);
-    if (k < 0)
-        return malloc(len);
-    if (r->nspare[k]) {
-        r->spare_bytes -= (size_t)4096 << k;
-        return r->spare[k][--r->nspare[k]];
-    }
-    return malloc((size_t)4096 << k);
-}
-
-void nv_rpc_reader_recycle(nv_rpc_reader *r, uint8_t *pkt, size_t len)
-{
-    int k = pkt ? spare_size(len) : -1;
-    size_t size = k < 0 ? 0 : (size_t)4096 << k;
-    if (k < 0 || r->nspare[k] == sizeof r->spare[k] / sizeof r->spare[k][0] ||
-        r->spare_bytes + size > NV_RPC_SPARE_BYTES) {
-        free(pkt);
-        return;
-    }
-    r->spare[k][r->nspare[k]++] = pkt;
-    r->spare_bytes += size;
 }
 
 int nv_rpc_reader_busy(const nv_rpc_reader *r)
@@ -188,7 +150,7 @@ int nv_rpc_reader_next(nv_rpc_reader *r, uint8_t **pkt, size_t *len, nv_err *e)
     }
     if (avail < total)
         return 0;
-    uint8_t *p = take_buffer(r, total);
+    uint8_t *p = malloc(total);
     if (!p) {
         nv_rpc_reader_free(r);
         return nv_err_set(e, NV_ERR_SYSTEM, "out of memory for a %u-byte message", total);

@@ -52,21 +52,11 @@ int nv_rpc_msg_append_call(nv_buf *out, uint32_t prog, uint32_t vers, int32_t pr
  * next call. A packet larger than the chunk is read into its own buffer. */
 #define NV_RPC_READ_CHUNK ((size_t)64 * 1024)
 
-/* Packets that fit the chunk are handed out in buffers of 4, 8, 16, 32 or
- * 64 KiB, which nv_rpc_reader_recycle takes back for the next ones: musl's
- * allocator unmaps a group as soon as its last buffer is freed, so a burst
- * of a thousand replies otherwise maps and unmaps a page for most of them. */
-#define NV_RPC_SPARE_SIZES 5
-#define NV_RPC_SPARE_BYTES ((size_t)256 * 1024) /* kept at most */
-
 typedef struct nv_rpc_reader {
     uint8_t *buf;   /* bytes read and not handed out: buf[off..end) */
     size_t off, end;
     uint8_t *pkt;   /* a large packet being read directly: total bytes, have so far */
     size_t have, total;
-    uint8_t *spare[NV_RPC_SPARE_SIZES][8]; /* buffers given back, by size */
-    size_t nspare[NV_RPC_SPARE_SIZES];
-    size_t spare_bytes;
 } nv_rpc_reader;
 
 void nv_rpc_reader_init(nv_rpc_reader *r);
@@ -79,9 +69,6 @@ int nv_rpc_reader_busy(const nv_rpc_reader *r);
  * (malloc'd; the caller frees it), 0 when none is complete, -1 for a length
  * word out of bounds (as below). */
 int nv_rpc_reader_next(nv_rpc_reader *r, uint8_t **pkt, size_t *len, nv_err *e);
-/* Takes back a packet of len bytes the reader handed out, once its reader
- * is done with it (as free() would). */
-void nv_rpc_reader_recycle(nv_rpc_reader *r, uint8_t *pkt, size_t len);
 
 /* The next packet: one already read (nv_rpc_reader_next), else after one
  * read(2) on fd (which should be readable; a blocking fd may block).
