@@ -112,6 +112,8 @@ fn makeModule(
         .strip = strip,
     });
     mod.addIncludePath(b.path("src"));
+    // musl builds use the program's own allocator (src/util/malloc.c)
+    if (target.result.abi.isMusl()) mod.addCMacro("NV_OWN_MALLOC", "1");
     mod.addCSourceFiles(.{ .root = b.path("src"), .files = src_files, .flags = &c_flags });
     if (system_expat) {
         mod.linkSystemLibrary("expat", .{ .preferred_link_mode = .static });
