@@ -116,12 +116,20 @@ static void take_xml(enum nv_kind kind, char *xml, const nv_record *record, nv_w
     }
 }
 
-/* Burst 2: the inactive XML of every recorded object found in the lists. */
+/* Calls in flight at most while the XML is fetched: enough to keep the
+ * daemon busy (it works on a few of a client's calls at a time) and to
+ * ride out this thread not running for a while, few enough that replies
+ * waiting to be collected stay small (~1 MB, not ~15 MB at 10,000). */
+#define WARM_WINDOW 512
+
+/* Burst 2: the inactive XML of every recorded object found in the lists,
+ * sent ahead of the replies collected by at most WARM_WINDOW. */
 static void take_objects(nv_conn *c, const nv_record *record, nv_warm *w, const atomic_int *stop)
 {
     nv_obj *handles[NV_KIND_COUNT] = {0};
     uint32_t *serial[NV_KIND_COUNT] = {0};
-    size_t sent[NV_KIND_COUNT] = {0};
+    size_t sent[NV_KIND_COUNT] = {0}, taken[NV_KIND_COUNT] = {0};
+    int failed = 0; /* a call could not be sent: send no more */
     nv_err e;
     for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
         nv_warm_kind *wk = &w->k[kind];
@@ -130,26 +138,43 @@ static void take_objects(nv_conn *c, const nv_record *record, nv_warm *w, const 
         handles[kind] = calloc(record->n + 1, sizeof *handles[kind]);
         serial[kind] = calloc(record->n + 1, sizeof *serial[kind]);
         wk->objs = calloc(record->n + 1, sizeof *wk->objs);
-        if (!handles[kind] || !serial[kind] || !wk->objs || pick(record, (enum nv_kind)kind, wk, handles[kind]) < 0) {
+        if (!handles[kind] || !serial[kind] || !wk->objs || pick(record, (enum nv_kind)kind, wk, handles[kind]) < 0)
             wk->n = 0;
-            continue;
-        }
-        const nv_kind_ops *k = nv_kind_ops_get((enum nv_kind)kind);
-        while (sent[kind] < wk->n && !stopped(stop) &&
-               k->xml_start(c, &handles[kind][sent[kind]], k->xml_inactive, &serial[kind][sent[kind]], &e) == 0)
-            sent[kind]++;
     }
-    /* every reply sent for is collected, even once stopped */
-    for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
-        const nv_kind_ops *k = nv_kind_ops_get((enum nv_kind)kind);
-        for (size_t i = 0; i < sent[kind]; i++) {
-            nv_warm_obj *wo = &w->k[kind].objs[i];
-            char *xml = NULL;
-            if (k->xml_finish(c, serial[kind][i], &xml, &e) == 0)
-                take_xml((enum nv_kind)kind, xml, record, wo);
-            else
-                wo->known = nv_virt_not_found(k, &e); /* found stays 0 */
+    /* kinds one after the other; every reply sent for is collected, even
+     * once stopped */
+    size_t inflight = 0;
+    int sk = 0, tk = 0; /* the kinds being sent and collected */
+    for (;;) {
+        while (!failed && !stopped(stop) && inflight < WARM_WINDOW && sk < NV_KIND_COUNT) {
+            nv_warm_kind *wk = &w->k[sk];
+            if (sent[sk] == wk->n) {
+                sk++;
+                continue;
+            }
+            const nv_kind_ops *k = nv_kind_ops_get((enum nv_kind)sk);
+            if (k->xml_start(c, &handles[sk][sent[sk]], k->xml_inactive, &serial[sk][sent[sk]], &e) < 0) {
+                failed = 1;
+                break;
+            }
+            sent[sk]++;
+            inflight++;
         }
+        while (tk < NV_KIND_COUNT && taken[tk] == sent[tk] && (tk < sk || failed || stopped(stop)))
+            tk++;
+        if (tk == NV_KIND_COUNT || taken[tk] == sent[tk])
+            break;
+        const nv_kind_ops *k = nv_kind_ops_get((enum nv_kind)tk);
+        nv_warm_obj *wo = &w->k[tk].objs[taken[tk]];
+        char *xml = NULL;
+        if (k->xml_finish(c, serial[tk][taken[tk]], &xml, &e) == 0)
+            take_xml((enum nv_kind)tk, xml, record, wo);
+        else
+            wo->known = nv_virt_not_found(k, &e); /* found stays 0 */
+        taken[tk]++;
+        inflight--;
+    }
+    for (int kind = 0; kind < NV_KIND_COUNT; kind++) {
         free(handles[kind]);
         free(serial[kind]);
     }
