@@ -116,14 +116,8 @@ static void take_xml(enum nv_kind kind, char *xml, const nv_record *record, nv_w
     }
 }
 
-/* Calls in flight at most while the XML is fetched: enough to keep the
- * daemon busy (it works on a few of a client's calls at a time) and to
- * ride out this thread not running for a while, few enough that replies
- * waiting to be collected stay small (~1 MB, not ~15 MB at 10,000). */
-#define WARM_WINDOW 512
-
 /* Burst 2: the inactive XML of every recorded object found in the lists,
- * sent ahead of the replies collected by at most WARM_WINDOW. */
+ * sent ahead of the replies collected by at most NV_WARM_WINDOW. */
 static void take_objects(nv_conn *c, const nv_record *record, nv_warm *w, const atomic_int *stop)
 {
     nv_obj *handles[NV_KIND_COUNT] = {0};
@@ -146,7 +140,7 @@ static void take_objects(nv_conn *c, const nv_record *record, nv_warm *w, const 
     size_t inflight = 0;
     int sk = 0, tk = 0; /* the kinds being sent and collected */
     for (;;) {
-        while (!failed && !stopped(stop) && inflight < WARM_WINDOW && sk < NV_KIND_COUNT) {
+        while (!failed && !stopped(stop) && inflight < NV_WARM_WINDOW && sk < NV_KIND_COUNT) {
             nv_warm_kind *wk = &w->k[sk];
             if (sent[sk] == wk->n) {
                 sk++;

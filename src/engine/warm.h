@@ -22,6 +22,12 @@
 #include "virt/conn.h"
 #include "virt/object.h"
 
+/* Calls in flight at most while the XML is fetched: enough to keep the
+ * daemon busy (it works on a few of a client's calls at a time) and to
+ * ride out this thread not running for a while, few enough that replies
+ * waiting to be collected stay small (~1 MB, not ~15 MB at 10,000). */
+#define NV_WARM_WINDOW 512
+
 typedef struct nv_warm_obj {
     uint8_t uuid[16];
     int known;              /* the reply came: found says what it was */

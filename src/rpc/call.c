@@ -39,6 +39,7 @@ struct nv_rpc_conn {
     call *calls;      /* live entries in calls[head..n) */
     size_t head, n, cap;
     size_t live;      /* used entries */
+    size_t live_peak; /* the most there were */
 
     uint32_t *arrived; /* serials in the order their replies came (for wait_any) */
     size_t ahead, an, acap;
@@ -145,6 +146,11 @@ size_t nv_rpc_conn_inflight(const nv_rpc_conn *c)
     return c->live;
 }
 
+size_t nv_rpc_conn_inflight_peak(const nv_rpc_conn *c)
+{
+    return c->live_peak;
+}
+
 /* Records e as the reason the connection is unusable. */
 static int fatal(nv_rpc_conn *c, nv_err *e)
 {
@@ -231,6 +237,8 @@ static int add_call(nv_rpc_conn *c, const call *cl)
     }
     c->calls[c->n++] = *cl;
     c->live++;
+    if (c->live > c->live_peak)
+        c->live_peak = c->live;
     return 0;
 }
 

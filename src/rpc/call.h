@@ -81,6 +81,8 @@ void nv_rpc_conn_fail(nv_rpc_conn *c, const nv_err *why);
 size_t nv_rpc_conn_ignored(const nv_rpc_conn *c);
 /* Calls sent whose reply has not been collected. */
 size_t nv_rpc_conn_inflight(const nv_rpc_conn *c);
+/* The most calls that were ever in flight at once (tests of windows). */
+size_t nv_rpc_conn_inflight_peak(const nv_rpc_conn *c);
 
 /* ---- replies ---------------------------------------------------------------- */
 

@@ -16,7 +16,7 @@
 #include "rpc/message.h"
 #include "rpc/proto.gen.h"
 
-#define QMAX 64
+#define QMAX 1024
 
 struct sdaemon {
     const sd_step *steps;

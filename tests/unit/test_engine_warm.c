@@ -131,3 +131,65 @@ TEST(warm_prefetch_asks_only_what_the_warm_up_left_open)
     unlink(man);
     rmdir(dir);
 }
+
+/* More recorded objects than the window: every one's XML is fetched and
+ * settled, in order, with never more than NV_WARM_WINDOW calls in flight
+ * (replies waiting to be collected stay bounded). */
+TEST(warm_fetches_in_a_window)
+{
+    enum { N = 2 * NV_WARM_WINDOW + 77 };
+    static remote_nonnull_domain many[N];
+    static char names[N][16];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "w-%d", i);
+        many[i] = (remote_nonnull_domain){.name = names[i], .id = -1};
+        memcpy(many[i].uuid, listed[0].uuid, 16);
+        many[i].uuid[14] = (unsigned char)(i >> 8);
+        many[i].uuid[15] = (unsigned char)i;
+    }
+    static const remote_connect_list_all_domains_ret all = {.domains = {N, many}, .ret = N};
+    static sd_step steps[5 + N];
+    steps[0] = (sd_step)STEP_OK(REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, enc_list, &all);
+    steps[1] = (sd_step)NO_DRIVER(REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS);
+    steps[2] = (sd_step)NO_DRIVER(REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS);
+    steps[3] = (sd_step)NO_DRIVER(REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS);
+    steps[4] = (sd_step)NO_DRIVER(REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS);
+    /* the last one drifted; the others are as recorded */
+    for (int i = 0; i < N; i++)
+        steps[5 + i] = (sd_step)STEP_OK(REMOTE_PROC_DOMAIN_GET_XML_DESC, enc_dom_xml,
+                                        i == N - 1 ? &xml_b_drift : &xml_a);
+    nv_record rec = {0};
+    nv_err e;
+    uint8_t def[32] = {1}, xml[32];
+    nv_sha256(xml_a.xml, strlen(xml_a.xml), xml);
+    for (int i = 0; i < N; i++)
+        CHECK_INT(nv_record_put(&rec, NV_KIND_DOMAIN, many[i].uuid, def, xml, &e), 0);
+
+    sdaemon *d = sd_listen(steps, 5 + N, 0);
+    nv_connect_opts o = {.timeout_seconds = 5};
+    nv_conn *c = nv_connect_open(sd_uri(d), &o, &e);
+    CHECK(c != NULL);
+    if (c) {
+        nv_warm w;
+        nv_warm_send_lists(c, &w);
+        nv_warm_run(c, &rec, &w, NULL);
+        nv_warm_kind *wk = &w.k[NV_KIND_DOMAIN];
+        CHECK_INT(wk->n, N);
+        size_t settled = 0;
+        for (size_t i = 0; i < wk->n; i++)
+            settled += wk->objs[i].known && wk->objs[i].found && !wk->objs[i].xml;
+        CHECK_INT(settled, N - 1);
+        CHECK(wk->n == N && wk->objs[N - 1].xml && !strcmp(wk->objs[N - 1].xml, xml_b_drift.xml));
+        size_t peak = nv_rpc_conn_inflight_peak(c->rpc);
+        if (peak > NV_WARM_WINDOW + 5) /* the XML calls, and the lists before them */
+            check_fail(__FILE__, __LINE__, "%zu calls in flight at once", peak);
+        CHECK(peak >= NV_WARM_WINDOW); /* a window, not one call at a time */
+        nv_warm_free(&w);
+        nv_connect_close(c);
+    }
+    CHECK_INT(sd_stop(d), 0);
+    if (sd_problem(d)[0])
+        check_fail(__FILE__, __LINE__, "%s", sd_problem(d));
+    sd_free(d);
+    nv_record_free(&rec);
+}
