@@ -250,7 +250,7 @@ typedef struct gather {
     nv_buf name, uuid;
     int name_seen, uuid_seen;   /* the first <name> / <uuid> child of the root: 1 inside, 2 done */
     int name_elems, uuid_elems; /* it has element children */
-    unsigned long root_line;
+    unsigned long root_line;    /* these lines are byte offsets until the end (read_streamed) */
     int in_devices;             /* a domain's <devices>, child of the root */
     int in_iface, iface_mac;    /* an <interface> in it; its first <mac> seen */
     uint32_t iface_index;       /* of the next interface */
@@ -278,7 +278,7 @@ static int g_start(void *ctx, nv_xml_stream *st, int depth, const char *name, co
     if (depth == 1) {
         if (strcmp(name, nv_spec_kind_name(s->kind)) != 0)
             return -1;
-        g->root_line = nv_xml_stream_line(st);
+        g->root_line = nv_xml_stream_offset(st);
         return 0;
     }
     if (g->name_seen == 1 || g->uuid_seen == 1) {
@@ -289,7 +289,7 @@ static int g_start(void *ctx, nv_xml_stream *st, int depth, const char *name, co
     if (depth == 2) {
         if (!g->name_seen && strcmp(name, "name") == 0) {
             g->name_seen = 1;
-            s->name_line = nv_xml_stream_line(st);
+            s->name_line = nv_xml_stream_offset(st);
         } else if (!g->uuid_seen && s->kind != NV_SPEC_VOLUME && strcmp(name, "uuid") == 0) {
             g->uuid_seen = 1;
         } else if (s->kind == NV_SPEC_DOMAIN && strcmp(name, "devices") == 0) {
@@ -309,7 +309,7 @@ static int g_start(void *ctx, nv_xml_stream *st, int depth, const char *name, co
     if (depth == 3 && g->in_devices && strcmp(name, "interface") == 0) {
         g->in_iface = 1;
         g->iface_mac = 0;
-        g->iface_line = nv_xml_stream_line(st);
+        g->iface_line = nv_xml_stream_offset(st);
         return 0;
     }
     if (depth == 4 && g->in_iface && !g->iface_mac && strcmp(name, "mac") == 0) {
@@ -427,6 +427,12 @@ static int read_streamed(nv_spec *s, enum nv_spec_kind kind, const char *path, c
     if (rc == 0 && (g.name_seen != 2 || (kind != NV_SPEC_VOLUME && g.uuid_seen != 2) ||
                     (g.forward_seen && strlen(g.forward_buf) >= sizeof g.forward_buf - 1)))
         rc = -1;
+    if (rc == 0) {
+        /* the offsets kept on the way, as lines */
+        s->name_line = nv_xml_line_at(data, len, s->name_line);
+        for (size_t i = 0; i < s->nmacs; i++)
+            s->macs[i].line = nv_xml_line_at(data, len, s->macs[i].line);
+    }
     scratch_name = g.name;
     scratch_uuid = g.uuid;
     scratch_done(&scratch_name);

@@ -38,6 +38,13 @@ typedef struct nv_xml_stream_hooks {
 
 /* The line of the tag being reported (as nv_xml_node.line would hold). */
 unsigned long nv_xml_stream_line(nv_xml_stream *st);
+/* Where the current element starts: its offset in the document's bytes
+ * (nv_xml_line_at turns it into a line; cheaper than the line itself when
+ * few are ever needed). */
+unsigned long nv_xml_stream_offset(nv_xml_stream *st);
+/* The line (from 1) of the byte at offset off of data, counting line ends
+ * as XML does (LF, CR LF and a lone CR). */
+unsigned long nv_xml_line_at(const char *data, size_t len, unsigned long off);
 
 /* From an end hook: writes <name attr="value"/> as the ending element's last
  * child. -1 when it cannot be written. */

@@ -104,6 +104,22 @@ TEST(spec_text_matches_the_tree)
     case_(NV_SPEC_DOMAIN, "<?xml version='1.0' encoding='ISO-8859-1'?><domain><name>caf\xe9</name><uuid>" U
                           "</uuid></domain>", 0);
     case_(NV_SPEC_DOMAIN, "<domain><name>n<!-- c -->m</name><uuid>" U "</uuid></domain>", 0);
+    /* lines (of <name> and of each interface that gets a MAC) with CR LF, a
+     * lone CR and a mix of both, as expat counts them */
+    case_(NV_SPEC_DOMAIN,
+          "<?xml version='1.0'?>\r\n<domain type='qemu'>\r\n  <name>vm1</name>\r\n  <uuid>" U
+          "</uuid>\r\n  <devices>\r\n    <interface type='user'/>\r\n\r\n"
+          "    <interface type='user'><mac/></interface>\r\n  </devices>\r\n</domain>\r\n",
+          0);
+    case_(NV_SPEC_DOMAIN,
+          "<domain>\r<name>n</name>\r\r<uuid>" U "</uuid>\r<devices>\r<interface type='user'/>\r"
+          "<interface type='user'/></devices>\r</domain>\r",
+          0);
+    case_(NV_SPEC_DOMAIN,
+          "\n\r\n\r<domain>\n\r<name>n</name><devices>\r\n\n\r<interface type='user'/></devices>\r<uuid>" U
+          "</uuid></domain>",
+          -1);
+    case_(NV_SPEC_NETWORK, "<network>\r\n<name>n</name>\r<uuid>" U "</uuid>\r\n</network>", 0);
     case_(NV_SPEC_NETWORK, "<network>\n<name>n</name>\n<uuid>" U "</uuid>\n<forward mode='nat'/>\n</network>", 0);
     case_(NV_SPEC_NETWORK, "<network><name>n</name><uuid>" U "</uuid></network>", 0);
     case_(NV_SPEC_NETWORK, "<network><name>n</name><uuid>" U "</uuid><forward mode='bridge'/></network>", 0);
