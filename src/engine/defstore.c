@@ -11,10 +11,11 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/grow.h"
 #include "util/strict.h"
+#include "util/uuid.h"
 #include "xml/canon.h"
 #include "xml/write.h"
-#include "util/uuid.h"
 
 static const char *const kind_names[NV_KIND_COUNT] = {"domain", "network", "pool"};
 static const char header[] = "nixvirt-def 1 ";
@@ -129,12 +130,10 @@ static nv_defstore_file *find_file(const nv_defstore *ds, int kind, const uint8_
 static nv_defstore_file *add_file(nv_defstore *ds, int kind, const uint8_t uuid[16], const char *name)
 {
     if (ds->nfiles == ds->cap) {
-        size_t cap = ds->cap ? ds->cap * 2 : 64;
-        nv_defstore_file *v = realloc(ds->files, cap * sizeof *v);
+        nv_defstore_file *v = nv_grow(ds->files, &ds->cap, sizeof *v, 64);
         if (!v)
             return NULL;
         ds->files = v;
-        ds->cap = cap;
     }
     nv_defstore_file *f = &ds->files[ds->nfiles];
     memset(f, 0, sizeof *f);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/file.h"
+#include "util/grow.h"
 
 static int same_uuid(const void *uuids, size_t pos, const void *uuid)
 {
@@ -19,13 +20,11 @@ static int add(nv_keep *k, const uint8_t uuid[16], nv_err *e)
 {
     if (nv_keep_has(k, uuid))
         return 0; /* listed twice: kept once */
-    if (k->n == k->cap) { /* doubling: a long list is not copied once per line */
-        size_t cap = k->cap ? k->cap * 2 : 64;
-        uint8_t (*grown)[16] = realloc(k->uuids, cap * sizeof *grown);
+    if (k->n == k->cap) {
+        uint8_t (*grown)[16] = nv_grow(k->uuids, &k->cap, sizeof *grown, 64);
         if (!grown)
             return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
         k->uuids = grown;
-        k->cap = cap;
     }
     memcpy(k->uuids[k->n], uuid, 16);
     if (nv_hmap_put(&k->set, nv_hash(uuid, 16), k->n, e) < 0)

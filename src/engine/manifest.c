@@ -8,9 +8,10 @@
 
 #include "engine/speccache.h"
 #include "util/file.h"
+#include "util/grow.h"
 #include "util/hmap.h"
-#include "util/sha256.h"
 #include "util/seconds.h"
+#include "util/sha256.h"
 #include "xml/doc.h"
 
 static const char *const kind_lists[NV_KIND_COUNT] = {"domains", "networks", "pools"};
@@ -185,12 +186,10 @@ typedef struct reading {
 static int add_slot(reading *rd, size_t at, int kind, size_t job)
 {
     if (rd->nslots == rd->slots_cap) {
-        size_t cap = rd->slots_cap ? rd->slots_cap * 2 : 64;
-        slot *v = realloc(rd->slots, cap * sizeof *v);
+        slot *v = nv_grow(rd->slots, &rd->slots_cap, sizeof *v, 64);
         if (!v)
             return -1;
         rd->slots = v;
-        rd->slots_cap = cap;
     }
     rd->slots[rd->nslots++] = (slot){.at = at, .kind = kind, .job = job};
     return 0;
@@ -204,14 +203,12 @@ static void read_definition(const char *file, enum nv_kind kind, const nv_xml_no
         return;
     }
     if (rd->n == rd->cap) {
-        size_t cap = rd->cap ? rd->cap * 2 : 64;
-        rjob *v = realloc(rd->jobs, cap * sizeof *v);
+        rjob *v = nv_grow(rd->jobs, &rd->cap, sizeof *v, 64);
         if (!v) {
             nv_errlist_add(errs, "out of memory");
             return;
         }
         rd->jobs = v;
-        rd->cap = cap;
     }
     if (add_slot(rd, errs->n, -1, rd->n) < 0) {
         nv_errlist_add(errs, "out of memory");

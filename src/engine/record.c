@@ -13,6 +13,7 @@
 #include "engine/spec.h"
 #include "util/buf.h"
 #include "util/file.h"
+#include "util/grow.h"
 #include "util/hex.h"
 #include "util/sha256.h"
 #include "util/strict.h"
@@ -112,12 +113,10 @@ int nv_record_put(nv_record *r, enum nv_kind kind, const uint8_t uuid[16], const
         return 0; /* as it was: not a change */
     if (!en) {
         if (r->n == r->cap) {
-            size_t cap = r->cap ? r->cap * 2 : 32;
-            nv_record_entry *v = realloc(r->v, cap * sizeof *v);
+            nv_record_entry *v = nv_grow(r->v, &r->cap, sizeof *v, 32);
             if (!v)
                 return nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
             r->v = v;
-            r->cap = cap;
         }
         if (nv_hmap_put(&r->index, entry_hash(kind, uuid), r->n, e) < 0)
             return -1;

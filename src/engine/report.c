@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/spec.h"
+#include "util/grow.h"
 #include "util/uuid.h"
 
 static const char *const act_names[NV_ACT_COUNT] = {
@@ -24,14 +25,12 @@ const char *nv_act_name(unsigned act)
 nv_report_obj *nv_report_add(nv_report *r, const char *kind, const char *name, const uint8_t *uuid)
 {
     if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 32;
-        nv_report_obj **v = realloc(r->v, cap * sizeof *v);
+        nv_report_obj **v = nv_grow(r->v, &r->cap, sizeof *v, 32);
         if (!v) {
             r->oom = 1;
             return NULL;
         }
         r->v = v;
-        r->cap = cap;
     }
     nv_report_obj *o = calloc(1, sizeof *o);
     if (!o || !(o->name = strdup(name ? name : ""))) {

@@ -11,6 +11,7 @@
 #include "engine/record.h"
 #include "util/buf.h"
 #include "util/file.h"
+#include "util/grow.h"
 #include "util/sha256.h"
 #include "util/strict.h"
 
@@ -47,12 +48,10 @@ static nv_speccache_entry *add(nv_speccache *c, int kind, const uint8_t src[32],
                                const uint8_t digest[32], const char *name, size_t name_len)
 {
     if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        nv_speccache_entry *v = realloc(c->v, cap * sizeof *v);
+        nv_speccache_entry *v = nv_grow(c->v, &c->cap, sizeof *v, 64);
         if (!v)
             return NULL;
         c->v = v;
-        c->cap = cap;
     }
     nv_speccache_entry *en = &c->v[c->n];
     memset(en, 0, sizeof *en);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "rpc/keepalive.h"
+#include "util/grow.h"
 #include "util/time.h"
 
 /* A call in flight. The array of calls is sorted by serial (serials only
@@ -228,12 +229,10 @@ static int add_call(nv_rpc_conn *c, const call *cl)
         c->n = k;
     }
     if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        call *p = realloc(c->calls, cap * sizeof *p);
+        call *p = nv_grow(c->calls, &c->cap, sizeof *p, 16);
         if (!p)
             return -1;
         c->calls = p;
-        c->cap = cap;
     }
     c->calls[c->n++] = *cl;
     c->live++;
@@ -270,12 +269,10 @@ static int push_arrived(nv_rpc_conn *c, uint32_t serial)
         c->an = k;
     }
     if (c->an == c->acap) {
-        size_t cap = c->acap ? c->acap * 2 : 16;
-        uint32_t *p = realloc(c->arrived, cap * sizeof *p);
+        uint32_t *p = nv_grow(c->arrived, &c->acap, sizeof *p, 16);
         if (!p)
             return -1;
         c->arrived = p;
-        c->acap = cap;
     }
     c->arrived[c->an++] = serial;
     return 0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
 #include "xml/canon.h"
 #include "xml/write.h"
 
@@ -25,12 +26,9 @@ static int add_owned(struct ctx *c, enum nv_xml_diff_kind kind, nv_buf *path, ch
     const char *p = nv_buf_cstr(path);
     char *pc = p ? strdup(p) : NULL;
     if (pc && d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        nv_xml_diff_entry *v = realloc(d->v, cap * sizeof *v);
-        if (v) {
+        nv_xml_diff_entry *v = nv_grow(d->v, &d->cap, sizeof *v, 16);
+        if (v)
             d->v = v;
-            d->cap = cap;
-        }
     }
     if (!pc || d->n == d->cap) {
         free(pc);
