@@ -66,6 +66,29 @@ void check_write_domains(const char *dir, const char *const *names, int n, char 
     }
 }
 
+char *check_expand_data(const char *tmpl, const char *rel)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", check_data_path(rel));
+    size_t dl = strlen(dir), n = 0;
+    for (const char *p = tmpl; *p; p++)
+        n += strncmp(p, "@D@", 3) == 0 ? dl : 1;
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *p = tmpl; *p;) {
+        if (strncmp(p, "@D@", 3) == 0) {
+            memcpy(o, dir, dl);
+            o += dl;
+            p += 3;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 const char *check_data_path(const char *rel)
 {
     static char buf[4096];

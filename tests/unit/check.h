@@ -12,6 +12,9 @@ void check_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Absolute path of a file under tests/data (NV_TEST_DATA env or ./tests/data). */
 const char *check_data_path(const char *rel);
+/* tmpl with every @D@ replaced by check_data_path(rel) (malloc'd; NULL when
+ * out of memory). */
+char *check_expand_data(const char *tmpl, const char *rel);
 /* Writes text to path (a failure is the test's). */
 void check_write_file(const char *path, const char *text);
 /* n small TCG domain definitions dir/<name>.xml, domain i (from 0) with UUID

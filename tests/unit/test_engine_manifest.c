@@ -14,33 +14,9 @@
 
 #define M_FILE "m.xml"
 
-/* The manifest text with every @D@ replaced by the data directory. */
-static char *expand(const char *tmpl)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", check_data_path("manifest"));
-    size_t dl = strlen(dir), n = 0;
-    for (const char *p = tmpl; *p; p++)
-        n += strncmp(p, "@D@", 3) == 0 ? dl : 1;
-    char *out = malloc(n + 1), *o = out;
-    if (!out)
-        return NULL;
-    for (const char *p = tmpl; *p;) {
-        if (strncmp(p, "@D@", 3) == 0) {
-            memcpy(o, dir, dl);
-            o += dl;
-            p += 3;
-        } else {
-            *o++ = *p++;
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
 static int parse(const char *tmpl, nv_manifest *m, nv_errlist *errs)
 {
-    char *text = expand(tmpl);
+    char *text = check_expand_data(tmpl, "manifest");
     memset(errs, 0, sizeof *errs);
     int rc = nv_manifest_parse(M_FILE, text, strlen(text), m, errs);
     free(text);
@@ -356,7 +332,7 @@ TEST(manifest_load_file)
     CHECK(fd >= 0);
     if (fd < 0)
         return;
-    char *text = expand(valid);
+    char *text = check_expand_data(valid, "manifest");
     size_t len = strlen(text);
     CHECK_INT(write(fd, text, len), (long long)len);
     close(fd);

@@ -95,22 +95,7 @@ static char *many_errors(void)
         "  <domains/>\n"
         "  <volumes/>\n"
         "</nixvirt>\n";
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", check_data_path("manifest"));
-    size_t dl = strlen(dir);
-    char *out = malloc(sizeof tmpl + 32 * dl), *o = out;
-    if (!out)
-        return NULL;
-    for (const char *p = tmpl; *p;)
-        if (strncmp(p, "@D@", 3) == 0) {
-            memcpy(o, dir, dl);
-            o += dl;
-            p += 3;
-        } else {
-            *o++ = *p++;
-        }
-    *o = '\0';
-    return out;
+    return check_expand_data(tmpl, "manifest");
 }
 
 /* The order reading each definition in place gave (one line prefix per
