@@ -158,9 +158,9 @@ static int parse_volumes(const char *file, enum nv_kind kind, const nv_xml_node 
  * error goes where reading it in place would have put it: `at` is the
  * number of errors before it, a list's duplicate check likewise. */
 typedef struct slot {
-    size_t at;
+    size_t at;   /* errors before it */
     int kind;    /* a list's duplicate check: its kind; -1: a reading */
-    size_t job;
+    size_t job;  /* a reading: its job */
 } slot;
 
 typedef struct rjob {
@@ -179,7 +179,6 @@ typedef struct reading {
     slot *slots;
     size_t nslots, slots_cap;
     const nv_manifest_kind *lists[NV_KIND_COUNT];
-    int oom;
     atomic_size_t next; /* the next job no thread has taken */
 } reading;
 
