@@ -72,9 +72,9 @@ static int parse_bool(const char *file, const nv_xml_node *el, const char *attr,
 
 /* A definition's own problem, with the manifest line that names it (a file
  * that cannot be read has no line of its own). */
-static void add_spec_error(nv_errlist *errs, const char *file, const nv_xml_node *el, const nv_err *e)
+static void add_spec_error(nv_errlist *errs, const char *file, const nv_xml_node *el, const char *msg)
 {
-    nv_errlist_add(errs, "%s:%lu: <%s> definition: %s", file, el->line, el->name, e->msg);
+    nv_errlist_add(errs, "%s:%lu: <%s> definition: %s", file, el->line, el->name, msg);
 }
 
 static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vol *v, nv_errlist *errs)
@@ -94,7 +94,7 @@ static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vo
         nv_err e;
         nv_err_clear(&e);
         if (nv_spec_read_text(&v->spec, NV_SPEC_VOLUME, def, &e) < 0) {
-            add_spec_error(errs, file, el, &e);
+            add_spec_error(errs, file, el, e.msg);
         } else {
             v->has_spec = 1;
             if (name && strcmp(name, v->spec.name) != 0)
@@ -447,13 +447,8 @@ static void read_all(reading *rd)
     if (helper)
         pthread_join(t, NULL);
     /* the cache is changed on this thread only, in the manifest's order */
-    for (size_t i = 0; i < rd->n; i++) {
-        rjob *j = &rd->jobs[i];
-        if (j->use.hit)
-            j->use.hit->used = 1;
-        if (j->use.add)
-            nv_speccache_add(rd->cache, j->use.src, j->dst);
-    }
+    for (size_t i = 0; i < rd->n; i++)
+        nv_spec_cache_commit(rd->cache, &rd->jobs[i].use, rd->jobs[i].dst);
 }
 
 /* Appends line, taken (NULL: counted, not stored: it was not kept). */
@@ -506,7 +501,7 @@ static void place_errors(const char *path, reading *rd, nv_errlist *errs)
         } else {
             rjob *j = &rd->jobs[sl->job];
             if (j->err)
-                nv_errlist_add(&merged, "%s:%lu: <%s> definition: %s", path, j->el->line, j->el->name, j->err);
+                add_spec_error(&merged, path, j->el, j->err);
             else if (j->oom)
                 nv_errlist_add(&merged, "out of memory");
         }

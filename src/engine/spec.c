@@ -522,11 +522,16 @@ int nv_spec_read_cached(nv_spec *s, enum nv_spec_kind kind, const char *path, nv
 {
     nv_spec_cache_use u;
     int rc = nv_spec_read_shared(s, kind, path, cache, dir, &u, e);
-    if (u.hit)
-        u.hit->used = 1;
-    if (u.add)
-        nv_speccache_add(cache, u.src, s);
+    nv_spec_cache_commit(cache, &u, s);
     return rc;
+}
+
+void nv_spec_cache_commit(nv_speccache *cache, const nv_spec_cache_use *u, const nv_spec *s)
+{
+    if (u->hit)
+        u->hit->used = 1;
+    if (u->add)
+        nv_speccache_add(cache, u->src, s);
 }
 
 int nv_spec_read_text(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_err *e)

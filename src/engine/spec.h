@@ -104,6 +104,8 @@ typedef struct nv_spec_cache_use {
 } nv_spec_cache_use;
 int nv_spec_read_shared(nv_spec *s, enum nv_spec_kind kind, const char *path, const struct nv_speccache *cache,
                         struct nv_dir *dir, nv_spec_cache_use *u, nv_err *e);
+/* Does to cache what *u says (marks the entry used, or adds s's reading). */
+void nv_spec_cache_commit(struct nv_speccache *cache, const nv_spec_cache_use *u, const nv_spec *s);
 /* Makes s->xml (and the MACs) from the kept bytes, when not made yet. An
  * error when they read otherwise than the cache said (it is not to be
  * trusted then). */

@@ -146,14 +146,6 @@ nv_speccache_entry *nv_speccache_lookup(const nv_speccache *c, enum nv_spec_kind
     return find(c, (int)kind, src);
 }
 
-nv_speccache_entry *nv_speccache_find(nv_speccache *c, enum nv_spec_kind kind, const uint8_t src[32])
-{
-    nv_speccache_entry *en = find(c, (int)kind, src);
-    if (en)
-        en->used = 1;
-    return en;
-}
-
 void nv_speccache_add(nv_speccache *c, const uint8_t src[32], const nv_spec *s)
 {
     if (find(c, (int)s->kind, src))

@@ -44,9 +44,8 @@ typedef struct nv_speccache {
 void nv_speccache_load(nv_speccache *c, const char *path, const char *version);
 void nv_speccache_free(nv_speccache *c);
 
-/* The entry for a file of that kind with those bytes (marked used), or NULL. */
-nv_speccache_entry *nv_speccache_find(nv_speccache *c, enum nv_spec_kind kind, const uint8_t src[32]);
-/* The same without marking it (threads may look up at the same time). */
+/* The entry for a file of that kind with those bytes, or NULL (not marked
+used: threads may look up at the same time; nv_spec_cache_commit marks). */
 nv_speccache_entry *nv_speccache_lookup(const nv_speccache *c, enum nv_spec_kind kind, const uint8_t src[32]);
 /* Adds what reading a file with bytes digested to src gave (a spec with its
  * digest set); a failure only loses the entry. */

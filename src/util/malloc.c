@@ -191,10 +191,10 @@ void *realloc(void *p, size_t n)
 {
     if (!p)
         return malloc(n);
-    size_t have = capacity(p);
-    if (n <= have && (slab_of(p)->cls != LARGE || n > SMALL_MAX))
-        return p;
     slab *s = slab_of(p);
+    size_t have = capacity(p);
+    if (n <= have && (s->cls != LARGE || n > SMALL_MAX))
+        return p;
     if (s->cls == LARGE && n > SMALL_MAX && n <= SIZE_MAX / 2) {
         /* a mapping grows in place when the pages after it are free */
         size_t len = ((size_t)((char *)p - s->map) + n + PAGE - 1) & ~(PAGE - 1);

@@ -44,11 +44,6 @@ static int put_attr(nv_xml_stream *st, const char *name, const char *value)
     return 0;
 }
 
-unsigned long nv_xml_stream_line(nv_xml_stream *st)
-{
-    return (unsigned long)XML_GetCurrentLineNumber(st->p);
-}
-
 unsigned long nv_xml_stream_offset(nv_xml_stream *st)
 {
     XML_Index i = XML_GetCurrentByteIndex(st->p);

@@ -36,8 +36,6 @@ typedef struct nv_xml_stream_hooks {
     int (*end)(void *ctx, nv_xml_stream *st, int depth, const char *name);
 } nv_xml_stream_hooks;
 
-/* The line of the tag being reported (as nv_xml_node.line would hold). */
-unsigned long nv_xml_stream_line(nv_xml_stream *st);
 /* Where the current element starts: its offset in the document's bytes
  * (nv_xml_line_at turns it into a line; cheaper than the line itself when
  * few are ever needed). */

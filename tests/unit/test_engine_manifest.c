@@ -183,8 +183,8 @@ TEST(manifest_absent_and_empty_kinds)
 }
 
 /* One manifest with a mistake of every kind: each is reported, with its
- * line, in the same run. */
-static const char many_errors[] =
+ * line, in the same run (test_engine_manifest_readers.c reads it too). */
+const char manifest_many_errors[] =
     "<nixvirt version=\"1\" extra=\"x\">\n"                                                  /* 1 */
     "  <networks purge=\"sometimes\" mode=\"x\">\n"                                          /* 2 */
     "    <network definition=\"@D@/net.xml\" active=\"yes\" bogus=\"1\"/>\n"                 /* 3 */
@@ -223,7 +223,7 @@ TEST(manifest_every_error_at_once)
 {
     nv_manifest m;
     nv_errlist errs;
-    CHECK_INT(parse(many_errors, &m, &errs), -1);
+    CHECK_INT(parse(manifest_many_errors, &m, &errs), -1);
 
     CHECK_ERROR(&errs, "m.xml:1: unknown attribute 'extra' on <nixvirt>", NULL);
     CHECK_ERROR(&errs, "m.xml:2: purge=\"sometimes\": expected undeclared, managed or none", NULL);

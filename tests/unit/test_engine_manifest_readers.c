@@ -57,46 +57,9 @@ static void check_same_objects(const nv_manifest *a, const nv_manifest *b)
     }
 }
 
-/* The manifest of the one-thread tests' every-error case, with the data
- * directory in place of @D@. */
-static char *many_errors(void)
-{
-    static const char tmpl[] =
-        "<nixvirt version=\"1\" extra=\"x\">\n"
-        "  <networks purge=\"sometimes\" mode=\"x\">\n"
-        "    <network definition=\"@D@/net.xml\" active=\"yes\" bogus=\"1\"/>\n"
-        "    <bridge/>\n"
-        "  </networks>\n"
-        "  <pools>\n"
-        "    <pool definition=\"@D@/pool.xml\" restart=\"sometimes\" shutdown-timeout=\"5\">\n"
-        "      <volume/>\n"
-        "      <volume name=\"new.qcow2\"/>\n"
-        "      <volume name=\"other.qcow2\" definition=\"@D@/vol.xml\"/>\n"
-        "      <volume name=\"x\" present=\"no\"/>\n"
-        "      <volume name=\"\" present=\"false\"/>\n"
-        "      <volume name=\"y\" present=\"false\" size=\"1\"><target/></volume>\n"
-        "      <volume definition=\"@D@/missing-vol.xml\"/>\n"
-        "      <volume name=\"dup\" present=\"false\"/>\n"
-        "      <volume name=\"dup\" present=\"false\"/>\n"
-        "    </pool>\n"
-        "  </pools>\n"
-        "  <domains purge=\"all\">\n"
-        "    <domain definition=\"@D@/broken.xml\" shutdown-timeout=\"abc\"/>\n"
-        "    <domain definition=\"@D@/missing.xml\" shutdown-timeout=\"864001\"/>\n"
-        "    <domain definition=\"@D@/dom-a.xml\" shutdown-timeout=\"-1\"/>\n"
-        "    <domain definition=\"@D@/dom-a-same-uuid.xml\" shutdown-timeout=\"\"/>\n"
-        "    <domain definition=\"@D@/dom-a-same-name.xml\"/>\n"
-        "    <domain active=\"true\"/>\n"
-        "    <domain definition=\"@D@/net.xml\"/>\n"
-        "    <domain definition=\"@D@/no-uuid.xml\"/>\n"
-        "    <vm/>\n"
-        "    stray text\n"
-        "  </domains>\n"
-        "  <domains/>\n"
-        "  <volumes/>\n"
-        "</nixvirt>\n";
-    return check_expand_data(tmpl, "manifest");
-}
+/* The one-thread tests' manifest with a mistake of every kind (@D@: the
+ * data directory), in test_engine_manifest.c. */
+extern const char manifest_many_errors[];
 
 /* The order reading each definition in place gave (one line prefix per
  * error): a definition's error right after its element's own, the
@@ -106,7 +69,7 @@ TEST(manifest_readers_error_order)
     static const int lines[] = {1, 2, 2, 4, 3, 3, 7, 7, 8, 9, 10, 11, 12, 13, 13, 14, 16,
                                 28, 19, 28, 20, 20, 21, 21, 22, 23, 25, 26, 27, 23, 24, 31, 32};
     size_t want = sizeof lines / sizeof lines[0];
-    char *text = many_errors();
+    char *text = check_expand_data(manifest_many_errors, "manifest");
     CHECK(text != NULL);
     if (!text)
         return;
