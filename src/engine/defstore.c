@@ -12,6 +12,7 @@
 
 #include "util/buf.h"
 #include "util/grow.h"
+#include "util/hex.h"
 #include "util/strict.h"
 #include "util/uuid.h"
 #include "xml/canon.h"
@@ -265,8 +266,9 @@ static void note_file(nv_defstore *ds, enum nv_kind kind, const uint8_t uuid[16]
 
 static void put_hex(nv_buf *b, const uint8_t d[32])
 {
-    for (int i = 0; i < 32; i++)
-        nv_buf_printf(b, "%02x", d[i]);
+    char hex[64];
+    nv_hex_write(d, 32, hex);
+    nv_buf_append(b, hex, sizeof hex);
 }
 
 /* The file's text into b (b->failed when too large): the header with the
@@ -347,11 +349,9 @@ int nv_defstore_save(nv_defstore *ds, enum nv_kind kind, const nv_spec *s, const
 
 static int hex_equal(const char *hex, const uint8_t d[32])
 {
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++)
-        if (hex[2 * i] != digits[d[i] >> 4] || hex[2 * i + 1] != digits[d[i] & 15])
-            return 0;
-    return 1;
+    char want[64];
+    nv_hex_write(d, 32, want);
+    return memcmp(hex, want, sizeof want) == 0;
 }
 
 /* Reads an open file of at most NV_DEFSTORE_MAX bytes. */

@@ -9,6 +9,7 @@
 #include "engine/speccache.h"
 #include "util/file.h"
 #include "util/grow.h"
+#include "util/hex.h"
 #include "util/hmap.h"
 #include "util/seconds.h"
 #include "util/sha256.h"
@@ -70,6 +71,26 @@ static int parse_bool(const char *file, const nv_xml_node *el, const char *attr,
     return 1;
 }
 
+/* sha256="<64 lowercase hex digits>": what the definition file's bytes
+ * hash to (a Nix-made manifest knows it at evaluation). 1 with out set, 0
+ * when absent, -1 when malformed (reported). */
+static int parse_sha256(const char *file, const nv_xml_node *el, uint8_t out[32], nv_errlist *errs)
+{
+    const char *v = nv_xml_attr(el, "sha256");
+    if (!v)
+        return 0;
+    if (!nv_xml_attr(el, "definition")) {
+        nv_errlist_add(errs, "%s:%lu: sha256= on <%s> without a definition", file, el->line, el->name);
+        return -1;
+    }
+    if (nv_hex_digest_parse(v, out) < 0) {
+        nv_errlist_add(errs, "%s:%lu: sha256=\"%.80s\" on <%s>: expected 64 lowercase hexadecimal digits", file,
+                       el->line, v, el->name);
+        return -1;
+    }
+    return 1;
+}
+
 /* A definition's own problem, with the manifest line that names it (a file
  * that cannot be read has no line of its own). */
 static void add_spec_error(nv_errlist *errs, const char *file, const nv_xml_node *el, const char *msg)
@@ -79,7 +100,7 @@ static void add_spec_error(nv_errlist *errs, const char *file, const nv_xml_node
 
 static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vol *v, nv_errlist *errs)
 {
-    static const char *const attrs[] = {"definition", "name", "present", NULL};
+    static const char *const attrs[] = {"definition", "sha256", "name", "present", NULL};
     check_attrs(file, el, attrs, errs);
     check_no_text(file, el, errs);
     if (el->first && nv_xml_child(el, NULL))
@@ -90,10 +111,13 @@ static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vo
     int bad_present = parse_bool(file, el, "present", &v->present, errs) < 0;
     const char *def = nv_xml_attr(el, "definition");
     const char *name = nv_xml_attr(el, "name");
-    if (def) {
+    uint8_t want[32] = {0};
+    int sealed = parse_sha256(file, el, want, errs);
+    if (def && sealed >= 0) {
         nv_err e;
         nv_err_clear(&e);
-        if (nv_spec_read_text(&v->spec, NV_SPEC_VOLUME, def, &e) < 0) {
+        nv_spec_cache_use u;
+        if (nv_spec_read_shared(&v->spec, NV_SPEC_VOLUME, def, NULL, NULL, sealed ? want : NULL, &u, &e) < 0) {
             add_spec_error(errs, file, el, e.msg);
         } else {
             v->has_spec = 1;
@@ -167,6 +191,8 @@ typedef struct rjob {
     const nv_xml_node *el;
     nv_spec *dst;
     enum nv_spec_kind kind;
+    int sealed;  /* the manifest gave the bytes' digest: */
+    uint8_t want[32];
     char *err;   /* what went wrong, or NULL */
     int oom;     /* ... and the message could not be kept */
     nv_spec_cache_use use;
@@ -194,13 +220,17 @@ static int add_slot(reading *rd, size_t at, int kind, size_t job)
     return 0;
 }
 
+/* sealed: parse_sha256's answer, want its digest. */
 static void read_definition(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
-                            reading *rd, nv_errlist *errs)
+                            int sealed, const uint8_t want[32], reading *rd, nv_errlist *errs)
 {
     if (!nv_xml_attr(el, "definition")) {
-        nv_errlist_add(errs, "%s:%lu: <%s> needs a definition attribute", file, el->line, el->name);
+        if (sealed == 0)
+            nv_errlist_add(errs, "%s:%lu: <%s> needs a definition attribute", file, el->line, el->name);
         return;
     }
+    if (sealed < 0)
+        return;
     if (rd->n == rd->cap) {
         rjob *v = nv_grow(rd->jobs, &rd->cap, sizeof *v, 64);
         if (!v) {
@@ -219,14 +249,16 @@ static void read_definition(const char *file, enum nv_kind kind, const nv_xml_no
         .el = el,
         .dst = &o->spec, /* spec.file stays NULL unless it is read */
         .kind = kind == NV_KIND_DOMAIN ? NV_SPEC_DOMAIN : kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK : NV_SPEC_POOL,
+        .sealed = sealed,
     };
+    memcpy(rd->jobs[rd->n - 1].want, want, 32);
 }
 
 static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
                          reading *rd, nv_errlist *errs)
 {
-    static const char *const dom_attrs[] = {"definition", "active", "restart", "shutdown-timeout", NULL};
-    static const char *const other_attrs[] = {"definition", "active", "restart", NULL};
+    static const char *const dom_attrs[] = {"definition", "sha256", "active", "restart", "shutdown-timeout", NULL};
+    static const char *const other_attrs[] = {"definition", "sha256", "active", "restart", NULL};
     check_attrs(file, el, kind == NV_KIND_DOMAIN ? dom_attrs : other_attrs, errs);
     check_no_text(file, el, errs);
     o->line = el->line;
@@ -238,8 +270,10 @@ static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node 
     const char *t = nv_xml_attr(el, "shutdown-timeout");
     if (t && nv_parse_seconds(t, &o->shutdown_timeout) < 0)
         nv_errlist_add(errs, "%s:%lu: shutdown-timeout=\"%s\": expected a number of seconds", file, el->line, t);
+    uint8_t want[32] = {0};
+    int sealed = parse_sha256(file, el, want, errs);
     if (parse_volumes(file, kind, el, o, errs) == 0)
-        read_definition(file, kind, el, o, rd, errs);
+        read_definition(file, kind, el, o, sealed, want, rd, errs);
 }
 
 static int same_uuid(const void *ctx, size_t pos, const void *key)
@@ -402,8 +436,8 @@ static void read_jobs(reading *rd, nv_dir *dir)
             rjob *j = &rd->jobs[i];
             nv_err e;
             nv_err_clear(&e);
-            if (nv_spec_read_shared(j->dst, j->kind, nv_xml_attr(j->el, "definition"), rd->cache, dir, &j->use,
-                                    &e) < 0 &&
+            if (nv_spec_read_shared(j->dst, j->kind, nv_xml_attr(j->el, "definition"), rd->cache, dir,
+                                    j->sealed ? j->want : NULL, &j->use, &e) < 0 &&
                 !(j->err = strdup(e.msg)))
                 j->oom = 1;
         }

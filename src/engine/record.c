@@ -134,32 +134,6 @@ int nv_record_put(nv_record *r, enum nv_kind kind, const uint8_t uuid[16], const
     return 0;
 }
 
-/* Lowercase hex digits' values, -1 for every other byte (the record is
- * written lowercase: anything else is not ours). A constant table (128
- * digits a line; and nothing to set up while another thread reads). */
-#define X16 -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
-static const signed char lower_hex[256] = {
-    X16, X16, X16,
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,                   /* 0x30 */
-    X16, X16,
-    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,         /* 0x60 */
-    X16, X16, X16, X16, X16, X16, X16, X16, X16,
-};
-#undef X16
-
-static int hex_digest(const char *s, uint8_t out[32])
-{
-    if (strlen(s) != 64)
-        return -1;
-    for (int i = 0; i < 32; i++) {
-        int hi = lower_hex[(unsigned char)s[2 * i]], lo = lower_hex[(unsigned char)s[2 * i + 1]];
-        if ((hi | lo) < 0)
-            return -1;
-        out[i] = (uint8_t)((unsigned)hi << 4 | (unsigned)lo);
-    }
-    return 0;
-}
-
 /* The directory part of path (empty when it has none), in dir[n]. */
 static void dir_of(const char *path, char *dir, size_t n)
 {
@@ -305,7 +279,7 @@ int nv_record_parse(const char *path, char *data, size_t len, nv_record *r, nv_e
         }
         int digests = strcmp(defd, "-") != 0;
         if (k < 0 || nv_uuid_parse(uuid, u) < 0 || (!digests && strcmp(xmld, "-") != 0) ||
-            (digests && (hex_digest(defd, dd) < 0 || hex_digest(xmld, xd) < 0))) {
+            (digests && (nv_hex_digest_parse(defd, dd) < 0 || nv_hex_digest_parse(xmld, xd) < 0))) {
             rc = nv_err_set(e, NV_ERR_INPUT, "%s:%d: corrupt record line (remove the file to start afresh)", path, lineno);
             break;
         }
@@ -378,15 +352,11 @@ void nv_record_unlock(int fd)
         close(fd); /* closing releases the flock */
 }
 
-/* a table, not a printf per byte: a record of 10k objects has 640k of them */
+/* not a printf per byte: a record of 10k objects has 640k of them */
 static void put_hex(nv_buf *b, const uint8_t d[32])
 {
-    static const char digits[] = "0123456789abcdef";
     char hex[64];
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 15];
-    }
+    nv_hex_write(d, 32, hex);
     nv_buf_append(b, hex, sizeof hex);
 }
 

@@ -6,6 +6,7 @@
 
 #include "engine/speccache.h"
 #include "util/file.h"
+#include "util/hex.h"
 #include "util/sha256.h"
 #include "xml/stream.h"
 #include "xml/write.h"
@@ -474,6 +475,7 @@ static int read_data(nv_spec *s, enum nv_spec_kind kind, const char *path, const
 }
 
 /* What the cache kept of a reading of these very bytes. */
+/* data NULL: sealed (the file not read; its bytes have the digest src). */
 static int from_cache(nv_spec *s, enum nv_spec_kind kind, const char *path, const nv_speccache_entry *en,
                       char *data, size_t len, nv_err *e)
 {
@@ -491,22 +493,48 @@ static int from_cache(nv_spec *s, enum nv_spec_kind kind, const char *path, cons
     s->has_digest = 1;
     s->src = data;
     s->src_len = len;
+    if (!data) {
+        s->sealed = 1;
+        memcpy(s->sealed_src, en->src, 32);
+    }
     return 0;
 }
 
+/* The bytes read from path must be those the manifest named. */
+static int check_sealed(const char *path, const uint8_t want[32], const uint8_t got[32], nv_err *e)
+{
+    if (memcmp(want, got, 32) == 0)
+        return 0;
+    char w[65] = {0}, g[65] = {0};
+    nv_hex_write(want, 32, w);
+    nv_hex_write(got, 32, g);
+    return nv_err_set(e, NV_ERR_INPUT, "%s: its SHA-256 is %s, not the manifest's sha256=\"%s\" (the file changed "
+                      "after the manifest was made)", path, g, w);
+}
+
 int nv_spec_read_shared(nv_spec *s, enum nv_spec_kind kind, const char *path, const nv_speccache *cache,
-                        nv_dir *dir, nv_spec_cache_use *u, nv_err *e)
+                        nv_dir *dir, const uint8_t *want, nv_spec_cache_use *u, nv_err *e)
 {
     size_t len;
     char *data;
     memset(s, 0, sizeof *s);
     memset(u, 0, sizeof *u);
+    int cacheable = cache && (kind == NV_SPEC_DOMAIN || kind == NV_SPEC_NETWORK);
+    /* the manifest says which bytes, and their reading is known: the file
+     * is not opened (a no-op apply reads no definition at all) */
+    if (want && cacheable && (u->hit = nv_speccache_lookup(cache, kind, want)) != NULL)
+        return from_cache(s, kind, path, u->hit, NULL, 0, e);
     if (nv_read_file_in(dir, path, NV_XML_MAX_INPUT, &data, &len, e) < 0)
         return -1;
-    /* the reading of these bytes is known: nothing to check or parse */
-    int cacheable = cache && (kind == NV_SPEC_DOMAIN || kind == NV_SPEC_NETWORK);
-    if (cacheable) {
+    if (cacheable || want) {
         nv_sha256(data, len, u->src);
+        if (want && check_sealed(path, want, u->src, e) < 0) {
+            free(data);
+            return -1;
+        }
+    }
+    /* the reading of these bytes is known: nothing to check or parse */
+    if (cacheable) {
         u->hit = nv_speccache_lookup(cache, kind, u->src);
         if (u->hit)
             return from_cache(s, kind, path, u->hit, data, len, e);
@@ -521,7 +549,7 @@ int nv_spec_read_cached(nv_spec *s, enum nv_spec_kind kind, const char *path, nv
                         nv_err *e)
 {
     nv_spec_cache_use u;
-    int rc = nv_spec_read_shared(s, kind, path, cache, dir, &u, e);
+    int rc = nv_spec_read_shared(s, kind, path, cache, dir, NULL, &u, e);
     nv_spec_cache_commit(cache, &u, s);
     return rc;
 }
@@ -542,10 +570,25 @@ int nv_spec_read_text(nv_spec *s, enum nv_spec_kind kind, const char *path, nv_e
 /* The reading of s's kept bytes into *made, which must agree with s. */
 static int make_text(const nv_spec *s, nv_spec *made, nv_err *e)
 {
-    if (!s->src)
+    const char *src = s->src;
+    size_t src_len = s->src_len;
+    char *read = NULL;
+    if (!src && s->sealed) {
+        uint8_t got[32];
+        if (nv_read_file(s->file, NV_XML_MAX_INPUT, &read, &src_len, e) < 0)
+            return -1;
+        nv_sha256(read, src_len, got);
+        if (check_sealed(s->file, s->sealed_src, got, e) < 0) {
+            free(read);
+            return -1;
+        }
+        src = read;
+    }
+    if (!src)
         return nv_err_set(e, NV_ERR_SYSTEM, "%s: its text was not kept", s->file);
-    if (nv_xml_check_text(s->file, s->src, s->src_len, e) < 0 ||
-        read_data(made, s->kind, s->file, s->src, s->src_len, e) < 0)
+    int rc = nv_xml_check_text(s->file, src, src_len, e) < 0 ? -1 : read_data(made, s->kind, s->file, src, src_len, e);
+    free(read);
+    if (rc < 0)
         return nv_err_prefix(e, "its reading differs from the one cached");
     if (memcmp(made->uuid, s->uuid, 16) != 0 || strcmp(made->name, s->name) != 0 ||
         memcmp(made->digest, s->digest, 32) != 0) {
@@ -573,6 +616,7 @@ int nv_spec_need_text(nv_spec *s, nv_err *e)
     free(s->src);
     s->src = NULL;
     s->src_len = 0;
+    s->sealed = 0;
     return 0;
 }
 

@@ -62,6 +62,8 @@ typedef struct nv_spec {
     uint8_t digest[32];     /*   SHA-256 of xml (made or to be made) */
     char *src;              /* the file's bytes, while xml is not made yet (nv_spec_need_text) */
     size_t src_len;
+    int sealed;             /* xml and src both absent: the file was not opened, */
+    uint8_t sealed_src[32]; /*   its bytes must have this digest when it is (the manifest's sha256) */
 } nv_spec;
 
 struct nv_speccache;
@@ -102,11 +104,17 @@ typedef struct nv_spec_cache_use {
     int add;                        /* a reading to add, keyed by src */
     uint8_t src[32];
 } nv_spec_cache_use;
+/* want: the SHA-256 the file's bytes must have (a manifest's sha256=), or
+ * NULL. With it, a domain or network whose reading of those bytes the
+ * cache keeps is not even opened (s->sealed: nv_spec_need_text reads and
+ * checks it when its text is needed), and a file read with other bytes is
+ * an error. */
 int nv_spec_read_shared(nv_spec *s, enum nv_spec_kind kind, const char *path, const struct nv_speccache *cache,
-                        struct nv_dir *dir, nv_spec_cache_use *u, nv_err *e);
+                        struct nv_dir *dir, const uint8_t *want, nv_spec_cache_use *u, nv_err *e);
 /* Does to cache what *u says (marks the entry used, or adds s's reading). */
 void nv_spec_cache_commit(struct nv_speccache *cache, const nv_spec_cache_use *u, const nv_spec *s);
-/* Makes s->xml (and the MACs) from the kept bytes, when not made yet. An
+/* Makes s->xml (and the MACs) from the kept bytes (a sealed spec: from
+ * the file, which must have the manifest's digest), when not made yet. An
  * error when they read otherwise than the cache said (it is not to be
  * trusted then). */
 int nv_spec_need_text(nv_spec *s, nv_err *e);
