@@ -63,7 +63,13 @@ let
             else
               throw "nixvirt: ${kind}.writeXML: the ${kind} needs a name (a string)";
         in
-        writeText kind "NixVirt-${kind}-${storeName name}" (getXML obj);
+        let
+          text = getXML obj;
+          file = writeText kind "NixVirt-${kind}-${storeName name}" text;
+        in
+        # a derivation carries its bytes' digest for the manifest (its
+        # output cannot be read at evaluation); toFile's string is hashed there
+        if builtins.isAttrs file then file // { nixvirtSha256 = builtins.hashString "sha256" text; } else file;
     };
 
   guest-install = {

@@ -11,13 +11,20 @@
 # options to these functions.
 let
   inherit (builtins)
+    all
+    any
+    attrNames
     concatStringsSep
     filter
+    getContext
+    hashFile
     isAttrs
+    isPath
     isString
     map
     replaceStrings
     split
+    stringLength
     substring
     ;
 
@@ -41,10 +48,47 @@ let
 
   attr = name: value: " ${name}=\"${escapeXmlAttr value}\"";
 
-  # A definition as a string for the manifest. Nix paths are copied to the
-  # store (as `"${./vm.xml}"` does); strings, also with a derivation's
-  # context, and derivations are used as they are.
-  definitionAttr = d: attr "definition" "${d}";
+  hasPrefix = p: s: substring 0 (stringLength p) s == p;
+
+  # A string naming a file the evaluation itself put in the store (a Nix
+  # path interpolated, builtins.toFile): its context holds store paths
+  # only, no derivation outputs, so reading it builds nothing.
+  isSourceFile =
+    s:
+    let
+      ctx = getContext s;
+      paths = attrNames ctx;
+    in
+    paths != [ ]
+    && all (p: !(ctx.${p} ? outputs || ctx.${p} ? allOutputs)) paths
+    && any (p: s == p || hasPrefix "${p}/" s) paths;
+
+  # The SHA-256 of a definition's bytes when evaluation knows it without
+  # building anything (a derivation's output is never read here: that would
+  # be import-from-derivation): Nix paths and files the evaluation wrote are
+  # hashed, the library's writeXML says it (nixvirtSha256). null otherwise.
+  # With it, `nixvirt apply` does not even open a definition whose reading
+  # it keeps from an earlier run (and refuses one that has other bytes).
+  definitionSha256 =
+    d:
+    if isPath d then
+      hashFile "sha256" d
+    else if isAttrs d && d ? nixvirtSha256 then
+      d.nixvirtSha256
+    else if isString d && isSourceFile d then
+      hashFile "sha256" d
+    else
+      null;
+
+  # A definition as a string for the manifest, with its digest when known.
+  # Nix paths are copied to the store (as `"${./vm.xml}"` does); strings,
+  # also with a derivation's context, and derivations are used as they are.
+  definitionAttr =
+    d:
+    let
+      sha = definitionSha256 d;
+    in
+    attr "definition" "${d}" + optionalString (sha != null) (attr "sha256" sha);
 
   # active: null = leave the object's state alone (NixVirt's meaning).
   activeAttr = a: optionalString (a != null) (attr "active" (if a then "true" else "false"));

@@ -60,7 +60,50 @@ in
     in
     builtins.substring 0 (builtins.stringLength builtins.storeDir + 1) p == builtins.storeDir + "/"
     && m { networks = [ { definition = ./defs/net-default.xml; } ]; }
-    == "<nixvirt version=\"1\">\n  <networks purge=\"undeclared\">\n    <network definition=\"${p}\" restart=\"ifchanged\"/>\n  </networks>\n</nixvirt>\n";
+    == "<nixvirt version=\"1\">\n  <networks purge=\"undeclared\">\n    <network definition=\"${p}\" sha256=\"${builtins.hashFile "sha256" ./defs/net-default.xml}\" restart=\"ifchanged\"/>\n  </networks>\n</nixvirt>\n";
+
+  # sha256= goes with every definition whose bytes evaluation knows without
+  # building: Nix paths, files it wrote (toFile, a path interpolated), the
+  # library's writeXML (with a package set: its derivation says it); never
+  # a plain string (a file of the host) or a derivation's output.
+  sha256-where-known =
+    let
+      v = { name = "v.raw"; capacity = 1; };
+      viaToFile = builtins.toFile "dom.xml" "<domain/>";
+      text = m {
+        domains = [
+          { definition = ./defs/dom-web.xml; }
+          { definition = viaToFile; }
+          { definition = "${./defs}/dom-build.xml"; }
+          { definition = "/etc/libvirt-defs/dom.xml"; }
+          { definition = drv; }
+          { definition = drv // { nixvirtSha256 = "ab"; }; }
+        ];
+        pools = [ { definition = "/p.xml"; volumes = [ { definition = ./defs/vol-disk.xml; } ]; } ];
+      };
+      sha = builtins.hashFile "sha256";
+      count = builtins.length (builtins.filter builtins.isList (builtins.split "sha256=" text));
+    in
+    contains ''<domain definition="[^"]*-dom-web.xml" sha256="${sha ./defs/dom-web.xml}" restart'' text
+    && contains ''<domain definition="${viaToFile}" sha256="${builtins.hashString "sha256" "<domain/>"}" restart'' text
+    && contains ''<domain definition="[^"]*-defs/dom-build.xml" sha256="${sha ./defs/dom-build.xml}" restart'' text
+    && contains ''<domain definition="/etc/libvirt-defs/dom.xml" restart'' text
+    && contains ''<domain definition="${drv.outPath}" restart'' text
+    && contains ''<domain definition="${drv.outPath}" sha256="ab" restart'' text
+    && contains ''<volume definition="[^"]*-vol-disk.xml" sha256="${sha ./defs/vol-disk.xml}"/>'' text
+    && count == 5;
+
+  # The library's writeXML with a package set gives a derivation that
+  # carries the digest of the text it writes (checked against the text).
+  writexml-carries-sha256 =
+    let
+      fakePkgs.writeText = name: text: derivation { inherit name; system = "none"; builder = "/none"; } // { _text = text; };
+      lib' = import ../../../nix/lib { pkgs = fakePkgs; };
+      d = lib'.domain.writeXML (dom { });
+    in
+    d.nixvirtSha256 == builtins.hashString "sha256" d._text
+    && d._text == lib'.domain.getXML (dom { })
+    && contains ''definition="${d.outPath}" sha256="${d.nixvirtSha256}"'' (m { domains = [ { definition = d; } ]; });
 
   # restart = "live" (ours, beside NixVirt's true/false/null) reaches the manifest.
   restart-live =
@@ -69,7 +112,7 @@ in
 
   # Name and Nix-path definition that agree are accepted.
   path-volume-name-agrees =
-    contains ''<volume name="disk.raw" definition="${builtins.storeDir}/[^"]*-vol-disk.xml"/>''
+    contains ''<volume name="disk.raw" definition="${builtins.storeDir}/[^"]*-vol-disk.xml" sha256="[0-9a-f]{64}"/>''
       (m { pools = [ { definition = "/NIXVIRT_DEFS/pool-images.xml"; volumes = [ { name = "disk.raw"; definition = ./defs/vol-disk.xml; } ]; } ]; });
 
   # A derivation's output is referenced (the manifest keeps its context, so
