@@ -255,6 +255,67 @@ test_reading_cache() {
     assert_contains "$ERR" "missing <uuid>"
 }
 
+# seal MANIFEST: adds sha256= (the bytes' digest) to each definition, as the Nix modules do.
+seal() {
+    local p h
+    for p in $(grep -o 'definition="[^"]*"' "$1" | cut -d'"' -f2); do
+        h=$(sha256sum "$p" | cut -d' ' -f1)
+        sed -i "s|definition=\"$p\"|definition=\"$p\" sha256=\"$h\"|" "$1"
+    done
+}
+
+# A manifest with sha256= (the Nix modules write it): a digest the file does not have is
+# refused before anything is done; a no-op opens no domain or network definition whose
+# reading the cache keeps (the files may be gone); drift is reverted from the file, read
+# then, which must still have the manifest's bytes: gone or changed since the manifest
+# was made, the apply fails and nothing moves.
+test_sealed_manifest() {
+    make_basic se 196
+    seal "$D/m.xml"
+    assert_eq 4 "$(grep -c 'sha256="[0-9a-f]\{64\}"' "$D/m.xml")"
+    sed "s|\(dom.xml\" sha256=\"\)[0-9a-f]*|\1$(printf '0%.0s' $(seq 64))|" "$D/m.xml" >"$D/bad.xml"
+    assert_exit 1 ap "$D/bad.xml"
+    assert_contains "$ERR" "$D/dom.xml: its SHA-256 is $(sha256sum "$D/dom.xml" | cut -d' ' -f1), not the manifest's"
+    assert_eq "" "$({ obj_names list; obj_names net-list; obj_names pool-list; } | grep '^se-' || true)" \
+        "objects defined after a refused manifest"
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "3 defined, 0 changed, 3 started, 0 restarted, 0 stopped, 0 removed, 0 unchanged, 1 volume created, 0 deleted"
+
+    # the domain's and the network's files are not opened by a no-op
+    mv "$D/dom.xml" "$D/dom.away"
+    mv "$D/net.xml" "$D/net.away"
+    local pid snap stamps
+    pid=$(obj_qemu_pid se-dom)
+    stamps=$(config_stamps)
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 0 changed, 0 started, 0 restarted, 0 stopped, 0 removed, 3 unchanged, 0 volumes created, 0 deleted"
+    assert_eq "$stamps" "$(config_stamps)" "the daemon's config files (no define)"
+
+    # drift: the text is needed, the file is gone: refused, nothing moves
+    virsh_sys setmaxmem se-dom 96M --config
+    snap=$(obj_snapshot)
+    stamps=$(config_stamps)
+    assert_exit 1 ap "$D/m.xml"
+    assert_contains "$ERR" "$D/dom.xml"
+    assert_eq "$snap" "$(obj_snapshot)"
+    assert_eq "$stamps" "$(config_stamps)" "the daemon's config files"
+    assert_eq "$pid" "$(obj_qemu_pid se-dom)" "qemu pid"
+    # the file changed since the manifest was made (other memory): refused, nothing moves
+    mv "$D/net.away" "$D/net.xml"
+    obj_write_dom "$D/dom.xml" se-dom "$DOM_U" 48 "$(obj_dev_vol se-pool se-disk.qcow2)$(obj_dev_net se-net)"
+    assert_exit 1 ap "$D/m.xml"
+    assert_contains "$ERR" "$D/dom.xml: its SHA-256 is $(sha256sum "$D/dom.xml" | cut -d' ' -f1), not the manifest's"
+    assert_eq "$snap" "$(obj_snapshot)"
+    assert_eq "$stamps" "$(config_stamps)" "the daemon's config files"
+    assert_eq "$pid" "$(obj_qemu_pid se-dom)" "qemu pid"
+    # the manifest's bytes again: the drift is reverted
+    mv "$D/dom.away" "$D/dom.xml"
+    assert_exit 0 ap "$D/m.xml"
+    assert_summary "0 defined, 1 changed, 0 started, 1 restarted, 0 stopped, 0 removed, 2 unchanged, 0 volumes created, 0 deleted"
+    assert_contains "$(virsh_sys dumpxml --inactive se-dom)" "<memory unit='KiB'>32768</memory>"
+    assert_eq running "$(virsh_sys domstate se-dom)"
+}
+
 test_rename() {
     # The name is part of the definition: a new name in the file renames the domain (same
     # UUID); a rename made by hand is reverted, like any other drift.
