@@ -8,6 +8,7 @@
 #include "util/file.h"
 #include "util/hex.h"
 #include "util/sha256.h"
+#include "xml/lines.h"
 #include "xml/stream.h"
 #include "xml/write.h"
 #include "util/uuid.h"
@@ -512,6 +513,16 @@ static int check_sealed(const char *path, const uint8_t want[32], const uint8_t 
                       "after the manifest was made)", path, g, w);
 }
 
+static int cacheable(const nv_speccache *cache, enum nv_spec_kind kind)
+{
+    return cache && (kind == NV_SPEC_DOMAIN || kind == NV_SPEC_NETWORK);
+}
+
+int nv_spec_sealed_known(const nv_speccache *cache, enum nv_spec_kind kind, const uint8_t *want)
+{
+    return want && cacheable(cache, kind) && nv_speccache_lookup(cache, kind, want) != NULL;
+}
+
 int nv_spec_read_shared(nv_spec *s, enum nv_spec_kind kind, const char *path, const nv_speccache *cache,
                         nv_dir *dir, const uint8_t *want, nv_spec_cache_use *u, nv_err *e)
 {
@@ -519,14 +530,14 @@ int nv_spec_read_shared(nv_spec *s, enum nv_spec_kind kind, const char *path, co
     char *data;
     memset(s, 0, sizeof *s);
     memset(u, 0, sizeof *u);
-    int cacheable = cache && (kind == NV_SPEC_DOMAIN || kind == NV_SPEC_NETWORK);
+    int use_cache = cacheable(cache, kind);
     /* the manifest says which bytes, and their reading is known: the file
      * is not opened (a no-op apply reads no definition at all) */
-    if (want && cacheable && (u->hit = nv_speccache_lookup(cache, kind, want)) != NULL)
+    if (want && use_cache && (u->hit = nv_speccache_lookup(cache, kind, want)) != NULL)
         return from_cache(s, kind, path, u->hit, NULL, 0, e);
     if (nv_read_file_in(dir, path, NV_XML_MAX_INPUT, &data, &len, e) < 0)
         return -1;
-    if (cacheable || want) {
+    if (use_cache || want) {
         nv_sha256(data, len, u->src);
         if (want && check_sealed(path, want, u->src, e) < 0) {
             free(data);
@@ -534,13 +545,13 @@ int nv_spec_read_shared(nv_spec *s, enum nv_spec_kind kind, const char *path, co
         }
     }
     /* the reading of these bytes is known: nothing to check or parse */
-    if (cacheable) {
+    if (use_cache) {
         u->hit = nv_speccache_lookup(cache, kind, u->src);
         if (u->hit)
             return from_cache(s, kind, path, u->hit, data, len, e);
     }
     int rc = nv_xml_check_text(path, data, len, e) < 0 ? -1 : read_data(s, kind, path, data, len, e);
-    u->add = rc == 0 && cacheable;
+    u->add = rc == 0 && use_cache;
     free(data);
     return rc;
 }
