@@ -50,19 +50,6 @@ unsigned long nv_xml_stream_offset(nv_xml_stream *st)
     return i < 0 ? 0 : (unsigned long)i;
 }
 
-unsigned long nv_xml_line_at(const char *data, size_t len, unsigned long off)
-{
-    size_t end = off < len ? (size_t)off : len;
-    unsigned long line = 1;
-    for (const char *p = data, *stop = data + end; (p = memchr(p, '\n', (size_t)(stop - p))) != NULL; p++)
-        line++;
-    /* a lone CR ends a line too (rare: looked for only when there is one) */
-    for (const char *p = data, *stop = data + end; (p = memchr(p, '\r', (size_t)(stop - p))) != NULL; p++)
-        if (p + 1 == data + len || p[1] != '\n')
-            line++;
-    return line;
-}
-
 int nv_xml_stream_add_empty(nv_xml_stream *st, const char *name, const char *attr, const char *value)
 {
     close_tag(st);

@@ -37,12 +37,9 @@ typedef struct nv_xml_stream_hooks {
 } nv_xml_stream_hooks;
 
 /* Where the current element starts: its offset in the document's bytes
- * (nv_xml_line_at turns it into a line; cheaper than the line itself when
+ * (nv_xml_line_at, xml/lines.h, turns it into a line; cheaper than the line itself when
  * few are ever needed). */
 unsigned long nv_xml_stream_offset(nv_xml_stream *st);
-/* The line (from 1) of the byte at offset off of data, counting line ends
- * as XML does (LF, CR LF and a lone CR). */
-unsigned long nv_xml_line_at(const char *data, size_t len, unsigned long off);
 
 /* From an end hook: writes <name attr="value"/> as the ending element's last
  * child. -1 when it cannot be written. */

@@ -3,6 +3,8 @@
 #include "xml/doc.h"
 #include "xml/path.h"
 
+#include <dirent.h>
+#include <expat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,4 +315,126 @@ TEST(xml_path_remove)
     CHECK_INT(nv_xml_remove_path(r, "a[", &e), -1);
     CHECK(strstr(e.msg, "malformed XML path") != NULL);
     nv_xml_free(r);
+}
+
+/* ---- lines: the tree's, counted from offsets, are expat's own ---------- */
+
+/* expat's XML_GetCurrentLineNumber at each event the tree keeps a line of:
+ * every start tag, and the first character data after a tag (inside the
+ * root), in document order. */
+typedef struct ref_lines {
+    XML_Parser p;
+    unsigned long v[4096];
+    size_t n;
+    int depth, in_text;
+} ref_lines;
+
+static void XMLCALL ref_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    (void)name;
+    (void)atts;
+    ref_lines *r = ud;
+    if (r->n < 4096)
+        r->v[r->n++] = (unsigned long)XML_GetCurrentLineNumber(r->p);
+    r->depth++;
+    r->in_text = 0;
+}
+
+static void XMLCALL ref_end(void *ud, const XML_Char *name)
+{
+    (void)name;
+    ref_lines *r = ud;
+    r->depth--;
+    r->in_text = 0;
+}
+
+static void XMLCALL ref_text(void *ud, const XML_Char *s, int len)
+{
+    (void)s;
+    ref_lines *r = ud;
+    if (r->depth > 0 && len > 0 && !r->in_text && r->n < 4096)
+        r->v[r->n++] = (unsigned long)XML_GetCurrentLineNumber(r->p);
+    r->in_text = r->depth > 0 && len > 0 ? 1 : r->in_text;
+}
+
+static void tree_lines(const nv_xml_node *n, unsigned long *v, size_t *k)
+{
+    for (; n; n = n->next) {
+        if (*k < 4096)
+            v[(*k)++] = n->line;
+        if (n->type == NV_XML_ELEMENT)
+            tree_lines(n->first, v, k);
+    }
+}
+
+/* 1 when every line of data's tree is the one expat gives (also run over
+ * libvirt's corpus: test_xml_corpus.c). */
+int xml_lines_agree(const char *what, const char *data, size_t len);
+int xml_lines_agree(const char *what, const char *data, size_t len)
+{
+    ref_lines *r = calloc(1, sizeof *r);
+    unsigned long *got = calloc(4096, sizeof *got);
+    int ok = 0;
+    nv_err e;
+    nv_xml_node *t = nv_xml_parse(data, len, what, &e);
+    if (r && got && t && (r->p = XML_ParserCreate(NULL)) != NULL) {
+        XML_SetUserData(r->p, r);
+        XML_SetElementHandler(r->p, ref_start, ref_end);
+        XML_SetCharacterDataHandler(r->p, ref_text);
+        size_t k = 0;
+        tree_lines(t, got, &k);
+        ok = XML_Parse(r->p, data, (int)len, XML_TRUE) == XML_STATUS_OK && k == r->n && k > 0 &&
+             memcmp(got, r->v, k * sizeof *got) == 0;
+        if (!ok)
+            fprintf(stderr, "    %s: %zu lines in the tree, %zu from expat\n", what, k, r->n);
+        XML_ParserFree(r->p);
+    }
+    nv_xml_free(t);
+    free(got);
+    free(r);
+    return ok;
+}
+
+TEST(xml_parse_lines_are_expats)
+{
+    static const char *const docs[] = {
+        "<a>\n  <b x='1'\n     y='2'/>\n  text\n  <c>t<d/>u</c>\n</a>\n",
+        "<?xml version='1.0'?>\r\n<a>\r\n  <b/>\r\n\r\n  <c>x\r\ny</c>\r\n</a>\r\n",
+        "<a>\r<b/>\r\r<c>x\ry</c>\r</a>\r",
+        "\n\r\n\r<a>\n\r<b/><c>\r\n\n\r<d/></c>\r<e>&amp;\r\n&lt;<![CDATA[\r\n]]>z</e></a>",
+        "<a><!-- one\n two --><b/><?pi x\ny?>\n<c>&#10;&#13;x</c>\n</a>",
+        "\xef\xbb\xbf<a>\n<b>\xc3\xa9\n\xe2\x82\xac</b>\n</a>",
+        "<a\n>\n<b\r\n/>\r<c\r></c\r>\r\n</a\n>",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "doc %zu", i);
+        CHECK(xml_lines_agree(what, docs[i], strlen(docs[i])));
+    }
+    /* and the XML files of the test data */
+    static const char *const dirs[] = {"xml", "manifest"};
+    size_t files = 0;
+    for (size_t d = 0; d < 2; d++) {
+        DIR *dp = opendir(check_data_path(dirs[d]));
+        CHECK(dp != NULL);
+        for (struct dirent *de; dp && (de = readdir(dp)) != NULL;) {
+            size_t n = strlen(de->d_name), len;
+            if (n < 5 || strcmp(de->d_name + n - 4, ".xml") != 0)
+                continue;
+            char path[512];
+            snprintf(path, sizeof path, "%s/%s", check_data_path(dirs[d]), de->d_name);
+            nv_err e;
+            char *data = nv_xml_read_file(path, &len, &e);
+            nv_xml_node *t = data ? nv_xml_parse(data, len, path, &e) : NULL;
+            if (t) { /* only documents that parse */
+                files++;
+                CHECK(xml_lines_agree(path, data, len));
+            }
+            nv_xml_free(t);
+            free(data);
+        }
+        if (dp)
+            closedir(dp);
+    }
+    CHECK(files >= 10);
 }
