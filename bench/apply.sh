@@ -23,13 +23,16 @@
 # runs each measured command) (default: a ReleaseSmall build made for the run, as the Nix
 # package builds it), RUNS (10, at least 3; halved for
 # N >= 10000), RUNNING (0: the first RUNNING domains are active, each on a volume of
-# pool i and network i), VALIDATE (20000; 0 skips it).
+# pool i and network i), VALIDATE (20000; 0 skips it), SEALED (1: the manifests carry
+# sha256= for every definition, as the Nix modules write them, and a no-op opens no domain
+# or network definition; 0: without, as a hand-written manifest, every definition read).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${RUNS:-10}
 RUNNING=${RUNNING:-0}
 VALIDATE=${VALIDATE:-20000}
+SEALED=${SEALED:-1}
 [ "$RUNS" -ge 3 ] || RUNS=3
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(10 100 1000 10000)
@@ -145,6 +148,18 @@ manifest() {
         echo '  </domains>'
         echo '</nixvirt>'
     } >"$1"
+    seal "$1"
+}
+
+# seal FILE: with SEALED=1, sha256= beside each definition, as the Nix modules write it
+# for the definitions whose bytes evaluation knows (the library's, Nix paths).
+seal() {
+    [ "$SEALED" = 1 ] || return 0
+    grep -o 'definition="[^"]*"' "$1" | cut -d'"' -f2 | xargs -d '\n' sha256sum >"$W/sums"
+    awk 'NR == FNR { h[$2] = $1; next }
+         match($0, /definition="[^"]*"/) { p = substr($0, RSTART + 12, RLENGTH - 13); sub(/definition="[^"]*"/, "& sha256=\"" h[p] "\"") }
+         { print }' "$W/sums" "$1" >"$1.sealed"
+    mv "$1.sealed" "$1"
 }
 
 # ---------------------------------------------------------------- measuring
@@ -175,6 +190,7 @@ echo "nixvirt: $NIXVIRT_BIN ($(stat -c %s "$NIXVIRT_BIN") bytes)"
 echo "floor: $FLOOR_BIN"
 echo "host: $(nproc) cpus, $(uname -r); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "each N: N inactive domains (RUNNING=$RUNNING active), 5 active NAT networks, 5 dir pools with a qcow2 volume each"
+echo "manifests: $([ "$SEALED" = 1 ] && echo "with sha256= (SEALED=1, as the Nix modules write them)" || echo "without sha256= (SEALED=0, as hand-written ones)")"
 echo
 
 RESULTS=$W/results
