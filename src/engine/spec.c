@@ -475,8 +475,8 @@ static int read_data(nv_spec *s, enum nv_spec_kind kind, const char *path, const
     return rc;
 }
 
-/* What the cache kept of a reading of these very bytes. */
-/* data NULL: sealed (the file not read; its bytes have the digest src). */
+/* What the cache kept of a reading of these very bytes (data NULL: sealed,
+ * the file not read; the manifest named the bytes the entry is for). */
 static int from_cache(nv_spec *s, enum nv_spec_kind kind, const char *path, const nv_speccache_entry *en,
                       char *data, size_t len, nv_err *e)
 {
