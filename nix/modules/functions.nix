@@ -69,13 +69,17 @@ let
   # hashed, the library's writeXML says it (nixvirtSha256). null otherwise.
   # With it, `nixvirt apply` does not even open a definition whose reading
   # it keeps from an earlier run (and refuses one that has other bytes).
+  # Not for a directory or a symlink (apply says what is wrong with it;
+  # hashing would fail evaluation without naming the option), where Nix can
+  # tell (builtins.readFileType, Nix 2.14 and later).
+  hashable = p: !(builtins ? readFileType) || builtins.readFileType p == "regular";
   definitionSha256 =
     d:
     if isPath d then
-      hashFile "sha256" d
+      (if hashable d then hashFile "sha256" d else null)
     else if isAttrs d && d ? nixvirtSha256 then
       d.nixvirtSha256
-    else if isString d && isSourceFile d then
+    else if isString d && isSourceFile d && hashable d then
       hashFile "sha256" d
     else
       null;
