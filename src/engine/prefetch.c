@@ -194,8 +194,11 @@ static int take_digests(enum nv_kind kind, nv_spec *s, nv_prefetch_obj *po, cons
             return 0;
         }
     }
-    /* it may be defined, compared, planned: its text is needed */
-    return nv_spec_need_text(s, e);
+    /* it may be defined, compared, planned: its text is needed (a file the
+     * manifest's sha256= spared reading is read now, and may be gone) */
+    if (nv_spec_need_text(s, e) < 0)
+        return nv_err_prefix(e, "%s '%s': cannot use its definition", nv_kind_ops_get(kind)->name, s->name);
+    return 0;
 }
 
 /* Collects one kind's replies, all of them even after an error (a reply
@@ -294,7 +297,9 @@ int nv_prefetch_run(nv_conn *c, nv_manifest *m, const nv_record *record, nv_warm
         if (!m->kinds[kind].managed)
             continue;
         if (take_kind(c, (enum nv_kind)kind, &m->kinds[kind], record, &s[kind], &p->k[kind], e) < 0) {
-            nv_err_prefix(e, "cannot read the current %ss", nv_kind_ops_get((enum nv_kind)kind)->name);
+            /* a definition's own problem says which one it is */
+            if (e->kind != NV_ERR_INPUT)
+                nv_err_prefix(e, "cannot read the current %ss", nv_kind_ops_get((enum nv_kind)kind)->name);
             rc = -1;
         }
     }
