@@ -41,6 +41,22 @@ void check_fail(const char *file, int line, const char *fmt, ...)
     current_failed = 1;
 }
 
+const char *check_tmpdir(char buf[64], const char *tag)
+{
+    snprintf(buf, 64, "/tmp/nv-test-%.20s-XXXXXX", tag);
+    if (!mkdtemp(buf))
+        check_fail(__FILE__, __LINE__, "cannot make a directory like %s", buf);
+    return buf;
+}
+
+void check_rm_tree(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        check_fail(__FILE__, __LINE__, "cannot remove %s", dir);
+}
+
 void check_write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");

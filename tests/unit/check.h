@@ -15,6 +15,11 @@ const char *check_data_path(const char *rel);
 /* tmpl with every @D@ replaced by check_data_path(rel) (malloc'd; NULL when
  * out of memory). */
 char *check_expand_data(const char *tmpl, const char *rel);
+/* A new directory /tmp/nv-test-<tag>-XXXXXX, its path in buf[64] (returned;
+ * a failure is the test's). */
+const char *check_tmpdir(char buf[64], const char *tag);
+/* Removes dir and everything under it (a failure is the test's). */
+void check_rm_tree(const char *dir);
 /* Writes text to path (a failure is the test's). */
 void check_write_file(const char *path, const char *text);
 /* n small TCG domain definitions dir/<name>.xml, domain i (from 0) with UUID

@@ -16,21 +16,8 @@
 
 static char tmpdir[64];
 
-static const char *mkdir_tmp(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/nv-test-record-XXXXXX");
-    if (!mkdtemp(tmpdir))
-        check_fail(__FILE__, __LINE__, "mkdtemp failed");
-    return tmpdir;
-}
-
-static void rm_rf(const char *dir)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        check_fail(__FILE__, __LINE__, "cannot remove %s", dir);
-}
+static const char *mkdir_tmp(void) { return check_tmpdir(tmpdir, "record"); }
+static void rm_rf(const char *dir) { check_rm_tree(dir); }
 
 static void write_text(const char *path, const char *text, size_t len)
 {

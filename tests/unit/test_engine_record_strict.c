@@ -15,21 +15,8 @@
 
 static char tmp[64];
 
-static const char *mk_tmp(void)
-{
-    snprintf(tmp, sizeof tmp, "/tmp/nv-test-strict-XXXXXX");
-    if (!mkdtemp(tmp))
-        check_fail(__FILE__, __LINE__, "mkdtemp failed");
-    return tmp;
-}
-
-static void rm_tmp(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    if (system(cmd) != 0)
-        check_fail(__FILE__, __LINE__, "cannot remove %s", tmp);
-}
+static const char *mk_tmp(void) { return check_tmpdir(tmp, "strict"); }
+static void rm_tmp(void) { check_rm_tree(tmp); }
 
 static void put(const char *path, const char *text)
 {

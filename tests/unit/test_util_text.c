@@ -73,20 +73,8 @@ TEST(text_refuses_the_rest)
 
 static char dir[64];
 
-static void mk_tmp(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/nv-test-text-XXXXXX");
-    if (!mkdtemp(dir))
-        check_fail(__FILE__, __LINE__, "mkdtemp failed");
-}
-
-static void rm_tmp(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        check_fail(__FILE__, __LINE__, "cannot remove %s", dir);
-}
+static void mk_tmp(void) { check_tmpdir(dir, "text"); }
+static void rm_tmp(void) { check_rm_tree(dir); }
 
 TEST(read_text_file_names_file_and_line)
 {
