@@ -469,12 +469,7 @@ static void read_all(reading *rd)
     atomic_init(&rd->next, 0);
     pthread_t t;
     int helper = 0;
-    /* a second thread pays for files to read, not for readings the cache
-     * has of the bytes the manifest names (a sealed no-op opens no file) */
-    size_t files = 0;
-    for (size_t i = 0; i < rd->n; i++)
-        files += !rd->jobs[i].sealed || !nv_spec_sealed_known(rd->cache, rd->jobs[i].kind, rd->jobs[i].want);
-    if (readers_for(files) > 1) {
+    if (readers_for(rd->n) > 1) {
         /* what threads would otherwise set up on first use, at once */
         nv_hash_init();
         nv_sha256_detect();

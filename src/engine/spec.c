@@ -513,16 +513,6 @@ static int check_sealed(const char *path, const uint8_t want[32], const uint8_t 
                       "after the manifest was made)", path, g, w);
 }
 
-static int cacheable(const nv_speccache *cache, enum nv_spec_kind kind)
-{
-    return cache && (kind == NV_SPEC_DOMAIN || kind == NV_SPEC_NETWORK);
-}
-
-int nv_spec_sealed_known(const nv_speccache *cache, enum nv_spec_kind kind, const uint8_t *want)
-{
-    return want && cacheable(cache, kind) && nv_speccache_lookup(cache, kind, want) != NULL;
-}
-
 int nv_spec_read_shared(nv_spec *s, enum nv_spec_kind kind, const char *path, const nv_speccache *cache,
                         nv_dir *dir, const uint8_t *want, nv_spec_cache_use *u, nv_err *e)
 {
@@ -530,7 +520,7 @@ int nv_spec_read_shared(nv_spec *s, enum nv_spec_kind kind, const char *path, co
     char *data;
     memset(s, 0, sizeof *s);
     memset(u, 0, sizeof *u);
-    int use_cache = cacheable(cache, kind);
+    int use_cache = cache && (kind == NV_SPEC_DOMAIN || kind == NV_SPEC_NETWORK);
     /* the manifest says which bytes, and their reading is known: the file
      * is not opened (a no-op apply reads no definition at all) */
     if (want && use_cache && (u->hit = nv_speccache_lookup(cache, kind, want)) != NULL)

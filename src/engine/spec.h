@@ -111,8 +111,6 @@ typedef struct nv_spec_cache_use {
  * an error. */
 int nv_spec_read_shared(nv_spec *s, enum nv_spec_kind kind, const char *path, const struct nv_speccache *cache,
                         struct nv_dir *dir, const uint8_t *want, nv_spec_cache_use *u, nv_err *e);
-/* Whether nv_spec_read_shared with these would open no file. */
-int nv_spec_sealed_known(const struct nv_speccache *cache, enum nv_spec_kind kind, const uint8_t *want);
 /* Does to cache what *u says (marks the entry used, or adds s's reading). */
 void nv_spec_cache_commit(struct nv_speccache *cache, const nv_spec_cache_use *u, const nv_spec *s);
 /* Makes s->xml (and the MACs) from the kept bytes (a sealed spec: from

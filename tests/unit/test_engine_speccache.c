@@ -28,13 +28,19 @@ static void rm_dir(void) { check_rm_tree(dir); }
 static const char dom[] = "<domain type='qemu'>\n  <name>d1</name>\n  <uuid>" U1 "</uuid>\n  <devices>\n"
                           "    <interface type='user'/>\n  </devices>\n</domain>\n";
 
-TEST(speccache_reading_comes_back_for_the_same_bytes)
+/* A new directory with dom in def; cpath names a cache file in it. */
+static void setup(char def[128], char cpath[128])
 {
     mk_dir();
-    char def[128], cpath[128];
-    snprintf(def, sizeof def, "%s/dom.xml", dir);
-    snprintf(cpath, sizeof cpath, "%s/x.specs", dir);
+    snprintf(def, 128, "%s/dom.xml", dir);
+    snprintf(cpath, 128, "%s/x.specs", dir);
     check_write_file(def, dom);
+}
+
+TEST(speccache_reading_comes_back_for_the_same_bytes)
+{
+    char def[128], cpath[128];
+    setup(def, cpath);
     nv_err e;
     nv_err_clear(&e);
     nv_speccache c;
@@ -125,10 +131,7 @@ static void spit(const char *path, const unsigned char *d, size_t len)
  * which c then holds. */
 static void read_once(char def[128], char cpath[128], nv_speccache *c)
 {
-    mk_dir();
-    snprintf(def, 128, "%s/dom.xml", dir);
-    snprintf(cpath, 128, "%s/x.specs", dir);
-    check_write_file(def, dom);
+    setup(def, cpath);
     nv_err e;
     nv_spec a;
     nv_speccache_load(c, cpath, "1.0");
@@ -262,11 +265,8 @@ static const char dom_other[] = "<domain type='qemu'>\n  <name>d2</name>\n  <uui
 
 TEST(sealed_reading_opens_no_file_and_checks_it_when_read)
 {
-    mk_dir();
     char def[128], cpath[128];
-    snprintf(def, sizeof def, "%s/dom.xml", dir);
-    snprintf(cpath, sizeof cpath, "%s/x.specs", dir);
-    check_write_file(def, dom);
+    setup(def, cpath);
     uint8_t want[32], wrong[32];
     nv_sha256(dom, strlen(dom), want);
     memcpy(wrong, want, 32);
