@@ -220,19 +220,21 @@ int nv_rpc_call_proc(const nv_rpc_conn *c, uint32_t serial, uint32_t *prog, int3
 static int add_call(nv_rpc_conn *c, const call *cl)
 {
     if (c->n == c->cap) {
-        /* squeeze out holes first, grow only if that frees nothing */
+        /* squeeze out holes first; grown unless that freed a quarter:
+         * otherwise, with many calls in flight, every add would squeeze
+         * again, moving all of them */
         size_t k = 0;
         for (size_t i = c->head; i < c->n; i++)
             if (c->calls[i].used)
                 c->calls[k++] = c->calls[i];
         c->head = 0;
         c->n = k;
-    }
-    if (c->n == c->cap) {
-        call *p = nv_grow(c->calls, &c->cap, sizeof *p, 16);
-        if (!p)
-            return -1;
-        c->calls = p;
+        if (c->cap - c->n <= c->cap / 4) {
+            call *p = nv_grow(c->calls, &c->cap, sizeof *p, 16);
+            if (!p)
+                return -1;
+            c->calls = p;
+        }
     }
     c->calls[c->n++] = *cl;
     c->live++;
@@ -267,12 +269,12 @@ static int push_arrived(nv_rpc_conn *c, uint32_t serial)
         }
         c->ahead = 0;
         c->an = k;
-    }
-    if (c->an == c->acap) {
-        uint32_t *p = nv_grow(c->arrived, &c->acap, sizeof *p, 16);
-        if (!p)
-            return -1;
-        c->arrived = p;
+        if (c->acap - c->an <= c->acap / 4) { /* as add_call */
+            uint32_t *p = nv_grow(c->arrived, &c->acap, sizeof *p, 16);
+            if (!p)
+                return -1;
+            c->arrived = p;
+        }
     }
     c->arrived[c->an++] = serial;
     return 0;
