@@ -1,18 +1,13 @@
 #include "xml/doc.h"
 
-#include <expat.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 #include "util/buf.h"
 #include "util/file.h"
 #include "util/text.h"
-#include "xml/lines.h"
-#include "xml/parser.h"
+#include "xml/sax.h"
 
 /* ---- tree ---- */
 
@@ -280,58 +275,14 @@ nv_xml_node *nv_xml_root(const nv_xml_node *n)
 /* ---- parsing ---- */
 
 struct parse_state {
-    XML_Parser p;
-    const char *file;
-    nv_err *e;
-    int failed;            /* our own error is in *e; ignore later events */
     nv_xml_node *root;
     nv_xml_node *cur;      /* innermost open element */
-    int depth;
     nv_buf text;           /* character data not yet turned into a node */
     unsigned long text_line;
-    const char *data;      /* the document, for line numbers: */
-    size_t len;
-    size_t line_off;       /*   the last event's offset */
-    unsigned long line;    /*   and its line */
 };
 
-/* The current event's line, counted on from the last event's (they come
- * in document order): expat's XML_GetCurrentLineNumber reads the bytes in
- * between one at a time, a third of a manifest's parsing. */
-static unsigned long line_here(struct parse_state *st)
-{
-    XML_Index at = XML_GetCurrentByteIndex(st->p);
-    size_t off = at < 0 ? 0 : (size_t)at;
-    if (off < st->line_off) { /* never, but then counted from the start */
-        st->line_off = 0;
-        st->line = 1;
-    }
-    st->line += nv_xml_line_ends(st->data, st->len, st->line_off, off);
-    st->line_off = off;
-    return st->line;
-}
-
-static void fail(struct parse_state *st, const char *reason)
-{
-    if (st->failed)
-        return;
-    st->failed = 1;
-    nv_err_set(st->e, NV_ERR_INPUT, "%s:%lu: %s", st->file,
-               (unsigned long)XML_GetCurrentLineNumber(st->p), reason);
-    XML_StopParser(st->p, XML_FALSE);
-}
-
-static void oom(struct parse_state *st)
-{
-    if (st->failed)
-        return;
-    st->failed = 1;
-    nv_err_set(st->e, NV_ERR_SYSTEM, "%s: out of memory", st->file);
-    XML_StopParser(st->p, XML_FALSE);
-}
-
 /* Turns pending character data into a text node of the current element. */
-static int flush_text(struct parse_state *st)
+static int flush_text(struct parse_state *st, nv_xml_sax *sx)
 {
     if (st->text.len == 0)
         return 0;
@@ -339,7 +290,7 @@ static int flush_text(struct parse_state *st)
     nv_xml_node *t = s ? nv_xml_new_text(s, NULL) : NULL;
     nv_buf_reset(&st->text);
     if (!t) {
-        oom(st);
+        nv_xml_sax_oom(sx);
         return -1;
     }
     t->line = st->text_line;
@@ -347,38 +298,29 @@ static int flush_text(struct parse_state *st)
     return 0;
 }
 
-static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+static void tree_start(void *ctx, nv_xml_sax *sx, const char *name, const char **atts, unsigned long line)
 {
-    struct parse_state *st = ud;
-    if (st->failed)
-        return;
-    if (st->depth >= NV_XML_MAX_DEPTH) {
-        char reason[64];
-        snprintf(reason, sizeof reason, "elements nested deeper than %d levels", NV_XML_MAX_DEPTH);
-        fail(st, reason);
-        return;
-    }
-    if (st->cur && flush_text(st) < 0)
+    struct parse_state *st = ctx;
+    if (st->cur && flush_text(st, sx) < 0)
         return;
     nv_xml_node *el = nv_xml_new_element(name, NULL);
     if (!el) {
-        oom(st);
+        nv_xml_sax_oom(sx);
         return;
     }
-    el->line = line_here(st);
+    el->line = line;
     if (st->cur)
         nv_xml_append(st->cur, el);
     else
         st->root = el;
     st->cur = el;
-    st->depth++;
     size_t n = 0;
     while (atts[2 * n])
         n++;
     if (n) {
         el->attrs = calloc(n, sizeof *el->attrs);
         if (!el->attrs) {
-            oom(st);
+            nv_xml_sax_oom(sx);
             return;
         }
         for (size_t i = 0; i < n; i++) {
@@ -386,133 +328,39 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
             el->attrs[i].value = strdup(atts[2 * i + 1]);
             el->nattrs++;
             if (!el->attrs[i].name || !el->attrs[i].value) {
-                oom(st);
+                nv_xml_sax_oom(sx);
                 return;
             }
         }
     }
 }
 
-static void XMLCALL on_end(void *ud, const XML_Char *name)
+static void tree_end(void *ctx, nv_xml_sax *sx, const char *name)
 {
     (void)name;
-    struct parse_state *st = ud;
-    if (st->failed)
-        return;
-    if (flush_text(st) < 0)
+    struct parse_state *st = ctx;
+    if (flush_text(st, sx) < 0)
         return;
     st->cur = st->cur->parent;
-    st->depth--;
 }
 
-static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+static void tree_text(void *ctx, nv_xml_sax *sx, const char *s, size_t len, unsigned long line)
 {
-    struct parse_state *st = ud;
-    if (st->failed || !st->cur || len <= 0)
-        return;
+    struct parse_state *st = ctx;
     if (st->text.len == 0)
-        st->text_line = line_here(st);
-    if (nv_buf_append(&st->text, s, (size_t)len) < 0)
-        oom(st);
-}
-
-/* libvirt documents never carry a DOCTYPE; refusing it keeps entity
- * declarations (and their expansion attacks) out of the bundled expat. */
-static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-                               const XML_Char *pubid, int has_internal_subset)
-{
-    (void)name;
-    (void)sysid;
-    (void)pubid;
-    (void)has_internal_subset;
-    fail(ud, "DOCTYPE declarations are not allowed");
-}
-
-/* expat salts its hash tables from getrandom(2) for every parser: one
- * system call per document, thousands in an apply. One random salt per
- * process protects the tables as well (drawn once, whichever thread asks
- * first). */
-static unsigned long salt;
-
-static void draw_salt(void)
-{
-    if (getrandom(&salt, sizeof salt, GRND_NONBLOCK) != (ssize_t)sizeof salt)
-        salt = 0; /* 0: expat draws its own, as before */
-}
-
-static unsigned long hash_salt(void)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, draw_salt);
-    return salt;
-}
-
-/* One parser per thread, reset between documents: creating and freeing
- * one cost a third of expat's work on a small definition (its tables,
- * buffers and two getenv). One that read a large document is freed, not
- * kept with its large buffer. */
-static _Thread_local XML_Parser spare;
-
-XML_Parser nv_xml_parser_take(void)
-{
-    XML_Parser p = spare;
-    spare = NULL;
-    if (p && !XML_ParserReset(p, NULL)) {
-        XML_ParserFree(p);
-        p = NULL;
-    }
-    if (!p)
-        p = XML_ParserCreate(NULL);
-    if (p && hash_salt())
-        XML_SetHashSalt(p, hash_salt());
-    return p;
-}
-
-void nv_xml_parser_give(XML_Parser p, size_t doc_len)
-{
-    if (spare || doc_len > 64 * 1024)
-        XML_ParserFree(p);
-    else
-        spare = p;
-}
-
-void nv_xml_thread_done(void)
-{
-    if (spare)
-        XML_ParserFree(spare);
-    spare = NULL;
+        st->text_line = line;
+    if (nv_buf_append(&st->text, s, len) < 0)
+        nv_xml_sax_oom(sx);
 }
 
 nv_xml_node *nv_xml_parse(const char *data, size_t len, const char *file, nv_err *e)
 {
-    if (!file)
-        file = "<input>";
-    if (len > NV_XML_MAX_INPUT) {
-        nv_err_set(e, NV_ERR_INPUT, "%s: document is larger than %zu bytes", file, NV_XML_MAX_INPUT);
-        return NULL;
-    }
-    struct parse_state st = {.file = file, .e = e, .data = data, .len = len, .line = 1};
-    st.p = nv_xml_parser_take();
-    if (!st.p) {
-        nv_err_set(e, NV_ERR_SYSTEM, "out of memory");
-        return NULL;
-    }
+    struct parse_state st = {0};
     nv_buf_init(&st.text, NV_XML_MAX_INPUT);
-    XML_SetUserData(st.p, &st);
-    XML_SetElementHandler(st.p, on_start, on_end);
-    XML_SetCharacterDataHandler(st.p, on_text);
-    XML_SetStartDoctypeDeclHandler(st.p, on_doctype);
-
-    enum XML_Status rc = XML_Parse(st.p, data, (int)len, XML_TRUE);
-    if (rc != XML_STATUS_OK && !st.failed) {
-        st.failed = 1;
-        nv_err_set(e, NV_ERR_INPUT, "%s:%lu: %s", file,
-                   (unsigned long)XML_GetCurrentLineNumber(st.p),
-                   XML_ErrorString(XML_GetErrorCode(st.p)));
-    }
-    nv_xml_parser_give(st.p, len);
+    const nv_xml_sax_hooks h = {.ctx = &st, .start = tree_start, .text = tree_text, .end = tree_end};
+    int rc = nv_xml_sax_parse(data, len, file, &h, e);
     nv_buf_free(&st.text);
-    if (st.failed) {
+    if (rc < 0) {
         nv_xml_free(st.root);
         return NULL;
     }
