@@ -14,6 +14,7 @@
 #include "util/seconds.h"
 #include "util/sha256.h"
 #include "xml/doc.h"
+#include "xml/sax.h"
 
 static const char *const kind_lists[NV_KIND_COUNT] = {"domains", "networks", "pools"};
 static const char *const kind_items[NV_KIND_COUNT] = {"domain", "network", "pool"};
@@ -21,6 +22,265 @@ static const char *const kind_items[NV_KIND_COUNT] = {"domain", "network", "pool
 const char *nv_purge_name(enum nv_purge p)
 {
     return p == NV_PURGE_UNDECLARED ? "undeclared" : p == NV_PURGE_MANAGED ? "managed" : "none";
+}
+
+/* ---- reading the definitions ---------------------------------------------
+ *
+ * definition="PATH" of a network, pool or domain becomes a job as soon as
+ * its element ends; reader threads take the jobs while the rest of the
+ * manifest is parsed, each reading into its job, moved to its object once
+ * all are read. Its error goes where reading it in place would have put it:
+ * `at` is the number of errors before it, a list's duplicate check
+ * likewise. */
+
+int nv_manifest_readers;
+
+/* Jobs a reader takes at a time: few enough that both threads end
+ * together, enough that taking them costs nothing. */
+#define READ_CHUNK 16
+/* Jobs are kept in blocks that never move (readers use them while the
+ * parser adds more). */
+#define JOB_BLOCK 256
+
+typedef struct slot {
+    size_t at;  /* errors before it */
+    int kind;   /* a list's duplicate check: its kind; -1: a reading */
+    size_t job; /* a reading: its job */
+} slot;
+
+typedef struct rjob {
+    char *path;          /* definition= */
+    unsigned long line;  /* the element's, and */
+    const char *item;    /*   its name, for the job's error */
+    enum nv_kind kind;   /* where the reading goes: */
+    size_t obj;          /*   m->kinds[kind].objs[obj].spec */
+    enum nv_spec_kind skind;
+    int sealed;          /* the manifest gave the bytes' digest: */
+    uint8_t want[32];
+    nv_spec spec;        /* the reading, when it succeeded: */
+    int ok;
+    char *err;           /* what went wrong, or NULL */
+    int oom;             /* ... and the message could not be kept */
+    nv_spec_cache_use use;
+} rjob;
+
+typedef struct reading {
+    nv_speccache *cache; /* may be NULL; only looked up while threads read */
+    rjob **blocks;       /* room for every job the manifest's size allows */
+    size_t nblocks;
+    size_t n;            /* jobs made (by the parsing thread) */
+    slot *slots;
+    size_t nslots, slots_cap;
+    atomic_size_t published; /* jobs readers may take */
+    atomic_size_t next;      /* the next job no reader has taken */
+    atomic_int done;         /* no more jobs will come */
+    atomic_int stop;         /* the manifest failed: read no more */
+    atomic_int waiting;      /* readers waiting for jobs */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t helper;
+    int helper_on, helper_tried;
+} reading;
+
+static rjob *job_at(const reading *rd, size_t i)
+{
+    return &rd->blocks[i / JOB_BLOCK][i % JOB_BLOCK];
+}
+
+static int add_slot(reading *rd, size_t at, int kind, size_t job)
+{
+    if (rd->nslots == rd->slots_cap) {
+        slot *v = nv_grow(rd->slots, &rd->slots_cap, sizeof *v, 64);
+        if (!v)
+            return -1;
+        rd->slots = v;
+    }
+    rd->slots[rd->nslots++] = (slot){.at = at, .kind = kind, .job = job};
+    return 0;
+}
+
+static void read_one(reading *rd, rjob *j, nv_dir *dir)
+{
+    nv_err e;
+    nv_err_clear(&e);
+    if (nv_spec_read_shared(&j->spec, j->skind, j->path, rd->cache, dir, j->sealed ? j->want : NULL, &j->use, &e) <
+        0) {
+        if (!(j->err = strdup(e.msg)))
+            j->oom = 1;
+    } else {
+        j->ok = 1;
+    }
+}
+
+/* Waits until job i is published (1) or none will be (0). */
+static int wait_for_job(reading *rd, size_t i)
+{
+    pthread_mutex_lock(&rd->mu);
+    atomic_fetch_add(&rd->waiting, 1);
+    while (atomic_load(&rd->published) <= i && !atomic_load(&rd->done))
+        pthread_cond_wait(&rd->cv, &rd->mu);
+    atomic_fetch_sub(&rd->waiting, 1);
+    int more = atomic_load(&rd->published) > i;
+    pthread_mutex_unlock(&rd->mu);
+    return more;
+}
+
+static void read_jobs(reading *rd, nv_dir *dir)
+{
+    for (;;) {
+        if (atomic_load_explicit(&rd->stop, memory_order_relaxed))
+            return;
+        size_t i = atomic_load(&rd->next), avail = atomic_load(&rd->published);
+        if (i >= avail) {
+            if (!wait_for_job(rd, i))
+                return;
+            continue;
+        }
+        size_t end = avail - i < READ_CHUNK ? avail : i + READ_CHUNK;
+        if (!atomic_compare_exchange_weak(&rd->next, &i, end))
+            continue;
+        for (; i < end; i++)
+            read_one(rd, job_at(rd, i), dir);
+    }
+}
+
+static void *reader_thread(void *arg)
+{
+    nv_dir dir = NV_DIR_INIT;
+    read_jobs(arg, &dir);
+    nv_dir_close(&dir);
+    nv_spec_thread_done();
+    nv_xml_thread_done();
+    return NULL;
+}
+
+/* The jobs so far are for readers to take (last: and no more will come).
+ * Readers waiting are woken once a chunk is ready, or at the end. */
+static void publish(reading *rd, int last)
+{
+    atomic_store(&rd->published, rd->n);
+    if (last)
+        atomic_store(&rd->done, 1);
+    if ((last || rd->n % READ_CHUNK == 0) && atomic_load(&rd->waiting)) {
+        pthread_mutex_lock(&rd->mu);
+        pthread_cond_broadcast(&rd->cv);
+        pthread_mutex_unlock(&rd->mu);
+    }
+}
+
+/* A second reader from the NV_MANIFEST_PARALLEL_MIN'th job on, when this
+ * process may run on a second CPU (reading is the CPU's work: parsing,
+ * hashing, system calls that find the files in the page cache); the
+ * parsing thread reads too once the manifest is parsed. */
+static void maybe_start_helper(reading *rd)
+{
+    if (rd->helper_tried || nv_manifest_readers == 1)
+        return;
+    if (nv_manifest_readers == 0 && rd->n < NV_MANIFEST_PARALLEL_MIN)
+        return;
+    rd->helper_tried = 1;
+    if (nv_manifest_readers == 0 && sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        return;
+    /* what threads would otherwise set up on first use, at once */
+    nv_hash_init();
+    nv_sha256_detect();
+    rd->helper_on = pthread_create(&rd->helper, NULL, reader_thread, rd) == 0;
+}
+
+/* Room for the jobs of a manifest of len bytes: each takes at least
+ * `<pool definition=""/>` of it. -1: out of memory. */
+static int reading_init(reading *rd, nv_speccache *cache, size_t len)
+{
+    memset(rd, 0, sizeof *rd);
+    rd->cache = cache;
+    rd->nblocks = len / 20 / JOB_BLOCK + 1;
+    rd->blocks = calloc(rd->nblocks, sizeof *rd->blocks);
+    atomic_init(&rd->published, 0);
+    atomic_init(&rd->next, 0);
+    atomic_init(&rd->done, 0);
+    atomic_init(&rd->stop, 0);
+    atomic_init(&rd->waiting, 0);
+    pthread_mutex_init(&rd->mu, NULL);
+    pthread_cond_init(&rd->cv, NULL);
+    return rd->blocks ? 0 : -1;
+}
+
+/* A new job, or NULL when out of memory (or, never, out of room). */
+static rjob *new_job(reading *rd)
+{
+    size_t b = rd->n / JOB_BLOCK;
+    if (b >= rd->nblocks)
+        return NULL;
+    if (!rd->blocks[b] && !(rd->blocks[b] = calloc(JOB_BLOCK, sizeof **rd->blocks)))
+        return NULL;
+    return job_at(rd, rd->n);
+}
+
+/* The parse is over (failed: its readings are not wanted): every job read
+ * or given up, the helper gone. */
+static void finish_reading(reading *rd, int failed)
+{
+    if (failed)
+        atomic_store(&rd->stop, 1);
+    publish(rd, 1);
+    nv_dir dir = NV_DIR_INIT;
+    read_jobs(rd, &dir);
+    nv_dir_close(&dir);
+    if (rd->helper_on)
+        pthread_join(rd->helper, NULL);
+}
+
+static void reading_free(reading *rd)
+{
+    for (size_t i = 0; i < rd->n; i++) {
+        rjob *j = job_at(rd, i);
+        if (j->ok)
+            nv_spec_free(&j->spec);
+        free(j->path);
+        free(j->err);
+    }
+    for (size_t b = 0; b < rd->nblocks; b++)
+        free(rd->blocks[b]);
+    free(rd->blocks);
+    free(rd->slots);
+    pthread_mutex_destroy(&rd->mu);
+    pthread_cond_destroy(&rd->cv);
+}
+
+/* ---- the manifest's elements ---------------------------------------------- */
+
+/* An element as the parser gave it. */
+typedef struct elem {
+    const char *name;
+    const char **atts; /* name, value, ..., NULL */
+    unsigned long line;
+} elem;
+
+typedef struct mparse {
+    const char *path;
+    nv_manifest *m;
+    reading *rd;
+    nv_errlist *errs;
+    int root_bad;       /* not a manifest: nothing inside is read */
+    int skip;           /* the depth of an element whose content is ignored, or 0 */
+    int kind;           /* the open list's kind, or -1 */
+    size_t cap[NV_KIND_COUNT];
+    /* the open object (depth 3) */
+    char *def;          /* its definition=, or NULL */
+    int sealed;         /* parse_sha256's answer, want its digest */
+    uint8_t want[32];
+    size_t vols_cap;
+    unsigned long vol_line; /* the open volume's line, and */
+    int vol_child_said;     /*   its "no child elements" said */
+    int text_said[5];   /* "unexpected text" said for the element open at depth 1..4 */
+} mparse;
+
+static const char *attr(const elem *el, const char *name)
+{
+    for (size_t i = 0; el->atts[i]; i += 2)
+        if (strcmp(el->atts[i], name) == 0)
+            return el->atts[i + 1];
+    return NULL;
 }
 
 static int in_list(const char *name, const char *const *allowed)
@@ -32,32 +292,16 @@ static int in_list(const char *name, const char *const *allowed)
 }
 
 /* Unknown attributes are errors: a typo must not be silently ignored. */
-static void check_attrs(const char *file, const nv_xml_node *el, const char *const *allowed, nv_errlist *errs)
+static void check_attrs(const char *file, const elem *el, const char *const *allowed, nv_errlist *errs)
 {
-    for (size_t i = 0; i < el->nattrs; i++)
-        if (!in_list(el->attrs[i].name, allowed))
-            nv_errlist_add(errs, "%s:%lu: unknown attribute '%s' on <%s>", file, el->line, el->attrs[i].name,
-                           el->name);
+    for (size_t i = 0; el->atts[i]; i += 2)
+        if (!in_list(el->atts[i], allowed))
+            nv_errlist_add(errs, "%s:%lu: unknown attribute '%s' on <%s>", file, el->line, el->atts[i], el->name);
 }
 
-/* Text other than whitespace between manifest elements is a mistake. */
-static void check_no_text(const char *file, const nv_xml_node *el, nv_errlist *errs)
+static int parse_bool(const char *file, const elem *el, const char *name, int *out, nv_errlist *errs)
 {
-    for (const nv_xml_node *c = el->first; c; c = c->next) {
-        if (c->type != NV_XML_TEXT)
-            continue;
-        for (const char *p = c->text; *p; p++)
-            if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-                nv_errlist_add(errs, "%s:%lu: unexpected text inside <%s>", file, c->line ? c->line : el->line,
-                               el->name);
-                return;
-            }
-    }
-}
-
-static int parse_bool(const char *file, const nv_xml_node *el, const char *attr, int *out, nv_errlist *errs)
-{
-    const char *v = nv_xml_attr(el, attr);
+    const char *v = attr(el, name);
     if (!v)
         return 0;
     if (strcmp(v, "true") == 0)
@@ -65,7 +309,7 @@ static int parse_bool(const char *file, const nv_xml_node *el, const char *attr,
     else if (strcmp(v, "false") == 0)
         *out = 0;
     else {
-        nv_errlist_add(errs, "%s:%lu: %s=\"%s\" on <%s>: expected true or false", file, el->line, attr, v, el->name);
+        nv_errlist_add(errs, "%s:%lu: %s=\"%s\" on <%s>: expected true or false", file, el->line, name, v, el->name);
         return -1;
     }
     return 1;
@@ -74,12 +318,12 @@ static int parse_bool(const char *file, const nv_xml_node *el, const char *attr,
 /* sha256="<64 lowercase hex digits>": what the definition file's bytes
  * hash to (a Nix-made manifest knows it at evaluation). 1 with out set, 0
  * when absent, -1 when malformed (reported). */
-static int parse_sha256(const char *file, const nv_xml_node *el, uint8_t out[32], nv_errlist *errs)
+static int parse_sha256(const char *file, const elem *el, uint8_t out[32], nv_errlist *errs)
 {
-    const char *v = nv_xml_attr(el, "sha256");
+    const char *v = attr(el, "sha256");
     if (!v)
         return 0;
-    if (!nv_xml_attr(el, "definition")) {
+    if (!attr(el, "definition")) {
         nv_errlist_add(errs, "%s:%lu: sha256= on <%s> without a definition", file, el->line, el->name);
         return -1;
     }
@@ -93,24 +337,214 @@ static int parse_sha256(const char *file, const nv_xml_node *el, uint8_t out[32]
 
 /* A definition's own problem, with the manifest line that names it (a file
  * that cannot be read has no line of its own). */
-static void add_spec_error(nv_errlist *errs, const char *file, const nv_xml_node *el, const char *msg)
+static void add_spec_error(nv_errlist *errs, const char *file, unsigned long line, const char *item,
+                           const char *msg)
 {
-    nv_errlist_add(errs, "%s:%lu: <%s> definition: %s", file, el->line, el->name, msg);
+    nv_errlist_add(errs, "%s:%lu: <%s> definition: %s", file, line, item, msg);
 }
 
-static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vol *v, nv_errlist *errs)
+static enum nv_restart parse_restart(const char *file, const elem *el, nv_errlist *errs)
 {
+    const char *r = attr(el, "restart");
+    if (!r || strcmp(r, "ifchanged") == 0)
+        return NV_RESTART_IFCHANGED;
+    if (strcmp(r, "always") == 0)
+        return NV_RESTART_ALWAYS;
+    if (strcmp(r, "never") == 0)
+        return NV_RESTART_NEVER;
+    if (strcmp(r, "live") == 0)
+        return NV_RESTART_LIVE;
+    nv_errlist_add(errs, "%s:%lu: restart=\"%s\": expected always, never, ifchanged or live", file, el->line, r);
+    return NV_RESTART_IFCHANGED;
+}
+
+/* purge="..." of a kind's list (NixVirt's behaviour without it). */
+static enum nv_purge parse_purge(const char *file, const elem *el, nv_errlist *errs)
+{
+    const char *purge = attr(el, "purge");
+    if (!purge || strcmp(purge, "undeclared") == 0)
+        return NV_PURGE_UNDECLARED;
+    if (strcmp(purge, "managed") == 0)
+        return NV_PURGE_MANAGED;
+    if (strcmp(purge, "none") == 0)
+        return NV_PURGE_NONE;
+    nv_errlist_add(errs, "%s:%lu: purge=\"%s\": expected undeclared, managed or none", file, el->line, purge);
+    return NV_PURGE_UNDECLARED;
+}
+
+static void oom(mparse *mp, nv_xml_sax *sx)
+{
+    nv_errlist_add(mp->errs, "out of memory");
+    nv_xml_sax_oom(sx);
+}
+
+/* <nixvirt version="1">. */
+static void root_start(mparse *mp, const elem *el)
+{
+    if (strcmp(el->name, "nixvirt") != 0) {
+        nv_errlist_add(mp->errs, "%s:%lu: expected <nixvirt> as the root element, found <%s>", mp->path, el->line,
+                       el->name);
+        mp->root_bad = 1;
+        return;
+    }
+    static const char *const root_attrs[] = {"version", NULL};
+    check_attrs(mp->path, el, root_attrs, mp->errs);
+    const char *version = attr(el, "version");
+    if (!version)
+        nv_errlist_add(mp->errs, "%s:%lu: <nixvirt> needs version=\"1\"", mp->path, el->line);
+    else if (strcmp(version, "1") != 0)
+        nv_errlist_add(mp->errs, "%s:%lu: manifest version \"%s\" is not supported (this nixvirt reads version 1)",
+                       mp->path, el->line, version);
+}
+
+/* One kind's list: <networks>, <pools> or <domains>. */
+static void list_start(mparse *mp, nv_xml_sax *sx, const elem *el)
+{
+    int kind = -1;
+    for (int k = 0; k < NV_KIND_COUNT; k++)
+        if (strcmp(el->name, kind_lists[k]) == 0)
+            kind = k;
+    if (kind < 0) {
+        nv_errlist_add(mp->errs, "%s:%lu: unknown element <%s> (expected <networks>, <pools> or <domains>)",
+                       mp->path, el->line, el->name);
+        mp->skip = 2;
+        return;
+    }
+    nv_manifest_kind *mk = &mp->m->kinds[kind];
+    if (mk->managed) {
+        nv_errlist_add(mp->errs, "%s:%lu: <%s> appears twice", mp->path, el->line, el->name);
+        mp->skip = 2;
+        return;
+    }
+    mk->managed = 1;
+    static const char *const list_attrs[] = {"purge", NULL};
+    check_attrs(mp->path, el, list_attrs, mp->errs);
+    mk->purge = parse_purge(mp->path, el, mp->errs);
+    /* a declared list has its array, empty or not */
+    if (!(mk->objs = nv_grow(NULL, &mp->cap[kind], sizeof *mk->objs, 16)))
+        return oom(mp, sx);
+    mp->kind = kind;
+}
+
+/* Checked once the list's definitions are read (they give the UUIDs and
+ * names). */
+static void list_end(mparse *mp, nv_xml_sax *sx)
+{
+    if (add_slot(mp->rd, mp->errs->n, mp->kind, 0) < 0)
+        oom(mp, sx);
+    mp->kind = -1;
+}
+
+static void object_start(mparse *mp, nv_xml_sax *sx, const elem *el)
+{
+    enum nv_kind kind = (enum nv_kind)mp->kind;
+    if (strcmp(el->name, kind_items[kind]) != 0) {
+        nv_errlist_add(mp->errs, "%s:%lu: unexpected <%s> inside <%s> (expected <%s>)", mp->path, el->line,
+                       el->name, kind_lists[kind], kind_items[kind]);
+        mp->skip = 3;
+        return;
+    }
+    nv_manifest_kind *mk = &mp->m->kinds[kind];
+    if (mk->n == mp->cap[kind]) {
+        nv_manifest_obj *v = nv_grow(mk->objs, &mp->cap[kind], sizeof *v, 16);
+        if (!v)
+            return oom(mp, sx);
+        mk->objs = v;
+    }
+    nv_manifest_obj *o = &mk->objs[mk->n++];
+    memset(o, 0, sizeof *o);
+    mp->vols_cap = 0;
+    static const char *const dom_attrs[] = {"definition", "sha256", "active", "restart", "shutdown-timeout", NULL};
+    static const char *const other_attrs[] = {"definition", "sha256", "active", "restart", NULL};
+    check_attrs(mp->path, el, kind == NV_KIND_DOMAIN ? dom_attrs : other_attrs, mp->errs);
+    o->line = el->line;
+    o->state = NV_STATE_KEEP;
+    int active;
+    if (parse_bool(mp->path, el, "active", &active, mp->errs) == 1)
+        o->state = active ? NV_STATE_ACTIVE : NV_STATE_INACTIVE;
+    o->restart = parse_restart(mp->path, el, mp->errs);
+    const char *t = attr(el, "shutdown-timeout");
+    if (t && nv_parse_seconds(t, &o->shutdown_timeout) < 0)
+        nv_errlist_add(mp->errs, "%s:%lu: shutdown-timeout=\"%s\": expected a number of seconds", mp->path,
+                       el->line, t);
+    mp->sealed = parse_sha256(mp->path, el, mp->want, mp->errs);
+    const char *def = attr(el, "definition");
+    mp->def = NULL;
+    if (def && !(mp->def = strdup(def)))
+        oom(mp, sx);
+}
+
+/* The object's definition becomes a job, once its volumes are parsed. */
+static void object_end(mparse *mp, nv_xml_sax *sx)
+{
+    enum nv_kind kind = (enum nv_kind)mp->kind;
+    nv_manifest_obj *o = &mp->m->kinds[kind].objs[mp->m->kinds[kind].n - 1];
+    char *def = mp->def;
+    mp->def = NULL;
+    if (!def) {
+        if (mp->sealed == 0)
+            nv_errlist_add(mp->errs, "%s:%lu: <%s> needs a definition attribute", mp->path, o->line,
+                           kind_items[kind]);
+        return;
+    }
+    if (mp->sealed < 0) {
+        free(def);
+        return;
+    }
+    reading *rd = mp->rd;
+    rjob *j = new_job(rd);
+    if (!j || add_slot(rd, mp->errs->n, -1, rd->n) < 0) {
+        free(def);
+        return oom(mp, sx);
+    }
+    /* held as text until applied; pools keep the tree, which tells the
+     * compare which daemon-filled fields the definition sets */
+    *j = (rjob){
+        .path = def,
+        .line = o->line,
+        .item = kind_items[kind],
+        .kind = kind,
+        .obj = mp->m->kinds[kind].n - 1,
+        .skind = kind == NV_KIND_DOMAIN ? NV_SPEC_DOMAIN : kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK : NV_SPEC_POOL,
+        .sealed = mp->sealed,
+    };
+    memcpy(j->want, mp->want, 32);
+    rd->n++;
+    publish(rd, 0);
+    maybe_start_helper(rd);
+}
+
+/* A pool's <volume>, its definition read here (volumes are few). */
+static void volume_start(mparse *mp, nv_xml_sax *sx, const elem *el)
+{
+    enum nv_kind kind = (enum nv_kind)mp->kind;
+    nv_manifest_obj *o = &mp->m->kinds[kind].objs[mp->m->kinds[kind].n - 1];
+    if (kind != NV_KIND_POOL || strcmp(el->name, "volume") != 0) {
+        nv_errlist_add(mp->errs, "%s:%lu: unexpected <%s> inside <%s>", mp->path, el->line, el->name,
+                       kind_items[kind]);
+        mp->skip = 4;
+        return;
+    }
+    if (o->nvols == mp->vols_cap) {
+        nv_manifest_vol *v = nv_grow(o->vols, &mp->vols_cap, sizeof *v, 4);
+        if (!v)
+            return oom(mp, sx);
+        o->vols = v;
+    }
+    nv_manifest_vol *v = &o->vols[o->nvols++];
+    memset(v, 0, sizeof *v);
+    mp->vol_line = el->line;
+    mp->vol_child_said = 0;
+    const char *file = mp->path;
+    nv_errlist *errs = mp->errs;
     static const char *const attrs[] = {"definition", "sha256", "name", "present", NULL};
     check_attrs(file, el, attrs, errs);
-    check_no_text(file, el, errs);
-    if (el->first && nv_xml_child(el, NULL))
-        nv_errlist_add(errs, "%s:%lu: <volume> has no child elements", file, el->line);
     v->line = el->line;
     v->present = 1;
     /* a bad present= is one error, not also a missing definition */
     int bad_present = parse_bool(file, el, "present", &v->present, errs) < 0;
-    const char *def = nv_xml_attr(el, "definition");
-    const char *name = nv_xml_attr(el, "name");
+    const char *def = attr(el, "definition");
+    const char *name = attr(el, "name");
     uint8_t want[32] = {0};
     int sealed = parse_sha256(file, el, want, errs);
     if (def && sealed >= 0) {
@@ -118,7 +552,7 @@ static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vo
         nv_err_clear(&e);
         nv_spec_cache_use u;
         if (nv_spec_read_shared(&v->spec, NV_SPEC_VOLUME, def, NULL, NULL, sealed ? want : NULL, &u, &e) < 0) {
-            add_spec_error(errs, file, el, e.msg);
+            add_spec_error(errs, file, el->line, el->name, e.msg);
         } else {
             v->has_spec = 1;
             if (name && strcmp(name, v->spec.name) != 0)
@@ -134,146 +568,75 @@ static void parse_volume(const char *file, const nv_xml_node *el, nv_manifest_vo
     if (name && !*name)
         nv_errlist_add(errs, "%s:%lu: <volume> has an empty name", file, el->line);
     const char *n = name ? name : v->has_spec ? v->spec.name : NULL;
-    if (n)
-        v->name = strdup(n);
+    if (n && !(v->name = strdup(n)))
+        oom(mp, sx);
 }
 
-static enum nv_restart parse_restart(const char *file, const nv_xml_node *el, nv_errlist *errs)
+static void m_start(void *ctx, nv_xml_sax *sx, const char *name, const char **atts, unsigned long line)
 {
-    const char *r = nv_xml_attr(el, "restart");
-    if (!r || strcmp(r, "ifchanged") == 0)
-        return NV_RESTART_IFCHANGED;
-    if (strcmp(r, "always") == 0)
-        return NV_RESTART_ALWAYS;
-    if (strcmp(r, "never") == 0)
-        return NV_RESTART_NEVER;
-    if (strcmp(r, "live") == 0)
-        return NV_RESTART_LIVE;
-    nv_errlist_add(errs, "%s:%lu: restart=\"%s\": expected always, never, ifchanged or live", file, el->line, r);
-    return NV_RESTART_IFCHANGED;
-}
-
-/* A pool's <volume> children (other kinds have no children). -1: out of
- * memory. */
-static int parse_volumes(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
-                          nv_errlist *errs)
-{
-    size_t nvol = 0;
-    for (const nv_xml_node *c = nv_xml_child(el, NULL); c; c = nv_xml_next(c, NULL)) {
-        if (kind == NV_KIND_POOL && strcmp(c->name, "volume") == 0)
-            nvol++;
-        else
-            nv_errlist_add(errs, "%s:%lu: unexpected <%s> inside <%s>", file, c->line, c->name, el->name);
+    mparse *mp = ctx;
+    if (mp->skip || mp->root_bad)
+        return;
+    int depth = nv_xml_sax_depth(sx);
+    const elem el = {.name = name, .atts = atts, .line = line};
+    if (depth <= 4)
+        mp->text_said[depth] = 0;
+    switch (depth) {
+    case 1:
+        root_start(mp, &el);
+        break;
+    case 2:
+        list_start(mp, sx, &el);
+        break;
+    case 3:
+        object_start(mp, sx, &el);
+        break;
+    case 4:
+        volume_start(mp, sx, &el);
+        break;
+    default: /* inside a volume */
+        if (!mp->vol_child_said) {
+            mp->vol_child_said = 1;
+            nv_errlist_add(mp->errs, "%s:%lu: <volume> has no child elements", mp->path, mp->vol_line);
+        }
+        mp->skip = depth;
+        break;
     }
-    if (!nvol)
-        return 0;
-    o->vols = calloc(nvol, sizeof *o->vols);
-    if (!o->vols) {
-        nv_errlist_add(errs, "out of memory");
-        return -1;
-    }
-    for (const nv_xml_node *c = nv_xml_child(el, "volume"); c; c = nv_xml_next(c, "volume"))
-        parse_volume(file, c, &o->vols[o->nvols++], errs);
-    return 0;
 }
 
-/* definition="PATH": read after the whole manifest is parsed, on as many
- * threads as pay (read_all), each reading into its object's spec. Its
- * error goes where reading it in place would have put it: `at` is the
- * number of errors before it, a list's duplicate check likewise. */
-typedef struct slot {
-    size_t at;   /* errors before it */
-    int kind;    /* a list's duplicate check: its kind; -1: a reading */
-    size_t job;  /* a reading: its job */
-} slot;
-
-typedef struct rjob {
-    const nv_xml_node *el;
-    nv_spec *dst;
-    enum nv_spec_kind kind;
-    int sealed;  /* the manifest gave the bytes' digest: */
-    uint8_t want[32];
-    char *err;   /* what went wrong, or NULL */
-    int oom;     /* ... and the message could not be kept */
-    nv_spec_cache_use use;
-} rjob;
-
-typedef struct reading {
-    nv_speccache *cache; /* may be NULL; only looked up while threads read */
-    rjob *jobs;
-    size_t n, cap;
-    slot *slots;
-    size_t nslots, slots_cap;
-    const nv_manifest_kind *lists[NV_KIND_COUNT];
-    atomic_size_t next; /* the next job no thread has taken */
-} reading;
-
-static int add_slot(reading *rd, size_t at, int kind, size_t job)
+static void m_end(void *ctx, nv_xml_sax *sx, const char *name)
 {
-    if (rd->nslots == rd->slots_cap) {
-        slot *v = nv_grow(rd->slots, &rd->slots_cap, sizeof *v, 64);
-        if (!v)
-            return -1;
-        rd->slots = v;
-    }
-    rd->slots[rd->nslots++] = (slot){.at = at, .kind = kind, .job = job};
-    return 0;
-}
-
-/* sealed: parse_sha256's answer, want its digest. */
-static void read_definition(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
-                            int sealed, const uint8_t want[32], reading *rd, nv_errlist *errs)
-{
-    if (!nv_xml_attr(el, "definition")) {
-        if (sealed == 0)
-            nv_errlist_add(errs, "%s:%lu: <%s> needs a definition attribute", file, el->line, el->name);
+    (void)name;
+    mparse *mp = ctx;
+    int depth = nv_xml_sax_depth(sx);
+    if (mp->skip) {
+        if (depth == mp->skip)
+            mp->skip = 0;
         return;
     }
-    if (sealed < 0)
+    if (mp->root_bad)
         return;
-    if (rd->n == rd->cap) {
-        rjob *v = nv_grow(rd->jobs, &rd->cap, sizeof *v, 64);
-        if (!v) {
-            nv_errlist_add(errs, "out of memory");
+    if (depth == 2)
+        list_end(mp, sx);
+    else if (depth == 3)
+        object_end(mp, sx);
+}
+
+/* Text other than whitespace between manifest elements is a mistake. */
+static void m_text(void *ctx, nv_xml_sax *sx, const char *s, size_t len, unsigned long line)
+{
+    mparse *mp = ctx;
+    int depth = nv_xml_sax_depth(sx);
+    if (mp->skip || mp->root_bad || depth > 4 || mp->text_said[depth])
+        return;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
+            mp->text_said[depth] = 1;
+            const char *el = depth == 1 ? "nixvirt" : depth == 2 ? kind_lists[mp->kind]
+                           : depth == 3 ? kind_items[mp->kind] : "volume";
+            nv_errlist_add(mp->errs, "%s:%lu: unexpected text inside <%s>", mp->path, line, el);
             return;
         }
-        rd->jobs = v;
-    }
-    if (add_slot(rd, errs->n, -1, rd->n) < 0) {
-        nv_errlist_add(errs, "out of memory");
-        return;
-    }
-    /* held as text until applied; pools keep the tree, which tells the
-     * compare which daemon-filled fields the definition sets */
-    rd->jobs[rd->n++] = (rjob){
-        .el = el,
-        .dst = &o->spec, /* spec.file stays NULL unless it is read */
-        .kind = kind == NV_KIND_DOMAIN ? NV_SPEC_DOMAIN : kind == NV_KIND_NETWORK ? NV_SPEC_NETWORK : NV_SPEC_POOL,
-        .sealed = sealed,
-    };
-    memcpy(rd->jobs[rd->n - 1].want, want, 32);
-}
-
-static void parse_object(const char *file, enum nv_kind kind, const nv_xml_node *el, nv_manifest_obj *o,
-                         reading *rd, nv_errlist *errs)
-{
-    static const char *const dom_attrs[] = {"definition", "sha256", "active", "restart", "shutdown-timeout", NULL};
-    static const char *const other_attrs[] = {"definition", "sha256", "active", "restart", NULL};
-    check_attrs(file, el, kind == NV_KIND_DOMAIN ? dom_attrs : other_attrs, errs);
-    check_no_text(file, el, errs);
-    o->line = el->line;
-    o->state = NV_STATE_KEEP;
-    int active;
-    if (parse_bool(file, el, "active", &active, errs) == 1)
-        o->state = active ? NV_STATE_ACTIVE : NV_STATE_INACTIVE;
-    o->restart = parse_restart(file, el, errs);
-    const char *t = nv_xml_attr(el, "shutdown-timeout");
-    if (t && nv_parse_seconds(t, &o->shutdown_timeout) < 0)
-        nv_errlist_add(errs, "%s:%lu: shutdown-timeout=\"%s\": expected a number of seconds", file, el->line, t);
-    uint8_t want[32] = {0};
-    int sealed = parse_sha256(file, el, want, errs);
-    if (parse_volumes(file, kind, el, o, errs) == 0)
-        read_definition(file, kind, el, o, sealed, want, rd, errs);
 }
 
 static int same_uuid(const void *ctx, size_t pos, const void *key)
@@ -334,157 +697,6 @@ static void check_duplicates(const char *file, enum nv_kind kind, const nv_manif
     nv_hmap_free(&names);
 }
 
-/* purge="..." of a kind's list (NixVirt's behaviour without it). */
-static enum nv_purge parse_purge(const char *path, const nv_xml_node *list, nv_errlist *errs)
-{
-    const char *purge = nv_xml_attr(list, "purge");
-    if (!purge || strcmp(purge, "undeclared") == 0)
-        return NV_PURGE_UNDECLARED;
-    if (strcmp(purge, "managed") == 0)
-        return NV_PURGE_MANAGED;
-    if (strcmp(purge, "none") == 0)
-        return NV_PURGE_NONE;
-    nv_errlist_add(errs, "%s:%lu: purge=\"%s\": expected undeclared, managed or none", path, list->line, purge);
-    return NV_PURGE_UNDECLARED;
-}
-
-/* One kind's list: <networks>, <pools> or <domains>, and its objects. */
-static void parse_list(const char *path, const nv_xml_node *list, nv_manifest *m, reading *rd,
-                       nv_errlist *errs)
-{
-    int kind = -1;
-    for (int k = 0; k < NV_KIND_COUNT; k++)
-        if (strcmp(list->name, kind_lists[k]) == 0)
-            kind = k;
-    if (kind < 0) {
-        nv_errlist_add(errs, "%s:%lu: unknown element <%s> (expected <networks>, <pools> or <domains>)", path,
-                       list->line, list->name);
-        return;
-    }
-    nv_manifest_kind *mk = &m->kinds[kind];
-    if (mk->managed) {
-        nv_errlist_add(errs, "%s:%lu: <%s> appears twice", path, list->line, list->name);
-        return;
-    }
-    mk->managed = 1;
-    static const char *const list_attrs[] = {"purge", NULL};
-    check_attrs(path, list, list_attrs, errs);
-    check_no_text(path, list, errs);
-    mk->purge = parse_purge(path, list, errs);
-    size_t n = 0;
-    for (const nv_xml_node *c = nv_xml_child(list, NULL); c; c = nv_xml_next(c, NULL)) {
-        if (strcmp(c->name, kind_items[kind]) == 0)
-            n++;
-        else
-            nv_errlist_add(errs, "%s:%lu: unexpected <%s> inside <%s> (expected <%s>)", path, c->line, c->name,
-                           list->name, kind_items[kind]);
-    }
-    mk->objs = calloc(n ? n : 1, sizeof *mk->objs);
-    if (!mk->objs) {
-        nv_errlist_add(errs, "out of memory");
-        return;
-    }
-    for (const nv_xml_node *c = nv_xml_child(list, kind_items[kind]); c; c = nv_xml_next(c, kind_items[kind]))
-        parse_object(path, (enum nv_kind)kind, c, &mk->objs[mk->n++], rd, errs);
-    /* checked once the definitions are read (they give the UUIDs and names) */
-    rd->lists[kind] = mk;
-    if (add_slot(rd, errs->n, kind, 0) < 0)
-        nv_errlist_add(errs, "out of memory");
-}
-
-/* <nixvirt version="1">. 0, or -1 when it is not a manifest at all. */
-static int check_root(const char *path, const nv_xml_node *root, nv_errlist *errs)
-{
-    if (strcmp(root->name, "nixvirt") != 0) {
-        nv_errlist_add(errs, "%s:%lu: expected <nixvirt> as the root element, found <%s>", path, root->line,
-                       root->name);
-        return -1;
-    }
-    static const char *const root_attrs[] = {"version", NULL};
-    check_attrs(path, root, root_attrs, errs);
-    check_no_text(path, root, errs);
-    const char *version = nv_xml_attr(root, "version");
-    if (!version)
-        nv_errlist_add(errs, "%s:%lu: <nixvirt> needs version=\"1\"", path, root->line);
-    else if (strcmp(version, "1") != 0)
-        nv_errlist_add(errs, "%s:%lu: manifest version \"%s\" is not supported (this nixvirt reads version 1)",
-                       path, root->line, version);
-    return 0;
-}
-
-int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifest *m, nv_errlist *errs)
-{
-    return nv_manifest_parse_cached(path, data, len, NULL, m, errs);
-}
-
-/* ---- reading the definitions --------------------------------------------- */
-
-int nv_manifest_readers;
-
-/* Jobs a thread takes at a time: few enough that both threads end
- * together, enough that taking them costs nothing. */
-#define READ_CHUNK 16
-
-static void read_jobs(reading *rd, nv_dir *dir)
-{
-    for (;;) {
-        size_t i = atomic_fetch_add_explicit(&rd->next, READ_CHUNK, memory_order_relaxed);
-        if (i >= rd->n)
-            return;
-        size_t end = rd->n - i < READ_CHUNK ? rd->n : i + READ_CHUNK;
-        for (; i < end; i++) {
-            rjob *j = &rd->jobs[i];
-            nv_err e;
-            nv_err_clear(&e);
-            if (nv_spec_read_shared(j->dst, j->kind, nv_xml_attr(j->el, "definition"), rd->cache, dir,
-                                    j->sealed ? j->want : NULL, &j->use, &e) < 0 &&
-                !(j->err = strdup(e.msg)))
-                j->oom = 1;
-        }
-    }
-}
-
-static void *reader_thread(void *arg)
-{
-    nv_dir dir = NV_DIR_INIT;
-    read_jobs(arg, &dir);
-    nv_dir_close(&dir);
-    nv_spec_thread_done();
-    nv_xml_thread_done();
-    return NULL;
-}
-
-/* Threads that pay for n definitions: a second from NV_MANIFEST_PARALLEL_MIN
- * on, when this process may run on a second CPU (reading is the CPU's work:
- * parsing, hashing, system calls that find the files in the page cache). */
-static int readers_for(size_t n)
-{
-    if (nv_manifest_readers > 0)
-        return nv_manifest_readers > 1 ? 2 : 1;
-    return n >= NV_MANIFEST_PARALLEL_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
-}
-
-static void read_all(reading *rd)
-{
-    atomic_init(&rd->next, 0);
-    pthread_t t;
-    int helper = 0;
-    if (readers_for(rd->n) > 1) {
-        /* what threads would otherwise set up on first use, at once */
-        nv_hash_init();
-        nv_sha256_detect();
-        helper = pthread_create(&t, NULL, reader_thread, rd) == 0;
-    }
-    nv_dir dir = NV_DIR_INIT;
-    read_jobs(rd, &dir);
-    nv_dir_close(&dir);
-    if (helper)
-        pthread_join(t, NULL);
-    /* the cache is changed on this thread only, in the manifest's order */
-    for (size_t i = 0; i < rd->n; i++)
-        nv_spec_cache_commit(rd->cache, &rd->jobs[i].use, rd->jobs[i].dst);
-}
-
 /* Appends line, taken (NULL: counted, not stored: it was not kept). */
 static void put_line(nv_errlist *l, char *line)
 {
@@ -501,17 +713,17 @@ static void put_line(nv_errlist *l, char *line)
 
 /* The errors of the readings and duplicate checks, where they belong
  * among those parsing the manifest found. */
-static void place_errors(const char *path, reading *rd, nv_errlist *errs)
+static void place_errors(const char *path, const nv_manifest *m, reading *rd, nv_errlist *errs)
 {
     nv_errlist late[NV_KIND_COUNT] = {{0}};
     int any = 0;
     for (size_t i = 0; i < rd->nslots; i++) {
         const slot *sl = &rd->slots[i];
         if (sl->kind >= 0) {
-            check_duplicates(path, (enum nv_kind)sl->kind, rd->lists[sl->kind], &late[sl->kind]);
+            check_duplicates(path, (enum nv_kind)sl->kind, &m->kinds[sl->kind], &late[sl->kind]);
             any |= late[sl->kind].n > 0 || late[sl->kind].oom;
         } else {
-            any |= rd->jobs[sl->job].err || rd->jobs[sl->job].oom;
+            any |= job_at(rd, sl->job)->err || job_at(rd, sl->job)->oom;
         }
     }
     if (!any)
@@ -533,9 +745,9 @@ static void place_errors(const char *path, reading *rd, nv_errlist *errs)
             free(d->v);
             *d = (nv_errlist){0};
         } else {
-            rjob *j = &rd->jobs[sl->job];
+            rjob *j = job_at(rd, sl->job);
             if (j->err)
-                add_spec_error(&merged, path, j->el, j->err);
+                add_spec_error(&merged, path, j->line, j->item, j->err);
             else if (j->oom)
                 nv_errlist_add(&merged, "out of memory");
         }
@@ -545,12 +757,18 @@ static void place_errors(const char *path, reading *rd, nv_errlist *errs)
     *errs = merged;
 }
 
-static void reading_free(reading *rd)
+/* Drops the errors after the first `keep`. */
+static void errs_truncate(nv_errlist *errs, size_t keep)
 {
-    for (size_t i = 0; i < rd->n; i++)
-        free(rd->jobs[i].err);
-    free(rd->jobs);
-    free(rd->slots);
+    size_t stored = errs->n < NV_ERRLIST_MAX ? errs->n : NV_ERRLIST_MAX;
+    for (size_t i = keep; i < stored; i++)
+        free(errs->v[i]);
+    errs->n = keep;
+}
+
+int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifest *m, nv_errlist *errs)
+{
+    return nv_manifest_parse_cached(path, data, len, NULL, m, errs);
 }
 
 int nv_manifest_parse_cached(const char *path, const char *data, size_t len, nv_speccache *cache, nv_manifest *m,
@@ -558,21 +776,40 @@ int nv_manifest_parse_cached(const char *path, const char *data, size_t len, nv_
 {
     memset(m, 0, sizeof *m);
     size_t before = errs->n;
-    nv_err e;
-    nv_err_clear(&e);
-    nv_xml_node *root = nv_xml_parse(data, len, path, &e);
-    if (!root) {
-        nv_errlist_add(errs, "%s", e.msg);
+    reading rd;
+    if (reading_init(&rd, cache, len) < 0) {
+        reading_free(&rd);
+        nv_errlist_add(errs, "out of memory");
         return -1;
     }
-    reading rd = {.cache = cache};
-    if (check_root(path, root, errs) == 0)
-        for (const nv_xml_node *list = nv_xml_child(root, NULL); list; list = nv_xml_next(list, NULL))
-            parse_list(path, list, m, &rd, errs);
-    read_all(&rd);
-    place_errors(path, &rd, errs);
+    mparse mp = {.path = path, .m = m, .rd = &rd, .errs = errs, .kind = -1};
+    const nv_xml_sax_hooks h = {.ctx = &mp, .start = m_start, .text = m_text, .end = m_end};
+    nv_err e;
+    nv_err_clear(&e);
+    int rc = nv_xml_sax_parse(data, len, path, &h, &e);
+    free(mp.def);
+    finish_reading(&rd, rc < 0);
+    if (rc < 0) {
+        /* not well-formed (or out of memory): that alone is said, as
+         * nothing found before it means much */
+        errs_truncate(errs, before);
+        nv_errlist_add(errs, "%s", e.msg);
+        reading_free(&rd);
+        nv_manifest_free(m);
+        return -1;
+    }
+    /* the cache is changed on this thread only, in the manifest's order;
+     * each reading goes to its object */
+    for (size_t i = 0; i < rd.n; i++) {
+        rjob *j = job_at(&rd, i);
+        nv_spec_cache_commit(cache, &j->use, &j->spec);
+        if (j->ok) {
+            m->kinds[j->kind].objs[j->obj].spec = j->spec;
+            j->ok = 0;
+        }
+    }
+    place_errors(path, m, &rd, errs);
     reading_free(&rd);
-    nv_xml_free(root);
     return errs->n > before || errs->oom ? -1 : 0;
 }
 

@@ -68,9 +68,11 @@ int nv_manifest_parse_cached(const char *path, const char *data, size_t len, str
                              nv_manifest *m, nv_errlist *errs);
 void nv_manifest_free(nv_manifest *m);
 
-/* Definitions are read once the manifest is parsed, on a second thread as
- * well from this many on (when the process may use a second CPU): errors
- * are reported in the manifest's order all the same. */
+/* From this many definitions on (and when the process may use a second
+ * CPU) a second thread reads them while the manifest is parsed, and the
+ * parsing thread reads what is left after; otherwise that thread reads
+ * them all once it is done. Errors are reported in the manifest's order all
+ * the same. */
 #define NV_MANIFEST_PARALLEL_MIN 256
 /* Threads that read definitions: 0 (default) as above; 1 or 2 forces it
  * (NIXVIRT_READERS; tests). */

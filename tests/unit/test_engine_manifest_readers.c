@@ -61,13 +61,13 @@ static void check_same_objects(const nv_manifest *a, const nv_manifest *b)
  * data directory), in test_engine_manifest.c. */
 extern const char manifest_many_errors[];
 
-/* The order reading each definition in place gave (one line prefix per
- * error): a definition's error right after its element's own, the
- * duplicates of a list after the list. */
+/* The manifest's order (one line prefix per error): a definition's error
+ * right after its element's own (and its volumes'), the duplicates of a
+ * list after the list, whatever thread read what. */
 TEST(manifest_readers_error_order)
 {
-    static const int lines[] = {1, 2, 2, 4, 3, 3, 7, 7, 8, 9, 10, 11, 12, 13, 13, 14, 16,
-                                28, 19, 28, 20, 20, 21, 21, 22, 23, 25, 26, 27, 23, 24, 31, 32};
+    static const int lines[] = {1, 2, 2, 3, 3, 4, 7, 7, 8, 9, 10, 11, 12, 13, 13, 14, 16,
+                                19, 20, 20, 21, 21, 22, 23, 25, 26, 27, 28, 28, 23, 24, 31, 32};
     size_t want = sizeof lines / sizeof lines[0];
     char *text = check_expand_data(manifest_many_errors, "manifest");
     CHECK(text != NULL);
@@ -223,6 +223,51 @@ TEST(manifest_readers_many_definitions)
         nv_errlist_free(&e1);
         nv_errlist_free(&e2);
         free(text);
+    }
+    rmdir(dir);
+}
+
+/* A manifest that turns out not to be XML after hundreds of definitions
+ * were handed to the readers: only that is said (as before any was read),
+ * nothing is kept, and the readings made meanwhile are freed (ASan and
+ * valgrind would see them otherwise). */
+TEST(manifest_readers_malformed_after_many)
+{
+    char dir[] = "/tmp/nv-test-readers-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    int n = 2 * NV_MANIFEST_PARALLEL_MIN;
+    write_defs(dir, n);
+    char *text = domains_manifest(dir, n, 1);
+    CHECK(text != NULL);
+    if (text) {
+        char *tail = strstr(text, "</domains>");
+        CHECK(tail != NULL);
+        if (tail)
+            memcpy(tail, "</domain>\n", 10); /* the wrong end tag, on the line of the list's end */
+        for (int readers = 1; readers <= 2; readers++) {
+            nv_speccache c = {.version = "t"};
+            nv_manifest m;
+            nv_errlist e;
+            CHECK_INT(parse_with(readers, text, &c, &m, &e), -1);
+            CHECK_INT(e.n, 1);
+            if (e.n == 1) {
+                char want[64];
+                snprintf(want, sizeof want, "m.xml:%d: mismatched tag", n + 3);
+                CHECK_STR(e.v[0], want);
+            }
+            for (int k = 0; k < NV_KIND_COUNT; k++)
+                CHECK_INT(m.kinds[k].n, 0);
+            CHECK_INT(c.n, 0); /* nothing read made it into the cache */
+            nv_manifest_free(&m);
+            nv_errlist_free(&e);
+            nv_speccache_free(&c);
+        }
+        free(text);
+    }
+    for (int i = 0; i < n; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/d%d.xml", dir, i);
+        unlink(path);
     }
     rmdir(dir);
 }
