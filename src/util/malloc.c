@@ -37,7 +37,7 @@
 
 typedef struct slab {
     size_t cls;          /* the class of its blocks, or LARGE */
-    char *map;           /* LARGE: the mapping and its length */
+    char *map;           /* LARGE: the whole mapping and its length (the header lies in it) */
     size_t map_len;
 } slab;
 
@@ -74,24 +74,25 @@ static slab *slab_of(const void *p)
     return (slab *)((uintptr_t)p & ~(uintptr_t)(SLAB - 1));
 }
 
-/* len bytes (a multiple of PAGE) mapped at an address aligned to SLAB. */
-static char *map_aligned(size_t len)
+/* At least len bytes (a multiple of PAGE) mapped at an address aligned to
+ * SLAB, within a mapping of *map_len bytes at *map. The slack around the
+ * aligned part stays mapped: trimming it took two more munmap calls per
+ * block (each a TLB shootdown on every CPU the process runs on), and
+ * untouched pages cost only address space. */
+static char *map_aligned(size_t len, char **map, size_t *map_len)
 {
     if (len > SIZE_MAX / 2)
         return NULL;
     char *m = mmap(NULL, len + SLAB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         return NULL;
-    char *a = (char *)(((uintptr_t)m + SLAB - 1) & ~(uintptr_t)(SLAB - 1));
-    if (a > m)
-        munmap(m, (size_t)(a - m));
-    if (m + len + SLAB > a + len)
-        munmap(a + len, (size_t)(m + len + SLAB - (a + len)));
-    return a;
+    *map = m;
+    *map_len = len + SLAB;
+    return (char *)(((uintptr_t)m + SLAB - 1) & ~(uintptr_t)(SLAB - 1));
 }
 
 /* A block of n bytes at `off` (SLAB_HDR, or an alignment up to SLAB / 2)
- * into a mapping of its own. */
+ * into a mapping of its own (the block may use the mapping to its end). */
 static void *map_block(size_t n, size_t off)
 {
     if (n > SIZE_MAX / 2 - off - PAGE) {
@@ -99,15 +100,17 @@ static void *map_block(size_t n, size_t off)
         return NULL;
     }
     size_t len = (off + n + PAGE - 1) & ~(PAGE - 1);
-    char *a = map_aligned(len);
+    char *map;
+    size_t map_len;
+    char *a = map_aligned(len, &map, &map_len);
     if (!a) {
         errno = ENOMEM;
         return NULL;
     }
     slab *s = (slab *)(void *)a;
     s->cls = LARGE;
-    s->map = a;
-    s->map_len = len;
+    s->map = map;
+    s->map_len = map_len;
     return a + off;
 }
 
@@ -122,7 +125,9 @@ static void *small_block(unsigned c)
     if ((size_t)(h.end[c] - h.next[c]) < size) {
         /* a new slab for the class (the rest of the old one stays unused) */
         if (h.slabs == h.slabs_end) {
-            char *r = map_aligned(REGION);
+            char *m;
+            size_t m_len;
+            char *r = map_aligned(REGION, &m, &m_len);
             if (!r) {
                 errno = ENOMEM;
                 return NULL;
@@ -166,7 +171,7 @@ static size_t capacity(void *p)
 {
     slab *s = slab_of(p);
     if (s->cls == LARGE)
-        return s->map_len - (size_t)((char *)p - s->map);
+        return (size_t)(s->map + s->map_len - (char *)p);
     return class_size((unsigned)s->cls);
 }
 
