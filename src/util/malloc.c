@@ -186,6 +186,8 @@ void *calloc(size_t m, size_t n)
         errno = ENOMEM;
         return NULL;
     }
+    if (m * n > SMALL_MAX)
+        return map_block(m * n, SLAB_HDR); /* a fresh mapping reads as zeros already */
     void *p = malloc(m * n);
     if (p)
         memset(p, 0, m * n);
