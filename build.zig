@@ -195,18 +195,22 @@ fn collectC(b: *std.Build, dir: []const u8, skip: ?[]const u8) []const []const u
 
 /// Builds zig-out/san/{nixvirt,unit-tests,rpcprobe} with the host's
 /// cc, AddressSanitizer and UndefinedBehaviorSanitizer, against glibc and
-/// the system libexpat (zig's own clang ships no ASan runtime).
+/// the system libexpat (zig's own clang ships no ASan runtime), and
+/// zig-out/san/unit-tests-tsan with ThreadSanitizer (the threads that read
+/// definitions and warm the connection up).
 fn addSanitizeBuild(b: *std.Build, src_files: []const []const u8, test_files: []const []const u8) void {
     const san_flags = [_][]const u8{ "-g", "-O1", "-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined", "-Wno-format-truncation" };
-    const outputs = [_]struct { name: []const u8, with_main: bool, extra: ?[]const u8 = null }{
+    const tsan_flags = [_][]const u8{ "-g", "-O1", "-fsanitize=thread", "-Wno-format-truncation" };
+    const outputs = [_]struct { name: []const u8, with_main: bool, extra: ?[]const u8 = null, flags: []const []const u8 = &san_flags }{
         .{ .name = "nixvirt", .with_main = true },
         .{ .name = "unit-tests", .with_main = false },
+        .{ .name = "unit-tests-tsan", .with_main = false, .flags = &tsan_flags },
         .{ .name = "rpcprobe", .with_main = false, .extra = "tests/integration/rpcprobe.c" },
     };
     for (outputs) |o| {
         const cc = b.addSystemCommand(&.{"cc"});
         cc.addArgs(&c_flags);
-        cc.addArgs(&san_flags);
+        cc.addArgs(o.flags);
         cc.addArgs(&.{ "-I", b.pathFromRoot("src"), "-I", b.pathFromRoot("tests/unit") });
         for (src_files) |f| cc.addFileArg(b.path(b.fmt("src/{s}", .{f})));
         if (o.with_main) {

@@ -238,7 +238,7 @@ static int parse_port(nv_uri *u, const char *p, size_t plen, nv_err *e)
 /* authority = [userinfo "@"] host [":" port] */
 static int parse_authority(nv_uri *u, const char *a, size_t n, nv_err *e)
 {
-    const char *rest; /* ":port" or end */
+    const char *rest = NULL; /* ":port" or end (set by parse_host) */
     if (parse_userinfo(u, &a, &n, e) < 0 || parse_host(u, a, n, &rest, e) < 0)
         return -1;
     if (rest < a + n && parse_port(u, rest + 1, (size_t)(a + n - rest - 1), e) < 0)
@@ -527,7 +527,7 @@ int nv_rpc_uri_parse(const char *text, nv_uri *u, nv_err *e)
         text = "xen:///system";
     if (!(u->text = strdup(text)))
         return oom(e);
-    const char *p;
+    const char *p = NULL; /* set by parse_scheme_text */
     if (parse_scheme_text(u, &p, e) < 0)
         return -1;
     if (p[0] == '/' && p[1] == '/') {

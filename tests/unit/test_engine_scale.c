@@ -24,12 +24,12 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ASan or valgrind: absolute times mean nothing there. */
+/* ASan, TSan or valgrind: absolute times mean nothing there. */
 static int instrumented(void)
 {
     if (getenv("NV_TEST_EMULATED"))
         return 1;
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
     return 1;
 #else
     FILE *f = fopen("/proc/self/maps", "r");
@@ -237,7 +237,7 @@ static void write_big_domain(const char *path, int idx, size_t bytes)
 TEST(scale_manifest_big_definitions_memory)
 {
     if (instrumented())
-        return; /* ASan and valgrind change what memory means */
+        return; /* sanitizers and valgrind change what memory means */
     const size_t big = (size_t)4 * 1024 * 1024 - 4096;
     snprintf(dir, sizeof dir, "/tmp/nv-test-scale-XXXXXX");
     CHECK(mkdtemp(dir) != NULL);
