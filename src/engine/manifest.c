@@ -39,8 +39,10 @@ int nv_manifest_readers;
  * together, enough that taking them costs nothing. */
 #define READ_CHUNK 16
 /* Jobs are kept in blocks that never move (readers use them while the
- * parser adds more). */
-#define JOB_BLOCK 256
+ * parser adds more), small enough (~50 KB) to come from the allocator's
+ * slabs: a larger block is a mapping of its own, and unmapping it while
+ * the threads run costs a TLB shootdown on every CPU. */
+#define JOB_BLOCK 128
 
 typedef struct slot {
     size_t at;  /* errors before it */
@@ -81,6 +83,8 @@ typedef struct reading {
     pthread_t helper;
     int helper_on, helper_tried;
 } reading;
+
+_Static_assert(JOB_BLOCK * sizeof(rjob) <= 64 * 1024, "a block of jobs is a small allocation");
 
 static rjob *job_at(const reading *rd, size_t i)
 {

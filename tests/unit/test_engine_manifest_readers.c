@@ -116,6 +116,16 @@ static void write_defs(const char *dir, int n)
     }
 }
 
+/* Removes what write_defs wrote. */
+static void remove_defs(const char *dir, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/d%d.xml", dir, i);
+        unlink(path);
+    }
+}
+
 /* <domains> of n entries, each with `bad` attribute mistakes, d<i>.xml
  * for entry i. */
 static char *domains_manifest(const char *dir, int n, int bad)
@@ -203,11 +213,7 @@ TEST(manifest_readers_many_definitions)
 
     /* more errors than the list keeps (two per entry): the same count and
      * the same kept lines, an entry's attribute error before its reading's */
-    for (int i = 0; i < n; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "%s/d%d.xml", dir, i);
-        unlink(path);
-    }
+    remove_defs(dir, n);
     text = domains_manifest(dir, n, 1);
     CHECK(text != NULL);
     if (text) {
@@ -264,10 +270,6 @@ TEST(manifest_readers_malformed_after_many)
         }
         free(text);
     }
-    for (int i = 0; i < n; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "%s/d%d.xml", dir, i);
-        unlink(path);
-    }
+    remove_defs(dir, n);
     rmdir(dir);
 }
