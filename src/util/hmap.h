@@ -3,8 +3,8 @@
  * pairs; the caller compares keys through a callback, so one map type serves
  * UUIDs, names and (kind, UUID) pairs alike. Open addressing with linear
  * probing, at most half full; removal shifts the following entries back, so
- * there are no tombstones. Hashes are SipHash-1-3 with a key drawn once per
- * process, so inputs cannot be crafted to collide. */
+ * there are no tombstones. Hashes are keyed (multiply-and-fold, hmap.c) with
+ * secrets drawn once per process, so inputs cannot be crafted to collide. */
 #ifndef NV_UTIL_HMAP_H
 #define NV_UTIL_HMAP_H
 

@@ -61,12 +61,37 @@ TEST(hmap_matches_a_model)
 
 TEST(hmap_hash_depends_on_every_byte)
 {
+    /* every bit of keys of every length up to 40 moves the low 32 bits
+     * (the part the table keeps) */
     uint8_t a[40] = {0}, b[40] = {0};
     CHECK(nv_hash(a, 40) == nv_hash(b, 40));
     for (int i = 0; i < 40; i++) {
-        b[i] = 1;
-        CHECK(nv_hash(a, 40) != nv_hash(b, 40));
-        CHECK(nv_hash(a, (size_t)i) != nv_hash(a, (size_t)i + 1)); /* the length counts */
+        for (int bit = 0; bit < 8; bit++) {
+            b[i] = (uint8_t)(1u << bit);
+            for (size_t n = (size_t)i + 1; n <= 40; n++)
+                CHECK((uint32_t)nv_hash(a, n) != (uint32_t)nv_hash(b, n));
+        }
         b[i] = 0;
+        CHECK(nv_hash(a, (size_t)i) != nv_hash(a, (size_t)i + 1)); /* the length counts */
+    }
+}
+
+TEST(hmap_hash_spreads_sequential_keys)
+{
+    /* UUIDs that differ only in a counter, in either half, land evenly in
+     * the table's home slots (its low bits): no bucket of 1,024 gets more
+     * than twice its share of 65,536 keys */
+    for (int half = 0; half < 2; half++) {
+        static unsigned count[1024];
+        memset(count, 0, sizeof count);
+        for (uint32_t i = 0; i < 65536; i++) {
+            uint8_t uuid[16] = {0x6a, 0x1f, 0, 0, 0, 0, 0x40, 0, 0x80};
+            memcpy(uuid + (half ? 12 : 2), &i, 4);
+            count[nv_hash(uuid, 16) & 1023]++;
+        }
+        unsigned most = 0;
+        for (int j = 0; j < 1024; j++)
+            most = count[j] > most ? count[j] : most;
+        CHECK(most <= 128);
     }
 }
