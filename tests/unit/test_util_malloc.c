@@ -121,6 +121,52 @@ TEST(malloc_sizes_and_contents)
     }
 }
 
+/* Large blocks grown step by step while others are made next to them (so
+ * that the pages after a block are taken and it moves): each keeps what it
+ * held, its alignment and its usable size; then they shrink, grow again
+ * and are freed. */
+TEST(malloc_large_blocks_grow_and_move)
+{
+    enum { K = 4 };
+    unsigned char *p[K] = {0};
+    size_t n[K] = {0};
+    void *fence[K * 12] = {0};
+    int nf = 0;
+    for (int step = 0; step < 12; step++) {
+        for (int i = 0; i < K; i++) {
+            size_t size = (size_t)(70000 + i * 4096) << (step / 2); /* 70 KB .. ~4.5 MB */
+            size = step % 2 ? size + size / 3 : size;
+            unsigned char *q = realloc(p[i], size);
+            CHECK(q != NULL);
+            if (!q)
+                continue;
+            CHECK(((uintptr_t)q & 15) == 0 && malloc_usable_size(q) >= size);
+            CHECK(intact(q, n[i], (unsigned)i));
+            p[i] = q;
+            n[i] = size;
+            fill(p[i], n[i], (unsigned)i);
+            fence[nf] = malloc(100000); /* a mapping of its own, likely next to it */
+            CHECK(fence[nf] != NULL);
+            nf++;
+        }
+    }
+    for (int i = 0; i < K; i++) {
+        unsigned char *q = realloc(p[i], 80000);
+        CHECK(q != NULL && intact(q, 80000, (unsigned)i));
+        if (q)
+            p[i] = q;
+        q = realloc(p[i], 3000000);
+        CHECK(q != NULL && intact(q, 80000, (unsigned)i));
+        if (q) {
+            p[i] = q;
+            memset(q, 0x5a, 3000000);
+        }
+        free(p[i]);
+    }
+    for (int i = 0; i < nf; i++)
+        free(fence[i]);
+}
+
 static void *thread_churn(void *arg)
 {
     return churn((unsigned)(uintptr_t)arg) ? arg : NULL;
