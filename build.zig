@@ -131,7 +131,10 @@ fn makeModule(
 /// refused the same way.) Without XML_CONTEXT_BYTES (the bytes kept for
 /// XML_GetInputContext, which we never call): XML_Parse then reads a whole
 /// document where it lies instead of copying it into a buffer of its own
-/// first (a 20,000-entry manifest is 3.5 MB).
+/// first (a 20,000-entry manifest is 3.5 MB). At -O2 even in ReleaseSmall:
+/// at -Os its SipHash rounds and tokenizer helpers were calls, not inlined;
+/// -O2 reads 20,000 definitions with 7% fewer instructions and ~12% less
+/// time, for 24 KiB of program.
 fn addBundledExpat(b: *std.Build, mod: *std.Build.Module, dep: *std.Build.Dependency, target: std.Build.ResolvedTarget) void {
     const big_endian = target.result.cpu.arch.endian() == .big;
     const config = b.addConfigHeader(.{ .style = .blank, .include_path = "expat_config.h" }, .{
@@ -156,7 +159,7 @@ fn addBundledExpat(b: *std.Build, mod: *std.Build.Module, dep: *std.Build.Depend
     mod.addCSourceFiles(.{
         .root = dep.path("expat/lib"),
         .files = &.{ "xmlparse.c", "xmlrole.c", "xmltok.c" },
-        .flags = &.{ "-std=c99", "-fno-strict-aliasing", "-DXML_STATIC", "-w" },
+        .flags = &.{ "-std=c99", "-fno-strict-aliasing", "-DXML_STATIC", "-w", "-O2" },
     });
 }
 
