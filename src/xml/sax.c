@@ -1,7 +1,10 @@
 #include "xml/sax.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "util/buf.h"
 #include "xml/doc.h"
 #include "xml/lines.h"
 #include "xml/parser.h"
@@ -57,7 +60,8 @@ void nv_xml_sax_oom(nv_xml_sax *sx)
         return;
     sx->failed = 1;
     nv_err_set(sx->e, NV_ERR_SYSTEM, "%s: out of memory", sx->file);
-    XML_StopParser(sx->p, XML_FALSE);
+    if (sx->p) /* NULL: a replay */
+        XML_StopParser(sx->p, XML_FALSE);
 }
 
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
@@ -130,5 +134,169 @@ int nv_xml_sax_parse(const char *data, size_t len, const char *file, const nv_xm
                    XML_ErrorString(XML_GetErrorCode(sx.p)));
     }
     nv_xml_parser_give(sx.p, len);
+    return sx.failed ? -1 : 0;
+}
+
+/* ---- the log ------------------------------------------------------------ */
+
+typedef struct logger {
+    const nv_xml_sax_hooks *h; /* the hooks the events go on to */
+    nv_buf *log;
+} logger;
+
+static void put_u32(nv_buf *b, uint32_t v)
+{
+    unsigned char p[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
+                          (unsigned char)v};
+    nv_buf_put(b, p, 4);
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* lines beyond u32 do not fit a log: it is marked failed (not kept) */
+static void put_line(nv_buf *b, unsigned long line)
+{
+    if (line > UINT32_MAX)
+        b->failed = 1;
+    put_u32(b, (uint32_t)line);
+}
+
+static void log_start(void *ctx, nv_xml_sax *sx, const char *name, const char **atts, unsigned long line)
+{
+    logger *lg = ctx;
+    size_t n = 0;
+    while (atts[2 * n])
+        n++;
+    nv_buf_put(lg->log, "S", 1);
+    put_line(lg->log, line);
+    if (n > 0xffff)
+        lg->log->failed = 1;
+    unsigned char na[2] = {(unsigned char)(n >> 8), (unsigned char)n};
+    nv_buf_put(lg->log, na, 2);
+    nv_buf_put(lg->log, name, strlen(name) + 1);
+    for (size_t i = 0; i < 2 * n; i++)
+        nv_buf_put(lg->log, atts[i], strlen(atts[i]) + 1);
+    lg->h->start(lg->h->ctx, sx, name, atts, line);
+}
+
+static void log_text(void *ctx, nv_xml_sax *sx, const char *s, size_t len, unsigned long line)
+{
+    logger *lg = ctx;
+    nv_buf_put(lg->log, "T", 1);
+    put_line(lg->log, line);
+    if (len > UINT32_MAX)
+        lg->log->failed = 1;
+    put_u32(lg->log, (uint32_t)len);
+    nv_buf_put(lg->log, s, len);
+    lg->h->text(lg->h->ctx, sx, s, len, line);
+}
+
+static void log_end(void *ctx, nv_xml_sax *sx, const char *name)
+{
+    logger *lg = ctx;
+    nv_buf_put(lg->log, "E", 1);
+    lg->h->end(lg->h->ctx, sx, name);
+}
+
+int nv_xml_sax_parse_logged(const char *data, size_t len, const char *file, const nv_xml_sax_hooks *h, nv_buf *log,
+                            nv_err *e)
+{
+    logger lg = {.h = h, .log = log};
+    const nv_xml_sax_hooks lh = {.ctx = &lg, .start = log_start, .text = log_text, .end = log_end};
+    return nv_xml_sax_parse(data, len, file, &lh, e);
+}
+
+/* The length of the NUL-terminated string at log[at] with its NUL, or 0
+ * when it does not end within the log. */
+static size_t str_at(const unsigned char *log, size_t len, size_t at)
+{
+    const unsigned char *z = at < len ? memchr(log + at, '\0', len - at) : NULL;
+    return z ? (size_t)(z - (log + at)) + 1 : 0;
+}
+
+int nv_xml_sax_log_valid(const unsigned char *log, size_t len)
+{
+    size_t at = 0;
+    int depth = 0, roots = 0;
+    while (at < len) {
+        unsigned char ev = log[at++];
+        if (ev == 'S') {
+            if (len - at < 6 || depth >= NV_XML_MAX_DEPTH || (depth == 0 && roots++))
+                return 0;
+            size_t n = (size_t)log[at + 4] << 8 | log[at + 5];
+            at += 6;
+            for (size_t i = 0; i < 1 + 2 * n; i++) {
+                size_t sl = str_at(log, len, at);
+                if (!sl)
+                    return 0;
+                at += sl;
+            }
+            depth++;
+        } else if (ev == 'T') {
+            if (depth == 0 || len - at < 8)
+                return 0;
+            size_t tl = get_u32(log + at + 4);
+            at += 8;
+            if (len - at < tl)
+                return 0;
+            at += tl;
+        } else if (ev == 'E') {
+            if (depth == 0)
+                return 0;
+            depth--;
+        } else {
+            return 0;
+        }
+    }
+    return depth == 0 && roots == 1;
+}
+
+int nv_xml_sax_replay(const unsigned char *log, size_t len, const char *file, const nv_xml_sax_hooks *h, nv_err *e)
+{
+    if (!file)
+        file = "<input>";
+    nv_xml_sax sx = {.h = h, .file = file, .e = e, .line = 1};
+    const char *names[NV_XML_MAX_DEPTH]; /* each open element's, for its end */
+    const char **atts = NULL;
+    size_t atts_cap = 0, at = 0;
+    while (at < len && !sx.failed) {
+        unsigned char ev = log[at++];
+        if (ev == 'S') {
+            unsigned long line = get_u32(log + at);
+            size_t n = (size_t)log[at + 4] << 8 | log[at + 5];
+            at += 6;
+            if (2 * n + 1 > atts_cap) {
+                const char **na = realloc(atts, (2 * n + 1) * sizeof *na);
+                if (!na) {
+                    nv_xml_sax_oom(&sx);
+                    break;
+                }
+                atts = na;
+                atts_cap = 2 * n + 1;
+            }
+            const char *name = (const char *)log + at;
+            at += strlen(name) + 1;
+            for (size_t i = 0; i < 2 * n; i++) {
+                atts[i] = (const char *)log + at;
+                at += strlen(atts[i]) + 1;
+            }
+            atts[2 * n] = NULL;
+            names[sx.depth++] = name;
+            h->start(h->ctx, &sx, name, atts, line);
+        } else if (ev == 'T') {
+            unsigned long line = get_u32(log + at);
+            size_t tl = get_u32(log + at + 4);
+            at += 8;
+            h->text(h->ctx, &sx, (const char *)log + at, tl, line);
+            at += tl;
+        } else {
+            h->end(h->ctx, &sx, names[sx.depth - 1]);
+            sx.depth--;
+        }
+    }
+    free(atts);
     return sx.failed ? -1 : 0;
 }
