@@ -15,6 +15,7 @@
 #include "cli/render.h"
 #include "engine/apply.h"
 #include "engine/defstore.h"
+#include "engine/manifestcache.h"
 #include "engine/speccache.h"
 #include "engine/log.h"
 #include "engine/status.h"
@@ -166,19 +167,47 @@ static int open_record(const apply_args *a, nv_early *ea, char *path, size_t n, 
     return 0;
 }
 
-/* The reading cache next to the record (engine/speccache.h): empty when
- * the URI or the state directory give none (open_record says why, later). */
-static void load_specs(const apply_args *a, nv_speccache *cache, char *path, size_t n)
+/* The caches next to the record, of readings (engine/speccache.h) and of
+ * the manifest's parse (engine/manifestcache.h): empty when the URI or the
+ * state directory give none (open_record says why, later). */
+typedef struct caches {
+    nv_speccache specs;
+    char specs_path[4400];
+    nv_manifestcache kept;
+    char kept_path[4400];
+} caches;
+
+static void load_caches(const apply_args *a, caches *k)
 {
     nv_err e;
     char record[4352];
     if (nv_cli_record_path(a->connect, a->state_dir, record, sizeof record, &e) < 0 ||
-        nv_speccache_path(record, path, n, &e) < 0)
-        path[0] = '\0';
-    if (path[0])
-        nv_speccache_load(cache, path, NV_VERSION);
-    else
-        memset(cache, 0, sizeof *cache);
+        nv_speccache_path(record, k->specs_path, sizeof k->specs_path, &e) < 0 ||
+        nv_manifestcache_path(record, k->kept_path, sizeof k->kept_path, &e) < 0)
+        k->specs_path[0] = k->kept_path[0] = '\0';
+    if (k->specs_path[0]) {
+        nv_speccache_load(&k->specs, k->specs_path, NV_VERSION);
+        nv_manifestcache_load(&k->kept, k->kept_path, NV_VERSION);
+    } else {
+        memset(&k->specs, 0, sizeof k->specs);
+        memset(&k->kept, 0, sizeof k->kept);
+    }
+}
+
+/* A cache's failure to be kept only costs the next run its work. */
+static void save_caches(caches *k)
+{
+    nv_err e;
+    if (k->specs_path[0]) {
+        (void)nv_speccache_save(&k->specs, k->specs_path, &e);
+        (void)nv_manifestcache_save(&k->kept, k->kept_path, &e);
+    }
+}
+
+static void free_caches(caches *k)
+{
+    nv_speccache_free(&k->specs);
+    nv_manifestcache_free(&k->kept);
 }
 
 /* The exit code, with the failures listed and a stop by signal said. */
@@ -264,13 +293,12 @@ int cmd_apply(int argc, char **argv)
     nv_early_start(&ea, a.connect, a.state_dir, a.timeout, nv_early_wanted(a.manifest));
     nv_manifest m;
     nv_errlist errs = {0};
-    nv_speccache specs;
-    char specs_path[4400];
-    load_specs(&a, &specs, specs_path, sizeof specs_path);
+    caches k;
+    load_caches(&a, &k);
     nv_manifest_readers = readers_wanted();
-    if (nv_manifest_load_cached(a.manifest, &specs, &m, &errs) < 0) {
+    if (nv_manifest_load_cached(a.manifest, &k.specs, k.kept_path[0] ? &k.kept : NULL, &m, &errs) < 0) {
         nv_early_abandon(&ea);
-        nv_speccache_free(&specs);
+        free_caches(&k);
         return manifest_failed(&a, &m, &errs);
     }
 
@@ -295,9 +323,8 @@ int cmd_apply(int argc, char **argv)
         nv_errlist_add(&errs, "%s", e.msg);
     } else {
         rc = run_apply(&a, &(session){c, &ea.warm, &m, &record, record_path, &defs, &rep, &errs}, &e);
-        /* a cache: a failure to keep it only costs the next run its readings */
-        if (!a.dry && specs_path[0])
-            (void)nv_speccache_save(&specs, specs_path, &e);
+        if (!a.dry)
+            save_caches(&k);
     }
     if (a.json)
         nv_cli_render_json(stdout, "apply", a.dry, &rep, &errs);
@@ -309,6 +336,6 @@ int cmd_apply(int argc, char **argv)
     nv_report_free(&rep);
     nv_errlist_free(&errs);
     nv_manifest_free(&m);
-    nv_speccache_free(&specs);
+    free_caches(&k);
     return rc;
 }

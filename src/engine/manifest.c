@@ -6,8 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/manifestcache.h"
 #include "engine/speccache.h"
 #include "util/file.h"
+#include "util/text.h"
 #include "util/grow.h"
 #include "util/hex.h"
 #include "util/hmap.h"
@@ -774,8 +776,17 @@ int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifes
     return nv_manifest_parse_cached(path, data, len, NULL, m, errs);
 }
 
-int nv_manifest_parse_cached(const char *path, const char *data, size_t len, nv_speccache *cache, nv_manifest *m,
-                             nv_errlist *errs)
+/* Where the manifest's events come from: its bytes parsed (and logged into
+ * log, when given), or a log kept of those bytes, replayed. */
+typedef struct events {
+    const char *data;
+    const unsigned char *kept;
+    size_t kept_len;
+    nv_buf *log;
+} events;
+
+static int parse_events(const char *path, size_t len, const events *src, nv_speccache *cache, nv_manifest *m,
+                        nv_errlist *errs)
 {
     memset(m, 0, sizeof *m);
     size_t before = errs->n;
@@ -789,7 +800,9 @@ int nv_manifest_parse_cached(const char *path, const char *data, size_t len, nv_
     const nv_xml_sax_hooks h = {.ctx = &mp, .start = m_start, .text = m_text, .end = m_end};
     nv_err e;
     nv_err_clear(&e);
-    int rc = nv_xml_sax_parse(data, len, path, &h, &e);
+    int rc = src->kept  ? nv_xml_sax_replay(src->kept, src->kept_len, path, &h, &e)
+             : src->log ? nv_xml_sax_parse_logged(src->data, len, path, &h, src->log, &e)
+                        : nv_xml_sax_parse(src->data, len, path, &h, &e);
     free(mp.def);
     finish_reading(&rd, rc < 0);
     if (rc < 0) {
@@ -816,24 +829,55 @@ int nv_manifest_parse_cached(const char *path, const char *data, size_t len, nv_
     return errs->n > before || errs->oom ? -1 : 0;
 }
 
-int nv_manifest_load(const char *path, nv_manifest *m, nv_errlist *errs)
+int nv_manifest_parse_cached(const char *path, const char *data, size_t len, nv_speccache *cache, nv_manifest *m,
+                             nv_errlist *errs)
 {
-    return nv_manifest_load_cached(path, NULL, m, errs);
+    return parse_events(path, len, &(events){.data = data}, cache, m, errs);
 }
 
-int nv_manifest_load_cached(const char *path, nv_speccache *cache, nv_manifest *m, nv_errlist *errs)
+int nv_manifest_load(const char *path, nv_manifest *m, nv_errlist *errs)
+{
+    return nv_manifest_load_cached(path, NULL, NULL, m, errs);
+}
+
+int nv_manifest_load_cached(const char *path, nv_speccache *cache, nv_manifestcache *kept, nv_manifest *m,
+                            nv_errlist *errs)
 {
     char *data;
     size_t len;
     nv_err e;
     nv_err_clear(&e);
     memset(m, 0, sizeof *m);
-    if (nv_read_text_file(path, NV_FILE_MAX, &data, &len, &e) < 0) {
+    if (nv_read_file(path, NV_FILE_MAX, &data, &len, &e) < 0) {
         nv_errlist_add(errs, "%s", e.msg);
         return -1;
     }
-    int rc = nv_manifest_parse_cached(path, data, len, cache, m, errs);
+    uint8_t digest[32];
+    events src = {.data = data};
+    if (kept) {
+        nv_sha256(data, len, digest);
+        src.kept = nv_manifestcache_find(kept, digest, &src.kept_len);
+    }
+    if (src.kept) {
+        /* bytes read and found without a problem before: their events again */
+        free(data);
+        int rc = parse_events(path, len, &src, cache, m, errs);
+        nv_manifestcache_drop(kept);
+        return rc;
+    }
+    if (nv_text_check(path, data, len, &e) < 0) {
+        free(data);
+        nv_errlist_add(errs, "%s", e.msg);
+        return -1;
+    }
+    if (kept) {
+        nv_manifestcache_drop(kept); /* another manifest's */
+        src.log = nv_manifestcache_recorder(kept);
+    }
+    int rc = parse_events(path, len, &src, cache, m, errs);
     free(data);
+    if (rc == 0 && kept)
+        nv_manifestcache_recorded(kept, digest);
     return rc;
 }
 

@@ -233,7 +233,7 @@ TEST(speccache_manifest_duplicates)
     nv_speccache_load(&c, cpath, "1.0");
     nv_manifest m;
     nv_errlist errs = {0};
-    CHECK_INT(nv_manifest_load_cached(man, &c, &m, &errs), -1); /* the name twice */
+    CHECK_INT(nv_manifest_load_cached(man, &c, NULL, &m, &errs), -1); /* the name twice */
     CHECK_INT(c.n, 2);
     nv_manifest_free(&m);
     nv_errlist_free(&errs);
@@ -243,7 +243,7 @@ TEST(speccache_manifest_duplicates)
     nv_speccache_load(&c, cpath, "1.0");
     CHECK_INT(c.n, 2);
     errs = (nv_errlist){0};
-    CHECK_INT(nv_manifest_load_cached(man, &c, &m, &errs), -1);
+    CHECK_INT(nv_manifest_load_cached(man, &c, NULL, &m, &errs), -1);
     CHECK(errs.n == 1 && strstr(errs.v[0], "name 'd1' is declared twice") != NULL);
     nv_manifest_free(&m);
     nv_errlist_free(&errs);
@@ -399,14 +399,14 @@ TEST(sealed_manifest)
     nv_speccache_load(&c, cpath, "1.0");
     nv_manifest m;
     nv_errlist errs = {0};
-    CHECK_INT(nv_manifest_load_cached(man, &c, &m, &errs), 0);
+    CHECK_INT(nv_manifest_load_cached(man, &c, NULL, &m, &errs), 0);
     CHECK(m.kinds[NV_KIND_DOMAIN].n == 1 && !m.kinds[NV_KIND_DOMAIN].objs[0].spec.sealed);
     nv_manifest_free(&m);
     nv_errlist_free(&errs);
     /* the same manifest again: the domain's file is not opened */
     CHECK_INT(unlink(d1), 0);
     errs = (nv_errlist){0};
-    CHECK_INT(nv_manifest_load_cached(man, &c, &m, &errs), 0);
+    CHECK_INT(nv_manifest_load_cached(man, &c, NULL, &m, &errs), 0);
     CHECK(m.kinds[NV_KIND_DOMAIN].n == 1 && m.kinds[NV_KIND_DOMAIN].objs[0].spec.sealed);
     if (m.kinds[NV_KIND_DOMAIN].n == 1)
         CHECK_STR(m.kinds[NV_KIND_DOMAIN].objs[0].spec.name, "d1");
@@ -415,7 +415,7 @@ TEST(sealed_manifest)
     /* a volume changed since: refused, with the manifest's line */
     check_write_file(v1, "<volume><name>v.qcow2</name><capacity>2</capacity></volume>\n");
     errs = (nv_errlist){0};
-    CHECK_INT(nv_manifest_load_cached(man, &c, &m, &errs), -1);
+    CHECK_INT(nv_manifest_load_cached(man, &c, NULL, &m, &errs), -1);
     CHECK(errs.n == 1 && strstr(errs.v[0], "m.xml:3: <volume> definition:") &&
           strstr(errs.v[0], "not the manifest's sha256="));
     nv_manifest_free(&m);
