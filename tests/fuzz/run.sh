@@ -49,7 +49,7 @@ seeds() { # TARGET DIR
     mkdir -p "$d"
     case $1 in
         reply) python3 "$REPO/tests/fuzz/make_seeds.py" "$d" >/dev/null ;;
-        spec)
+        spec | saxlog)
             for f in "$REPO"/tests/data/xml/*.xml "$REPO"/tests/data/manifest/*.xml; do
                 cp "$f" "$d/$(basename "$(dirname "$f")")-$(basename "$f")"
             done
