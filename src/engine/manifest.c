@@ -9,12 +9,12 @@
 #include "engine/manifestcache.h"
 #include "engine/speccache.h"
 #include "util/file.h"
-#include "util/text.h"
 #include "util/grow.h"
 #include "util/hex.h"
 #include "util/hmap.h"
 #include "util/seconds.h"
 #include "util/sha256.h"
+#include "util/text.h"
 #include "xml/doc.h"
 #include "xml/sax.h"
 
@@ -776,13 +776,12 @@ int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifes
     return nv_manifest_parse_cached(path, data, len, NULL, m, errs);
 }
 
-/* Where the manifest's events come from: its bytes parsed (and logged into
- * log, when given), or a log kept of those bytes, replayed. */
+/* Where the manifest's events come from: its bytes parsed, or a log kept
+ * of those bytes (engine/manifestcache.h), replayed. */
 typedef struct events {
     const char *data;
     const unsigned char *kept;
     size_t kept_len;
-    nv_buf *log;
 } events;
 
 static int parse_events(const char *path, size_t len, const events *src, nv_speccache *cache, nv_manifest *m,
@@ -800,9 +799,8 @@ static int parse_events(const char *path, size_t len, const events *src, nv_spec
     const nv_xml_sax_hooks h = {.ctx = &mp, .start = m_start, .text = m_text, .end = m_end};
     nv_err e;
     nv_err_clear(&e);
-    int rc = src->kept  ? nv_xml_sax_replay(src->kept, src->kept_len, path, &h, &e)
-             : src->log ? nv_xml_sax_parse_logged(src->data, len, path, &h, src->log, &e)
-                        : nv_xml_sax_parse(src->data, len, path, &h, &e);
+    int rc = src->kept ? nv_xml_sax_replay(src->kept, src->kept_len, path, &h, &e)
+                       : nv_xml_sax_parse(src->data, len, path, &h, &e);
     free(mp.def);
     finish_reading(&rd, rc < 0);
     if (rc < 0) {
@@ -852,12 +850,9 @@ int nv_manifest_load_cached(const char *path, nv_speccache *cache, nv_manifestca
         nv_errlist_add(errs, "%s", e.msg);
         return -1;
     }
-    uint8_t digest[32];
     events src = {.data = data};
-    if (kept) {
-        nv_sha256(data, len, digest);
-        src.kept = nv_manifestcache_find(kept, digest, &src.kept_len);
-    }
+    if (kept)
+        src.kept = nv_manifestcache_find(kept, data, len, &src.kept_len);
     if (src.kept) {
         /* bytes read and found without a problem before: their events again */
         free(data);
@@ -865,19 +860,18 @@ int nv_manifest_load_cached(const char *path, nv_speccache *cache, nv_manifestca
         nv_manifestcache_drop(kept);
         return rc;
     }
+    if (kept)
+        nv_manifestcache_drop(kept); /* another manifest's */
     if (nv_text_check(path, data, len, &e) < 0) {
         free(data);
         nv_errlist_add(errs, "%s", e.msg);
         return -1;
     }
-    if (kept) {
-        nv_manifestcache_drop(kept); /* another manifest's */
-        src.log = nv_manifestcache_recorder(kept);
-    }
     int rc = parse_events(path, len, &src, cache, m, errs);
-    free(data);
     if (rc == 0 && kept)
-        nv_manifestcache_recorded(kept, digest);
+        nv_manifestcache_take(kept, data, len);
+    else
+        free(data);
     return rc;
 }
 

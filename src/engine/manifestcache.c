@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util/buf.h"
 #include "util/file.h"
 #include "util/sha256.h"
 #include "util/strict.h"
@@ -44,7 +45,6 @@ void nv_manifestcache_load(nv_manifestcache *c, const char *path, const char *ve
 {
     memset(c, 0, sizeof *c);
     c->version = version;
-    nv_buf_init(&c->rec, NV_MANIFESTCACHE_MAX);
     char dir[4400];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
@@ -64,17 +64,22 @@ void nv_manifestcache_load(nv_manifestcache *c, const char *path, const char *ve
 void nv_manifestcache_free(nv_manifestcache *c)
 {
     free(c->file);
-    nv_buf_free(&c->rec);
+    free(c->bytes);
     const char *version = c->version;
     memset(c, 0, sizeof *c);
     c->version = version;
 }
 
-const unsigned char *nv_manifestcache_find(const nv_manifestcache *c, const uint8_t digest[32], size_t *len)
+const unsigned char *nv_manifestcache_find(const nv_manifestcache *c, const char *data, size_t len,
+                                           size_t *log_len)
 {
-    if (!c->log || memcmp(c->of, digest, 32) != 0)
+    if (!c->log)
+        return NULL; /* nothing kept: the bytes are not even hashed */
+    uint8_t digest[32];
+    nv_sha256(data, len, digest);
+    if (memcmp(c->of, digest, 32) != 0)
         return NULL;
-    *len = c->log_len;
+    *log_len = c->log_len;
     return c->log;
 }
 
@@ -86,34 +91,57 @@ void nv_manifestcache_drop(nv_manifestcache *c)
     c->file_len = c->log_len = 0;
 }
 
-nv_buf *nv_manifestcache_recorder(nv_manifestcache *c)
+void nv_manifestcache_take(nv_manifestcache *c, char *data, size_t len)
 {
-    c->recorded = 0;
-    nv_buf_reset(&c->rec);
-    c->rec.failed = 0;
-    nv_buf_append(&c->rec, (const uint8_t[HEAD_LEN]){0}, HEAD_LEN);
-    return &c->rec;
+    free(c->bytes);
+    c->bytes = data;
+    c->bytes_len = len;
 }
 
-void nv_manifestcache_recorded(nv_manifestcache *c, const uint8_t digest[32])
+/* Hooks that only let the log see the events. */
+static void no_start(void *ctx, nv_xml_sax *sx, const char *name, const char **atts, unsigned long line)
 {
-    if (c->rec.len < HEAD_LEN || c->rec.failed)
-        return;
-    memcpy(c->rec.data + 40, digest, 32);
-    c->recorded = 1;
+    (void)ctx, (void)sx, (void)name, (void)atts, (void)line;
+}
+
+static void no_text(void *ctx, nv_xml_sax *sx, const char *s, size_t len, unsigned long line)
+{
+    (void)ctx, (void)sx, (void)s, (void)len, (void)line;
+}
+
+static void no_end(void *ctx, nv_xml_sax *sx, const char *name)
+{
+    (void)ctx, (void)sx, (void)name;
 }
 
 int nv_manifestcache_save(nv_manifestcache *c, const char *path, nv_err *e)
 {
-    if (!c->recorded || c->rec.failed || c->rec.len < HEAD_LEN)
+    if (!c->bytes)
         return 0;
-    unsigned char *d = c->rec.data;
+    /* the same bytes parse to the same events whatever the hooks do: those
+     * the run's checks saw */
+    nv_buf b;
+    nv_buf_init(&b, NV_MANIFESTCACHE_MAX);
     char version[32];
     version_field(c->version, version);
-    memcpy(d, magic, 8);
-    memcpy(d + 8, version, 32);
-    nv_sha256(d + HEAD_LEN, c->rec.len - HEAD_LEN, d + 72);
-    return nv_write_file_atomic(path, d, c->rec.len, e);
+    nv_buf_append(&b, magic, 8);
+    nv_buf_append(&b, version, 32);
+    nv_buf_append(&b, (const uint8_t[64]){0}, 64); /* the digests, below */
+    const nv_xml_sax_hooks h = {.start = no_start, .text = no_text, .end = no_end};
+    nv_err pe;
+    int rc = 0;
+    if (nv_xml_sax_parse_logged(c->bytes, c->bytes_len, path, &h, &b, &pe) < 0 || b.failed) {
+        rc = nv_err_set(e, NV_ERR_SYSTEM, "%s: the manifest's events not kept (%s)", path,
+                        b.failed ? "out of memory, or too large" : pe.msg);
+    } else {
+        nv_sha256(c->bytes, c->bytes_len, b.data + 40);
+        nv_sha256(b.data + HEAD_LEN, b.len - HEAD_LEN, b.data + 72);
+        rc = nv_write_file_atomic(path, b.data, b.len, e);
+    }
+    nv_buf_free(&b);
+    free(c->bytes);
+    c->bytes = NULL;
+    return rc;
 }
 
 int nv_manifestcache_path(const char *record_path, char *out, size_t n, nv_err *e)

@@ -18,7 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/buf.h"
 #include "util/error.h"
 #include "xml/doc.h"
 
@@ -32,8 +31,8 @@ typedef struct nv_manifestcache {
     const unsigned char *log; /*   the events (in file) */
     size_t log_len;
     uint8_t of[32];          /*   of the manifest with these bytes */
-    nv_buf rec;              /* this run's log (after room for the header), when the manifest was parsed */
-    int recorded;            /* rec is a whole, problem-free manifest's log */
+    char *bytes;             /* a manifest parsed this run without a problem, */
+    size_t bytes_len;        /*   to be kept by nv_manifestcache_save */
 } nv_manifestcache;
 
 /* The cache at path (its directory and the file pass the state
@@ -42,19 +41,20 @@ typedef struct nv_manifestcache {
 void nv_manifestcache_load(nv_manifestcache *c, const char *path, const char *version);
 void nv_manifestcache_free(nv_manifestcache *c);
 
-/* The kept log when it is that of a manifest with this digest, else NULL. */
-const unsigned char *nv_manifestcache_find(const nv_manifestcache *c, const uint8_t digest[32], size_t *len);
-
-/* Frees the kept log (once replayed: it is not needed again). */
+/* The kept log when it is that of a manifest with these bytes, else NULL. */
+const unsigned char *nv_manifestcache_find(const nv_manifestcache *c, const char *data, size_t len,
+                                           size_t *log_len);
+/* Frees the kept log (once replayed, or another manifest's). */
 void nv_manifestcache_drop(nv_manifestcache *c);
 
-/* The buffer a parse logs its events into (emptied; room for the header
- * kept before them), and, once the manifest was found without a problem,
- * that the log is of the manifest with that digest. */
-nv_buf *nv_manifestcache_recorder(nv_manifestcache *c);
-void nv_manifestcache_recorded(nv_manifestcache *c, const uint8_t digest[32]);
+/* Takes the bytes (malloc'd) of a manifest parsed without a problem: the
+ * save keeps their events. Nothing is logged while a run parses, so a run
+ * that ends before the save (an invalid definition, no daemon) pays
+ * nothing for the cache. */
+void nv_manifestcache_take(nv_manifestcache *c, char *data, size_t len);
 
-/* Writes this run's log when there is one (nothing for a run that found
+/* Writes the taken manifest's events (parsed again, for them alone) with
+ * the digest of its bytes; nothing when none was taken (a run that found
  * its manifest kept). */
 int nv_manifestcache_save(nv_manifestcache *c, const char *path, nv_err *e);
 
