@@ -25,14 +25,7 @@ int nv_defstore_init(nv_defstore *ds, const char *record_path, nv_err *e)
 {
     memset(ds, 0, sizeof *ds);
     ds->fd = -1;
-    size_t len = strlen(record_path);
-    const char *ext = ".record";
-    size_t el = strlen(ext);
-    if (len > el && strcmp(record_path + len - el, ext) == 0)
-        len -= el;
-    if ((size_t)snprintf(ds->dir, sizeof ds->dir, "%.*s.defs", (int)len, record_path) >= sizeof ds->dir)
-        return nv_err_set(e, NV_ERR_INPUT, "path too long: %s", record_path);
-    return 0;
+    return nv_record_beside(record_path, ".defs", ds->dir, sizeof ds->dir, e);
 }
 
 void nv_defstore_close(nv_defstore *ds)

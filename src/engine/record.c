@@ -59,6 +59,16 @@ int nv_record_path(const char *state_dir, const char *uri, int session, char *ou
     return 0;
 }
 
+int nv_record_beside(const char *record_path, const char *ext, char *out, size_t n, nv_err *e)
+{
+    size_t len = strlen(record_path), rl = strlen(".record");
+    if (len > rl && strcmp(record_path + len - rl, ".record") == 0)
+        len -= rl;
+    if ((size_t)snprintf(out, n, "%.*s%s", (int)len, record_path, ext) >= n)
+        return nv_err_set(e, NV_ERR_INPUT, "path too long: %s", record_path);
+    return 0;
+}
+
 void nv_record_free(nv_record *r)
 {
     free(r->v);

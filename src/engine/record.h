@@ -53,6 +53,9 @@ typedef struct nv_record {
  * (system connections) or $XDG_STATE_HOME/nixvirt (~/.local/state/nixvirt)
  * for session ones. The name is readable and unique per URI. */
 int nv_record_path(const char *state_dir, const char *uri, int session, char *out, size_t n, nv_err *e);
+/* The path of a file kept beside the record: "<record_path minus .record><ext>"
+ * in out[n] (ext: ".specs", ".manifest", ".defs"). */
+int nv_record_beside(const char *record_path, const char *ext, char *out, size_t n, nv_err *e);
 
 /* Serialises applies on one connection, from loading the record to saving
  * it, so that two runs cannot lose each other's entries: an exclusive flock

@@ -123,18 +123,10 @@ void nv_speccache_load(nv_speccache *c, const char *path, const char *version)
 {
     memset(c, 0, sizeof *c);
     c->version = version;
-    char dir[4400];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
     nv_err e;
-    struct stat st;
-    if (lstat(path, &st) < 0 || nv_strict_dir(slash ? dir : ".", &e) < 0 || nv_strict_file(path, &st, &e) < 0)
-        return;
     char *data;
     size_t len;
-    if (nv_read_file(path, NV_RECORD_MAX, &data, &len, &e) < 0)
+    if (nv_strict_read(path, NV_RECORD_MAX, &data, &len, &e) < 0)
         return;
     parse(c, (const uint8_t *)data, len);
     c->version = version; /* kept by a failed parse's free */
@@ -207,12 +199,5 @@ int nv_speccache_save(nv_speccache *c, const char *path, nv_err *e)
 
 int nv_speccache_path(const char *record_path, char *out, size_t n, nv_err *e)
 {
-    size_t len = strlen(record_path);
-    const char *ext = ".record";
-    size_t el = strlen(ext);
-    if (len > el && strcmp(record_path + len - el, ext) == 0)
-        len -= el;
-    if ((size_t)snprintf(out, n, "%.*s.specs", (int)len, record_path) >= n)
-        return nv_err_set(e, NV_ERR_INPUT, "path too long: %s", record_path);
-    return 0;
+    return nv_record_beside(record_path, ".specs", out, n, e);
 }

@@ -2,9 +2,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "util/file.h"
 
 static int owner_ok(const struct stat *st)
 {
@@ -58,4 +61,20 @@ int nv_strict_file(const char *path, const struct stat *st, nv_err *e)
         return nv_err_set(e, NV_ERR_INPUT, "refusing %s: writable by %s (mode %04o; chmod go-w it)", path,
                           st->st_mode & S_IWOTH ? "others" : "its group", (unsigned)(st->st_mode & 07777));
     return 0;
+}
+
+int nv_strict_read(const char *path, size_t max, char **out, size_t *len, nv_err *e)
+{
+    char dir[PATH_MAX];
+    if ((size_t)snprintf(dir, sizeof dir, "%s", path) >= sizeof dir)
+        return nv_err_set(e, NV_ERR_INPUT, "path too long: %s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return nv_err_sys(e, errno, "cannot read %s", path);
+    if (nv_strict_dir(slash ? dir : ".", e) < 0 || nv_strict_file(path, &st, e) < 0)
+        return -1;
+    return nv_read_file(path, max, out, len, e);
 }

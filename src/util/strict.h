@@ -20,4 +20,9 @@ int nv_strict_dir(const char *dir, nv_err *e);
  * or others. */
 int nv_strict_file(const char *path, const struct stat *st, nv_err *e);
 
+/* Reads a file of the state directory (at most max bytes, malloc'd, NUL
+ * added) when it and its directory pass the rules above; else -1 (missing,
+ * refused or unreadable; e says which). For the caches kept there. */
+int nv_strict_read(const char *path, size_t max, char **out, size_t *len, nv_err *e);
+
 #endif

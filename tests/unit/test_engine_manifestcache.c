@@ -139,7 +139,8 @@ TEST(manifestcache_kept_events_give_the_parsed_manifest)
     check_rm_tree(dir);
 }
 
-TEST(manifestcache_another_manifest_is_parsed)
+/* A first run in a new directory: the manifest parsed, its events kept. */
+static int first_run(void)
 {
     setup();
     nv_manifestcache k;
@@ -147,10 +148,19 @@ TEST(manifestcache_another_manifest_is_parsed)
     nv_manifest m;
     nv_errlist errs = {0};
     nv_err e;
-    CHECK_INT(nv_manifest_load_cached(man, NULL, &k, &m, &errs), 0);
-    CHECK_INT(nv_manifestcache_save(&k, kpath, &e), 0);
+    int ok = nv_manifest_load_cached(man, NULL, &k, &m, &errs) == 0 && nv_manifestcache_save(&k, kpath, &e) == 0;
     nv_manifest_free(&m);
+    nv_errlist_free(&errs);
     nv_manifestcache_free(&k);
+    return ok;
+}
+
+TEST(manifestcache_another_manifest_is_parsed)
+{
+    CHECK(first_run());
+    nv_manifestcache k;
+    nv_manifest m;
+    nv_errlist errs = {0};
     /* one byte more (a space): parsed and logged again */
     FILE *f = fopen(man, "a");
     CHECK(f != NULL);
@@ -203,16 +213,8 @@ TEST(manifestcache_a_manifest_with_a_problem_is_not_kept)
 /* A kept file made by a run, changed as given, loaded: kept or not. */
 static int kept_after(void (*change)(void), const char *version)
 {
-    setup();
+    int ok = first_run();
     nv_manifestcache k;
-    nv_manifestcache_load(&k, kpath, "1.0");
-    nv_manifest m;
-    nv_errlist errs = {0};
-    nv_err e;
-    int ok = nv_manifest_load_cached(man, NULL, &k, &m, &errs) == 0 && nv_manifestcache_save(&k, kpath, &e) == 0;
-    nv_manifest_free(&m);
-    nv_errlist_free(&errs);
-    nv_manifestcache_free(&k);
     if (change)
         change();
     nv_manifestcache_load(&k, kpath, version);
