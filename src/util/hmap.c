@@ -8,10 +8,11 @@
 
 /* Keyed multiply-and-fold, 16 bytes a step: each step multiplies two
  * 64-bit words, each blinded by a secret, into 128 bits and folds the
- * halves. Keys here are UUIDs, digests and names, 16 to 40 bytes: SipHash
- * spent ~150 instructions on one, this ~25. Only the table's layout
- * depends on it, never a result; with the secrets drawn per process a
- * daemon or a file cannot choose keys that collide (it never sees a hash). */
+ * halves. Keys here are UUIDs, digests and names, mostly 16 to 40 bytes:
+ * SipHash spent ~150 instructions on one, this ~25. Only the table's
+ * layout depends on it, never a result; with the secrets drawn per process
+ * a daemon or a file cannot choose keys that collide (it never sees a
+ * hash). */
 static uint64_t key0, key1;
 static int keyed;
 
