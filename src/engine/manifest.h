@@ -63,8 +63,9 @@ int nv_manifest_load(const char *path, nv_manifest *m, nv_errlist *errs);
 int nv_manifest_parse(const char *path, const char *data, size_t len, nv_manifest *m, nv_errlist *errs);
 /* Both with the definitions read through a reading cache (nv_spec_read_cached).
  * With kept (may be NULL): a manifest whose bytes it kept the events of
- * is not parsed, its events are checked again; another one is parsed and
- * its events logged into kept (engine/manifestcache.h). */
+ * is not parsed, its events are checked again; another one is parsed and,
+ * found without a problem, its bytes handed to kept for the save
+ * (engine/manifestcache.h). */
 struct nv_speccache;
 struct nv_manifestcache;
 int nv_manifest_load_cached(const char *path, struct nv_speccache *cache, struct nv_manifestcache *kept,

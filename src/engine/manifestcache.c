@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "engine/record.h"
 #include "util/buf.h"
@@ -33,7 +32,6 @@ static void take(nv_manifestcache *c, unsigned char *d, size_t len)
     if (memcmp(sum, d + 72, 32) != 0 || !nv_xml_sax_log_valid(d + HEAD_LEN, len - HEAD_LEN))
         goto miss;
     c->file = d;
-    c->file_len = len;
     c->log = d + HEAD_LEN;
     c->log_len = len - HEAD_LEN;
     memcpy(c->of, d + 40, 32);
@@ -81,7 +79,7 @@ void nv_manifestcache_drop(nv_manifestcache *c)
     free(c->file);
     c->file = NULL;
     c->log = NULL;
-    c->file_len = c->log_len = 0;
+    c->log_len = 0;
 }
 
 void nv_manifestcache_take(nv_manifestcache *c, char *data, size_t len)
@@ -91,28 +89,11 @@ void nv_manifestcache_take(nv_manifestcache *c, char *data, size_t len)
     c->bytes_len = len;
 }
 
-/* Hooks that only let the log see the events. */
-static void no_start(void *ctx, nv_xml_sax *sx, const char *name, const char **atts, unsigned long line)
-{
-    (void)ctx, (void)sx, (void)name, (void)atts, (void)line;
-}
-
-static void no_text(void *ctx, nv_xml_sax *sx, const char *s, size_t len, unsigned long line)
-{
-    (void)ctx, (void)sx, (void)s, (void)len, (void)line;
-}
-
-static void no_end(void *ctx, nv_xml_sax *sx, const char *name)
-{
-    (void)ctx, (void)sx, (void)name;
-}
-
 int nv_manifestcache_save(nv_manifestcache *c, const char *path, nv_err *e)
 {
     if (!c->bytes)
         return 0;
-    /* the same bytes parse to the same events whatever the hooks do: those
-     * the run's checks saw */
+    /* the same bytes parse to the same events: those the run's checks saw */
     nv_buf b;
     nv_buf_init(&b, NV_MANIFESTCACHE_MAX);
     char version[32];
@@ -120,10 +101,9 @@ int nv_manifestcache_save(nv_manifestcache *c, const char *path, nv_err *e)
     nv_buf_append(&b, magic, 8);
     nv_buf_append(&b, version, 32);
     nv_buf_append(&b, (const uint8_t[64]){0}, 64); /* the digests, below */
-    const nv_xml_sax_hooks h = {.start = no_start, .text = no_text, .end = no_end};
     nv_err pe;
     int rc = 0;
-    if (nv_xml_sax_parse_logged(c->bytes, c->bytes_len, path, &h, &b, &pe) < 0 || b.failed) {
+    if (nv_xml_sax_log(c->bytes, c->bytes_len, path, &b, &pe) < 0 || b.failed) {
         rc = nv_err_set(e, NV_ERR_SYSTEM, "%s: the manifest's events not kept (%s)", path,
                         b.failed ? "out of memory, or too large" : pe.msg);
     } else {

@@ -27,7 +27,6 @@
 typedef struct nv_manifestcache {
     const char *version;     /* of the program: another's file is a miss */
     unsigned char *file;     /* loaded, whole and valid: */
-    size_t file_len;
     const unsigned char *log; /*   the events (in file) */
     size_t log_len;
     uint8_t of[32];          /*   of the manifest with these bytes */

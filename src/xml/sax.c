@@ -139,11 +139,6 @@ int nv_xml_sax_parse(const char *data, size_t len, const char *file, const nv_xm
 
 /* ---- the log ------------------------------------------------------------ */
 
-typedef struct logger {
-    const nv_xml_sax_hooks *h; /* the hooks the events go on to */
-    nv_buf *log;
-} logger;
-
 static void put_u32(nv_buf *b, uint32_t v)
 {
     unsigned char p[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
@@ -164,49 +159,48 @@ static void put_line(nv_buf *b, unsigned long line)
     put_u32(b, (uint32_t)line);
 }
 
+/* The hooks of a parse that only logs (ctx: the log). */
 static void log_start(void *ctx, nv_xml_sax *sx, const char *name, const char **atts, unsigned long line)
 {
-    logger *lg = ctx;
+    nv_buf *log = ctx;
+    (void)sx;
     size_t n = 0;
     while (atts[2 * n])
         n++;
-    nv_buf_put(lg->log, "S", 1);
-    put_line(lg->log, line);
+    nv_buf_put(log, "S", 1);
+    put_line(log, line);
     if (n > 0xffff)
-        lg->log->failed = 1;
+        log->failed = 1;
     unsigned char na[2] = {(unsigned char)(n >> 8), (unsigned char)n};
-    nv_buf_put(lg->log, na, 2);
-    nv_buf_put(lg->log, name, strlen(name) + 1);
+    nv_buf_put(log, na, 2);
+    nv_buf_put(log, name, strlen(name) + 1);
     for (size_t i = 0; i < 2 * n; i++)
-        nv_buf_put(lg->log, atts[i], strlen(atts[i]) + 1);
-    lg->h->start(lg->h->ctx, sx, name, atts, line);
+        nv_buf_put(log, atts[i], strlen(atts[i]) + 1);
 }
 
 static void log_text(void *ctx, nv_xml_sax *sx, const char *s, size_t len, unsigned long line)
 {
-    logger *lg = ctx;
-    nv_buf_put(lg->log, "T", 1);
-    put_line(lg->log, line);
+    nv_buf *log = ctx;
+    (void)sx;
+    nv_buf_put(log, "T", 1);
+    put_line(log, line);
     if (len > UINT32_MAX)
-        lg->log->failed = 1;
-    put_u32(lg->log, (uint32_t)len);
-    nv_buf_put(lg->log, s, len);
-    lg->h->text(lg->h->ctx, sx, s, len, line);
+        log->failed = 1;
+    put_u32(log, (uint32_t)len);
+    nv_buf_put(log, s, len);
 }
 
 static void log_end(void *ctx, nv_xml_sax *sx, const char *name)
 {
-    logger *lg = ctx;
-    nv_buf_put(lg->log, "E", 1);
-    lg->h->end(lg->h->ctx, sx, name);
+    (void)sx;
+    (void)name;
+    nv_buf_put(ctx, "E", 1);
 }
 
-int nv_xml_sax_parse_logged(const char *data, size_t len, const char *file, const nv_xml_sax_hooks *h, nv_buf *log,
-                            nv_err *e)
+int nv_xml_sax_log(const char *data, size_t len, const char *file, nv_buf *log, nv_err *e)
 {
-    logger lg = {.h = h, .log = log};
-    const nv_xml_sax_hooks lh = {.ctx = &lg, .start = log_start, .text = log_text, .end = log_end};
-    return nv_xml_sax_parse(data, len, file, &lh, e);
+    const nv_xml_sax_hooks h = {.ctx = log, .start = log_start, .text = log_text, .end = log_end};
+    return nv_xml_sax_parse(data, len, file, &h, e);
 }
 
 /* The length of the NUL-terminated string at log[at] with its NUL, or 0

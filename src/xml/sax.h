@@ -36,18 +36,17 @@ void nv_xml_sax_oom(nv_xml_sax *sx);
  * stay delivered. */
 int nv_xml_sax_parse(const char *data, size_t len, const char *file, const nv_xml_sax_hooks *h, nv_err *e);
 
-/* A log of the events a parse delivered, to deliver them again without
+/* A log of the events a parse delivers, to deliver them again without
  * parsing (engine/manifestcache.h keeps the manifest's): the same hooks
  * see the same starts, texts and ends with the same lines and depths.
  * Binary, in log order:
  *   'S' line (u32 BE) attributes (u16 BE) name NUL (attribute NUL value NUL)...
  *   'T' line (u32 BE) length (u32 BE) the text
  *   'E'
- * nv_xml_sax_parse_logged parses as nv_xml_sax_parse and appends each
- * event delivered to log (log->failed: not all of it is there). */
+ * nv_xml_sax_log parses as nv_xml_sax_parse and appends each event to log
+ * (log->failed: not all of it is there). */
 struct nv_buf;
-int nv_xml_sax_parse_logged(const char *data, size_t len, const char *file, const nv_xml_sax_hooks *h,
-                            struct nv_buf *log, nv_err *e);
+int nv_xml_sax_log(const char *data, size_t len, const char *file, struct nv_buf *log, nv_err *e);
 /* 1 when log is a whole document's events (well nested, one root, within
  * NV_XML_MAX_DEPTH, every string within it): then nv_xml_sax_replay
  * cannot fail but for a hook's out of memory. */

@@ -1,6 +1,6 @@
 /* libFuzzer target for xml/sax's event log (what <record>.manifest keeps).
  * Each input is used two ways:
- * 1. as a document: parsed with a log; when it parses, the log must be
+ * 1. as a document: parsed, and logged; when it parses, the log must be
  *    valid and its replay must give the hooks exactly what the parse gave;
  * 2. as a log: when nv_xml_sax_log_valid accepts it, the replay must
  *    deliver it whole (well nested, never failing) without reading outside
@@ -61,7 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nv_buf log;
     nv_buf_init(&log, 0);
     nv_xml_sax_hooks h = {.ctx = &parsed, .start = s_start, .text = s_text, .end = s_end};
-    if (nv_xml_sax_parse_logged((const char *)data, size, "f.xml", &h, &log, &e) == 0 && !log.failed) {
+    if (nv_xml_sax_parse((const char *)data, size, "f.xml", &h, &e) == 0 &&
+        nv_xml_sax_log((const char *)data, size, "f.xml", &log, &e) == 0 && !log.failed) {
         if (!nv_xml_sax_log_valid(log.data, log.len))
             abort();
         h.ctx = &replayed;
